@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Both set themselves up on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+FONT   := static/fonts/Vazirmatn-Regular.woff2
+PORT   ?= 8501
+
+.PHONY: run test setup font bench lint clean-db help
+
+help:
+	@echo "make run    start the app on data/bimeyar.db with demo data (http://localhost:$(PORT))"
+	@echo "make test   run the whole test suite"
+	@echo "make bench  print the benchmark figures"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) font
+
+# The self-hosted Persian font (OFL) comes from the npm registry at set-up; it is not
+# committed. Without npm or network the app falls back to system fonts.
+font: $(FONT)
+$(FONT):
+	@scripts/fetch_font.sh || echo "font: Vazirmatn not installed; falling back to system fonts"
+
+run: setup
+	$(PY) -m cli init --demo
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean-db:
+	rm -f data/bimeyar.db data/bimeyar.db-wal data/bimeyar.db-shm

@@ -1,0 +1,446 @@
+"""The schema. SQLModel tables; Alembic (db/migrations) owns their creation.
+
+What must never happen is a database constraint, not only code:
+- one national code, one applicant; one open application per applicant and programme
+  (partial unique index);
+- a person is never paid twice for the same month of the same programme
+  (unique payment line per applicant, programme, year, month);
+- decisions and the audit log are append-only (triggers created by the migration);
+- money columns are 64-bit integers of rials and never negative (check constraints).
+
+Dates are Gregorian ``date``/``datetime`` (UTC); payment periods are Jalali (year, month).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+OPEN_APPLICATION_WHERE = "state NOT IN ('completed', 'rejected', 'withdrawn')"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def money(**kw: Any) -> Any:
+    """A non-negative integer rial column (64-bit)."""
+    return Field(sa_type=BigInteger, **kw)
+
+
+# --------------------------------------------------------------------------- areas
+class Province(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=4, unique=True)
+    name: str = Field(max_length=80, unique=True)
+
+
+class County(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("province_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    province_id: int = Field(foreign_key="province.id", index=True)
+    name: str = Field(max_length=80)
+
+
+# --------------------------------------------------------------------------- reference
+class Program(SQLModel, table=True):
+    """A programme and its parameters (A: self-employed share, B: female heads)."""
+
+    __table_args__ = (
+        CheckConstraint("rate_bp >= 0 AND rate_bp <= 10000", name="program_rate_range"),
+        CheckConstraint("max_months IS NULL OR max_months > 0", name="program_max_months"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=2, unique=True)
+    name: str = Field(max_length=200)
+    agency: str = Field(max_length=120)
+    rate_bp: int = Field(description="default premium rate in basis points")
+    max_months: int | None = Field(default=None)
+    agency_share_bp: int | None = Field(default=None)
+    government_share_bp: int | None = Field(default=None)
+    service_code: str | None = Field(default=None, max_length=20)
+    sla_valid_until: date | None = None
+    sla_delivery_days: int | None = None
+    sla_in_person_visits: int | None = None
+    active: bool = True
+
+
+class MinimumWage(SQLModel, table=True):
+    """Supreme Labour Council minimum daily wage per Jalali year (editable)."""
+
+    __table_args__ = (CheckConstraint("daily_wage_rial > 0", name="wage_positive"),)
+    jalali_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    daily_wage_rial: int = money()
+    confirmed: bool = True
+    note: str | None = Field(default=None, max_length=300)
+
+
+class ScoringPolicyVersion(SQLModel, table=True):
+    """A scoring table as data; cards keep the version they were scored with."""
+
+    version: str = Field(primary_key=True, max_length=40)
+    rules: dict = Field(sa_column=Column(JSON, nullable=False))
+    adopted_on: date
+    note: str | None = Field(default=None, max_length=300)
+
+
+# --------------------------------------------------------------------------- users
+class User(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("failed_logins >= 0", name="user_failed_logins"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    full_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=30)
+    province_id: int | None = Field(default=None, foreign_key="province.id")
+    county_id: int | None = Field(default=None, foreign_key="county.id")
+    active: bool = True
+    is_demo: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    last_login_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- cases
+class Applicant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    national_code: str = Field(max_length=10, unique=True)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    father_name: str = Field(default="", max_length=80)
+    birth_certificate_no: str = Field(default="", max_length=20)
+    birth_date: date | None = None
+    gender: str = Field(default="female", max_length=10)
+    mobile: str = Field(default="", max_length=11)
+    landline: str = Field(default="", max_length=11)
+    home_address: str = Field(default="", max_length=400)
+    work_address: str = Field(default="", max_length=400)
+    county_id: int = Field(foreign_key="county.id", index=True)
+    is_demo: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Application(SQLModel, table=True):
+    """A case: one applicant's request under one programme."""
+
+    __table_args__ = (
+        Index(
+            "uq_application_open_per_program",
+            "applicant_id",
+            "program_id",
+            unique=True,
+            sqlite_where=text(OPEN_APPLICATION_WHERE),
+            postgresql_where=text(OPEN_APPLICATION_WHERE),
+        ),
+        Index("ix_application_area_state", "county_id", "state"),
+        CheckConstraint(
+            "months_granted IS NULL OR months_granted >= 0", name="application_months"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_code: str = Field(max_length=20, unique=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    program_id: int = Field(foreign_key="program.id")
+    county_id: int = Field(foreign_key="county.id")
+    province_id: int = Field(foreign_key="province.id", index=True)
+    channel: str = Field(max_length=20)
+    state: str = Field(max_length=30)
+    covering_domain: str = Field(default="", max_length=80)
+    target_group: str = Field(default="", max_length=80)
+    job_field: str = Field(default="", max_length=120)
+    discount_holder: bool = False
+    licence_no: str = Field(default="", max_length=40)
+    licence_date: date | None = None
+    applied_on: date
+    contract_rate_bp: int | None = None
+    months_granted: int | None = None
+    share_percent: int | None = None
+    start_year: int | None = None
+    start_month: int | None = None
+    priority_override: int | None = None
+    priority_reason: str | None = Field(default=None, max_length=400)
+    priority_set_by: int | None = Field(default=None, foreign_key="user.id")
+    is_demo: bool = False
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ApplicationEvent(SQLModel, table=True):
+    """The case timeline: every state change, who and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    from_state: str | None = Field(default=None, max_length=30)
+    to_state: str = Field(max_length=30)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str | None = Field(default=None, max_length=400)
+
+
+class Household(SQLModel, table=True):
+    """What the scoring table needs, one row per application."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "disabled_members >= 0 AND dependants >= 0 AND insured_years >= 0",
+            name="household_counts",
+        ),
+    )
+    application_id: int = Field(
+        foreign_key="application.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    disabled_members: int = 0
+    severity: str | None = Field(default=None, max_length=20)
+    marital_status: str = Field(default="single", max_length=20)
+    dependants: int = 0
+    insured_years: int = 0
+    need_grade: int | None = None
+
+
+class ScoreCardRecord(SQLModel, table=True):
+    """A saved score card; the newest per application is current."""
+
+    __tablename__ = "score_card"
+    __table_args__ = (CheckConstraint("total >= 0", name="score_total"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    policy_version: str = Field(foreign_key="scoringpolicyversion.version", max_length=40)
+    total: int
+    rows: list = Field(sa_column=Column(JSON, nullable=False))
+    scored_by: int | None = Field(default=None, foreign_key="user.id")
+    scored_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind", name="uq_document_kind"),
+        CheckConstraint("size_bytes IS NULL OR size_bytes >= 0", name="document_size"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    kind: str = Field(max_length=40)
+    received: bool = False
+    stored_name: str | None = Field(default=None, max_length=100)
+    original_name: str | None = Field(default=None, max_length=200)
+    mime_type: str | None = Field(default=None, max_length=60)
+    size_bytes: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+    uploaded_at: datetime | None = None
+
+
+class EligibilityConfirmation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("application_id", "condition", name="uq_eligibility"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    condition: str = Field(max_length=40)
+    satisfied: bool
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime = Field(default_factory=utcnow)
+    note: str | None = Field(default=None, max_length=400)
+
+
+# --------------------------------------------------------------------------- committees
+class CommitteeSession(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("level IN ('county', 'province')", name="session_level"),
+        CheckConstraint("status IN ('open', 'closed')", name="session_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    level: str = Field(max_length=10)
+    program_id: int = Field(foreign_key="program.id")
+    province_id: int = Field(foreign_key="province.id", index=True)
+    county_id: int | None = Field(default=None, foreign_key="county.id")
+    held_on: date
+    number: str = Field(default="", max_length=40)
+    status: str = Field(default="open", max_length=10)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    is_demo: bool = False
+
+
+class SessionMember(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="committeesession.id", index=True)
+    role: str = Field(max_length=60)
+    full_name: str = Field(max_length=120)
+
+
+class Decision(SQLModel, table=True):
+    """A committee decision. Immutable (trigger); a correction is a new row citing the old."""
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('approve', 'reject', 'defer')", name="decision_outcome"),
+        CheckConstraint("level IN ('county', 'province')", name="decision_level"),
+        CheckConstraint(
+            "months_granted IS NULL OR (months_granted > 0 AND months_granted <= 60)",
+            name="decision_months",
+        ),
+        CheckConstraint(
+            "share_percent IS NULL OR (share_percent > 0 AND share_percent <= 100)",
+            name="decision_share",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int | None = Field(default=None, foreign_key="committeesession.id", index=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    level: str = Field(max_length=10)
+    outcome: str = Field(max_length=10)
+    reason: str = Field(default="", max_length=600)
+    months_granted: int | None = None
+    share_percent: int | None = None
+    contract_rate_bp: int | None = None
+    supersedes_id: int | None = Field(default=None, foreign_key="decision.id")
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- money
+class Quota(SQLModel, table=True):
+    """Slots announced to an area for a Jalali year (programme B introductions)."""
+
+    __table_args__ = (
+        UniqueConstraint("program_id", "province_id", "county_id", "jalali_year", name="uq_quota"),
+        CheckConstraint("slots >= 0", name="quota_slots"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    province_id: int = Field(foreign_key="province.id")
+    county_id: int | None = Field(default=None, foreign_key="county.id")
+    jalali_year: int
+    slots: int
+
+
+class Budget(SQLModel, table=True):
+    """Credit allotted to a province for a programme and Jalali year, by funding source."""
+
+    __table_args__ = (
+        UniqueConstraint("program_id", "province_id", "jalali_year", "source", name="uq_budget"),
+        CheckConstraint("amount_rial >= 0", name="budget_amount"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    province_id: int = Field(foreign_key="province.id")
+    jalali_year: int
+    source: str = Field(max_length=40)
+    amount_rial: int = money()
+
+
+class PaymentRun(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'finalized', 'cancelled')", name="run_status"),
+        CheckConstraint("total_rial >= 0 AND total_rial <= budget_rial", name="run_within_budget"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="run_percent"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    province_id: int = Field(foreign_key="province.id", index=True)
+    jalali_year: int
+    start_month: int
+    months: int
+    strategy: str = Field(max_length=20)
+    percent: int = 100
+    budget_rial: int = money()
+    total_rial: int = money(default=0)
+    status: str = Field(default="draft", max_length=12)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    finalized_at: datetime | None = None
+    is_demo: bool = False
+
+
+class PaymentLine(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint(
+            "applicant_id", "program_id", "jalali_year", "jalali_month", name="uq_paid_once"
+        ),
+        CheckConstraint("amount_rial >= 0 AND amount_rial <= full_amount_rial", name="line_amount"),
+        CheckConstraint(
+            "agency_rial + government_rial = amount_rial", name="line_shares_add_up"
+        ),
+        CheckConstraint("jalali_month BETWEEN 1 AND 12", name="line_month"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="paymentrun.id", index=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    applicant_id: int = Field(foreign_key="applicant.id")
+    program_id: int = Field(foreign_key="program.id")
+    jalali_year: int
+    jalali_month: int
+    days: int
+    daily_wage_rial: int = money()
+    rate_bp: int
+    percent: int
+    full_amount_rial: int = money()
+    amount_rial: int = money()
+    agency_rial: int = money()
+    government_rial: int = money(default=0)
+
+
+# --------------------------------------------------------------------------- contact
+class Notification(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="notification_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    channel: str = Field(default="sms", max_length=10)
+    mobile: str = Field(default="", max_length=11)
+    event: str = Field(max_length=40)
+    body: str = Field(max_length=500)
+    status: str = Field(default="queued", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class Complaint(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'resolved', 'rejected')", name="complaint_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    channel: str = Field(max_length=20)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=2000)
+    status: str = Field(default="open", max_length=10)
+    resolution: str | None = Field(default=None, max_length=2000)
+    compensation: str | None = Field(default=None, max_length=400)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+
+
+# --------------------------------------------------------------------------- audit
+class AuditLog(SQLModel, table=True):
+    """Append-only (trigger): who, when, what, before, after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    username: str = Field(default="system", max_length=60)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=40, sa_type=String(40))
+    before: dict | None = Field(default=None, sa_column=Column(JSON))
+    after: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+APPEND_ONLY_TABLES = ("decision", "auditlog")
