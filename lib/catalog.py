@@ -1,0 +1,83 @@
+"""Fixed vocabularies of the two programmes, as data: code → Persian label.
+
+Codes are stored in the database; labels are what people read.
+"""
+from __future__ import annotations
+
+# How an application reached us (programme B's SLA names these channels).
+CHANNELS: dict[str, str] = {
+    "portal": "پورتال / سامانه سها",
+    "e_desk": "میز خدمت الکترونیک",
+    "in_person": "میز خدمت حضوری",
+    "counter_office": "دفتر پیشخوان",
+}
+
+# Form 1: «تحت پوشش ... حوزه» — the deputy that covers the applicant.
+COVERING_DOMAINS: dict[str, str] = {
+    "rehabilitation": "توانبخشی",
+    "social": "امور اجتماعی",
+    "prevention": "پیشگیری",
+    "relief": "کمیته امداد",
+}
+
+TARGET_GROUPS: dict[str, str] = {
+    "disabled": "معلولین",
+    "female_head": "زنان سرپرست خانوار و فرزندان تحت تکفل",
+    "self_supporting_woman": "زنان خودسرپرست و بدسرپرست",
+    "care_leaver": "فرزندان ترخیص‌شده از مراکز شبانه‌روزی",
+    "recovered_addict": "معتادین بهبودیافته",
+    "socially_harmed": "سایر آسیب‌دیدگان اجتماعی",
+}
+
+# The documents each programme needs (programme A: all four before any payment).
+DOCUMENTS: dict[str, dict[str, str]] = {
+    "A": {
+        "form1": "فرم مشخصات (فرم شماره ۱)",
+        "sso_payment_proof": "مدرک معتبر پرداخت حق بیمه خویش‌فرما",
+        "committee_approval": "نظریه و تأیید کمیته اشتغال و کارآفرینی (فرم شماره ۲)",
+        "sso_discount_inquiry": "استعلام تخفیف‌های بیمه‌ای از سازمان تأمین اجتماعی",
+    },
+    "B": {
+        "request_form": "فرم درخواست بیمه",
+        "id_documents": "تصویر شناسنامه و کارت ملی",
+        "head_of_household_proof": "مدرک سرپرستی خانوار",
+        "relief_coverage": "گواهی پوشش کمیته امداد",
+    },
+}
+
+# Programme A's eligibility conditions, each confirmed by someone.
+ELIGIBILITY_CONDITIONS: dict[str, str] = {
+    "registered_client": "ثبت مشخصات در بانک اطلاعات مددجویان",
+    "job_readiness": "تأیید آمادگی شغلی توسط معاونت تخصصی",
+    "job_confirmed": "تأیید فرصت شغلی توسط کمیته اشتغال شهرستان",
+}
+
+# Form 2: the members whose signatures the county committee's minutes carry.
+COMMITTEE_ROLES: dict[str, str] = {
+    "head": "رئیس اداره بهزیستی شهرستان",
+    "employment_expert": "کارشناس اشتغال و کارآفرینی",
+    "rehabilitation_expert": "کارشناس توانبخشی (ارزیاب حرفه‌ای)",
+    "social_expert": "کارشناس امور اجتماعی",
+    "prevention_expert": "کارشناس امور پیشگیری",
+    "guest": "مدعو (بدون حق رأی)",
+}
+
+FUNDING_SOURCES: dict[str, str] = {
+    "program_30435": "برنامه ۳۰۴۳۵ (اشتغال و کارآفرینی)",
+    "public_participation": "منابع مشارکت‌های مردمی",
+    "other": "سایر منابع به تشخیص رئیس سازمان یا مدیر کل استان",
+    "government": "سهم دولت",
+    "relief_committee": "سهم کمیته امداد",
+}
+
+# SSO self-employed contract rates (basis points).
+CONTRACT_RATES: dict[int, str] = {
+    1200: "۱۲٪ (بازنشستگی)",
+    1400: "۱۴٪ (بازنشستگی و فوت)",
+    1800: "۱۸٪ (بازنشستگی، از کارافتادگی و فوت)",
+}
+
+
+def label(vocabulary: dict, code: object) -> str:
+    """The Persian label of a code, or the code itself when unknown."""
+    return vocabulary.get(code, str(code) if code is not None else "—")

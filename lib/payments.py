@@ -1,0 +1,526 @@
+"""Premiums, shares and fitting a payment run to a budget. Pure: numpy only.
+
+Money is an integer number of rials everywhere; rates are basis points (1800 = 18 %);
+percentages are whole numbers 0..100. Every rounding is explicit and happens once per
+line, half up (ties toward +infinity), in exact integer arithmetic:
+
+    premium = round_half_up(daily_wage × days × rate_bp × percent / (10000 × 100))
+
+``fit_to_budget`` never returns a run whose total exceeds the budget: it computes the
+exact total of the rounded lines for every candidate (months, percent), not an estimate.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from lib.errors import InvalidInput
+from lib.jalali import YearMonth
+from lib.text import format_number
+
+__all__ = [
+    "MAX_MONTHS",
+    "WAGE_CEILING_MULTIPLE",
+    "PROGRAM_B_RATE_BP",
+    "PROGRAM_B_SHARES",
+    "STRATEGY_LABELS",
+    "BudgetFit",
+    "PremiumLine",
+    "Strategy",
+    "fit_to_budget",
+    "monthly_premium",
+    "premium_lines",
+    "premium_matrix",
+    "program_b_shares",
+    "round_half_up_div",
+    "split_shares",
+]
+
+MAX_MONTHS = 60
+"""Programme A: at most five years (60 months) of premiums per person."""
+
+WAGE_CEILING_MULTIPLE = 7
+"""SSO caps the insured daily wage at 7 × the minimum daily wage of the year."""
+
+PROGRAM_B_RATE_BP = 1800
+"""Programme B: the premium is 18 % of the minimum wage."""
+
+PROGRAM_B_SHARES: Mapping[str, int] = MappingProxyType({"agency": 800, "government": 1000})
+"""Programme B: 8 % paid by the Relief Committee, 10 % by the government (weights in bp)."""
+
+_BP = 10_000  # basis points in one
+_PCT = 100  # percent in one
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _fa(n: int, grouped: bool = True) -> str:
+    """A number inside a Persian message: Persian digits, grouped by ٬ (years ungrouped)."""
+    return format_number(int(n), grouping=grouped)
+
+
+# --------------------------------------------------------------------------- checks
+def _int(value: Any, field: str, label: str) -> int:
+    """``value`` as a Python int; floats, bools, strings and the like are refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InvalidInput(
+            f"«{label}» باید عدد صحیح باشد (بدون اعشار)؛ مقدار {value!r} پذیرفته نیست.",
+            field=field,
+        )
+    return int(value)
+
+
+def _range(value: Any, field: str, label: str, low: int, high: int | None, unit: str = "") -> int:
+    v = _int(value, field, label)
+    if v < low or (high is not None and v > high):
+        if high is None:
+            bound = f"{_fa(low)} یا بیشتر"
+        else:
+            bound = f"بین {_fa(low)} و {_fa(high)}"
+        raise InvalidInput(
+            f"«{label}» باید {bound}{unit} باشد؛ مقدار واردشده {_fa(v)} است.", field=field
+        )
+    return v
+
+
+def _year_month(value: Any, field: str = "start") -> YearMonth:
+    try:
+        year, month = value
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            "ماه شروع باید به صورت (سال، ماه) شمسی باشد، مثلاً (۱۴۰۳، ۷).", field=field
+        ) from None
+    year = _range(year, field, "سال شروع", 1, 9000)
+    month = _range(month, field, "ماه شروع", 1, 12)
+    return YearMonth(year, month)
+
+
+# --------------------------------------------------------------------------- rounding
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded to the nearest integer, ties up (toward +∞).
+
+    Exact integer arithmetic (no float): ``floor((2n + d) / 2d)``. A negative denominator is
+    allowed (the sign moves to the numerator); zero is refused.
+    """
+    n = _int(numerator, "numerator", "صورت کسر")
+    d = _int(denominator, "denominator", "مخرج کسر")
+    if d == 0:
+        raise InvalidInput("مخرج کسر نمی‌تواند صفر باشد.", field="denominator")
+    if d < 0:
+        n, d = -n, -d
+    return (2 * n + d) // (2 * d)
+
+
+def _premium(daily_wage: int, days: int, rate_bp: int, percent: int) -> int:
+    """The premium of one line, inputs already checked."""
+    return (2 * daily_wage * days * rate_bp * percent + _BP * _PCT) // (2 * _BP * _PCT)
+
+
+def monthly_premium(daily_wage: int, days: int, rate_bp: int, percent: int = 100) -> int:
+    """One month's premium in rials: daily_wage × days × rate × percent, rounded half up.
+
+    >>> monthly_premium(2_388_728, 31, 1800)
+    13329102
+    """
+    wage = _range(daily_wage, "daily_wage", "دستمزد روزانه", 0, None, " ریال")
+    days = _range(days, "days", "تعداد روزها", 1, 31)
+    rate = _range(rate_bp, "rate_bp", "نرخ حق بیمه (واحد پایه، ۱۸۰۰ = ۱۸٪)", 0, _BP)
+    pct = _range(percent, "percent", "درصد پرداخت", 0, _PCT)
+    return _premium(wage, days, rate, pct)
+
+
+# --------------------------------------------------------------------------- premium lines
+@dataclass(frozen=True, slots=True)
+class PremiumLine:
+    """One Jalali month of one person's premium.
+
+    ``daily_wage`` is the year's minimum daily wage, ``insured_daily_wage`` the wage the
+    premium is computed on (minimum ≤ insured ≤ 7 × minimum). ``full_amount`` is the
+    premium at 100 %, ``amount`` the premium at ``percent`` (each rounded half up).
+    """
+
+    period: YearMonth
+    days: int
+    daily_wage: int
+    insured_daily_wage: int
+    rate_bp: int
+    percent: int
+    full_amount: int
+    amount: int
+
+
+def _wage_of(wages: Mapping[int, int], year: int) -> int:
+    try:
+        wage = wages[year]
+    except KeyError:
+        raise InvalidInput(
+            f"حداقل دستمزد روزانه سال {_fa(year, False)} ثبت نشده است؛ "
+            "ابتدا آن را در جدول حداقل دستمزد وارد کنید.",
+            field="wages",
+        ) from None
+    return _range(wage, "wages", f"حداقل دستمزد روزانه سال {_fa(year, False)}", 1, None, " ریال")
+
+
+@lru_cache(maxsize=1024)
+def _calendar(first: int, months: int) -> tuple[tuple[YearMonth, int], ...]:
+    """(period, calendar days) of ``months`` months from month index ``first`` (cached)."""
+    periods = (YearMonth.from_index(first + k) for k in range(months))
+    return tuple((period, period.days) for period in periods)
+
+
+def _periods(start: YearMonth, months: int) -> list[YearMonth]:
+    return [period for period, _ in _calendar(start.index, months)]
+
+
+def _check_cap(months: int, months_already_paid: int, max_months: int | None) -> None:
+    if max_months is None:
+        return
+    if months_already_paid + months > max_months:
+        remaining = max(0, max_months - months_already_paid)
+        left = (
+            f"فقط {_fa(remaining)} ماه باقی مانده است؛ تعداد ماه‌ها را حداکثر {_fa(remaining)} وارد کنید."
+            if remaining
+            else "ماهی باقی نمانده است و پرداخت بیشتر برای این فرد ممکن نیست."
+        )
+        raise InvalidInput(
+            f"سقف پرداخت برای هر نفر {_fa(max_months)} ماه است؛ تاکنون {_fa(months_already_paid)} ماه "
+            f"پرداخت شده و {_fa(months)} ماه درخواست شده. {left}",
+            field="months",
+        )
+
+
+def _check_insured(insured: int, minimum: int, year: int) -> None:
+    ceiling = WAGE_CEILING_MULTIPLE * minimum
+    if not minimum <= insured <= ceiling:
+        raise InvalidInput(
+            f"دستمزد روزانه مبنای بیمه ({_fa(insured)} ریال) برای سال {_fa(year, False)} باید بین حداقل "
+            f"دستمزد روزانه ({_fa(minimum)} ریال) و سقف تامین اجتماعی، {WAGE_CEILING_MULTIPLE} برابر آن "
+            f"({_fa(ceiling)} ریال)، باشد؛ مبلغی در این بازه وارد کنید.",
+            field="insured_daily_wage",
+        )
+
+
+def premium_lines(
+    start: YearMonth,
+    months: int,
+    rate_bp: int,
+    wages: Mapping[int, int],
+    *,
+    percent: int = 100,
+    months_already_paid: int = 0,
+    max_months: int | None = MAX_MONTHS,
+    insured_daily_wage: int | None = None,
+) -> list[PremiumLine]:
+    """One ``PremiumLine`` per Jalali month from ``start``, ``months`` months long.
+
+    Each month uses its own calendar days (Esfand 29 or 30) and its own year's minimum
+    daily wage ``wages[year]`` (a period spanning Nowruz changes wage at Farvardin).
+    ``insured_daily_wage`` (default: each year's minimum) must lie within
+    [minimum, 7 × minimum] of every year of the period. ``months_already_paid + months``
+    may not exceed ``max_months`` (``None``: no cap).
+    """
+    start = _year_month(start)
+    months = _range(months, "months", "تعداد ماه‌ها", 1, None)
+    rate = _range(rate_bp, "rate_bp", "نرخ حق بیمه (واحد پایه، ۱۸۰۰ = ۱۸٪)", 0, _BP)
+    pct = _range(percent, "percent", "درصد پرداخت", 0, _PCT)
+    paid_before = _range(months_already_paid, "months_already_paid", "ماه‌های پرداخت‌شده قبلی", 0, None)
+    if max_months is not None:
+        max_months = _range(max_months, "max_months", "سقف ماه‌ها", 0, None)
+    _check_cap(months, paid_before, max_months)
+    insured = (
+        None
+        if insured_daily_wage is None
+        else _range(insured_daily_wage, "insured_daily_wage", "دستمزد روزانه مبنای بیمه", 1, None, " ریال")
+    )
+
+    minimum_of: dict[int, int] = {}
+    amounts: dict[tuple[int, int], tuple[int, int]] = {}  # (year, days) → (full, amount)
+    lines: list[PremiumLine] = []
+    for period, days in _calendar(start.index, months):
+        year = period.year
+        minimum = minimum_of.get(year)
+        if minimum is None:
+            minimum = minimum_of[year] = _wage_of(wages, year)
+            if insured is not None:
+                _check_insured(insured, minimum, year)
+        base = minimum if insured is None else insured
+        pair = amounts.get((year, days))
+        if pair is None:
+            full = _premium(base, days, rate, _PCT)
+            pair = amounts[year, days] = (full, full if pct == _PCT else _premium(base, days, rate, pct))
+        lines.append(PremiumLine(period, days, minimum, base, rate, pct, *pair))
+    return lines
+
+
+def premium_matrix(
+    start: YearMonth,
+    months: int,
+    rates_bp: Sequence[int] | np.ndarray,
+    wages: Mapping[int, int],
+    *,
+    percent: int = 100,
+    insured_daily_wages: Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Vectorised ``premium_lines``: the ``amount`` of every person × month as int64.
+
+    Row i is the person with contract rate ``rates_bp[i]`` (and insured daily wage
+    ``insured_daily_wages[i]``, default the minimum); column j is month ``start + j``.
+    Same rules and same rounding as ``premium_lines`` (no per-person month cap: zero out
+    the months a person is not owed). For payment runs of many people.
+    """
+    start = _year_month(start)
+    months = _range(months, "months", "تعداد ماه‌ها", 1, None)
+    pct = _range(percent, "percent", "درصد پرداخت", 0, _PCT)
+    rates = _int_vector(rates_bp, "rates_bp", "نرخ حق بیمه")
+    if rates.size and (rates.min() < 0 or rates.max() > _BP):
+        raise InvalidInput("نرخ حق بیمه باید بین ۰ و ۱۰۰۰۰ واحد پایه (۰ تا ۱۰۰٪) باشد.", field="rates_bp")
+    periods = _periods(start, months)
+    minimum = np.array([_wage_of(wages, p.year) for p in periods], dtype=np.int64)
+    days = np.array([p.days for p in periods], dtype=np.int64)
+    if insured_daily_wages is None:
+        base = np.broadcast_to(minimum, (rates.size, months))
+    else:
+        insured = _int_vector(insured_daily_wages, "insured_daily_wage", "دستمزد روزانه مبنای بیمه")
+        if insured.shape != rates.shape:
+            raise InvalidInput(
+                "برای هر نفر باید یک دستمزد مبنای بیمه و یک نرخ وارد شود (تعدادها برابر نیست).",
+                field="insured_daily_wage",
+            )
+        for year in sorted({p.year for p in periods}):
+            low = _wage_of(wages, year)
+            bad = (insured < low) | (insured > WAGE_CEILING_MULTIPLE * low)
+            if bad.any():
+                _check_insured(int(insured[np.argmax(bad)]), low, year)
+        base = np.broadcast_to(insured[:, None], (rates.size, months))
+    # wage ≤ 7 × wages[year]; guard int64 for the exact product wage × days × rate × pct × 2.
+    if int(base.max(initial=0)) * 31 * _BP * _PCT * 2 >= _INT64_MAX:
+        raise InvalidInput("دستمزد روزانه بیش از حد بزرگ است.", field="wages")
+    scaled = base * (days * pct)[None, :] * rates[:, None]
+    return (2 * scaled + _BP * _PCT) // (2 * _BP * _PCT)
+
+
+def _int_vector(values: Any, field: str, label: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise InvalidInput(f"«{label}» باید فهرستی از اعداد صحیح باشد.", field=field)
+    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > _INT64_MAX:
+        raise InvalidInput(f"«{label}» بیش از حد بزرگ است.", field=field)
+    return arr.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- shares
+def split_shares(amount: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """Split ``amount`` rials in proportion to integer ``weights``; the parts add up exactly.
+
+    Largest-remainder method: everyone gets ``floor(amount × w / Σw)``; the rials left over
+    go one each to the largest remainders, ties in the order the weights are given.
+    """
+    total_amount = _range(amount, "amount", "مبلغ", 0, None, " ریال")
+    if not weights:
+        raise InvalidInput("برای تقسیم مبلغ دست‌کم یک سهم لازم است.", field="weights")
+    names = list(weights)
+    ws = [_range(weights[k], "weights", f"وزن سهم {k}", 0, None) for k in names]
+    total_weight = sum(ws)
+    if total_weight == 0:
+        raise InvalidInput("جمع وزن سهم‌ها نمی‌تواند صفر باشد؛ دست‌کم یک سهم مثبت وارد کنید.", field="weights")
+    parts = [divmod(total_amount * w, total_weight) for w in ws]
+    result = {k: q for k, (q, _) in zip(names, parts)}
+    left = total_amount - sum(result.values())
+    order = sorted(range(len(names)), key=lambda i: (-parts[i][1], i))
+    for i in order[:left]:
+        result[names[i]] += 1
+    return result
+
+
+def program_b_shares(amount: int) -> dict[str, int]:
+    """Programme B's premium split: 8/18 Relief Committee (``agency``), 10/18 government."""
+    return split_shares(amount, PROGRAM_B_SHARES)
+
+
+# --------------------------------------------------------------------------- budget fitting
+class Strategy(StrEnum):
+    """How a payment run is cut down to its budget."""
+
+    FULL = "full"  # everything, or refuse
+    PERCENT = "percent"  # the same lower percentage for everyone
+    MONTHS = "months"  # fewer leading months for everyone, at 100 %
+    COMBINED = "combined"  # both: the (months, percent) pair that uses the most budget
+    PRIORITY = "priority"  # whole people in priority order until the next does not fit
+
+
+STRATEGY_LABELS: Mapping[Strategy, str] = MappingProxyType({
+    Strategy.FULL: "پرداخت کامل همه ماه‌ها",
+    Strategy.PERCENT: "کاهش درصد پرداخت برای همه",
+    Strategy.MONTHS: "کاهش تعداد ماه‌ها برای همه",
+    Strategy.COMBINED: "کاهش هم‌زمان درصد و تعداد ماه‌ها",
+    Strategy.PRIORITY: "پرداخت کامل به ترتیب اولویت",
+})
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetFit:
+    """A payment run fitted to a budget. ``paid`` is a read-only int64 array shaped like costs.
+
+    ``months`` is the number of leading months paid for everyone (all columns for
+    ``percent``, ``full`` and ``priority``), ``percent`` the percentage paid on them.
+    """
+
+    strategy: Strategy
+    months: int
+    percent: int
+    paid: np.ndarray
+    total: int
+    budget: int
+    beneficiaries_paid: int
+    remaining: int
+
+
+# round_half_up(r × p / 100) for a remainder r in 0..99 and a percent p in 0..100
+_R = np.arange(_PCT, dtype=np.int64)
+_P = np.arange(_PCT + 1, dtype=np.int64)
+_ROUNDED_REMAINDER = (_R[:, None] * _P[None, :] + _PCT // 2) // _PCT  # shape (100, 101)
+
+
+def _cost_matrix(costs: Any) -> np.ndarray:
+    """``costs`` as a fresh 2-D int64 array, checked (integers, ≥ 0, total fits in int64)."""
+    try:
+        arr = np.array(costs)
+    except (ValueError, OverflowError):
+        raise InvalidInput(
+            "جدول حق بیمه باید مستطیلی از اعداد صحیح (ریال) باشد: برای هر نفر به تعداد ماه‌ها "
+            "مبلغ، و صفر برای ماهی که بدهی ندارد.",
+            field="costs",
+        ) from None
+    if arr.size == 0:
+        if arr.ndim == 1:
+            arr = arr.reshape(0, 0)
+        arr = arr.astype(np.int64)
+    if arr.ndim != 2:
+        raise InvalidInput(
+            "جدول حق بیمه باید دوبعدی باشد: هر سطر یک نفر و هر ستون یک ماه.", field="costs"
+        )
+    if arr.dtype.kind not in "iu":
+        raise InvalidInput(
+            "مبالغ حق بیمه باید عدد صحیح به ریال باشند (بدون اعشار).", field="costs"
+        )
+    if arr.size == 0:
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "u" and int(arr.max()) > _INT64_MAX:
+        raise InvalidInput("مبالغ حق بیمه بیش از حد بزرگ است.", field="costs")
+    arr = arr.astype(np.int64, copy=False)
+    if int(arr.min()) < 0:
+        raise InvalidInput("مبلغ حق بیمه نمی‌تواند منفی باشد.", field="costs")
+    if int(arr.max()) * arr.size >= _INT64_MAX and int(arr.sum(dtype=object)) >= _INT64_MAX:
+        raise InvalidInput("جمع مبالغ حق بیمه بیش از حد بزرگ است.", field="costs")
+    return arr
+
+
+def _percent_table(arr: np.ndarray) -> np.ndarray:
+    """``table[j, p]`` = Σ_i round_half_up(arr[i, j] × p / 100), exact, for p in 0..100.
+
+    With c = 100q + r: round_half_up(c·p/100) = q·p + round_half_up(r·p/100), so a column
+    needs only Σq and a histogram of r in 0..99 — one pass over the data for all 101 p.
+    """
+    n_cols = arr.shape[1]
+    q, r = np.divmod(arr, _PCT)
+    q_sum = q.sum(axis=0)
+    r += np.arange(n_cols, dtype=np.int64) * _PCT
+    hist = np.bincount(r.ravel(), minlength=_PCT * n_cols).reshape(n_cols, _PCT)
+    return q_sum[:, None] * _P[None, :] + hist.astype(np.int64) @ _ROUNDED_REMAINDER
+
+
+def _pay(arr: np.ndarray, months: int, percent: int) -> np.ndarray:
+    """round_half_up(c × percent / 100) on the first ``months`` columns, 0 after."""
+    paid = np.zeros_like(arr)
+    head = arr[:, :months]
+    if percent == _PCT:
+        paid[:, :months] = head
+    elif percent:
+        q, r = np.divmod(head, _PCT)
+        paid[:, :months] = q * percent + _ROUNDED_REMAINDER[r, percent]
+    return paid
+
+
+def _last_within(totals: np.ndarray, budget: int) -> int:
+    """The largest index whose (non-decreasing) total is ≤ budget; totals[0] must be 0."""
+    return int(np.searchsorted(totals, budget, side="right")) - 1
+
+
+def fit_to_budget(costs: Any, budget: int, strategy: Strategy | str) -> BudgetFit:
+    """Cut a payment run down to ``budget`` rials with ``strategy``.
+
+    ``costs[i][j]``: person i's full premium for month j (integer rials, 0 where not owed),
+    rows in priority order; a list of lists or a 2-D integer numpy array. The paid total is
+    the exact sum of the per-line rounded amounts and never exceeds the budget.
+    """
+    try:
+        strategy = Strategy(strategy)
+    except (ValueError, TypeError):
+        choices = "، ".join(f"{s.value} ({label})" for s, label in STRATEGY_LABELS.items())
+        raise InvalidInput(
+            f"روش تطبیق با اعتبار «{strategy}» شناخته نیست؛ یکی از این‌ها را انتخاب کنید: {choices}.",
+            field="strategy",
+        ) from None
+    budget = _range(budget, "budget", "اعتبار", 0, None, " ریال")
+    arr = _cost_matrix(costs)
+    n_cols = arr.shape[1]
+    col_totals = arr.sum(axis=0)
+    grand = int(col_totals.sum())
+    cap = min(budget, grand)  # every total is ≤ grand, so this comparison is int64-safe
+
+    months, percent, expected = n_cols, _PCT, None
+    if strategy is Strategy.FULL:
+        if grand > budget:
+            raise InvalidInput(
+                f"اعتبار برای پرداخت کامل کافی نیست: جمع حق بیمه {_fa(grand)} ریال و اعتبار "
+                f"{_fa(budget)} ریال است، یعنی {_fa(grand - budget)} ریال کسری. اعتبار را افزایش دهید "
+                "یا روش دیگری (کاهش درصد، کاهش ماه‌ها یا ترتیب اولویت) انتخاب کنید.",
+                field="budget",
+            )
+        paid, expected = arr.copy(), grand
+    elif strategy is Strategy.MONTHS:
+        totals = np.concatenate(([0], np.cumsum(col_totals)))
+        months = _last_within(totals, cap)
+        paid, expected = _pay(arr, months, _PCT), int(totals[months])
+    elif strategy is Strategy.PERCENT:
+        totals = _percent_table(arr).sum(axis=0)  # by percent, non-decreasing
+        percent = _last_within(totals, cap)
+        paid, expected = _pay(arr, n_cols, percent), int(totals[percent])
+    elif strategy is Strategy.COMBINED:
+        table = _percent_table(arr)
+        totals = np.vstack((np.zeros((1, _PCT + 1), np.int64), np.cumsum(table, axis=0)))
+        within = np.where(totals <= cap, totals, -1)  # totals[m, p]; (0, 0) is always 0
+        best = int(within.max())
+        if best == 0 and grand > 0:
+            months, percent = 0, 0  # nothing can be paid: say so, not "n months at 0 %"
+        else:
+            rows, cols = np.nonzero(within == best)
+            last = rows.max()  # more months on a tie, then the higher percent
+            months, percent = int(last), int(cols[rows == last].max())
+        paid, expected = _pay(arr, months, percent), best
+    else:  # Strategy.PRIORITY
+        totals = np.concatenate(([0], np.cumsum(arr.sum(axis=1))))
+        count = _last_within(totals, cap)  # stop at the first person who does not fit
+        paid = arr.copy()
+        paid[count:] = 0
+        expected = int(totals[count])
+
+    total = int(paid.sum())
+    if total != expected or total > budget:  # pragma: no cover - an internal invariant
+        raise AssertionError(f"fit_to_budget: total {total} ≠ expected {expected} or > {budget}")
+    paid.setflags(write=False)
+    return BudgetFit(
+        strategy=strategy,
+        months=months,
+        percent=percent,
+        paid=paid,
+        total=total,
+        budget=budget,
+        beneficiaries_paid=int(np.count_nonzero(paid.any(axis=1))) if paid.size else 0,
+        remaining=budget - total,
+    )

@@ -1,0 +1,25 @@
+"""The signed-in user's account: who they are, changing the password, signing out."""
+import streamlit as st
+
+from services.dashboard import area_label
+from services.users import change_password
+from ui.context import act, read, require_actor, sign_out
+from ui.fmt import ROLE_LABELS
+
+actor = require_actor()
+st.title("حساب کاربری")
+st.markdown(f"**{actor.full_name}** — {ROLE_LABELS[actor.role]} — {read(area_label, actor)}")
+
+with st.form("password", clear_on_submit=True):
+    st.subheader("تغییر گذرواژه")
+    new = st.text_input("گذرواژه تازه", type="password")
+    again = st.text_input("تکرار گذرواژه تازه", type="password")
+    if st.form_submit_button("ذخیره گذرواژه"):
+        if new != again:
+            st.error("دو گذرواژه یکسان نیستند؛ هر دو را دوباره بنویسید.", icon="⚠️")
+        elif act(change_password, actor.id, new) is not None:
+            st.success("گذرواژه تغییر کرد.", icon="✅")
+
+if st.button("خروج از سامانه", type="primary"):
+    sign_out()
+    st.rerun()

@@ -1,0 +1,343 @@
+"""Intake and the life of a case: submit, household data, scoring, state changes, priority."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from db.models import (
+    Applicant,
+    Application,
+    ApplicationEvent,
+    County,
+    Household,
+    Program,
+    ScoreCardRecord,
+    ScoringPolicyVersion,
+    utcnow,
+)
+from lib import catalog
+from lib.errors import Forbidden, InvalidInput
+from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
+from lib.jalali import jalali_year_of
+from lib.permissions import Action, Area
+from lib.scoring import DEFAULT_POLICY, ScoreInput, ScoringPolicy, score
+from lib.text import normalize_persian
+from lib.workflow import OPEN_STATES, ProgramCode, State, transition
+from services.base import Actor, audit, county_area, snapshot
+from services.notify import queue_state_sms
+
+
+@dataclass
+class HouseholdData:
+    disabled_members: int = 0
+    severity: str | None = None
+    marital_status: str = "single"
+    dependants: int = 0
+    insured_years: int = 0
+    need_grade: int | None = None
+
+
+@dataclass
+class IntakeData:
+    """Form 1 plus what intake records about the case; raw values as typed."""
+
+    program: str
+    county_id: int
+    channel: str
+    national_code: str
+    first_name: str
+    last_name: str
+    father_name: str = ""
+    birth_certificate_no: str = ""
+    birth_date: date | None = None
+    mobile: str = ""
+    landline: str = ""
+    home_address: str = ""
+    work_address: str = ""
+    covering_domain: str = ""
+    target_group: str = ""
+    job_field: str = ""
+    discount_holder: bool = False
+    licence_no: str = ""
+    licence_date: date | None = None
+    applied_on: date | None = None
+    household: HouseholdData = field(default_factory=HouseholdData)
+
+
+def _required(value: str, field_name: str, label_fa: str) -> str:
+    value = normalize_persian(value or "")
+    if not value:
+        raise InvalidInput(f"«{label_fa}» را وارد کنید.", field=field_name)
+    return value
+
+
+def _choice(value: str, vocabulary: dict, field_name: str, label_fa: str, *, optional: bool = False) -> str:
+    if optional and not value:
+        return ""
+    if value not in vocabulary:
+        raise InvalidInput(f"«{label_fa}» را از فهرست انتخاب کنید.", field=field_name)
+    return value
+
+
+def program_by_code(session: Session, code: str) -> Program:
+    program = session.exec(select(Program).where(Program.code == code)).first()
+    if program is None:
+        raise InvalidInput("برنامه انتخاب‌شده تعریف نشده است؛ برنامه الف یا ب را انتخاب کنید.", field="program")
+    return program
+
+
+def new_tracking_code(session: Session, program_code: str, on: date) -> str:
+    """``A04`` + seven random digits: short enough to read aloud, unique by check."""
+    prefix = f"{program_code}{jalali_year_of(on) % 100:02d}"
+    for _ in range(20):
+        code = f"{prefix}{secrets.randbelow(10**7):07d}"
+        if session.exec(select(Application.id).where(Application.tracking_code == code)).first() is None:
+            return code
+    raise RuntimeError("could not find a free tracking code")  # pragma: no cover
+
+
+def _record_event(session: Session, actor: Actor, application: Application, src: str | None, dst: str, note: str | None = None) -> None:
+    session.add(
+        ApplicationEvent(application_id=application.id, from_state=src, to_state=dst, user_id=actor.id, note=note)
+    )
+
+
+def get_application(session: Session, actor: Actor, application_id: int, action: Action = Action.view_cases) -> Application:
+    """Load a case the actor may act on; another area's case is refused, not hidden."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.")
+    actor.require(action, Area(province_id=application.province_id, county_id=application.county_id))
+    return application
+
+
+def find_applicant(session: Session, actor: Actor, national_code: str) -> Applicant | None:
+    """The applicant already on file with this national code, if the actor may see them."""
+    code = normalize_national_code(national_code)
+    applicant = session.exec(select(Applicant).where(Applicant.national_code == code)).first()
+    if applicant is None:
+        return None
+    county = session.get(County, applicant.county_id)
+    target = Area(province_id=county.province_id if county else None, county_id=applicant.county_id)
+    try:
+        actor.require(Action.view_cases, target)
+    except Forbidden:
+        raise Forbidden(
+            "این کد ملی در شهرستان دیگری پرونده دارد؛ برای انتقال پرونده با کارشناس استان هماهنگ کنید."
+        ) from None
+    return applicant
+
+
+def validate_household(program_code: str, data: HouseholdData, *, require_need_grade: bool = False) -> HouseholdData:
+    """Household data through the scoring rules (programme A); Persian message on bad input."""
+    if program_code == ProgramCode.A:
+        score(
+            ScoreInput(
+                disabled_members=data.disabled_members,
+                severity=data.severity or None,
+                marital_status=data.marital_status,
+                dependants=data.dependants,
+                insured_years=data.insured_years,
+                need_grade=data.need_grade,
+            ),
+            require_need_grade=require_need_grade,
+        )
+    return data
+
+
+def submit_application(session: Session, actor: Actor, data: IntakeData) -> Application:
+    """Form 1: create (or reuse) the applicant and open a case in state «received»."""
+    target = county_area(session, data.county_id)
+    actor.require(Action.intake, target)
+    program = program_by_code(session, data.program)
+    national_code = normalize_national_code(data.national_code)
+    first_name = _required(data.first_name, "first_name", "نام")
+    last_name = _required(data.last_name, "last_name", "نام خانوادگی")
+    channel = _choice(data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست")
+    covering = _choice(data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain", "حوزه تحت پوشش", optional=True)
+    target_group = _choice(data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف", optional=True)
+    mobile = normalize_mobile(data.mobile) if data.mobile else ""
+    if program.code == ProgramCode.B and not mobile:
+        raise InvalidInput("برای برنامه ب شماره همراه لازم است تا مراحل با پیامک اطلاع داده شود.", field="mobile")
+    landline = normalize_landline(data.landline) if data.landline else ""
+    applied_on = data.applied_on or date.today()
+    if applied_on > date.today():
+        raise InvalidInput("تاریخ درخواست نمی‌تواند در آینده باشد.", field="applied_on")
+    household = validate_household(program.code, data.household)
+
+    applicant = session.exec(select(Applicant).where(Applicant.national_code == national_code)).first()
+    fields = dict(
+        first_name=first_name,
+        last_name=last_name,
+        father_name=normalize_persian(data.father_name),
+        birth_certificate_no=normalize_persian(data.birth_certificate_no),
+        birth_date=data.birth_date,
+        mobile=mobile,
+        landline=landline,
+        home_address=normalize_persian(data.home_address),
+        work_address=normalize_persian(data.work_address),
+    )
+    if applicant is None:
+        applicant = Applicant(national_code=national_code, county_id=data.county_id, **fields)
+        session.add(applicant)
+        session.flush()
+        audit(session, actor, "applicant.create", "applicant", applicant.id, after=snapshot(applicant))
+    else:
+        find_applicant(session, actor, national_code)  # area check with its own message
+        before = snapshot(applicant)
+        for key, value in fields.items():
+            if value not in ("", None):
+                setattr(applicant, key, value)
+        session.add(applicant)
+        if snapshot(applicant) != before:
+            audit(session, actor, "applicant.update", "applicant", applicant.id, before=before, after=snapshot(applicant))
+    open_case = session.exec(
+        select(Application).where(
+            Application.applicant_id == applicant.id,
+            Application.program_id == program.id,
+            Application.state.in_([s.value for s in OPEN_STATES]),  # type: ignore[attr-defined]
+        )
+    ).first()
+    if open_case is not None:
+        session.rollback()
+        raise InvalidInput(
+            f"این متقاضی در همین برنامه پرونده باز با کد رهگیری {open_case.tracking_code} دارد؛ همان پرونده را باز کنید.",
+            field="national_code",
+        )
+    application = Application(
+        tracking_code=new_tracking_code(session, program.code, applied_on),
+        applicant_id=applicant.id,
+        program_id=program.id,
+        county_id=target.county_id,
+        province_id=target.province_id,
+        channel=channel,
+        state=State.received.value,
+        covering_domain=covering,
+        target_group=target_group,
+        job_field=normalize_persian(data.job_field),
+        discount_holder=bool(data.discount_holder),
+        licence_no=normalize_persian(data.licence_no),
+        licence_date=data.licence_date,
+        applied_on=applied_on,
+        created_by=actor.id,
+    )
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput("این متقاضی در همین برنامه پرونده باز دارد.", field="national_code") from None
+    session.add(Household(application_id=application.id, **household.__dict__))
+    _record_event(session, actor, application, None, State.received.value, "ثبت درخواست")
+    queue_state_sms(session, applicant, application, State.received)
+    audit(session, actor, "application.submit", "application", application.id, after=snapshot(application))
+    session.commit()
+    return application
+
+
+def change_state(session: Session, actor: Actor, application_id: int, to_state: State | str, *, note: str | None = None, action: Action = Action.view_cases) -> Application:
+    """Move a case along the programme's workflow; illegal moves raise with a Persian message."""
+    application = get_application(session, actor, application_id, action)
+    program = session.get(Program, application.program_id)
+    src = application.state
+    dst = transition(program.code, src, to_state)
+    before = snapshot(application)
+    application.state = dst.value
+    application.updated_at = utcnow()
+    session.add(application)
+    _record_event(session, actor, application, src, dst.value, note)
+    applicant = session.get(Applicant, application.applicant_id)
+    if dst.value != src:
+        queue_state_sms(session, applicant, application, dst)
+    audit(session, actor, "application.state", "application", application.id, before=before, after=snapshot(application))
+    session.commit()
+    return application
+
+
+def current_policy(session: Session) -> ScoringPolicy:
+    """The scoring table adopted most recently (the seed's table when none is stored)."""
+    row = session.exec(
+        select(ScoringPolicyVersion).order_by(ScoringPolicyVersion.adopted_on.desc())  # type: ignore[attr-defined]
+    ).first()
+    return ScoringPolicy.from_dict(row.rules) if row is not None else DEFAULT_POLICY
+
+
+def save_household(session: Session, actor: Actor, application_id: int, data: HouseholdData) -> Household:
+    application = get_application(session, actor, application_id, Action.edit_household)
+    program = session.get(Program, application.program_id)
+    validate_household(program.code, data)
+    household = session.get(Household, application_id) or Household(application_id=application_id)
+    before = snapshot(household)
+    for key, value in data.__dict__.items():
+        setattr(household, key, value)
+    session.add(household)
+    audit(session, actor, "household.save", "household", application_id, before=before, after=snapshot(household))
+    session.commit()
+    return household
+
+
+def score_application(session: Session, actor: Actor, application_id: int, *, need_grade: int | None = None) -> ScoreCardRecord:
+    """Fill the scoring sheet (programme A) with the current policy; the card keeps its version."""
+    application = get_application(session, actor, application_id, Action.score)
+    program = session.get(Program, application.program_id)
+    if program.code != ProgramCode.A:
+        raise InvalidInput("جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است.")
+    household = session.get(Household, application_id) or Household(application_id=application_id)
+    if need_grade is not None:
+        household.need_grade = need_grade
+    policy = current_policy(session)
+    card = score(
+        ScoreInput(
+            disabled_members=household.disabled_members,
+            severity=household.severity or None,
+            marital_status=household.marital_status,
+            dependants=household.dependants,
+            insured_years=household.insured_years,
+            need_grade=household.need_grade,
+        ),
+        policy,
+    )
+    session.add(household)
+    record = ScoreCardRecord(
+        application_id=application_id,
+        policy_version=card.policy_version,
+        total=card.total,
+        rows=card.to_dict()["rows"],
+        scored_by=actor.id,
+    )
+    session.add(record)
+    session.flush()
+    audit(session, actor, "score.save", "score_card", record.id, after=snapshot(record))
+    if application.state != State.scored.value:
+        src = application.state
+        application.state = transition(program.code, src, State.scored).value
+        application.updated_at = utcnow()
+        session.add(application)
+        _record_event(session, actor, application, src, application.state, f"امتیاز {card.total}")
+        queue_state_sms(session, session.get(Applicant, application.applicant_id), application, State.scored)
+    session.commit()
+    return record
+
+
+def set_priority(session: Session, actor: Actor, application_id: int, rank: int | None, reason: str | None) -> Application:
+    """Note 1 of the seed: a committee may set a case's priority by hand, with a reason."""
+    application = get_application(session, actor, application_id, Action.set_priority)
+    reason = normalize_persian(reason or "")
+    if rank is not None:
+        if rank < 1:
+            raise InvalidInput("رتبه دستی باید عددی از ۱ به بالا باشد.", field="rank")
+        if not reason:
+            raise InvalidInput("برای اولویت دستی، دلیل تصمیم کمیته را بنویسید.", field="reason")
+    before = snapshot(application)
+    application.priority_override = rank
+    application.priority_reason = reason or None
+    application.priority_set_by = actor.id if rank is not None else None
+    application.updated_at = utcnow()
+    session.add(application)
+    audit(session, actor, "application.priority", "application", application.id, before=before, after=snapshot(application))
+    session.commit()
+    return application

@@ -1,0 +1,105 @@
+"""What every service shares: the acting user, permission checks and the audit record.
+
+A service is one function per user action. It takes a ``Session`` and the acting user
+(``Actor``), checks role and area with ``lib.permissions``, validates with ``lib``, writes,
+appends the audit record and commits once. Nothing here imports Streamlit.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from db.models import AuditLog, County, utcnow
+from lib.errors import InvalidInput
+from lib.permissions import Action, Area, Role, require
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as services see it (plain data, safe to keep in a UI session)."""
+
+    id: int | None
+    username: str
+    full_name: str
+    role: Role
+    province_id: int | None = None
+    county_id: int | None = None
+
+    @property
+    def area(self) -> Area:
+        return Area(province_id=self.province_id, county_id=self.county_id)
+
+    def require(self, action: Action, target: Area | None = None) -> None:
+        require(self.role, action, self.area, target)
+
+
+SYSTEM = Actor(id=None, username="system", full_name="سامانه", role=Role.admin)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: SQLModel | dict | None, *, exclude: tuple[str, ...] = ()) -> dict | None:
+    """A JSON-safe copy of a row for the audit log (secrets excluded by the caller)."""
+    if obj is None:
+        return None
+    data = obj if isinstance(obj, dict) else obj.model_dump()
+    return {k: _jsonable(v) for k, v in data.items() if k not in exclude}
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditLog:
+    """Append an audit record to the current transaction (committed with the write)."""
+    record = AuditLog(
+        at=utcnow(),
+        user_id=actor.id,
+        username=actor.username,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=json.loads(json.dumps(before, default=str)) if before is not None else None,
+        after=json.loads(json.dumps(after, default=str)) if after is not None else None,
+    )
+    session.add(record)
+    return record
+
+
+def county_area(session: Session, county_id: int) -> Area:
+    county = session.get(County, county_id)
+    if county is None:
+        raise InvalidInput("شهرستان انتخاب‌شده در فهرست نیست؛ شهرستان را از فهرست انتخاب کنید.", field="county_id")
+    return Area(province_id=county.province_id, county_id=county.id)
+
+
+def area_conditions(actor: Actor, model: Any) -> list:
+    """SQL conditions limiting ``model`` (with province_id / county_id columns) to the actor's area."""
+    from lib.permissions import Scope, scope_of
+
+    scope = scope_of(actor.role, actor.area)
+    if scope == Scope.county:
+        return [model.county_id == actor.county_id]
+    if scope == Scope.province:
+        return [model.province_id == actor.province_id]
+    return []

@@ -1,0 +1,237 @@
+"""Users: creation, sign-in with lock-out, password changes. Passwords are argon2 hashes."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from db.models import County, Province, User, utcnow
+from lib.errors import InvalidInput
+from lib.permissions import Action, Area, Role, validate_user_area
+from lib.text import normalize_persian
+from services.base import Actor, audit, snapshot
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 8
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,59}$")
+BAD_CREDENTIALS = "نام کاربری یا گذرواژه نادرست است؛ دوباره وارد کنید."
+
+_hasher = PasswordHasher()
+# A hash to verify against when the user does not exist, so timing does not reveal names.
+_DUMMY_HASH = _hasher.hash("bimeyar-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=Role(user.role),
+        province_id=user.province_id,
+        county_id=user.county_id,
+    )
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"گذرواژه باید دست‌کم {MIN_PASSWORD_LENGTH} نویسه باشد؛ گذرواژه بلندتری انتخاب کنید.",
+            field="password",
+        )
+
+
+def _resolve_area(session: Session, role: Role, province_id: int | None, county_id: int | None) -> Area:
+    if county_id is not None:
+        county = session.get(County, county_id)
+        if county is None:
+            raise InvalidInput("شهرستان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="county_id")
+        if province_id is not None and province_id != county.province_id:
+            raise InvalidInput("شهرستان انتخاب‌شده در استان انتخاب‌شده نیست.", field="county_id")
+        province_id = county.province_id
+    elif province_id is not None and session.get(Province, province_id) is None:
+        raise InvalidInput("استان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="province_id")
+    area = Area(province_id=province_id, county_id=county_id)
+    validate_user_area(role, area)
+    return area
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    role: Role | str,
+    province_id: int | None = None,
+    county_id: int | None = None,
+    is_demo: bool = False,
+) -> User:
+    actor.require(Action.manage_users)
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.match(username):
+        raise InvalidInput(
+            "نام کاربری باید با حرف لاتین شروع شود و ۳ تا ۶۰ نویسه از حروف کوچک لاتین، رقم، نقطه، خط تیره یا زیرخط باشد.",
+            field="username",
+        )
+    full_name = normalize_persian(full_name)
+    if not full_name:
+        raise InvalidInput("نام و نام خانوادگی کاربر را وارد کنید.", field="full_name")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput("نقش کاربر معتبر نیست؛ یکی از نقش‌های فهرست را انتخاب کنید.", field="role") from None
+    _check_password_rules(password)
+    area = _resolve_area(session, role, province_id, county_id)
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise InvalidInput(f"نام کاربری «{username}» پیش‌تر ثبت شده است؛ نام دیگری انتخاب کنید.", field="username")
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role.value,
+        province_id=area.province_id,
+        county_id=area.county_id,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    session.flush()
+    audit(session, actor, "user.create", "user", user.id, after=snapshot(user, exclude=("password_hash",)))
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> Actor:
+    """Sign in. Five failures in a row lock the account for fifteen minutes."""
+    now = now or utcnow()
+    username = (username or "").strip().lower()
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except VerificationError:
+            pass
+        raise InvalidInput(BAD_CREDENTIALS)
+    system = actor_for(user)
+    if not user.active:
+        raise InvalidInput("این حساب غیرفعال است؛ با مدیر سامانه تماس بگیرید.")
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise InvalidInput(
+            f"به دلیل {MAX_FAILED_LOGINS} بار ورود نادرست، حساب تا {minutes} دقیقه دیگر قفل است؛ "
+            "پس از آن دوباره تلاش کنید یا از مدیر سامانه بخواهید قفل را باز کند."
+        )
+    try:
+        _hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        locked = user.failed_logins >= MAX_FAILED_LOGINS
+        if locked:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        session.add(user)
+        audit(session, system, "user.lock" if locked else "user.login_failed", "user", user.id)
+        session.commit()
+        if locked:
+            raise InvalidInput(
+                f"به دلیل {MAX_FAILED_LOGINS} بار ورود نادرست، حساب برای {LOCK_MINUTES} دقیقه قفل شد."
+            ) from None
+        raise InvalidInput(BAD_CREDENTIALS) from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.add(user)
+    audit(session, system, "user.login", "user", user.id)
+    session.commit()
+    return system
+
+
+def change_password(session: Session, actor: Actor, user_id: int, new_password: str) -> User:
+    """A user changes their own password; an administrator may reset anyone's."""
+    if actor.id != user_id:
+        actor.require(Action.manage_users)
+    _check_password_rules(new_password)
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidInput("کاربر پیدا نشد.")
+    user.password_hash = hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    audit(session, actor, "user.password", "user", user.id)
+    session.commit()
+    return user
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    actor.require(Action.manage_users)
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidInput("کاربر پیدا نشد.")
+    if user.id == actor.id and not active:
+        raise InvalidInput("نمی‌توانید حساب خودتان را غیرفعال کنید.")
+    before = snapshot(user, exclude=("password_hash",))
+    user.active = active
+    user.locked_until = None if active else user.locked_until
+    session.add(user)
+    audit(session, actor, "user.activate" if active else "user.deactivate", "user", user.id,
+          before=before, after=snapshot(user, exclude=("password_hash",)))
+    session.commit()
+    return user
+
+
+def unlock(session: Session, actor: Actor, user_id: int) -> User:
+    actor.require(Action.manage_users)
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidInput("کاربر پیدا نشد.")
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    audit(session, actor, "user.unlock", "user", user.id)
+    session.commit()
+    return user
+
+
+def has_demo_data(session: Session) -> bool:
+    """True when the database holds the demo data set (its accounts are marked)."""
+    return session.exec(select(User.id).where(User.is_demo == True).limit(1)).first() is not None  # noqa: E712
+
+
+def demo_accounts(session: Session) -> list[User]:
+    return list(session.exec(select(User).where(User.is_demo == True).order_by(User.id)).all())  # noqa: E712
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    actor.require(Action.manage_users)
+    return list(session.exec(select(User).order_by(User.username)).all())
+
+
+def demo_account_rows(session: Session) -> list[dict[str, str]]:
+    """The demo accounts for the login page (only in a database that holds demo data)."""
+    accounts = demo_accounts(session)
+    if not accounts:
+        return []
+    from db.demo import DEMO_PASSWORD
+    from lib.permissions import ROLE_LABELS
+
+    rows = []
+    for user in accounts:
+        if user.county_id:
+            area = f"شهرستان {session.get(County, user.county_id).name}"
+        elif user.province_id:
+            area = f"استان {session.get(Province, user.province_id).name}"
+        else:
+            area = "کل کشور"
+        rows.append({"username": user.username, "role": ROLE_LABELS[Role(user.role)], "area": area, "password": DEMO_PASSWORD})
+    return rows

@@ -1,0 +1,69 @@
+"""The engine, the signed-in actor and a safe way for pages to call services."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from db import migrate
+from db.engine import make_engine, new_session
+from db.seed import load_reference_data
+from lib.errors import Forbidden, InvalidInput
+from services.base import Actor
+
+T = TypeVar("T")
+ACTOR_KEY = "actor"
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine() -> Engine:
+    """One engine per process; the schema is brought to head and reference data loaded."""
+    engine = make_engine()
+    migrate.upgrade(engine)
+    with new_session(engine) as session:
+        load_reference_data(session)
+    return engine
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get(ACTOR_KEY)
+
+
+def require_actor() -> Actor:
+    actor = current_actor()
+    if actor is None:  # pragma: no cover - navigation never shows pages before login
+        st.stop()
+    return actor
+
+
+def sign_in(actor: Actor) -> None:
+    st.session_state[ACTOR_KEY] = actor
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a read-only service with a fresh session."""
+    with new_session(get_engine()) as session:
+        return fn(session, *args, **kwargs)
+
+
+def act(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run a write service as the signed-in user; show its Persian message on refusal.
+
+    Returns the service's result, or None when the input was refused (nothing was written:
+    services commit once, at the end).
+    """
+    actor = require_actor()
+    with new_session(get_engine()) as session:
+        try:
+            return fn(session, actor, *args, **kwargs)
+        except (InvalidInput, Forbidden) as exc:
+            session.rollback()
+            st.error(exc.message, icon="⚠️")
+            return None
