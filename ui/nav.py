@@ -23,7 +23,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "خانه", ":material/home:", None, "پیشخوان", default=True),
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
     PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه"),
-    PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "حساب کاربری"),
+    PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),
 )
 
 
