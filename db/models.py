@@ -8,7 +8,7 @@ What must never happen is a database constraint, not only code:
 - decisions and the audit log are append-only (triggers created by the migration);
 - money columns are 64-bit integers of rials and never negative (check constraints).
 
-Dates are Gregorian ``date``/``datetime`` (UTC); payment periods are Jalali (year, month).
+Dates are Gregorian ``date``; timestamps are timezone-aware ``datetime`` in UTC; payment periods are Jalali (year, month).
 """
 from __future__ import annotations
 
@@ -31,7 +31,13 @@ OPEN_APPLICATION_WHERE = "state NOT IN ('completed', 'rejected', 'withdrawn')"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now, timezone-aware in UTC (SQLModel stores aware datetimes; SQLite keeps them as UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def utc_midnight(day: date) -> datetime:
+    """The start of a (Gregorian) day in UTC, for comparing dates with timestamps."""
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 def money(**kw: Any) -> Any:

@@ -3,16 +3,14 @@
 Source: the scoring table of the 1392 draft instruction (seed 003, "جدول امتیازات", second and
 consistent copy; see DOMAIN.md). Six criteria, maximum 50 points, higher total = higher priority:
 
-====  =========================  ==========================================================  ===
-code  criterion                  rule (``DEFAULT_POLICY``, version ``1392-v1``)               max
-====  =========================  ==========================================================  ===
-disabled_members   disabled members in the family   0 → 0, 1 → 1, 2 → 3, 3 or more → 5        5
-severity           most severe member's disability  mild 1, moderate 2, severe 3, very severe 4  4
-marital_status     marital status                   single 1, married / widowed / divorced 2   2
-dependants         dependants (تحت تکفل)             0 → 0, 1 → 1, 2 → 2, 3 → 3, 4 or more → 5    5
-insured_years      years of premium history         1 point per full year, at most 29          29
-need_grade         social worker's need grade       the grade itself, 1–5                      5
-====  =========================  ==========================================================  ===
+    code              criterion                         rule (DEFAULT_POLICY, "1392-v1")          max
+    ----------------  --------------------------------  ----------------------------------------  ---
+    disabled_members  disabled members in the family    0 → 0, 1 → 1, 2 → 3, 3 or more → 5          5
+    severity          the most severe member's degree   mild 1, moderate 2, severe 3, very sev. 4   4
+    marital_status    marital status                    single 1; married, widowed, divorced 2      2
+    dependants        dependants (تحت تکفل)             0 → 0, 1 → 1, 2 → 2, 3 → 3, 4 or more → 5   5
+    insured_years     years of premium history          1 point per full year, at most 29          29
+    need_grade        social worker's need grade        the grade itself, 1–5                       5
 
 Decisions (where the seed is silent):
 
@@ -49,7 +47,7 @@ import json
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -1033,7 +1031,7 @@ def rank_frame(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         has_override = np.zeros(n, dtype=bool)
         override_key = np.zeros(n, dtype=np.int64)
-    group = np.where(has_override, 0, 1)
+    group = np.where(has_override, 0, np.where(holders, 2, 1))
     order = np.lexsort((ids, dates, -totals, override_key, group))
     result = frame.iloc[order].copy()
     result["rank"] = np.arange(1, n + 1, dtype=np.int64)

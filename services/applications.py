@@ -26,7 +26,7 @@ from lib.jalali import jalali_year_of
 from lib.permissions import Action, Area
 from lib.scoring import DEFAULT_POLICY, ScoreInput, ScoringPolicy, score
 from lib.text import normalize_persian
-from lib.workflow import OPEN_STATES, ProgramCode, State, transition
+from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
 from services.base import Actor, audit, county_area, snapshot
 from services.notify import queue_state_sms
 
@@ -100,6 +100,37 @@ def new_tracking_code(session: Session, program_code: str, on: date) -> str:
     raise RuntimeError("could not find a free tracking code")  # pragma: no cover
 
 
+# Which permission moves a case into each state (the workflow says which moves exist).
+STATE_ACTIONS: dict[State, Action] = {
+    State.received: Action.manage_documents,
+    State.documents_incomplete: Action.manage_documents,
+    State.scored: Action.score,
+    State.county_decision: Action.record_county_decision,
+    State.province_decision: Action.record_province_decision,
+    State.introduced: Action.introduce_to_insurer,
+    State.active: Action.record_province_decision,
+    State.suspended: Action.record_province_decision,
+    State.completed: Action.record_province_decision,
+    State.rejected: Action.record_county_decision,
+    State.withdrawn: Action.intake,
+}
+# Programme B has no provincial committee: its county unit activates and ends cover.
+B_STATE_ACTIONS: dict[State, Action] = {
+    State.active: Action.introduce_to_insurer,
+    State.suspended: Action.introduce_to_insurer,
+    State.completed: Action.introduce_to_insurer,
+}
+# A case can be (re)scored only before the committees have looked at it.
+SCORABLE_STATES = frozenset({State.received, State.documents_incomplete, State.scored})
+
+
+def action_for_state(program_code: str, state: State | str) -> Action:
+    state = State(state)
+    if program_code == ProgramCode.B and state in B_STATE_ACTIONS:
+        return B_STATE_ACTIONS[state]
+    return STATE_ACTIONS[state]
+
+
 def _record_event(session: Session, actor: Actor, application: Application, src: str | None, dst: str, note: str | None = None) -> None:
     session.add(
         ApplicationEvent(application_id=application.id, from_state=src, to_state=dst, user_id=actor.id, note=note)
@@ -133,19 +164,20 @@ def find_applicant(session: Session, actor: Actor, national_code: str) -> Applic
 
 
 def validate_household(program_code: str, data: HouseholdData, *, require_need_grade: bool = False) -> HouseholdData:
-    """Household data through the scoring rules (programme A); Persian message on bad input."""
+    """Household data through the scoring rules; Persian message on bad input.
+
+    Programme B has no scoring table, but its household counts still go through the same
+    range checks (``ScoreInput`` validates itself on construction)."""
+    inp = ScoreInput(
+        disabled_members=data.disabled_members,
+        severity=data.severity or None,
+        marital_status=data.marital_status,
+        dependants=data.dependants,
+        insured_years=data.insured_years,
+        need_grade=data.need_grade,
+    )
     if program_code == ProgramCode.A:
-        score(
-            ScoreInput(
-                disabled_members=data.disabled_members,
-                severity=data.severity or None,
-                marital_status=data.marital_status,
-                dependants=data.dependants,
-                insured_years=data.insured_years,
-                need_grade=data.need_grade,
-            ),
-            require_need_grade=require_need_grade,
-        )
+        score(inp, require_need_grade=require_need_grade)
     return data
 
 
@@ -239,12 +271,16 @@ def submit_application(session: Session, actor: Actor, data: IntakeData) -> Appl
     return application
 
 
-def change_state(session: Session, actor: Actor, application_id: int, to_state: State | str, *, note: str | None = None, action: Action = Action.view_cases) -> Application:
-    """Move a case along the programme's workflow; illegal moves raise with a Persian message."""
-    application = get_application(session, actor, application_id, action)
+def change_state(session: Session, actor: Actor, application_id: int, to_state: State | str, *, note: str | None = None) -> Application:
+    """Move a case along the programme's workflow; illegal moves raise with a Persian message.
+
+    The permission needed depends on the destination (``action_for_state``)."""
+    application = get_application(session, actor, application_id)
     program = session.get(Program, application.program_id)
+    dst = State(to_state)
+    actor.require(action_for_state(program.code, dst), Area(province_id=application.province_id, county_id=application.county_id))
     src = application.state
-    dst = transition(program.code, src, to_state)
+    dst = transition(program.code, src, dst)
     before = snapshot(application)
     application.state = dst.value
     application.updated_at = utcnow()
@@ -286,6 +322,11 @@ def score_application(session: Session, actor: Actor, application_id: int, *, ne
     program = session.get(Program, application.program_id)
     if program.code != ProgramCode.A:
         raise InvalidInput("جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است.")
+    if State(application.state) not in SCORABLE_STATES:
+        raise InvalidInput(
+            f"پرونده در وضعیت «{STATE_LABELS[State(application.state)]}» است و کمیته آن را بررسی کرده؛ "
+            "امتیاز را پیش از تصمیم کمیته ثبت کنید یا تصمیم اصلاحی بگیرید."
+        )
     household = session.get(Household, application_id) or Household(application_id=application_id)
     if need_grade is not None:
         household.need_grade = need_grade

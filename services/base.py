@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
 
@@ -36,6 +36,16 @@ class Actor:
 
     def require(self, action: Action, target: Area | None = None) -> None:
         require(self.role, action, self.area, target)
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime; a naive value is taken to be UTC already.
+
+    The timestamp columns (``UTCDateTime``) refuse naive values, and comparing a naive
+    ``datetime`` with one read from the database (aware) raises ``TypeError``."""
+    if value.utcoffset() is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 SYSTEM = Actor(id=None, username="system", full_name="سامانه", role=Role.admin)

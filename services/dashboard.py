@@ -74,7 +74,10 @@ def area_summary(session: Session, actor: Actor, *, today: date | None = None) -
     scope = scope_of(actor.role, actor.area)
     use = []
     for program in session.exec(select(Program).order_by(Program.code)).all():
-        quota_q = select(func.sum(Quota.slots)).where(Quota.program_id == program.id, Quota.jalali_year == year)
+        # Quotas are announced to counties; a province's or the country's quota is their sum.
+        quota_q = select(func.sum(Quota.slots)).where(
+            Quota.program_id == program.id, Quota.jalali_year == year, Quota.county_id.is_not(None)  # type: ignore[union-attr]
+        )
         if scope == Scope.county:
             quota_q = quota_q.where(Quota.county_id == actor.county_id)
         elif scope == Scope.province:

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from db.models import County, Province, User, utcnow
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area, Role, validate_user_area
-from lib.text import normalize_persian
-from services.base import Actor, audit, snapshot
+from lib.text import normalize_persian, to_persian_digits
+from services.base import Actor, as_utc, audit, snapshot
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -43,7 +43,7 @@ def actor_for(user: User) -> Actor:
 def _check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"گذرواژه باید دست‌کم {MIN_PASSWORD_LENGTH} نویسه باشد؛ گذرواژه بلندتری انتخاب کنید.",
+            f"گذرواژه باید دست‌کم {to_persian_digits(MIN_PASSWORD_LENGTH)} نویسه باشد؛ گذرواژه بلندتری انتخاب کنید.",
             field="password",
         )
 
@@ -111,7 +111,7 @@ def create_user(
 
 def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> Actor:
     """Sign in. Five failures in a row lock the account for fifteen minutes."""
-    now = now or utcnow()
+    now = as_utc(now) if now is not None else utcnow()
     username = (username or "").strip().lower()
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
@@ -121,12 +121,10 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
             pass
         raise InvalidInput(BAD_CREDENTIALS)
     system = actor_for(user)
-    if not user.active:
-        raise InvalidInput("این حساب غیرفعال است؛ با مدیر سامانه تماس بگیرید.")
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        minutes = max(1, int((as_utc(user.locked_until) - now).total_seconds() // 60) + 1)
         raise InvalidInput(
-            f"به دلیل {MAX_FAILED_LOGINS} بار ورود نادرست، حساب تا {minutes} دقیقه دیگر قفل است؛ "
+            f"به دلیل {to_persian_digits(MAX_FAILED_LOGINS)} بار ورود نادرست، حساب تا {to_persian_digits(minutes)} دقیقه دیگر قفل است؛ "
             "پس از آن دوباره تلاش کنید یا از مدیر سامانه بخواهید قفل را باز کند."
         )
     try:
@@ -142,9 +140,11 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
         session.commit()
         if locked:
             raise InvalidInput(
-                f"به دلیل {MAX_FAILED_LOGINS} بار ورود نادرست، حساب برای {LOCK_MINUTES} دقیقه قفل شد."
+                f"به دلیل {to_persian_digits(MAX_FAILED_LOGINS)} بار ورود نادرست، حساب برای {to_persian_digits(LOCK_MINUTES)} دقیقه قفل شد."
             ) from None
         raise InvalidInput(BAD_CREDENTIALS) from None
+    if not user.active:  # said only to someone who knows the password
+        raise InvalidInput("این حساب غیرفعال است؛ با مدیر سامانه تماس بگیرید.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -164,11 +164,13 @@ def change_password(session: Session, actor: Actor, user_id: int, new_password: 
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
+    before = snapshot(user, exclude=("password_hash",))
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
-    audit(session, actor, "user.password", "user", user.id)
+    audit(session, actor, "user.password", "user", user.id,
+          before=before, after=snapshot(user, exclude=("password_hash",)))
     session.commit()
     return user
 
@@ -195,10 +197,12 @@ def unlock(session: Session, actor: Actor, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
+    before = snapshot(user, exclude=("password_hash",))
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
-    audit(session, actor, "user.unlock", "user", user.id)
+    audit(session, actor, "user.unlock", "user", user.id,
+          before=before, after=snapshot(user, exclude=("password_hash",)))
     session.commit()
     return user
 

@@ -1,7 +1,6 @@
 """The scoring table of programme A (seed 003) and the ranking rules."""
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import re
@@ -17,7 +16,6 @@ from lib.scoring import (
     CRITERIA,
     CRITERION_LABELS,
     DEFAULT_POLICY,
-    MARITAL_LABELS,
     SEVERITY_LABELS,
     MaritalStatus,
     RankItem,
