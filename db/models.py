@@ -317,6 +317,24 @@ class Decision(SQLModel, table=True):
     decided_at: datetime = Field(default_factory=utcnow)
 
 
+class Introduction(SQLModel, table=True):
+    """Programme B: a woman introduced to an SSO branch, counted against her county's quota."""
+
+    __table_args__ = (
+        UniqueConstraint("application_id", name="uq_introduction_application"),
+        UniqueConstraint("letter_no", name="uq_introduction_letter"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id")
+    county_id: int = Field(foreign_key="county.id")
+    jalali_year: int = Field(index=True)
+    branch: str = Field(max_length=120)
+    letter_no: str = Field(max_length=40)
+    introduced_on: date
+    introduced_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # --------------------------------------------------------------------------- money
 class Quota(SQLModel, table=True):
     """Slots announced to an area for a Jalali year (programme B introductions)."""

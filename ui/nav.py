@@ -21,6 +21,10 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "خانه", ":material/home:", None, "پیشخوان", default=True),
+    # -- intake and import (پذیرش)
+    # -- cases and scoring (پرونده‌ها و امتیازدهی)
+    # -- committee (کمیته)
+    # -- programme B introductions and quotas (برنامه ب)
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
     PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه"),
     PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),
