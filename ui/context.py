@@ -32,9 +32,14 @@ def current_actor() -> Actor | None:
 
 
 def require_actor() -> Actor:
+    """The signed-in user; without one, back to the frame (app.py), which shows the sign-in.
+
+    Navigation never offers a page before sign-in, but Streamlit runs a file of ``pages/``
+    directly when it is the first request a fresh server gets (its legacy multipage mode is
+    on until the first ``st.navigation`` call); this sends such a request to the frame."""
     actor = current_actor()
-    if actor is None:  # pragma: no cover - navigation never shows pages before login
-        st.stop()
+    if actor is None:
+        st.switch_page("app.py")
     return actor
 
 

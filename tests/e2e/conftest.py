@@ -6,6 +6,7 @@ with ``CI=true`` it is a failure.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -75,36 +76,51 @@ def live_db(tmp_path_factory, sqlite_template) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def serve(db_path: Path):
+    """Run ``streamlit run app.py`` on a free port against ``db_path``; yield its base URL."""
+    port = _free_port()
+    env = {**os.environ, "BIMEYAR_DATABASE_URL": f"sqlite:///{db_path}"}
+    log_path = db_path.parent / f"streamlit-{port}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        pytest.fail(f"the app did not start; see {log_path}")
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                proc.kill()
+
+
 @pytest.fixture(scope="session")
 def live_app(live_db, chromium_path):
-    """Start ``streamlit run app.py`` on a free port; yield its base URL."""
-    port = _free_port()
-    env = {**os.environ, "BIMEYAR_DATABASE_URL": f"sqlite:///{live_db}"}
-    log = open(live_db.parent / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:  # pragma: no cover
-        proc.terminate()
-        pytest.fail(f"the app did not start; see {log.name}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # pragma: no cover
-        proc.kill()
-    log.close()
+    """The app, one server for the whole browser session."""
+    with serve(live_db) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app(live_db, chromium_path):
+    """A server of its own, whose first script run is the test's first request."""
+    with serve(live_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
