@@ -1,0 +1,267 @@
+"""Bulk writes for generated data (demo, benchmarks): many rows, one transaction, few round trips.
+
+Rows are plain tuples in the order of the ``columns`` given (or mappings keyed by column name);
+ids are assigned by the caller (:func:`next_id`) so that child rows can reference their parents
+without a round trip. The caller owns the transaction: pass a ``Connection`` inside
+``engine.begin()`` and everything commits or rolls back together.
+
+How the rows travel:
+
+* **SQLite** — the statement is SQLAlchemy Core's ``insert(table)`` compiled once for the
+  dialect; the rows go through the columns' own bind processors (dates, aware UTC datetimes,
+  booleans, JSON — only the columns that have one) and then, in batches, to the driver's
+  ``executemany`` via ``Connection.exec_driver_sql``. This skips the per-row parameter
+  dictionaries of ``Connection.execute(insert(table), [dict, …])`` (about twice as slow for
+  payment lines) while writing exactly what Core would write.
+* **PostgreSQL** — ``COPY … FROM STDIN`` on the transaction's own psycopg connection (about
+  twice as fast as Core's batched ``executemany`` for payment lines, and as fast as a bare
+  psycopg ``COPY``); JSON columns are serialised here, aware datetimes checked as Core would.
+* **other dialects** — plain Core ``execute(insert(table), [dict, …])``.
+
+Constraints stay on: the database still refuses a second payment for the same applicant,
+programme and month, a share split that does not add up, a missing parent row.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, timezone
+from itertools import islice
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Table, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from db.models import PaymentLine
+
+BATCH_SIZE = 50_000
+
+PAYMENT_LINE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "run_id",
+    "application_id",
+    "applicant_id",
+    "program_id",
+    "jalali_year",
+    "jalali_month",
+    "days",
+    "daily_wage_rial",
+    "rate_bp",
+    "percent",
+    "full_amount_rial",
+    "amount_rial",
+    "agency_rial",
+    "government_rial",
+)
+"""The order of a payment-line tuple for :func:`insert_payment_lines`."""
+
+
+def _table(table: Table | type) -> Table:
+    return table if isinstance(table, Table) else table.__table__  # type: ignore[attr-defined]
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _as_tuples(rows: Iterable[Any], columns: Sequence[str]) -> Iterator[Sequence[Any]]:
+    """Rows in ``columns`` order: tuples as they are, mappings read by key (the first row
+    decides which kind all rows are)."""
+    it = iter(rows)
+    for first in it:
+        if not isinstance(first, Mapping):
+            yield first
+            yield from it
+            return
+        getter = itemgetter(*columns) if len(columns) > 1 else (lambda m: (m[columns[0]],))
+        yield getter(first)
+        for row in it:
+            yield getter(row)
+
+
+def _row_converter(convert: list[Any]):
+    """A function applying per-column converters (None = as is) to a row tuple."""
+    positions = [(i, f) for i, f in enumerate(convert) if f is not None]
+    if not positions:
+        return None
+
+    def apply(row: Sequence[Any]) -> tuple:
+        out = list(row)
+        for i, f in positions:
+            value = out[i]
+            if value is not None:
+                out[i] = f(value)
+        return tuple(out)
+
+    return apply
+
+
+def _utc_text(value: datetime) -> str:
+    """An aware datetime as SQLAlchemy's SQLite DATETIME stores it in UTC ('… HH:MM:SS.ffffff')."""
+    if value.tzinfo is not timezone.utc:
+        if value.utcoffset() is None:
+            raise ValueError("Datetime values must have timezone information.")
+        value = value.astimezone(timezone.utc)
+    return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
+
+
+def _date_text(value: date) -> str:
+    return value.isoformat()
+
+
+_PROBE_DATETIME = datetime(2024, 3, 20, 4, 5, 6, 7, tzinfo=timezone.utc)
+_PROBE_DATE = date(2024, 3, 20)
+
+
+def _fast_processor(column_type: Any, dialect: Any, processor: Any) -> Any:
+    """A C-speed equivalent of a SQLite date/datetime bind processor, used only when it gives
+    exactly what the column's own processor gives (checked on a probe value); else ``processor``."""
+    if processor is None:
+        return None
+    try:
+        if isinstance(column_type, UTCDateTime) and processor(_PROBE_DATETIME) == _utc_text(_PROBE_DATETIME):
+            return _utc_text
+        if isinstance(column_type, Date) and not isinstance(column_type, DateTime):
+            if processor(_PROBE_DATE) == _date_text(_PROBE_DATE):
+                return _date_text
+        if isinstance(column_type, Boolean) and processor(True) == 1 and processor(False) == 0:
+            return None  # the driver stores True/False as 1/0 itself
+    except Exception:  # pragma: no cover - a processor with other expectations: keep it
+        pass
+    return processor
+
+
+def _insert_sqlite(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Any], batch_size: int) -> int:
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    order = list(compiled.positiontup or ())
+    if sorted(order) != sorted(columns):  # pragma: no cover - a column the insert does not take
+        raise ValueError(f"columns {columns} do not match the insert's parameters {order}")
+    processors = [
+        _fast_processor(table.c[name].type, conn.dialect, table.c[name].type._cached_bind_processor(conn.dialect))
+        for name in order
+    ]
+    reorder = None if order == list(columns) else itemgetter(*[list(columns).index(c) for c in order])
+    convert = _row_converter(processors)
+    sql = compiled.string
+    written = 0
+    for batch in _batches(_as_tuples(rows, columns), batch_size):
+        if reorder is not None:
+            batch = [reorder(r) for r in batch]
+        if convert is not None:
+            batch = [convert(r) for r in batch]
+        conn.exec_driver_sql(sql, batch)
+        written += len(batch)
+    return written
+
+
+def _insert_postgresql(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Any], batch_size: int) -> int:
+    converters: list[Any] = []
+    for name in columns:
+        column_type = table.c[name].type
+        if isinstance(column_type, JSON):
+            converters.append(lambda v: json.dumps(v, ensure_ascii=False))
+        elif isinstance(column_type, UTCDateTime):  # refuses naive datetimes, as Core would
+            converters.append(lambda v, t=column_type, d=conn.dialect: t.process_bind_param(v, d))
+        else:
+            converters.append(None)
+    convert = _row_converter(converters)
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    dbapi_connection = conn.connection.driver_connection
+    written = 0
+    with dbapi_connection.cursor() as cursor:
+        with cursor.copy(sql) as copy:
+            for row in _as_tuples(rows, columns):
+                copy.write_row(convert(row) if convert is not None else row)
+                written += 1
+    return written
+
+
+def _insert_core(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Any], batch_size: int) -> int:
+    written = 0
+    for batch in _batches(_as_tuples(rows, columns), batch_size):
+        conn.execute(insert(table), [dict(zip(columns, r)) for r in batch])
+        written += len(batch)
+    return written
+
+
+def _with_defaults(table: Table, columns: tuple[str, ...], rows: Iterable[Any]) -> tuple[tuple[str, ...], Iterable[Any]]:
+    """Append the constant Python-side defaults (``Field(default="")``) of the columns not given,
+    as Core would; a column whose default is computed (``default_factory``) must be given."""
+    extra: dict[str, Any] = {}
+    computed = []
+    for column in table.columns:
+        if column.name in columns or column.default is None:
+            continue
+        if column.default.is_scalar:
+            extra[column.name] = column.default.arg
+        else:
+            computed.append(column.name)
+    if computed:
+        raise ValueError(f"{table.name}: give a value for {', '.join(computed)} (computed default)")
+    if not extra:
+        return columns, rows
+    values = tuple(extra.values())
+    return columns + tuple(extra), (tuple(row) + values for row in _as_tuples(rows, columns))
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table | type,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order, or mappings) into ``table``; return the count.
+
+    Columns left out get their constant model default (``Field(default=…)``); leaving out one
+    with a computed default (``default_factory``, e.g. ``created_at``) is a ValueError.
+    """
+    table = _table(table)
+    columns, rows = _with_defaults(table, tuple(columns), rows)
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        return _insert_sqlite(conn, table, columns, rows, batch_size)
+    if dialect == "postgresql":
+        return _insert_postgresql(conn, table, columns, rows, batch_size)
+    return _insert_core(conn, table, columns, rows, batch_size)  # pragma: no cover
+
+
+def insert_payment_lines(
+    conn: Connection,
+    rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+    *,
+    columns: Sequence[str] = PAYMENT_LINE_COLUMNS,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Write payment lines in bulk (tuples in :data:`PAYMENT_LINE_COLUMNS` order by default).
+
+    The unique constraint *paid once* (applicant, programme, Jalali year and month) and the
+    share and amount checks apply: a duplicate month fails the whole transaction.
+    """
+    return insert_rows(conn, PaymentLine.__table__, columns, rows, batch_size=batch_size)
+
+
+def next_id(conn: Connection, table: Table | type, column: str = "id") -> int:
+    """The first free id (max + 1) of ``table``, to number new rows in Python."""
+    table = _table(table)
+    return int(conn.execute(select(func.coalesce(func.max(table.c[column]), 0))).scalar_one()) + 1
+
+
+def reset_sequences(conn: Connection, tables: Iterable[Table | type], column: str = "id") -> None:
+    """After writing explicit ids on PostgreSQL, move each serial sequence past the largest id
+    so that later inserts through the ORM get fresh ids. Nothing to do on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for table in tables:
+        name = _table(table).name
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{quote(name)}', '{column}'), "
+            f"COALESCE((SELECT MAX({column}) FROM {quote(name)}), 0) + 1, false)"
+        )

@@ -1,0 +1,331 @@
+"""Demo data: complete (every state), valid (codes, money, workflow, scores) and marked as demo.
+
+Runs on SQLite and, with BIMEYAR_TEST_PG_URL, on PostgreSQL (the ``engine`` fixture).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import jdatetime
+import pytest
+from sqlalchemy import func, select, text
+
+from db.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_users, generate_demo
+from db.engine import new_session
+from db.models import (
+    Applicant,
+    Application,
+    ApplicationEvent,
+    Budget,
+    CommitteeSession,
+    Decision,
+    Household,
+    MinimumWage,
+    Notification,
+    PaymentLine,
+    PaymentRun,
+    Program,
+    Quota,
+    ScoreCardRecord,
+    SessionMember,
+    User,
+)
+from lib import catalog
+from lib.identifiers import is_valid_national_code
+from lib.jalali import month_days
+from lib.payments import monthly_premium, program_b_shares
+from lib.scoring import ScoreInput, score
+from lib.workflow import INITIAL_STATE, State, can_transition
+from services.users import authenticate
+
+APPLICANTS = 300
+TODAY = date(2025, 11, 22)  # 1404/09/01: two Jalali years of history, 1403 (leap) and 1404
+
+
+@pytest.fixture
+def demo(engine):
+    with new_session(engine) as session:
+        created = create_demo_users(session)
+    counts = generate_demo(engine, APPLICANTS, seed=7, today=TODAY)
+    return engine, counts, created
+
+
+def _all(engine, stmt):
+    with engine.connect() as conn:
+        return conn.execute(stmt).all()
+
+
+def _program_codes(engine) -> dict[int, str]:
+    return dict(_all(engine, select(Program.id, Program.code)))
+
+
+def test_counts_and_every_state_present(demo):
+    engine, counts, _ = demo
+    assert counts["applicants"] == APPLICANTS
+    assert counts["applications"] == APPLICANTS
+    for table in ("events", "score_cards", "committee_sessions", "decisions", "payment_runs",
+                  "payment_lines", "notifications", "quotas", "budgets"):
+        assert counts[table] > 0, table
+    states = {s for (s,) in _all(engine, select(Application.state).distinct())}
+    assert states == {s.value for s in State}
+
+
+def test_both_programmes_and_only_women_in_b(demo):
+    engine, _, _ = demo
+    codes = _program_codes(engine)
+    by_program = defaultdict(int)
+    for program_id, gender in _all(
+        engine, select(Application.program_id, Applicant.gender).join(Applicant, Applicant.id == Application.applicant_id)
+    ):
+        by_program[codes[program_id]] += 1
+        if codes[program_id] == "B":
+            assert gender == "female"
+    assert 0.55 < by_program["A"] / APPLICANTS < 0.75
+    assert by_program["B"] > 0
+
+
+def test_everything_marked_demo(demo):
+    engine, _, _ = demo
+    for model in (Applicant, Application, CommitteeSession, PaymentRun):
+        assert _all(engine, select(func.count()).select_from(model).where(model.is_demo == False)) == [(0,)]  # noqa: E712
+
+
+def test_national_codes_valid_and_unique(demo):
+    engine, _, _ = demo
+    codes = [c for (c,) in _all(engine, select(Applicant.national_code))]
+    assert len(codes) == APPLICANTS
+    assert len(set(codes)) == len(codes)
+    assert all(is_valid_national_code(c) for c in codes)
+
+
+def test_applied_within_last_two_jalali_years(demo):
+    engine, _, _ = demo
+    first = jdatetime.date(1403, 1, 1).togregorian()
+    (low, high), = _all(engine, select(func.min(Application.applied_on), func.max(Application.applied_on)))
+    assert first <= low and high < TODAY
+
+
+def test_event_sequences_follow_the_workflow(demo):
+    engine, _, _ = demo
+    codes = _program_codes(engine)
+    cases = {a: (codes[p], s, applied) for a, p, s, applied in _all(
+        engine, select(Application.id, Application.program_id, Application.state, Application.applied_on))}
+    events = defaultdict(list)
+    for row in _all(engine, select(ApplicationEvent.application_id, ApplicationEvent.from_state,
+                                   ApplicationEvent.to_state, ApplicationEvent.at)
+                    .order_by(ApplicationEvent.application_id, ApplicationEvent.at, ApplicationEvent.id)):
+        events[row[0]].append(row[1:])
+    assert set(events) == set(cases)
+    for application_id, (program, state, applied) in cases.items():
+        history = events[application_id]
+        assert history[0][0] is None and history[0][1] == INITIAL_STATE.value
+        assert history[0][2].date() == applied
+        for (src, dst, at), (_, previous, before) in zip(history[1:], history):
+            assert src == previous, application_id
+            assert can_transition(program, src, dst), (application_id, program, src, dst)
+            assert at >= before
+        assert history[-1][1] == state
+
+
+def test_a_state_change_sends_an_sms(demo):
+    engine, _, _ = demo
+    moves = _all(engine, select(func.count()).select_from(ApplicationEvent).where(
+        (ApplicationEvent.from_state.is_(None)) | (ApplicationEvent.from_state != ApplicationEvent.to_state)))
+    sms = _all(engine, select(func.count()).select_from(Notification).where(Notification.channel == "sms"))
+    assert moves == sms
+
+
+def test_newest_score_card_is_the_score_of_the_stored_household(demo):
+    engine, _, _ = demo
+    households = {row[0]: row[1:] for row in _all(engine, select(
+        Household.application_id, Household.disabled_members, Household.severity, Household.marital_status,
+        Household.dependants, Household.insured_years, Household.need_grade))}
+    newest = {}
+    for application_id, total, rows in _all(engine, select(
+            ScoreCardRecord.application_id, ScoreCardRecord.total, ScoreCardRecord.rows)
+            .order_by(ScoreCardRecord.scored_at, ScoreCardRecord.id)):
+        newest[application_id] = (total, rows)
+    assert newest
+    codes = _program_codes(engine)
+    scored = {a for a, p in _all(engine, select(ApplicationEvent.application_id, Application.program_id)
+                                 .join(Application, Application.id == ApplicationEvent.application_id)
+                                 .where(ApplicationEvent.to_state == State.scored.value)) if codes[p] == "A"}
+    assert set(newest) == scored
+    for application_id, (total, rows) in newest.items():
+        card = score(ScoreInput(*households[application_id]))
+        assert total == card.total
+        assert rows == card.to_dict()["rows"]
+
+
+def test_decisions_come_from_sessions_with_form2_members(demo):
+    engine, _, _ = demo
+    decided = _all(engine, select(Decision.application_id, Decision.level, Decision.outcome,
+                                  Decision.decided_at, CommitteeSession.held_on, CommitteeSession.level,
+                                  CommitteeSession.status)
+                   .join(CommitteeSession, CommitteeSession.id == Decision.session_id))
+    assert len(decided) == _all(engine, select(func.count()).select_from(Decision))[0][0]
+    for _, level, outcome, decided_at, held_on, session_level, status in decided:
+        assert level == session_level and status == "closed"
+        assert decided_at.date() == held_on
+        assert outcome in ("approve", "reject", "defer")
+    # every case that reached a committee's decision state has the approving decision
+    for state, level in ((State.county_decision, "county"), (State.province_decision, "province")):
+        reached = {a for (a,) in _all(engine, select(ApplicationEvent.application_id)
+                                      .where(ApplicationEvent.to_state == state.value))}
+        approved = {a for (a,) in _all(engine, select(Decision.application_id)
+                                       .where(Decision.level == level, Decision.outcome == "approve"))}
+        assert reached and reached == approved
+    roles = {r for (r,) in _all(engine, select(SessionMember.role).distinct())}
+    assert set(catalog.COMMITTEE_ROLES) - {"guest"} <= roles <= set(catalog.COMMITTEE_ROLES)
+    open_sessions = _all(engine, select(CommitteeSession.held_on).where(CommitteeSession.status == "open"))
+    assert open_sessions and all(held > TODAY for (held,) in open_sessions)
+
+
+def test_no_month_is_paid_twice(demo):
+    engine, _, _ = demo
+    twice = _all(engine, select(PaymentLine.applicant_id, PaymentLine.program_id, PaymentLine.jalali_year,
+                                PaymentLine.jalali_month, func.count())
+                 .group_by(PaymentLine.applicant_id, PaymentLine.program_id, PaymentLine.jalali_year,
+                           PaymentLine.jalali_month)
+                 .having(func.count() > 1))
+    assert twice == []
+
+
+def test_payment_lines_are_premiums_and_shares_add_up(demo):
+    engine, _, _ = demo
+    codes = _program_codes(engine)
+    wages = dict(_all(engine, select(MinimumWage.jalali_year, MinimumWage.daily_wage_rial)))
+    lines = _all(engine, select(PaymentLine.program_id, PaymentLine.jalali_year, PaymentLine.jalali_month,
+                                PaymentLine.days, PaymentLine.daily_wage_rial, PaymentLine.rate_bp,
+                                PaymentLine.percent, PaymentLine.full_amount_rial, PaymentLine.amount_rial,
+                                PaymentLine.agency_rial, PaymentLine.government_rial, Application.state,
+                                Application.months_granted)
+                 .join(Application, Application.id == PaymentLine.application_id))
+    assert {codes[line[0]] for line in lines} == {"A", "B"}
+    for program_id, year, month, days, wage, rate, percent, full, amount, agency, government, state, _ in lines:
+        assert state in (State.active.value, State.suspended.value, State.completed.value)
+        assert days == month_days(year, month) and wage == wages[year]
+        assert full == monthly_premium(wage, days, rate, 100)
+        assert amount == monthly_premium(wage, days, rate, percent)
+        assert agency + government == amount
+        if codes[program_id] == "B":
+            assert (rate, percent) == (1800, 100)
+            assert {"agency": agency, "government": government} == program_b_shares(amount)
+        else:
+            assert (agency, government) == (amount, 0)
+    for _, count, granted in _all(engine, select(
+            PaymentLine.application_id, func.count(), Application.months_granted)
+            .join(Application, Application.id == PaymentLine.application_id)
+            .group_by(PaymentLine.application_id, Application.months_granted)):
+        assert granted is None or count <= granted  # programme A: never beyond the months granted
+
+
+def test_runs_budgets_and_quotas_are_partly_consumed(demo):
+    engine, _, _ = demo
+    codes = _program_codes(engine)
+    runs = _all(engine, select(PaymentRun.id, PaymentRun.status, PaymentRun.total_rial, PaymentRun.budget_rial,
+                               func.sum(PaymentLine.amount_rial))
+                .join(PaymentLine, PaymentLine.run_id == PaymentRun.id)
+                .group_by(PaymentRun.id, PaymentRun.status, PaymentRun.total_rial, PaymentRun.budget_rial))
+    assert runs
+    for _, status, total, budget, lines in runs:
+        assert status == "finalized" and total == lines <= budget
+    spent = defaultdict(int)
+    for province_id, program_id, year, amount in _all(engine, select(
+            PaymentRun.province_id, PaymentRun.program_id, PaymentRun.jalali_year, func.sum(PaymentRun.total_rial))
+            .group_by(PaymentRun.province_id, PaymentRun.program_id, PaymentRun.jalali_year)):
+        spent[(province_id, program_id, year)] = amount
+    budgets = defaultdict(int)
+    sources = set()
+    for province_id, program_id, year, source, amount in _all(engine, select(
+            Budget.province_id, Budget.program_id, Budget.jalali_year, Budget.source, Budget.amount_rial)):
+        budgets[(province_id, program_id, year)] += amount
+        sources.add(source)
+    assert sources <= set(catalog.FUNDING_SOURCES)
+    current = jdatetime.date.fromgregorian(date=TODAY).year
+    assert any(key[2] == current and amount > 0 for key, amount in spent.items())
+    for key, amount in spent.items():
+        assert amount <= budgets[key], key
+        if key[2] == current:
+            assert amount < budgets[key]
+    introduced = defaultdict(int)
+    for county_id, at in _all(engine, select(Application.county_id, ApplicationEvent.at)
+                              .join(Application, Application.id == ApplicationEvent.application_id)
+                              .where(ApplicationEvent.to_state == State.introduced.value)):
+        if jdatetime.date.fromgregorian(date=at.date()).year == current:
+            introduced[county_id] += 1
+    quotas = _all(engine, select(Quota.county_id, Quota.program_id, Quota.jalali_year, Quota.slots))
+    assert quotas
+    for county_id, program_id, year, slots in quotas:
+        assert codes[program_id] == "B" and year == current
+        assert introduced[county_id] < slots
+
+
+def test_demo_accounts_exist_once_and_sign_in(demo):
+    engine, _, created = demo
+    assert [c[0] for c in created] == [a.username for a in DEMO_ACCOUNTS]
+    with new_session(engine) as session:
+        assert create_demo_users(session) == []  # never twice
+        for account in DEMO_ACCOUNTS:
+            actor = authenticate(session, account.username, DEMO_PASSWORD)
+            assert actor.role == account.role
+            user = session.get(User, actor.id)
+            assert user.is_demo
+            if account.level == "county":
+                assert user.county_id is not None
+            elif account.level == "province":
+                assert user.province_id is not None and user.county_id is None
+    with engine.connect() as conn:
+        audited = conn.execute(text("SELECT count(*) FROM auditlog WHERE action = 'user.create'")).scalar_one()
+    assert audited == len(DEMO_ACCOUNTS)
+
+
+def test_demo_county_is_busy_and_its_people_act_there(demo):
+    engine, _, _ = demo
+    with engine.connect() as conn:
+        users = dict(conn.execute(select(User.username, User.county_id)).all())
+        county = users["demo.expert"]
+        in_county = conn.execute(select(func.count()).select_from(Application)
+                                 .where(Application.county_id == county)).scalar_one()
+        assert in_county >= APPLICANTS * 0.12
+        by_expert = conn.execute(select(func.count(func.distinct(Application.county_id)))
+                                 .join(ApplicationEvent, ApplicationEvent.application_id == Application.id)
+                                 .join(User, User.id == ApplicationEvent.user_id)
+                                 .where(User.username == "demo.expert")).scalar_one()
+        assert by_expert == 1
+
+
+def test_a_second_batch_appends_without_conflicts(demo):
+    engine, counts, _ = demo
+    more = generate_demo(engine, 40, seed=8, today=TODAY)
+    assert more["applicants"] == 40
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Applicant)).scalar_one() == APPLICANTS + 40
+    # the ids handed out in Python left the sequences (PostgreSQL) ready for ordinary inserts
+    with new_session(engine) as session:
+        county_id = session.execute(select(Applicant.county_id)).scalars().first()
+        person = Applicant(national_code="0499370899", first_name="آزمون", last_name="آزمون", county_id=county_id)
+        session.add(person)
+        session.commit()
+        assert person.id == APPLICANTS + 40 + 1
+
+
+def test_same_seed_same_data(sqlite_template, tmp_path):
+    import shutil
+
+    from db.engine import make_engine
+
+    dumps = []
+    for name in ("one.db", "two.db"):
+        path = tmp_path / name
+        shutil.copy(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        generate_demo(engine, 120, seed=3, today=TODAY)
+        with engine.connect() as conn:
+            dumps.append([
+                conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+                for table in ("applicant", "application", "applicationevent", "decision", "paymentline")
+            ])
+        engine.dispose()
+    assert dumps[0] == dumps[1]
