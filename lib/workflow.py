@@ -60,6 +60,7 @@ __all__ = [
     "INITIAL_STATE",
     "ProgramCode",
     "PROGRAM_LABELS",
+    "PROGRAM_SHORT_LABELS",
     "TRANSITIONS",
     "IllegalTransition",
     "to_state",
@@ -117,6 +118,10 @@ PROGRAM_LABELS: Mapping[ProgramCode, str] = MappingProxyType(
         ProgramCode.A: "سهم بیمه خویش‌فرما (بهزیستی)",
         ProgramCode.B: "بیمه زنان سرپرست خانوار (کمیته امداد)",
     }
+)
+# Short names for tight places (metric labels, chart legends, table cells).
+PROGRAM_SHORT_LABELS: Mapping[ProgramCode, str] = MappingProxyType(
+    {ProgramCode.A: "خویش‌فرما", ProgramCode.B: "زنان سرپرست"}
 )
 
 _S = State

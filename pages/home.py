@@ -6,7 +6,7 @@ import streamlit as st
 from services.base import Actor
 from services.dashboard import AreaSummary, area_summary
 from ui.context import read, require_actor
-from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_number, format_rial, to_persian_digits
+from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_number, format_rial, to_persian_digits
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -16,7 +16,7 @@ def summary_for(actor: Actor) -> AreaSummary:
 
 actor = require_actor()
 summary = summary_for(actor)
-st.title("پیشخوان")
+st.title("پیشخوان", anchor=False)
 st.markdown(f"#### {summary.area_label} — سال {to_persian_digits(summary.jalali_year)}")
 
 total_cases = sum(summary.cases_by_state.values())
@@ -25,37 +25,36 @@ cols[0].metric("همه پرونده‌ها", format_number(total_cases))
 cols[1].metric("پرونده‌های باز", format_number(summary.open_cases))
 for col, use in zip(cols[2:], summary.use):
     active = sum(n for (p, s), n in summary.cases_by_state.items() if p == use.program and s == "active")
-    col.metric(f"بیمه‌شدگان فعال {PROGRAM_LABELS[use.program]}", format_number(active))
+    col.metric(f"بیمه‌شدگان فعال {PROGRAM_SHORT_LABELS[use.program]}", format_number(active))
 
 st.divider()
 for use in summary.use:
-    st.subheader(PROGRAM_LABELS[use.program])
-    left, right = st.columns(2)
-    with left:
-        if use.quota_slots:
-            share = min(use.quota_used / use.quota_slots, 1.0)
-            st.markdown(
-                f"**سهمیه امسال:** {format_number(use.quota_used)} از {format_number(use.quota_slots)} نفر معرفی شده"
-            )
-            st.progress(share)
-        else:
-            st.markdown("**سهمیه امسال:** سهمیه‌ای برای این حوزه اعلام نشده است.")
-    with right:
+    st.subheader(PROGRAM_LABELS[use.program], anchor=False)
+    budget_col, quota_col = st.columns(2)
+    with budget_col:
         if use.budget_rial:
             st.markdown(f"**اعتبار امسال:** {format_rial(use.paid_rial)} از {format_rial(use.budget_rial)} پرداخت شده")
             st.progress(min(use.paid_rial / use.budget_rial, 1.0))
         else:
             st.markdown(f"**اعتبار امسال:** اعتباری ثبت نشده است؛ پرداخت‌شده: {format_rial(use.paid_rial)}")
+    with quota_col:
+        if use.quota_slots:
+            st.markdown(
+                f"**سهمیه امسال:** {format_number(use.quota_used)} از {format_number(use.quota_slots)} نفر معرفی شده"
+            )
+            st.progress(min(use.quota_used / use.quota_slots, 1.0))
+        elif use.quota_used or use.quota_slots == 0:
+            st.markdown("**سهمیه امسال:** سهمیه‌ای برای این حوزه اعلام نشده است.")
 
 st.divider()
-st.subheader("پرونده‌ها بر پایه وضعیت")
+st.subheader("پرونده‌ها بر پایه وضعیت", anchor=False)
 if not summary.cases_by_state:
     st.info("هنوز پرونده‌ای در حوزه شما ثبت نشده است.")
 else:
     order = list(STATE_LABELS.values())
     frame = pd.DataFrame(
         [
-            {"برنامه": PROGRAM_LABELS[p], "وضعیت": STATE_LABELS[s], "تعداد": n, "برچسب": format_number(n)}
+            {"برنامه": PROGRAM_SHORT_LABELS[p], "وضعیت": STATE_LABELS[s], "تعداد": n, "شمار": format_number(n)}
             for (p, s), n in summary.cases_by_state.items()
         ]
     )
@@ -64,9 +63,9 @@ else:
         .mark_bar()
         .encode(
             y=alt.Y("وضعیت:N", sort=order, title=None, axis=alt.Axis(labelFontSize=14, labelLimit=260, orient="right")),
-            x=alt.X("تعداد:Q", title=None, axis=alt.Axis(labels=False, ticks=False)),
-            color=alt.Color("برنامه:N", title=None, legend=alt.Legend(orient="top", labelFontSize=13)),
-            tooltip=["برنامه", "وضعیت", "برچسب"],
+            x=alt.X("تعداد:Q", title=None, scale=alt.Scale(reverse=True), axis=alt.Axis(labels=False, ticks=False)),
+            color=alt.Color("برنامه:N", title=None, legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=300)),
+            tooltip=["برنامه", "وضعیت", "شمار"],
         )
         .properties(height=alt.Step(26))
         .configure(font="Vazirmatn, Tahoma, sans-serif")
