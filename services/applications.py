@@ -279,19 +279,33 @@ def change_state(session: Session, actor: Actor, application_id: int, to_state: 
     program = session.get(Program, application.program_id)
     dst = State(to_state)
     actor.require(action_for_state(program.code, dst), Area(province_id=application.province_id, county_id=application.county_id))
+    move_case(session, actor, application, program.code, dst, note=note)
+    session.commit()
+    return application
+
+
+def move_case(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    program_code: str,
+    to_state: State | str,
+    *,
+    note: str | None = None,
+) -> State:
+    """Move a case inside the caller's transaction (no commit): workflow check, timeline
+    event, SMS to the applicant and the audit record. Permission checks are the caller's."""
     src = application.state
-    dst = transition(program.code, src, dst)
+    dst = transition(program_code, src, to_state)
     before = snapshot(application)
     application.state = dst.value
     application.updated_at = utcnow()
     session.add(application)
     _record_event(session, actor, application, src, dst.value, note)
-    applicant = session.get(Applicant, application.applicant_id)
     if dst.value != src:
-        queue_state_sms(session, applicant, application, dst)
+        queue_state_sms(session, session.get(Applicant, application.applicant_id), application, dst)
     audit(session, actor, "application.state", "application", application.id, before=before, after=snapshot(application))
-    session.commit()
-    return application
+    return dst
 
 
 def current_policy(session: Session) -> ScoringPolicy:
@@ -354,12 +368,7 @@ def score_application(session: Session, actor: Actor, application_id: int, *, ne
     session.flush()
     audit(session, actor, "score.save", "score_card", record.id, after=snapshot(record))
     if application.state != State.scored.value:
-        src = application.state
-        application.state = transition(program.code, src, State.scored).value
-        application.updated_at = utcnow()
-        session.add(application)
-        _record_event(session, actor, application, src, application.state, f"امتیاز {card.total}")
-        queue_state_sms(session, session.get(Applicant, application.applicant_id), application, State.scored)
+        move_case(session, actor, application, program.code, State.scored, note=f"امتیاز {card.total}")
     session.commit()
     return record
 
