@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -70,6 +71,18 @@ def _pg_exec(admin_url: str, sql: str) -> None:
     engine.dispose()
 
 
+def _pg_drop(admin_url: str, name: str) -> None:
+    """Drop a throw-away database; a background worker still attached is waited for."""
+    for attempt in range(20):
+        try:
+            _pg_exec(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except Exception:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+
+
 def _pg_database_url(admin_url: str, name: str) -> str:
     return make_url(make_engine(admin_url).url).set(database=name).render_as_string(hide_password=False)
 
@@ -85,7 +98,7 @@ def pg_template(pg_admin_url) -> str:
         load_reference_data(session)
     engine.dispose()
     yield name
-    _pg_exec(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_drop(pg_admin_url, name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -105,7 +118,7 @@ def engine(request, tmp_path, sqlite_template):
     eng = make_engine(_pg_database_url(admin, name))
     yield eng
     eng.dispose()
-    _pg_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_drop(admin, name)
 
 
 @pytest.fixture
