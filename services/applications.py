@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -22,13 +24,15 @@ from db.models import (
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
-from lib.jalali import jalali_year_of
+from lib.jalali import format_jalali, jalali_year_of
 from lib.permissions import Action, Area
 from lib.scoring import DEFAULT_POLICY, ScoreInput, ScoringPolicy, score
-from lib.text import normalize_persian
+from lib.text import ltr, normalize_persian, to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
 from services.base import Actor, audit, county_area, snapshot
 from services.notify import queue_state_sms
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -68,19 +72,148 @@ class IntakeData:
     household: HouseholdData = field(default_factory=HouseholdData)
 
 
-def _required(value: str, field_name: str, label_fa: str) -> str:
+def required_text(value: str, field_name: str, label_fa: str) -> str:
     value = normalize_persian(value or "")
     if not value:
         raise InvalidInput(f"«{label_fa}» را وارد کنید.", field=field_name)
     return value
 
 
-def _choice(value: str, vocabulary: dict, field_name: str, label_fa: str, *, optional: bool = False) -> str:
+def choice_of(value: str, vocabulary: dict, field_name: str, label_fa: str, *, optional: bool = False) -> str:
     if optional and not value:
         return ""
     if value not in vocabulary:
         raise InvalidInput(f"«{label_fa}» را از فهرست انتخاب کنید.", field=field_name)
     return value
+
+
+# --------------------------------------------------------------------------- Form 1 validation
+def _max_length(model: Any, column: str) -> int:
+    return int(model.__table__.c[column].type.length)
+
+
+# (field, Persian label, longest text the database column takes): free text of Form 1.
+_TEXT_LIMITS: tuple[tuple[str, str, int], ...] = tuple(
+    (name, label_fa, _max_length(model, name))
+    for name, label_fa, model in (
+        ("first_name", "نام", Applicant),
+        ("last_name", "نام خانوادگی", Applicant),
+        ("father_name", "نام پدر", Applicant),
+        ("birth_certificate_no", "شماره شناسنامه", Applicant),
+        ("home_address", "نشانی منزل", Applicant),
+        ("work_address", "نشانی محل کار", Applicant),
+        ("job_field", "رشته شغلی", Application),
+        ("licence_no", "شماره مجوز", Application),
+    )
+)
+
+
+@dataclass(frozen=True)
+class CleanIntake:
+    """A Form 1 that passed :func:`check_intake`: normalised, ready to store."""
+
+    program: str
+    national_code: str
+    channel: str
+    applied_on: date
+    household: HouseholdData
+    applicant: dict[str, Any]  # the Applicant columns (names, contacts, addresses, birth)
+    case: dict[str, Any]  # the Application columns Form 1 fills (domain, job, licence…)
+
+
+def check_intake(program_code: str, data: IntakeData, *, today: date | None = None) -> tuple[CleanIntake | None, list[InvalidInput]]:
+    """Validate a Form 1 without the database; return (clean form or None, every problem).
+
+    The checks are those of :func:`services.applications.submit_application` (national code,
+    names, channel, vocabularies, mobile — required in programme B —, landline, application
+    date not in the future, household through the scoring rules) plus the lengths the database
+    allows and birth/licence dates not in the future. Each problem's ``field`` is the name of
+    the :class:`IntakeData` (or :class:`HouseholdData`) attribute to fix.
+    """
+    today = today or date.today()
+    problems: list[InvalidInput] = []
+
+    def take(fn: Callable[..., T], *args: Any, default: T, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            problems.append(exc)
+            return default
+
+    national_code = take(normalize_national_code, data.national_code, default="")
+    take(required_text, data.first_name, "first_name", "نام", default="")
+    take(required_text, data.last_name, "last_name", "نام خانوادگی", default="")
+    channel = take(choice_of, data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست", default="")
+    covering = take(choice_of, data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain", "حوزه تحت پوشش",
+                    default="", optional=True)
+    target_group = take(choice_of, data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف",
+                        default="", optional=True)
+    mobile = take(normalize_mobile, data.mobile, default="") if data.mobile else ""
+    if program_code == ProgramCode.B and not (data.mobile or "").strip():
+        problems.append(
+            InvalidInput("برای برنامه ب شماره همراه لازم است تا مراحل با پیامک اطلاع داده شود.", field="mobile")
+        )
+    landline = take(normalize_landline, data.landline, default="")
+    applied_on = data.applied_on or today
+    for name, label_fa, value in (
+        ("applied_on", "تاریخ درخواست", applied_on),
+        ("birth_date", "تاریخ تولد", data.birth_date),
+        ("licence_date", "تاریخ مجوز", data.licence_date),
+    ):
+        if value is not None and value > today:
+            problems.append(
+                InvalidInput(
+                    f"{label_fa} ({ltr(format_jalali(value))}) نمی‌تواند در آینده باشد؛ تاریخ را اصلاح کنید.",
+                    field=name,
+                )
+            )
+    text = {name: normalize_persian(getattr(data, name) or "") for name, *_ in _TEXT_LIMITS}
+    for name, label_fa, limit in _TEXT_LIMITS:
+        if len(text[name]) > limit:
+            problems.append(
+                InvalidInput(
+                    f"«{label_fa}» بیش از {to_persian_digits(limit)} نویسه است؛ آن را کوتاه‌تر بنویسید.",
+                    field=name,
+                )
+            )
+    household = take(validate_household, program_code, data.household, default=data.household)
+    if problems:
+        return None, problems
+    applicant_fields = dict(
+        first_name=text["first_name"],
+        last_name=text["last_name"],
+        father_name=text["father_name"],
+        birth_certificate_no=text["birth_certificate_no"],
+        birth_date=data.birth_date,
+        mobile=mobile,
+        landline=landline,
+        home_address=text["home_address"],
+        work_address=text["work_address"],
+    )
+    case_fields = dict(
+        covering_domain=covering,
+        target_group=target_group,
+        job_field=text["job_field"],
+        discount_holder=bool(data.discount_holder),
+        licence_no=text["licence_no"],
+        licence_date=data.licence_date,
+    )
+    clean = CleanIntake(
+        program=program_code,
+        national_code=national_code,
+        channel=channel,
+        applied_on=applied_on,
+        household=household,
+        applicant=applicant_fields,
+        case=case_fields,
+    )
+    return clean, []
+
+
+def tracking_code_candidate(program_code: str, on: date) -> str:
+    """A tracking code as :func:`services.applications.new_tracking_code` makes them
+    (programme, two digits of the Jalali year, seven random digits); uniqueness is the caller's."""
+    return f"{program_code}{jalali_year_of(on) % 100:02d}{secrets.randbelow(10**7):07d}"
 
 
 def program_by_code(session: Session, code: str) -> Program:
@@ -92,12 +225,158 @@ def program_by_code(session: Session, code: str) -> Program:
 
 def new_tracking_code(session: Session, program_code: str, on: date) -> str:
     """``A04`` + seven random digits: short enough to read aloud, unique by check."""
-    prefix = f"{program_code}{jalali_year_of(on) % 100:02d}"
     for _ in range(20):
-        code = f"{prefix}{secrets.randbelow(10**7):07d}"
+        code = tracking_code_candidate(program_code, on)
         if session.exec(select(Application.id).where(Application.tracking_code == code)).first() is None:
             return code
     raise RuntimeError("could not find a free tracking code")  # pragma: no cover
+
+
+# Which permission moves a case into each state (the workflow says which moves exist).
+STATE_ACTIONS: dict[State, Action] = {
+    State.received: Action.manage_documents,
+    State.documents_incomplete: Action.manage_documents,
+    State.scored: Action.score,
+    State.county_decision: Action.record_county_decision,
+    State.province_decision: Action.record_province_decision,
+    State.introduced: Action.introduce_to_insurer,
+    State.active: Action.record_province_decision,
+    State.suspended: Action.record_province_decision,
+    State.completed: Action.record_province_decision,
+    State.rejected: Action.record_county_decision,
+    State.withdrawn: Action.intake,
+}
+# Programme B has no provincial committee: its county unit activates and ends cover.
+B_STATE_ACTIONS: dict[State, Action] = {
+    State.active: Action.introduce_to_insurer,
+    State.suspended: Action.introduce_to_insurer,
+    State.completed: Action.introduce_to_insurer,
+}
+# A case can be (re)scored only before the committees have looked at it.
+SCORABLE_STATES = frozenset({State.received, State.documents_incomplete, State.scored})
+
+
+def action_for_state(program_code: str, state: State | str) -> Action:
+    state = State(state)
+    if program_code == ProgramCode.B and state in B_STATE_ACTIONS:
+        return B_STATE_ACTIONS[state]
+    return STATE_ACTIONS[state]
+
+
+def _record_event(session: Session, actor: Actor, application: Application, src: str | None, dst: str, note: str | None = None) -> None:
+    session.add(
+        ApplicationEvent(application_id=application.id, from_state=src, to_state=dst, user_id=actor.id, note=note)
+    )
+
+
+def get_application(session: Session, actor: Actor, application_id: int, action: Action = Action.view_cases) -> Application:
+    """Load a case the actor may act on; another area's case is refused, not hidden."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.")
+    actor.require(action, Area(province_id=application.province_id, county_id=application.county_id))
+    return application
+
+
+def find_applicant(session: Session, actor: Actor, national_code: str) -> Applicant | None:
+    """The applicant already on file with this national code, if the actor may see them."""
+    code = normalize_national_code(national_code)
+    applicant = session.exec(select(Applicant).where(Applicant.national_code == code)).first()
+    if applicant is None:
+        return None
+    county = session.get(County, applicant.county_id)
+    target = Area(province_id=county.province_id if county else None, county_id=applicant.county_id)
+    try:
+        actor.require(Action.view_cases, target)
+    except Forbidden:
+        raise Forbidden(
+            "این کد ملی در شهرستان دیگری پرونده دارد؛ برای انتقال پرونده با کارشناس استان هماهنگ کنید."
+        ) from None
+    return applicant
+
+
+def validate_household(program_code: str, data: HouseholdData, *, require_need_grade: bool = False) -> HouseholdData:
+    """Household data through the scoring rules; Persian message on bad input.
+
+    Programme B has no scoring table, but its household counts still go through the same
+    range checks (``ScoreInput`` validates itself on construction)."""
+    inp = ScoreInput(
+        disabled_members=data.disabled_members,
+        severity=data.severity or None,
+        marital_status=data.marital_status,
+        dependants=data.dependants,
+        insured_years=data.insured_years,
+        need_grade=data.need_grade,
+    )
+    if program_code == ProgramCode.A:
+        score(inp, require_need_grade=require_need_grade)
+    return data
+
+
+def submit_application(session: Session, actor: Actor, data: IntakeData) -> Application:
+    """Form 1: create (or reuse) the applicant and open a case in state «received».
+
+    Every problem of the form is checked first (``check_intake``); the first one is raised."""
+    target = county_area(session, data.county_id)
+    actor.require(Action.intake, target)
+    program = program_by_code(session, data.program)
+    clean, problems = check_intake(program.code, data)
+    if problems:
+        raise problems[0]
+    assert clean is not None
+
+    applicant = session.exec(select(Applicant).where(Applicant.national_code == clean.national_code)).first()
+    if applicant is None:
+        applicant = Applicant(national_code=clean.national_code, county_id=data.county_id, **clean.applicant)
+        session.add(applicant)
+        session.flush()
+        audit(session, actor, "applicant.create", "applicant", applicant.id, after=snapshot(applicant))
+    else:
+        find_applicant(session, actor, clean.national_code)  # area check with its own message
+        before = snapshot(applicant)
+        for key, value in clean.applicant.items():
+            if value not in ("", None):
+                setattr(applicant, key, value)
+        session.add(applicant)
+        if snapshot(applicant) != before:
+            audit(session, actor, "applicant.update", "applicant", applicant.id, before=before, after=snapshot(applicant))
+    open_case = session.exec(
+        select(Application).where(
+            Application.applicant_id == applicant.id,
+            Application.program_id == program.id,
+            Application.state.in_([s.value for s in OPEN_STATES]),  # type: ignore[attr-defined]
+        )
+    ).first()
+    if open_case is not None:
+        session.rollback()
+        raise InvalidInput(
+            f"این متقاضی در همین برنامه پرونده باز با کد رهگیری {open_case.tracking_code} دارد؛ همان پرونده را باز کنید.",
+            field="national_code",
+        )
+    application = Application(
+        tracking_code=new_tracking_code(session, program.code, clean.applied_on),
+        applicant_id=applicant.id,
+        program_id=program.id,
+        county_id=target.county_id,
+        province_id=target.province_id,
+        channel=clean.channel,
+        state=State.received.value,
+        applied_on=clean.applied_on,
+        created_by=actor.id,
+        **clean.case,
+    )
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput("این متقاضی در همین برنامه پرونده باز دارد.", field="national_code") from None
+    session.add(Household(application_id=application.id, **clean.household.__dict__))
+    _record_event(session, actor, application, None, State.received.value, "ثبت درخواست")
+    queue_state_sms(session, applicant, application, State.received)
+    audit(session, actor, "application.submit", "application", application.id, after=snapshot(application))
+    session.commit()
+    return application
 
 
 # Which permission moves a case into each state (the workflow says which moves exist).
@@ -187,11 +466,11 @@ def submit_application(session: Session, actor: Actor, data: IntakeData) -> Appl
     actor.require(Action.intake, target)
     program = program_by_code(session, data.program)
     national_code = normalize_national_code(data.national_code)
-    first_name = _required(data.first_name, "first_name", "نام")
-    last_name = _required(data.last_name, "last_name", "نام خانوادگی")
-    channel = _choice(data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست")
-    covering = _choice(data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain", "حوزه تحت پوشش", optional=True)
-    target_group = _choice(data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف", optional=True)
+    first_name = required_text(data.first_name, "first_name", "نام")
+    last_name = required_text(data.last_name, "last_name", "نام خانوادگی")
+    channel = choice_of(data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست")
+    covering = choice_of(data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain", "حوزه تحت پوشش", optional=True)
+    target_group = choice_of(data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف", optional=True)
     mobile = normalize_mobile(data.mobile) if data.mobile else ""
     if program.code == ProgramCode.B and not mobile:
         raise InvalidInput("برای برنامه ب شماره همراه لازم است تا مراحل با پیامک اطلاع داده شود.", field="mobile")

@@ -144,6 +144,8 @@ def test_a_closed_case_does_not_block_a_new_one(session, county_expert, intake):
         ({"applied_on": date.today() + timedelta(days=1)}, "applied_on"),
         ({"household": HouseholdData(disabled_members=0, severity="severe")}, "severity"),
         ({"household": HouseholdData(disabled_members=2, severity=None)}, "severity"),
+        ({"job_field": "خیاطی " * 100}, "job_field"),  # longer than the column: a message, not a DataError
+        ({"birth_date": date.today() + timedelta(days=1)}, "birth_date"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(session, county_expert, intake, counts, overrides, field):

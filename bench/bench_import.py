@@ -1,0 +1,122 @@
+"""Benchmark: bulk import of 5,000 cases from Excel on SQLite.
+
+Builds a filled import file (programmes A and B, every Form 1 column, household data), then
+times on a fresh migrated SQLite database: reading and checking every row
+(``validate_import``) and writing them in one transaction (``import_applications``: applicants,
+cases, households, timeline events, SMS, audit records). Prints figures; asserts nothing
+about time.
+
+    .venv/bin/python bench/bench_import.py [ROWS]
+"""
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import func, select  # noqa: E402
+
+from db import migrate  # noqa: E402
+from db.engine import make_engine, new_session  # noqa: E402
+from db.models import Application, AuditLog, County, Notification, Province  # noqa: E402
+from db.seed import load_reference_data  # noqa: E402
+from lib import catalog  # noqa: E402
+from lib.identifiers import generate_national_code  # noqa: E402
+from lib.jalali import format_jalali  # noqa: E402
+from lib.permissions import Role  # noqa: E402
+from lib.scoring import MARITAL_LABELS, SEVERITY_LABELS  # noqa: E402
+from services.base import SYSTEM  # noqa: E402
+from services.imports import import_applications, import_template, validate_import  # noqa: E402
+from services.users import actor_for, create_user  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
+
+
+def rows(n: int, county: str) -> list[dict]:
+    rng = random.Random(1404)
+    seen: set[str] = set()
+    out = []
+    for i in range(n):
+        code = generate_national_code(rng)
+        while code in seen:
+            code = generate_national_code(rng)
+        seen.add(code)
+        program = "الف" if i % 3 else "ب"
+        disabled = rng.randint(0, 3)
+        out.append(
+            {
+                "program": program,
+                "province": "تهران",
+                "county": county,
+                "channel": rng.choice(list(catalog.CHANNELS.values())),
+                "applied_on": format_jalali(date(2024, 6, 1) + timedelta(days=rng.randint(0, 300))),
+                "national_code": code,
+                "first_name": "مریم",
+                "last_name": f"احمدی {i}",
+                "father_name": "علی",
+                "mobile": f"0912{rng.randrange(10**7):07d}",
+                "covering_domain": rng.choice(list(catalog.COVERING_DOMAINS.values())),
+                "target_group": rng.choice(list(catalog.TARGET_GROUPS.values())),
+                "job_field": "خیاطی",
+                "home_address": "تهران، خیابان آزادی",
+                "disabled_members": disabled,
+                "severity": rng.choice(list(SEVERITY_LABELS.values())) if disabled else None,
+                "marital_status": rng.choice(list(MARITAL_LABELS.values())),
+                "dependants": rng.randint(0, 5),
+                "insured_years": rng.randint(0, 30),
+            }
+        )
+    return out
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        migrate.upgrade(engine)
+        with new_session(engine) as session:
+            load_reference_data(session)
+            tehran = session.exec(
+                select(County).join(Province, Province.id == County.province_id).where(Province.name == "تهران", County.name == "تهران")
+            ).one()
+            user = create_user(session, SYSTEM, username="bench.expert", full_name="کارشناس سنجش", password="bench-pass-1",
+                               role=Role.county_expert, county_id=tehran.id)
+            actor = actor_for(user)
+
+        t0 = time.perf_counter()
+        content = import_template(rows=rows(ROWS, "تهران"))
+        t_build = time.perf_counter() - t0
+
+        with new_session(engine) as session:
+            t0 = time.perf_counter()
+            report = validate_import(session, actor, content)
+            t_validate = time.perf_counter() - t0
+        assert report.is_clean, report.problems[:5]
+
+        with new_session(engine) as session:
+            t0 = time.perf_counter()
+            result = import_applications(session, actor, content)
+            t_import = time.perf_counter() - t0
+            cases = session.exec(select(func.count(Application.id))).one()
+            sms = session.exec(select(func.count(Notification.id))).one()
+            audits = session.exec(select(func.count(AuditLog.id)).where(AuditLog.action == "application.import")).one()
+        assert len(result.imported) == cases == audits == ROWS
+        engine.dispose()
+
+    print(f"{ROWS:,} rows, file {len(content) / 1024:,.0f} KiB (built in {t_build:.2f} s), SQLite")
+    print(f"{'step':<34} {'seconds':>9} {'rows/s':>10}")
+    for name, seconds in (
+        ("validate_import (read + check)", t_validate),
+        ("import_applications (check + write)", t_import),
+        ("both", t_validate + t_import),
+    ):
+        print(f"{name:<34} {seconds:>9.2f} {ROWS / seconds:>10,.0f}")
+    print(f"written: {cases:,} cases, {sms:,} SMS, {audits:,} case audit records")
+
+
+if __name__ == "__main__":
+    main()
