@@ -15,7 +15,7 @@ actor = current_actor()
 if actor is None:
     page = st.navigation([st.Page("pages/login.py", title="ورود", icon=":material/login:")], position="hidden")
 else:
-    page = st.navigation(navigation_for(actor))
+    page = st.navigation(navigation_for(actor), expanded=True)
     with st.sidebar:
         st.markdown(f"**{actor.full_name}**  \n{ROLE_LABELS[actor.role]}")
     if read(has_demo_data):

@@ -9,17 +9,16 @@ from sqlmodel import Session, select
 
 from db.models import (
     Application,
-    ApplicationEvent,
     Budget,
     County,
+    Introduction,
     PaymentLine,
     PaymentRun,
     Program,
     Province,
     Quota,
-    utc_midnight,
 )
-from lib.jalali import jalali_year_of, to_gregorian
+from lib.jalali import jalali_year_of
 from lib.permissions import Scope, scope_of
 from lib.workflow import State
 from services.base import Actor, area_conditions
@@ -57,8 +56,6 @@ def area_label(session: Session, actor: Actor) -> str:
 def area_summary(session: Session, actor: Actor, *, today: date | None = None) -> AreaSummary:
     today = today or date.today()
     year = jalali_year_of(today)
-    year_start = utc_midnight(to_gregorian(year, 1, 1))
-    year_end = utc_midnight(to_gregorian(year + 1, 1, 1))
     where = area_conditions(actor, Application)
 
     rows = session.exec(
@@ -83,17 +80,17 @@ def area_summary(session: Session, actor: Actor, *, today: date | None = None) -
         elif scope == Scope.province:
             quota_q = quota_q.where(Quota.province_id == actor.province_id)
         slots = session.exec(quota_q).one()
-        introduced = session.exec(
-            select(func.count(func.distinct(ApplicationEvent.application_id)))
-            .join(Application, Application.id == ApplicationEvent.application_id)
-            .where(
-                Application.program_id == program.id,
-                ApplicationEvent.to_state == State.introduced.value,
-                ApplicationEvent.at >= year_start,
-                ApplicationEvent.at < year_end,
-                *where,
-            )
-        ).one()
+        introduced_q = (
+            select(func.count(Introduction.id))
+            .join(County, County.id == Introduction.county_id)
+            .join(Application, Application.id == Introduction.application_id)
+            .where(Application.program_id == program.id, Introduction.jalali_year == year)
+        )
+        if scope == Scope.county:
+            introduced_q = introduced_q.where(Introduction.county_id == actor.county_id)
+        elif scope == Scope.province:
+            introduced_q = introduced_q.where(County.province_id == actor.province_id)
+        introduced = session.exec(introduced_q).one()
         budget_q = select(func.sum(Budget.amount_rial)).where(Budget.program_id == program.id, Budget.jalali_year == year)
         paid_q = (
             select(func.sum(PaymentLine.amount_rial))

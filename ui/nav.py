@@ -22,9 +22,21 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "خانه", ":material/home:", None, "پیشخوان", default=True),
     # -- intake and import (پذیرش)
+    PageSpec("pages/intake.py", "ثبت درخواست", ":material/person_add:", Action.intake, "پرونده‌ها"),
+    PageSpec("pages/documents.py", "مدارک و شرایط پذیرش", ":material/fact_check:", Action.manage_documents, "پرونده‌ها"),
+    PageSpec("pages/import_cases.py", "ورود گروهی از اکسل", ":material/upload_file:", Action.intake, "پرونده‌ها"),
     # -- cases and scoring (پرونده‌ها و امتیازدهی)
+    PageSpec("pages/cases.py", "پرونده‌ها", ":material/folder_open:", Action.view_cases, "پرونده‌ها"),
+    PageSpec("pages/case.py", "پرونده", ":material/description:", Action.view_cases, "پرونده‌ها"),
+    PageSpec("pages/scoring.py", "کاربرگ امتیازدهی", ":material/calculate:", Action.score, "امتیازدهی"),
+    PageSpec("pages/worksheet.py", "امتیازدهی گروهی", ":material/table_edit:", Action.score, "امتیازدهی"),
+    PageSpec("pages/ranking.py", "رتبه‌بندی", ":material/format_list_numbered:", Action.view_cases, "امتیازدهی"),
     # -- committee (کمیته)
+    PageSpec("pages/sessions.py", "جلسات کمیته", ":material/groups:", Action.manage_session, "کمیته"),
+    PageSpec("pages/meeting.py", "نمای جلسه", ":material/co_present:", Action.manage_session, "کمیته"),
     # -- programme B introductions and quotas (برنامه ب)
+    PageSpec("pages/introductions.py", "معرفی به تأمین اجتماعی", ":material/how_to_reg:", Action.introduce_to_insurer, "برنامه ب"),
+    PageSpec("pages/quotas.py", "سهمیه‌ها", ":material/pie_chart:", Action.manage_quota, "برنامه ب"),
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
     PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه"),
     PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),

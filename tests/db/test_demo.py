@@ -19,8 +19,10 @@ from db.models import (
     ApplicationEvent,
     Budget,
     CommitteeSession,
+    County,
     Decision,
     Household,
+    Introduction,
     MinimumWage,
     Notification,
     PaymentLine,
@@ -37,6 +39,7 @@ from lib.jalali import month_days
 from lib.payments import monthly_premium, program_b_shares
 from lib.scoring import ScoreInput, score
 from lib.workflow import INITIAL_STATE, State, can_transition
+from services.introductions import introduce, letter_number
 from services.users import authenticate
 
 APPLICANTS = 300
@@ -65,7 +68,7 @@ def test_counts_and_every_state_present(demo):
     assert counts["applicants"] == APPLICANTS
     assert counts["applications"] == APPLICANTS
     for table in ("events", "score_cards", "committee_sessions", "decisions", "payment_runs",
-                  "payment_lines", "notifications", "quotas", "budgets"):
+                  "payment_lines", "notifications", "quotas", "budgets", "introductions"):
         assert counts[table] > 0, table
     states = {s for (s,) in _all(engine, select(Application.state).distinct())}
     assert states == {s.value for s in State}
@@ -262,6 +265,113 @@ def test_runs_budgets_and_quotas_are_partly_consumed(demo):
         assert introduced[county_id] < slots
 
 
+def _introduced_events(engine) -> dict[int, list]:
+    """application id → its «introduced» events as (program code, county, date, user, note)."""
+    codes = _program_codes(engine)
+    events = defaultdict(list)
+    for application_id, program_id, county_id, at, user_id, note in _all(engine, select(
+            ApplicationEvent.application_id, Application.program_id, Application.county_id, ApplicationEvent.at,
+            ApplicationEvent.user_id, ApplicationEvent.note)
+            .join(Application, Application.id == ApplicationEvent.application_id)
+            .where(ApplicationEvent.to_state == State.introduced.value)):
+        events[application_id].append((codes[program_id], county_id, at.date(), user_id, note))
+    return events
+
+
+def _introductions(engine) -> list:
+    return _all(engine, select(
+        Introduction.id, Introduction.application_id, Introduction.county_id, Introduction.jalali_year,
+        Introduction.branch, Introduction.letter_no, Introduction.introduced_on, Introduction.introduced_by,
+        Introduction.created_at).order_by(Introduction.id))
+
+
+def test_every_b_case_that_was_introduced_has_its_introduction(demo):
+    engine, counts, _ = demo
+    events = _introduced_events(engine)
+    rows = _introductions(engine)
+    assert counts["introductions"] == len(rows) > 0
+    by_case = defaultdict(list)
+    for row in rows:
+        by_case[row[1]].append(row)
+    # exactly the cases whose history passed «introduced», all of them programme B, once each
+    assert set(by_case) == set(events)
+    assert all(history[0][0] == "B" and len(history) == 1 for history in events.values())
+    assert all(len(found) == 1 for found in by_case.values())
+    # …whatever became of them afterwards
+    reached = {s for (s,) in _all(engine, select(Application.state).where(Application.id.in_(list(by_case)))
+                                  .distinct())}
+    assert {State.introduced.value, State.active.value, State.suspended.value, State.completed.value} <= reached
+    county_names = dict(_all(engine, select(County.id, County.name)))
+    for _, application_id, county_id, year, branch, _, introduced_on, by, created_at in rows:
+        (_, case_county, event_day, event_user, note), = events[application_id]
+        assert county_id == case_county
+        assert introduced_on == event_day == created_at.date()
+        assert year == jdatetime.date.fromgregorian(date=introduced_on).year
+        assert by == event_user
+        assert branch.startswith("شعبه ") and branch.endswith(f"تأمین اجتماعی {county_names[county_id]}")
+        assert len(branch) <= 120
+        assert note == f"معرفی به {branch}"  # the timeline names the same branch
+
+
+def test_programme_a_cases_have_no_introduction(demo):
+    engine, _, _ = demo
+    codes = _program_codes(engine)
+    programs = {p for (p,) in _all(engine, select(Application.program_id).distinct()
+                                   .join(Introduction, Introduction.application_id == Application.id))}
+    assert {codes[p] for p in programs} == {"B"}
+
+
+def test_letter_numbers_are_unique_and_numbered_per_county_and_year(demo):
+    engine, _, _ = demo
+    rows = _introductions(engine)
+    letters = [row[5] for row in rows]
+    assert len(set(letters)) == len(letters)
+    by_year = defaultdict(list)
+    for _, _, county_id, year, _, letter_no, introduced_on, _, created_at in rows:
+        by_year[(county_id, year)].append((created_at, letter_no))
+    for (county_id, year), letters in by_year.items():
+        letters.sort()  # in date order: 1, 2, 3 … as services.introductions numbers them
+        assert [no for _, no in letters] == [letter_number(county_id, year, n) for n in range(1, len(letters) + 1)]
+
+
+def test_introductions_fit_the_quotas(demo):
+    engine, _, _ = demo
+    current = jdatetime.date.fromgregorian(date=TODAY).year
+    codes = _program_codes(engine)
+    slots = {(county_id, year): n for county_id, program_id, year, n in _all(
+        engine, select(Quota.county_id, Quota.program_id, Quota.jalali_year, Quota.slots)) if codes[program_id] == "B"}
+    introduced = dict(_all(engine, select(Introduction.county_id, func.count())
+                           .where(Introduction.jalali_year == current).group_by(Introduction.county_id)))
+    assert introduced and sum(introduced.values()) > 0
+    for county_id, count in introduced.items():
+        assert count <= slots[(county_id, current)], county_id
+    # earlier years have no quota in the demo, so nothing else to compare: every year is one of the two
+    years = {y for (y,) in _all(engine, select(Introduction.jalali_year).distinct())}
+    assert years <= {current - 1, current}
+
+
+def test_the_demo_county_can_introduce_after_the_demo(demo):
+    """services.introductions continues the demo's numbering, within the demo's quota, with an
+    id the database hands out (the sequence was moved past the demo's ids on PostgreSQL)."""
+    engine, _, _ = demo
+    with new_session(engine) as session:
+        actor = authenticate(session, "demo.secretary", DEMO_PASSWORD)
+        county_id = session.get(User, actor.id).county_id
+        program_id = {code: pid for pid, code in _program_codes(engine).items()}["B"]
+        waiting = session.execute(select(Application.id).where(
+            Application.program_id == program_id, Application.county_id == county_id,
+            Application.state == State.county_decision.value, Application.applied_on <= TODAY)
+            .order_by(Application.id)).scalars().first()
+        assert waiting is not None
+        year = jdatetime.date.fromgregorian(date=TODAY).year
+        before = session.execute(select(func.count()).select_from(Introduction).where(
+            Introduction.county_id == county_id, Introduction.jalali_year == year)).scalar_one()
+        largest = session.execute(select(func.max(Introduction.id))).scalar_one()
+        made = introduce(session, actor, waiting, "شعبه ۲", TODAY, reason="آزمون")
+        assert made.letter_no == letter_number(county_id, year, before + 1)
+        assert made.id == largest + 1
+
+
 def test_demo_accounts_exist_once_and_sign_in(demo):
     engine, _, created = demo
     assert [c[0] for c in created] == [a.username for a in DEMO_ACCOUNTS]
@@ -302,6 +412,17 @@ def test_a_second_batch_appends_without_conflicts(demo):
     assert more["applicants"] == 40
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Applicant)).scalar_one() == APPLICANTS + 40
+        assert conn.execute(select(func.count()).select_from(Introduction)).scalar_one() == (
+            counts["introductions"] + more["introductions"])
+        letters = conn.execute(select(Introduction.letter_no)).scalars().all()
+        assert len(set(letters)) == len(letters)
+        # the quotas, topped up by the second batch, still cover both batches' introductions
+        current = jdatetime.date.fromgregorian(date=TODAY).year
+        slots = dict(conn.execute(select(Quota.county_id, Quota.slots).where(Quota.jalali_year == current)).all())
+        for county_id, count in conn.execute(select(Introduction.county_id, func.count())
+                                             .where(Introduction.jalali_year == current)
+                                             .group_by(Introduction.county_id)):
+            assert count <= slots[county_id]
     # the ids handed out in Python left the sequences (PostgreSQL) ready for ordinary inserts
     with new_session(engine) as session:
         county_id = session.execute(select(Applicant.county_id)).scalars().first()
@@ -325,7 +446,8 @@ def test_same_seed_same_data(sqlite_template, tmp_path):
         with engine.connect() as conn:
             dumps.append([
                 conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
-                for table in ("applicant", "application", "applicationevent", "decision", "paymentline")
+                for table in ("applicant", "application", "applicationevent", "decision", "introduction",
+                              "paymentline")
             ])
         engine.dispose()
     assert dumps[0] == dumps[1]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from db.models import Application, Budget, PaymentLine, PaymentRun, Program, Quota
+from db.models import Introduction, Application, Budget, PaymentLine, PaymentRun, Program, Quota
 from lib.jalali import jalali_year_of
 from lib.workflow import State
 from services import applications as apps
@@ -42,6 +42,12 @@ def cases(session, admin, areas, intake) -> Cases:
     b_introduced = submit("B", areas.county)
     for state in (State.county_decision, State.introduced):
         apps.change_state(session, admin, b_introduced.id, state)
+    # what services.introductions.introduce records beside the state change
+    session.add(
+        Introduction(application_id=b_introduced.id, county_id=areas.county, jalali_year=YEAR,
+                     branch="شعبه ۱", letter_no=f"{areas.county}-{YEAR}-1", introduced_on=TODAY)
+    )
+    session.commit()
     sibling_a = submit("A", areas.sibling_county)
     other_b = submit("B", areas.other_county)
     other_a_rejected = submit("A", areas.other_county)

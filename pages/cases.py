@@ -1,0 +1,75 @@
+"""The case list: filters, a Persian table, and a chosen row opens the case page."""
+import pandas as pd
+import streamlit as st
+
+from lib.workflow import State
+from services.cases import counties_in_area, list_cases
+from ui.context import act, read, require_actor
+from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, label, to_persian_digits
+from ui.widgets import case_link, field_error, jalali_date_input
+
+LIMIT = 500
+
+actor = require_actor()
+st.title("پرونده‌ها")
+
+counties = dict(read(counties_in_area, actor))
+with st.form("case_filters"):
+    c1, c2, c3 = st.columns(3)
+    program = c1.selectbox(
+        "برنامه", [None, "A", "B"], format_func=lambda p: "همه برنامه‌ها" if p is None else PROGRAM_LABELS[p]
+    )
+    county_options = list(counties) if len(counties) == 1 else [None, *counties]
+    county_id = c2.selectbox(
+        "شهرستان", county_options, format_func=lambda c: "همه شهرستان‌ها" if c is None else counties[c]
+    )
+    state = c3.selectbox(
+        "وضعیت", [None, *State], format_func=lambda s: "همه وضعیت‌ها" if s is None else STATE_LABELS[s]
+    )
+    d1, d2, d3 = st.columns([1, 1, 2])
+    with d1:
+        date_from = jalali_date_input("تاریخ درخواست از", key="cases_date_from")
+    with d2:
+        date_to = jalali_date_input("تا", key="cases_date_to")
+    text = d3.text_input("جستجو", placeholder="نام، کد ملی یا کد رهگیری")
+    st.form_submit_button("نمایش پرونده‌ها", type="primary")
+if field_error("cases_date_from") or field_error("cases_date_to"):
+    st.stop()  # the date field already says what to fix
+
+frame = act(
+    list_cases, program=program, county_id=county_id, state=state,
+    date_from=date_from, date_to=date_to, text=text, limit=LIMIT,
+)
+if frame is None:
+    st.stop()
+if frame.empty:
+    st.info("پرونده‌ای با این مشخصات پیدا نشد؛ فیلترها را کم‌تر کنید.")
+    st.stop()
+
+shown = pd.DataFrame(
+    {
+        "کد رهگیری": frame["tracking_code"],
+        "متقاضی": frame["applicant"],
+        "کد ملی": frame["national_code"].map(to_persian_digits),
+        "برنامه": frame["program"].map(PROGRAM_SHORT_LABELS.get),
+        "شهرستان": frame["county"],
+        "وضعیت": frame["state"].map(lambda s: STATE_LABELS[State(s)]),
+        "تاریخ درخواست": frame["applied_on"].map(format_jalali),
+        "امتیاز": frame["total"].map(lambda t: "—" if pd.isna(t) else format_number(int(t))),
+        "مسیر دریافت": frame["channel"].map(lambda c: label(CHANNELS, c)),
+        "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),
+    }
+)
+count = format_number(len(frame))
+if len(frame) >= LIMIT:
+    st.caption(f"{count} پرونده تازه‌تر نمایش داده شده است؛ برای دیدن بقیه، فیلترها را دقیق‌تر کنید.")
+else:
+    st.caption(f"{count} پرونده. برای باز کردن یک پرونده، ردیف آن را انتخاب کنید.")
+event = st.dataframe(
+    shown, hide_index=True, width="stretch", column_order=list(shown.columns)[::-1],  # read from the right
+    on_select="rerun", selection_mode="single-row", key="cases_table",
+)
+rows = event.selection.rows if event is not None else []
+if rows:
+    chosen = frame.iloc[rows[0]]
+    case_link(int(chosen["id"]), f"باز کردن پرونده {chosen['tracking_code']} — {chosen['applicant']}")

@@ -1,0 +1,231 @@
+"""Programme B: the county's quota gauge, its ranked waiting list, introducing a woman to an
+SSO branch (confirmed in a dialog), the introduction letters and activating cover.
+
+Deep link: ``?county=<id>&year=<jalali year>``.
+"""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib.jalali import current_year_month, jalali_year_of, parse_jalali_date, parse_year_month
+from lib.permissions import Scope, scope_of
+from services.base import Actor
+from services.dashboard import area_label
+from services.introductions import Activation, branch_title, introduce, introductions, mark_active, waiting_list
+from services.printing import introduction_letter_pdf
+from services.quotas import county_quota
+from services.reference import counties_of, provinces
+from ui.context import act, read, require_actor
+from ui.fmt import STATE_LABELS, format_jalali, format_number, format_rial, format_year_month, to_persian_digits
+
+PENDING = "introduce_pending"
+DONE = "introduce_done"
+ACTIVATED = "activate_done"
+
+
+def _query_int(name: str) -> int | None:
+    value = st.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def choose_county(actor: Actor) -> int:
+    """The county to work on: fixed for county staff, chosen by everyone else."""
+    scope = scope_of(actor.role, actor.area)
+    if scope == Scope.county:
+        st.markdown(f"**{read(area_label, actor)}**")
+        return actor.county_id
+    wanted = _query_int("county")
+    province_id = actor.province_id
+    if scope == Scope.national:
+        names = {p.id: p.name for p in read(provinces)}
+        province_id = st.selectbox("استان", list(names), format_func=names.get, key="intro_province")
+    counties = {c.id: c.name for c in read(counties_of, province_id)}
+    ids = list(counties)
+    index = ids.index(wanted) if wanted in ids else 0
+    return st.selectbox("شهرستان", ids, index=index, format_func=counties.get, key="intro_county")
+
+
+def choose_year() -> int:
+    this_year = jalali_year_of(date.today())
+    years = list(range(this_year - 3, this_year + 2))
+    wanted = _query_int("year")
+    index = years.index(wanted) if wanted in years else years.index(this_year)
+    return st.selectbox("سال", years, index=index, format_func=to_persian_digits, key="intro_year")
+
+
+def show_gauge(gauge: dict) -> None:
+    slots, used = gauge["slots"], gauge["introduced"]
+    cols = st.columns(4)
+    cols[0].metric("سهمیه سال", "اعلام نشده" if slots is None else format_number(slots))
+    cols[1].metric("معرفی‌شده", format_number(used))
+    cols[2].metric("باقی‌مانده", "—" if slots is None else format_number(gauge["remaining"]))
+    cols[3].metric("در فهرست انتظار", format_number(gauge["waiting"]))
+    if slots:
+        st.progress(min(used / slots, 1.0), text=f"{format_number(used)} از {format_number(slots)} نفر معرفی شده")
+    elif slots is None:
+        st.warning("برای این شهرستان و سال سهمیه‌ای اعلام نشده است؛ معرفی پس از اعلام سهمیه ممکن است.", icon="ℹ️")
+
+
+def waiting_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "رتبه": frame["rank"].map(to_persian_digits),
+            "کد رهگیری": frame["tracking_code"],
+            "نام": frame["full_name"],
+            "کد ملی": frame["national_code"].map(to_persian_digits),
+            "تاریخ درخواست": frame["applied_on"].map(format_jalali),
+            "اولویت کمیته": frame["priority_override"].map(lambda v: "" if pd.isna(v) else to_persian_digits(int(v))),
+            "دلیل اولویت": frame["priority_reason"].fillna(""),
+            "در سهمیه امسال": frame["within_quota"].map({True: "بله", False: "خیر"}),
+        }
+    )
+
+
+def introduce_with_text(session, actor, application_id: int, branch: str, day_text: str, reason: str):
+    """Read the Jalali date as typed, then introduce (so a bad date shows like any refusal)."""
+    return introduce(session, actor, application_id, branch, parse_jalali_date(day_text, field="introduced_on"), reason=reason)
+
+
+def activate_with_text(session, actor, application_id: int, month_text: str) -> Activation:
+    return mark_active(session, actor, application_id, parse_year_month(month_text, field="start"))
+
+
+@st.dialog("تأیید معرفی به تأمین اجتماعی")
+def confirm_introduction(pending: dict) -> None:
+    st.markdown(
+        f"**{pending['name']}** (رتبه {to_persian_digits(pending['rank'])} فهرست انتظار) به "
+        f"**{branch_title(pending['branch'].strip())}** در تاریخ {pending['day']} معرفی می‌شود."
+    )
+    st.caption("این کار یک سهمیه سال را مصرف می‌کند، برای متقاضی پیامک می‌فرستد و برگشت‌پذیر نیست.")
+    left, right = st.columns(2)
+    if left.button("تأیید و معرفی", type="primary", key="confirm_introduce"):
+        made = act(introduce_with_text, pending["application_id"], pending["branch"], pending["day"], pending["reason"])
+        if made is not None:
+            st.session_state[DONE] = {"id": made.id, "letter": made.letter_no, "name": pending["name"]}
+            del st.session_state[PENDING]
+            st.rerun()
+    if right.button("انصراف", key="cancel_introduce"):
+        del st.session_state[PENDING]
+        st.rerun()
+
+
+def letter_button(actor: Actor, introduction_id: int, letter_no: str, key: str) -> None:
+    """The letter's PDF, built only when the button is clicked."""
+    st.download_button(
+        "دریافت معرفی‌نامه (PDF)",
+        data=lambda: read(introduction_letter_pdf, actor, introduction_id),
+        file_name=f"introduction-{letter_no}.pdf",
+        mime="application/pdf",
+        key=key,
+        icon=":material/download:",
+    )
+
+
+actor = require_actor()
+st.title("معرفی به تأمین اجتماعی")
+st.caption("بیمه اجتماعی زنان سرپرست خانوار نیازمند — معرفی به شعب تأمین اجتماعی در سقف سهمیه اعلامی")
+
+left, right = st.columns([3, 1])
+with left:
+    county_id = choose_county(actor)
+with right:
+    year = choose_year()
+st.query_params.update({"county": str(county_id), "year": str(year)})
+
+show_gauge(read(county_quota, actor, county_id, year))
+
+done = st.session_state.pop(DONE, None)
+if done:
+    st.success(
+        f"{done['name']} با نامه شماره {to_persian_digits(done['letter'])} معرفی شد و پیامک برایش در صف ارسال است.",
+        icon="✅",
+    )
+    letter_button(actor, done["id"], done["letter"], key="letter_just_made")
+
+if activated := st.session_state.pop(ACTIVATED, None):
+    st.success(activated, icon="✅")
+
+st.subheader("فهرست انتظار")
+waiting = read(waiting_list, actor, county_id, year)
+if waiting.empty:
+    st.info("پرونده‌ای در فهرست انتظار این شهرستان نیست.")
+else:
+    st.dataframe(waiting_table(waiting), hide_index=True, width="stretch")
+    cases = {
+        int(row.application_id): f"{to_persian_digits(row.rank)} — {row.full_name} — {row.tracking_code}"
+        for row in waiting.itertuples()
+    }
+    with st.form("introduce"):
+        st.markdown("**معرفی به شعبه**")
+        chosen = st.selectbox("پرونده", list(cases), format_func=cases.get, key="introduce_case")
+        branch = st.text_input("نام شعبه تأمین اجتماعی", key="introduce_branch")
+        day = st.text_input("تاریخ معرفی", value=format_jalali(date.today()), key="introduce_day")
+        reason = st.text_area(
+            "دلیل معرفی خارج از نوبت (فقط برای پرونده‌ای که رتبه‌اش از سهمیه باقی‌مانده بیرون است)",
+            key="introduce_reason",
+        )
+        if st.form_submit_button("معرفی", type="primary"):
+            row = waiting.loc[waiting["application_id"] == chosen].iloc[0]
+            st.session_state[PENDING] = {
+                "application_id": int(chosen),
+                "name": row["full_name"],
+                "rank": int(row["rank"]),
+                "branch": branch,
+                "day": day,
+                "reason": reason,
+            }
+if PENDING in st.session_state:
+    confirm_introduction(st.session_state[PENDING])
+
+st.subheader(f"معرفی‌شدگان سال {to_persian_digits(year)}")
+made = read(introductions, actor, county_id, year)
+if made.empty:
+    st.info("در این سال هنوز کسی از این شهرستان معرفی نشده است.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "شماره نامه": made["letter_no"].map(to_persian_digits),
+                "تاریخ معرفی": made["introduced_on"].map(format_jalali),
+                "نام": made["full_name"],
+                "کد رهگیری": made["tracking_code"],
+                "شعبه": made["branch"],
+                "وضعیت": made["state"].map(lambda s: STATE_LABELS[s]),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    letters = {int(r.introduction_id): r for r in made.itertuples()}
+    picked = st.selectbox(
+        "معرفی‌نامه",
+        list(letters),
+        format_func=lambda i: f"{to_persian_digits(letters[i].letter_no)} — {letters[i].full_name}",
+        key="letter_pick",
+    )
+    letter_button(actor, picked, letters[picked].letter_no, key="letter_download")
+
+    waiting_cover = {int(r.application_id): r.full_name for r in made.itertuples() if r.state == "introduced"}
+    if waiting_cover:
+        with st.form("activate"):
+            st.markdown("**تأیید پوشش از سوی تأمین اجتماعی**")
+            case = st.selectbox("متقاضی", list(waiting_cover), format_func=waiting_cover.get, key="activate_case")
+            this_month = current_year_month()
+            start = st.text_input(
+                "ماه آغاز پوشش",
+                value=to_persian_digits(f"{this_month.year}/{this_month.month:02d}"),
+                key="activate_start",
+            )
+            if st.form_submit_button("ثبت آغاز پوشش"):
+                activation = act(activate_with_text, case, start)
+                if activation is not None:
+                    message = f"پوشش بیمه {waiting_cover[case]} از {format_year_month(activation.start)} فعال شد."
+                    if activation.monthly_premium_rial is not None:
+                        message += (
+                            f" حق بیمه ماه نخست: {format_rial(activation.monthly_premium_rial)} "
+                            f"(سهم کمیته امداد {format_rial(activation.agency_rial)}، سهم دولت "
+                            f"{format_rial(activation.government_rial)})."
+                        )
+                    st.session_state[ACTIVATED] = message
+                    st.rerun()

@@ -1,0 +1,133 @@
+"""The scoring worksheet (کاربرگ امتیازدهی) of one applicant, as on the paper form, computed live."""
+import streamlit as st
+
+from lib.errors import InvalidInput
+from lib.scoring import (
+    MARITAL_LABELS,
+    MAX_DEPENDANTS,
+    MAX_DISABLED_MEMBERS,
+    MAX_INSURED_YEARS,
+    SEVERITY_LABELS,
+    MaritalStatus,
+    Severity,
+)
+from lib.workflow import STATE_LABELS, State
+from services.applications import SCORABLE_STATES, HouseholdData, current_policy
+from services.cases import case_detail, counties_in_area, format_moment, parse_case_id
+from services.scoring_sheet import card_frame, pending_worksheet, preview_card, save_worksheet_row
+from ui.context import act, read, require_actor
+from ui.fmt import format_number, ltr, to_persian_digits
+from ui.widgets import case_link
+
+actor = require_actor()
+st.title("کاربرگ امتیازدهی")
+
+
+def choose_case() -> int | None:
+    """The case of ?id=N, or one picked from a county's cases awaiting scoring."""
+    raw = st.query_params.get("id", "")
+    if raw:
+        try:
+            return parse_case_id(raw)
+        except InvalidInput as error:
+            st.error(error.message, icon="⚠️")
+            return None
+    counties = dict(read(counties_in_area, actor))
+    county_id = st.selectbox("شهرستان", list(counties), format_func=counties.get, disabled=len(counties) == 1)
+    pending = act(pending_worksheet, county_id)
+    if pending is None:
+        return None
+    if pending.empty:
+        st.info("در این شهرستان پرونده‌ای در انتظار امتیازدهی نیست.")
+        return None
+    names = {
+        int(r.application_id): f"{r.tracking_code} — {r.applicant} ({STATE_LABELS[State(r.state)]})"
+        for r in pending.itertuples()
+    }
+    return st.selectbox("پرونده", list(names), format_func=names.get)
+
+
+application_id = choose_case()
+if application_id is None:
+    st.stop()
+detail = act(case_detail, application_id)
+if detail is None:
+    st.stop()
+if detail.program_code != "A":
+    st.warning("جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است؛ این پرونده از برنامه دیگری است.")
+    st.stop()
+
+person, app = detail.applicant, detail.application
+st.subheader(f"{person['first_name']} {person['last_name']} — کد رهگیری {ltr(app['tracking_code'])}")
+editable = State(app["state"]) in SCORABLE_STATES
+if not editable:
+    st.info(f"پرونده در وضعیت «{detail.state_label}» است و کمیته آن را بررسی کرده؛ کاربرگ فقط خواندنی است.")
+
+saved = detail.household or {}
+k = f"scoring_{application_id}_"
+c1, c2, c3 = st.columns(3)
+disabled_members = c1.number_input(
+    "تعداد اعضای معلول خانواده", 0, MAX_DISABLED_MEMBERS, int(saved.get("disabled_members") or 0), 1,
+    key=k + "disabled_members", disabled=not editable,
+)
+severity = c2.selectbox(
+    "شدت معلولیت (شدیدترین عضو معلول)", [None, *Severity],
+    index=[None, *Severity].index(Severity(saved["severity"])) if saved.get("severity") else 0,
+    format_func=lambda s: "ندارد" if s is None else SEVERITY_LABELS[s],
+    key=k + "severity", disabled=not editable,
+)
+marital_status = c3.selectbox(
+    "وضعیت تأهل", list(MaritalStatus), index=list(MaritalStatus).index(MaritalStatus(saved.get("marital_status") or "single")),
+    format_func=MARITAL_LABELS.get, key=k + "marital_status", disabled=not editable,
+)
+c4, c5, c6 = st.columns(3)
+dependants = c4.number_input(
+    "تعداد افراد تحت تکفل", 0, MAX_DEPENDANTS, int(saved.get("dependants") or 0), 1,
+    key=k + "dependants", disabled=not editable,
+)
+insured_years = c5.number_input(
+    "سابقه پرداخت حق بیمه (سال کامل)", 0, MAX_INSURED_YEARS, int(saved.get("insured_years") or 0), 1,
+    key=k + "insured_years", disabled=not editable,
+)
+policy = read(current_policy)
+need_grade = c6.segmented_control(
+    "نظر مددکار / کارشناس: میزان نیازمندی خانواده",
+    list(range(policy.need_grade_min, policy.need_grade_max + 1)),
+    default=saved.get("need_grade"), format_func=to_persian_digits, key=k + "need_grade", disabled=not editable,
+)
+data = HouseholdData(
+    disabled_members=int(disabled_members), severity=severity.value if severity else None,
+    marital_status=marital_status.value, dependants=int(dependants), insured_years=int(insured_years),
+    need_grade=need_grade,
+)
+
+try:
+    card = preview_card(policy, data)
+except InvalidInput as error:
+    st.error(error.message, icon="⚠️")
+    card = None
+if card is not None:
+    st.markdown(f"### امتیاز کل: {format_number(card.total)} از {format_number(card.maximum)}")
+    sheet = card_frame(card)
+    st.dataframe(sheet, hide_index=True, width="stretch", column_order=list(sheet.columns)[::-1])
+    st.caption(f"محاسبه با جدول امتیازات نسخه {ltr(card.policy_version)}")
+    if card.provisional:
+        st.info("نمره نیازمندی (نظر مددکار) هنوز وارد نشده است؛ امتیاز بالا موقت است و برای ذخیره، نمره را انتخاب کنید.")
+
+if editable and st.button("ذخیره کاربرگ", type="primary", key=k + "save"):
+    record = act(save_worksheet_row, application_id, data)
+    if record is not None:
+        st.success(
+            f"کاربرگ ذخیره شد: امتیاز {format_number(record.total)} با جدول امتیازات نسخه {ltr(record.policy_version)}.",
+            icon="✅",
+        )
+        detail = act(case_detail, application_id) or detail
+
+if detail.score is not None:
+    st.caption(
+        f"آخرین کاربرگ ذخیره‌شده: امتیاز {format_number(detail.score.card.total)}، جدول امتیازات نسخه "
+        f"{ltr(detail.score.card.policy_version)}، امتیازدهی: {detail.score.scored_by}، {format_moment(detail.score.scored_at)}"
+    )
+else:
+    st.caption("برای این پرونده هنوز کاربرگی ذخیره نشده است.")
+case_link(application_id, "بازگشت به پرونده")

@@ -1,0 +1,367 @@
+"""Committee sessions (Form 2): the list, a new session with its members, the agenda and a
+decision form per case, the decisions so far, corrections, closing, and (province) activation."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib.catalog import COMMITTEE_ROLES, CONTRACT_RATES
+from lib.payments import MAX_MONTHS
+from lib.permissions import Action, can
+from services import committee as cm
+from services.reference import counties_of, provinces
+from ui.context import act, read, require_actor
+from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, to_persian_digits
+from ui.widgets import case_link, field_error, jalali_date_input, link_to
+
+FLASH = "sessions_flash"
+PENDING_REJECT = "sessions_pending_reject"
+ASK_CLOSE = "sessions_ask_close"
+PICK = "sessions_pick"
+
+actor = require_actor()
+st.title("جلسات کمیته")
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH), icon="✅")
+
+
+def done(message: str) -> None:
+    """Show ``message`` after the rerun that brings every table up to date."""
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def member_inputs(prefix: str, present: list[cm.MemberInput]) -> list[cm.MemberInput]:
+    """A name field per Form 2 role (blank = absent) and the guests, one per line."""
+    names = {m.role: m.full_name for m in present if m.role != cm.GUEST}
+    members = []
+    for role in cm.VOTING_ROLES:
+        name = st.text_input(COMMITTEE_ROLES[role], value=names.get(role, ""), key=f"{prefix}_{role}")
+        if name.strip():
+            members.append(cm.MemberInput(role, name))
+    guests = st.text_area(
+        f"{COMMITTEE_ROLES[cm.GUEST]} — هر نفر در یک سطر",
+        value="\n".join(m.full_name for m in present if m.role == cm.GUEST),
+        key=f"{prefix}_guests",
+    )
+    members += [cm.MemberInput(cm.GUEST, line) for line in guests.splitlines() if line.strip()]
+    return members
+
+
+def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None) -> dict:
+    """Months, share and contract rate of an approval (programme A)."""
+    remaining = item.remaining_months if item else MAX_MONTHS
+    c1, c2, c3 = st.columns(3)
+    months = c1.number_input(
+        "تعداد ماه‌های مصوب", min_value=1, max_value=MAX_MONTHS, step=1, key=f"{key}_months",
+        value=(proposal.months if proposal and proposal.months else max(1, remaining or 1)),
+        help=f"از سقف {to_persian_digits(MAX_MONTHS)} ماه، {to_persian_digits(remaining)} ماه باقی مانده است.",
+    )
+    share = c2.number_input(
+        "درصد سهم پرداختی", min_value=1, max_value=100, step=1, key=f"{key}_share",
+        value=(proposal.share_percent if proposal and proposal.share_percent else 100),
+    )
+    rates = list(CONTRACT_RATES)
+    current = (item.contract_rate_bp if item else None) or (proposal.contract_rate_bp if proposal else None)
+    rate = c3.selectbox(
+        "نرخ قرارداد تأمین اجتماعی", rates, format_func=CONTRACT_RATES.get, key=f"{key}_rate",
+        index=rates.index(current) if current in rates else None, placeholder="انتخاب کنید",
+    )
+    return {"months": int(months), "share_percent": int(share), "contract_rate_bp": rate}
+
+
+def _forget_reject() -> None:
+    st.session_state.pop(PENDING_REJECT, None)
+
+
+@st.dialog("رد پرونده", on_dismiss=_forget_reject)
+def confirm_reject(pending: dict) -> None:
+    st.markdown(
+        f"پرونده **{pending['name']}** ({ltr(pending['code'])}) رد می‌شود و بسته می‌ماند؛ "
+        "بازگشت از رد ممکن نیست و متقاضی باید درخواست تازه بدهد."
+    )
+    st.markdown(f"**دلیل:** {pending['reason'] or '—'}")
+    yes, no = st.columns(2)
+    if yes.button("رد قطعی پرونده", type="primary", key="reject_confirm"):
+        fn, args = (cm.correct_decision, pending["correct"]) if pending.get("correct") else (cm.record_decision, pending["decide"])
+        if act(fn, *args, "reject", pending["reason"]) is not None:
+            _forget_reject()
+            done("پرونده رد شد.")
+    if no.button("انصراف", key="reject_cancel"):
+        _forget_reject()
+        st.rerun()
+
+
+def _forget_close() -> None:
+    st.session_state.pop(ASK_CLOSE, None)
+
+
+@st.dialog("بستن جلسه", on_dismiss=_forget_close)
+def confirm_close(session_id: int, summary: cm.SessionSummary, undecided: int) -> None:
+    st.markdown(
+        f"با بستن جلسه شماره {ltr(to_persian_digits(summary.number))}، تصمیم‌های آن **قطعی** می‌شوند و فقط با تصمیم اصلاحی "
+        "در جلسه‌ای دیگر تغییر می‌کنند."
+    )
+    if undecided:
+        st.markdown(f"{to_persian_digits(undecided)} پرونده بی‌تصمیم مانده و در دستور کار جلسه بعد می‌ماند.")
+    yes, no = st.columns(2)
+    if yes.button("بستن قطعی جلسه", type="primary", key="close_confirm"):
+        if act(cm.close_session, session_id) is not None:
+            _forget_close()
+            done("جلسه بسته شد و تصمیم‌هایش قطعی است.")
+    if no.button("انصراف", key="close_cancel"):
+        _forget_close()
+        st.rerun()
+
+
+def decide(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None, program: str, submit_label: str):
+    """A decision form; returns (outcome, reason, terms) when submitted."""
+    with st.form(key):
+        outcome = st.radio("تصمیم", list(cm.Outcome), format_func=lambda o: cm.OUTCOME_LABELS[o], horizontal=True)
+        terms = terms_inputs(key, item, proposal) if program == "A" else {}
+        if program == "A":
+            st.caption("ماه، درصد و نرخ فقط برای «تأیید» ثبت می‌شوند.")
+        reason = st.text_area("دلیل (برای رد و تعویق لازم است)", key=f"{key}_reason")
+        if st.form_submit_button(submit_label, type="primary"):
+            return outcome, reason, (terms if outcome == cm.Outcome.approve else {})
+    return None
+
+
+# --------------------------------------------------------------------------- list
+my_level = cm.default_level(actor)
+sessions = read(cm.list_sessions, actor, level=my_level)
+if sessions:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "شماره": to_persian_digits(s.number),
+                    "تاریخ": format_jalali(s.held_on),
+                    "کمیته": cm.LEVEL_LABELS[cm.Level(s.level)],
+                    "برنامه": PROGRAM_LABELS[s.program],
+                    "حوزه": s.area_name,
+                    "وضعیت": cm.STATUS_LABELS[s.status],
+                    "پرونده‌های تصمیم‌گرفته": to_persian_digits(s.decided_cases),
+                }
+                for s in sessions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        height=min(38 * (len(sessions) + 1), 300),
+    )
+else:
+    st.info("هنوز جلسه‌ای در حوزه شما ثبت نشده است؛ نخستین جلسه را در بخش زیر تشکیل دهید.")
+
+# --------------------------------------------------------------------------- new session
+with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":material/add:"):
+    level, county_id, province_id = my_level, None, None
+    if level is None:  # the administrator chooses the committee
+        level = st.radio("کمیته", list(cm.Level), format_func=lambda lv: cm.LEVEL_LABELS[lv], horizontal=True, key="new_level")
+        names = {p.id: p.name for p in read(provinces)}
+        province_id = st.selectbox("استان", list(names), format_func=names.get, key="new_province")
+        if level == cm.Level.county and province_id:
+            counties = {c.id: c.name for c in read(counties_of, province_id)}
+            county_id = st.selectbox("شهرستان", list(counties), format_func=counties.get, key="new_county")
+    programmes = ["A", "B"] if level == cm.Level.county else ["A"]
+    with st.form("new_session"):
+        c1, c2, c3 = st.columns(3)
+        program = c1.selectbox("برنامه", programmes, format_func=PROGRAM_LABELS.get)
+        with c2:
+            held_on = jalali_date_input("تاریخ جلسه (شمسی)", key="new_held_on", default=date.today())
+        number = c3.text_input("شماره جلسه", placeholder="مثلاً ۱۲/۱۴۰۳")
+        st.markdown("**حاضران جلسه (فرم شماره ۲)** — نام هر عضو حاضر را بنویسید؛ ردیف غایبان را خالی بگذارید.")
+        members = member_inputs("new_member", [])
+        if st.form_submit_button("تشکیل جلسه", type="primary") and not field_error("new_held_on"):
+            created = act(
+                cm.create_session, program=program, held_on=held_on, number=number, members=members,
+                level=level, county_id=county_id, province_id=province_id,
+            )
+            if created is not None:
+                st.session_state[PICK] = created.id
+                st.query_params["session"] = str(created.id)
+                done(f"جلسه شماره {ltr(to_persian_digits(created.number))} تشکیل شد.")
+
+if not sessions:
+    st.stop()
+
+# --------------------------------------------------------------------------- one session
+ids = [s.id for s in sessions]
+by_id = {s.id: s for s in sessions}
+asked = st.query_params.get("session")
+if st.session_state.get(PICK) not in by_id:
+    st.session_state.pop(PICK, None)
+if PICK not in st.session_state and asked and asked.isdigit() and int(asked) in by_id:
+    st.session_state[PICK] = int(asked)
+session_id = st.selectbox(
+    "جلسه",
+    ids,
+    key=PICK,
+    format_func=lambda i: (
+        f"جلسه {to_persian_digits(by_id[i].number)} — {format_jalali(by_id[i].held_on)} — {PROGRAM_LABELS[by_id[i].program]} — "
+        f"{cm.STATUS_LABELS[by_id[i].status]}"
+    ),
+)
+st.query_params["session"] = str(session_id)
+view = act(cm.session_view, session_id)
+if view is None:
+    st.stop()
+summary = view.summary
+
+st.subheader(f"{cm.LEVEL_LABELS[cm.Level(summary.level)]} {summary.area_name} — جلسه شماره {ltr(to_persian_digits(summary.number))}")
+st.markdown(
+    f"{PROGRAM_LABELS[summary.program]} · تاریخ {format_jalali(summary.held_on, long=True)} · "
+    f"وضعیت: **{cm.STATUS_LABELS[summary.status]}**"
+)
+link_to("pages/meeting.py", "نمای جلسه روی پرده (یک پرونده در هر صفحه)", icon=":material/co_present:", session=session_id)
+if view.members:
+    st.markdown("**حاضران:** " + "، ".join(f"{m.full_name} ({COMMITTEE_ROLES[m.role]})" for m in view.members))
+else:
+    st.warning("نام حاضران جلسه ثبت نشده است.", icon="⚠️")
+if summary.is_open:
+    with st.expander("ویرایش حاضران"):
+        with st.form("members"):
+            members = member_inputs(f"members_{session_id}", view.members)
+            if st.form_submit_button("ذخیره حاضران") and act(cm.set_members, session_id, members) is not None:
+                done("فهرست حاضران ذخیره شد.")
+
+# --------------------------------------------------------------------------- agenda
+items = act(cm.agenda, session_id) or []
+st.subheader("دستور کار")
+if not items:
+    st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
+else:
+    province_level = summary.level == cm.Level.province
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "ردیف": to_persian_digits(i.position),
+                    "کد رهگیری": i.tracking_code,
+                    "متقاضی": i.applicant_name,
+                    "شهرستان": i.county_name,
+                    "امتیاز": "—" if i.total is None else to_persian_digits(i.total),
+                    "اولویت": (
+                        f"دستی {to_persian_digits(i.override_rank)}: {i.override_reason}" if i.override_rank
+                        else "دارنده تخفیف (پس از دیگران)" if i.discount_holder else ""
+                    ),
+                    "ماه باقی‌مانده از سقف": "—" if i.remaining_months is None else to_persian_digits(i.remaining_months),
+                    **(
+                        {"پیشنهاد شهرستان": (
+                            f"{to_persian_digits(i.proposal.terms.months or 0)} ماه، "
+                            f"{to_persian_digits(i.proposal.terms.share_percent or 0)}٪"
+                        ) if i.proposal else "—"}
+                        if province_level else {}
+                    ),
+                    "تصمیم این جلسه": cm.OUTCOME_LABELS[cm.Outcome(i.decision.outcome)] if i.decision else "—",
+                    "وضعیت پرونده": STATE_LABELS[i.state],
+                }
+                for i in items
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+if summary.is_open and items:
+    agenda_by_id = {i.application_id: i for i in items}
+    case_id = st.selectbox(
+        "پرونده برای تصمیم",
+        list(agenda_by_id),
+        format_func=lambda a: f"{to_persian_digits(agenda_by_id[a].position)}. {agenda_by_id[a].applicant_name} ({agenda_by_id[a].tracking_code})",
+        key=f"decide_case_{session_id}",
+    )
+    item = agenda_by_id[case_id]
+    case_link(case_id, "پرونده کامل این متقاضی")
+    if item.proposal:
+        t = item.proposal.terms
+        st.markdown(
+            f"**پیشنهاد کمیته شهرستان:** {to_persian_digits(t.months or 0)} ماه، سهم {to_persian_digits(t.share_percent or 0)}٪، "
+            f"نرخ {format_percent_bp(t.contract_rate_bp) if t.contract_rate_bp else '—'} — {item.proposal.reason or 'بی‌توضیح'}"
+        )
+    submitted = decide(f"decide_{case_id}", item, item.proposal.terms if item.proposal else None, summary.program, "ثبت تصمیم")
+    if submitted:
+        outcome, reason, terms = submitted
+        if outcome == cm.Outcome.reject:
+            st.session_state[PENDING_REJECT] = {
+                "decide": (session_id, case_id), "reason": reason, "name": item.applicant_name, "code": item.tracking_code,
+            }
+        elif act(cm.record_decision, session_id, case_id, outcome, reason, **terms) is not None:
+            done(f"تصمیم «{cm.OUTCOME_LABELS[outcome]}» برای {item.applicant_name} ثبت شد.")
+
+# --------------------------------------------------------------------------- decisions so far
+st.subheader("تصمیم‌های ثبت‌شده در این جلسه")
+if not view.decisions:
+    st.caption("هنوز تصمیمی ثبت نشده است.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "شماره تصمیم": to_persian_digits(d.id),
+                    "کد رهگیری": d.tracking_code,
+                    "متقاضی": d.applicant_name,
+                    "تصمیم": cm.OUTCOME_LABELS[cm.Outcome(d.outcome)],
+                    "ماه": to_persian_digits(d.terms.months) if d.terms.months else "—",
+                    "سهم": f"{to_persian_digits(d.terms.share_percent)}٪" if d.terms.share_percent else "—",
+                    "نرخ": format_percent_bp(d.terms.contract_rate_bp) if d.terms.contract_rate_bp else "—",
+                    "دلیل": d.reason,
+                    "جایگزینِ": to_persian_digits(d.supersedes_id) if d.supersedes_id else "",
+                    "اعتبار": "جایگزین شده" if d.superseded else "معتبر",
+                    "ثبت‌کننده": d.decided_by,
+                }
+                for d in view.decisions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+# --------------------------------------------------------------------------- corrections and closing
+if summary.is_open:
+    with st.expander("تصمیم اصلاحی برای پرونده‌ای از یک جلسه بسته"):
+        code = st.text_input("کد رهگیری پرونده", key=f"correct_code_{session_id}")
+        old = act(cm.closed_decision_for, session_id, code) if code.strip() else None
+        if old is not None:
+            st.markdown(
+                f"تصمیم شماره {to_persian_digits(old.id)} در جلسه {ltr(to_persian_digits(old.session_number))} "
+                f"({format_jalali(old.held_on)}): **{cm.OUTCOME_LABELS[cm.Outcome(old.outcome)]}** — {old.reason or 'بی‌توضیح'}"
+            )
+            submitted = decide(f"correct_{old.id}", None, old.terms, summary.program, "ثبت تصمیم اصلاحی")
+            if submitted:
+                outcome, reason, terms = submitted
+                if outcome == cm.Outcome.reject:
+                    st.session_state[PENDING_REJECT] = {
+                        "correct": (old.id, session_id), "reason": reason, "name": old.applicant_name, "code": old.tracking_code,
+                    }
+                elif act(cm.correct_decision, old.id, session_id, outcome, reason, **terms) is not None:
+                    done(f"تصمیم اصلاحی برای {old.applicant_name} ثبت شد.")
+
+    undecided = sum(1 for i in items if i.decision is None)
+    if st.button("بستن جلسه…", icon=":material/lock:", key="close_session"):
+        st.session_state[ASK_CLOSE] = session_id
+    if st.session_state.get(ASK_CLOSE) == session_id:
+        confirm_close(session_id, summary, undecided)
+
+if PENDING_REJECT in st.session_state:
+    confirm_reject(st.session_state[PENDING_REJECT])
+
+# --------------------------------------------------------------------------- activation (province)
+if can(actor.role, Action.record_province_decision):
+    grants = read(cm.awaiting_activation, actor)
+    st.subheader("آغاز پرداخت پرونده‌های تأییدشده استان")
+    if not grants:
+        st.caption("پرونده‌ای در انتظار آغاز پرداخت نیست.")
+    else:
+        by_case = {g.application_id: g for g in grants}
+        with st.form("activate"):
+            chosen = st.selectbox(
+                "پرونده", list(by_case), key="activate_case",
+                format_func=lambda a: (
+                    f"{by_case[a].applicant_name} ({by_case[a].tracking_code}) — {by_case[a].county_name} — "
+                    f"{to_persian_digits(by_case[a].terms.months or 0)} ماه، {to_persian_digits(by_case[a].terms.share_percent or 0)}٪"
+                ),
+            )
+            start = st.text_input("ماه شروع پرداخت (شمسی)", placeholder="مثلاً ۱۴۰۳/۰۷ یا مهر ۱۴۰۳")
+            if st.form_submit_button("آغاز پرداخت") and act(cm.activate, chosen, start) is not None:
+                done(f"پرداخت برای {by_case[chosen].applicant_name} فعال شد.")

@@ -1,0 +1,425 @@
+"""Printable documents in Persian: Form 1 (the request), Form 2 (the county committee's
+minutes) and the introduction letter to an SSO branch (programme B).
+
+Each function takes (session, actor, id), checks the actor's area like any read, and returns
+the PDF as bytes. The PDFs are made with fpdf2: HarfBuzz shapes the Persian letters and fpdf2's
+bidi algorithm lays each paragraph out right to left, keeping codes and numbers (wrapped in
+left-to-right isolates) in their own order. Digits are Persian, dates Jalali, every page is
+numbered «صفحه n از m» (two passes: the first counts the pages).
+
+The font is Vazirmatn (static/fonts, fetched at set-up by scripts/fetch_font.sh); without it
+an Arabic-script system font is used (Noto Naskh/Sans Arabic, DejaVu Sans), and with none of
+them :class:`FontMissing` says what to install.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from fpdf import FPDF
+from sqlmodel import Session, select
+
+from db.models import (
+    Applicant,
+    Application,
+    CommitteeSession,
+    County,
+    Decision,
+    Introduction,
+    Program,
+    Province,
+    SessionMember,
+    User,
+)
+from lib import catalog
+from lib.errors import InvalidInput
+from lib.jalali import current_year_month, format_jalali, format_year_month, jalali_year_of
+from lib.permissions import Action, Area
+from lib.text import format_percent_bp, format_rial, ltr, to_persian_digits
+from lib.workflow import ProgramCode
+from services.applications import get_application
+from services.base import Actor
+from services.committee import OUTCOME_LABELS
+from services.introductions import branch_title, premium_split
+
+ROOT = Path(__file__).resolve().parent.parent
+FAMILY = "Persian"
+FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
+    (ROOT / "static/fonts/Vazirmatn-Regular.ttf", ROOT / "static/fonts/Vazirmatn-Bold.ttf"),
+    (Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
+     Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf")),
+    (Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
+     Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf")),
+    (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
+)
+BLANK = "…………"
+
+# Form headers: the agency of each programme and how its provincial and county offices are named.
+OFFICES: dict[str, tuple[str, str]] = {
+    ProgramCode.A: ("اداره کل بهزیستی استان", "اداره بهزیستی شهرستان"),
+    ProgramCode.B: ("اداره کل کمیته امداد استان", "کمیته امداد شهرستان"),
+}
+# Form 2: the members who sign the county committee's opinion, in the seed's order.
+FORM2_ROLES = ("head", "employment_expert", "rehabilitation_expert", "social_expert", "prevention_expert")
+
+
+class FontMissing(RuntimeError):
+    """No Arabic-script TTF to print Persian with."""
+
+
+def persian_font(candidates: Iterable[tuple[Path, Path]] = FONT_CANDIDATES) -> tuple[Path, Path]:
+    """(regular, bold) TTF paths: Vazirmatn, else a system Arabic-script font (bold may be regular)."""
+    for regular, bold in candidates:
+        if regular.is_file():
+            return regular, bold if bold.is_file() else regular
+    raise FontMissing(
+        "قلم فارسی برای ساخت PDF پیدا نشد؛ scripts/fetch_font.sh را اجرا کنید یا بسته fonts-noto "
+        "را نصب کنید. (No Persian TTF: run scripts/fetch_font.sh or install fonts-noto.)"
+    )
+
+
+def _fa(value: object) -> str:
+    """A number or code in Persian digits, isolated left to right."""
+    return ltr(to_persian_digits(str(value)))
+
+
+def _or_blank(value: object) -> str:
+    return str(value) if value not in (None, "") else BLANK
+
+
+class PersianDocument(FPDF):
+    """An A4 page set up for Persian: shaped, right to left, numbered «صفحه n از m»."""
+
+    leading = 7.5
+
+    def __init__(self, title: str, total_pages: int | None = None) -> None:
+        super().__init__(format="A4", unit="mm")
+        regular, bold = persian_font()
+        self.add_font(FAMILY, "", str(regular))
+        self.add_font(FAMILY, "B", str(bold))
+        self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="fas")
+        self.set_margins(18, 15, 18)
+        self.c_margin = 2
+        self.set_auto_page_break(True, margin=20)
+        self.set_title(title)
+        self.set_lang("fa")
+        self.set_creator("بیمه‌یار")
+        self.alias_nb_pages(None)  # our own «از m» (two passes); no "{nb}" substitution in user text
+        self.total_pages = total_pages
+        self.add_page()
+        self.set_font(FAMILY, "", 11)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FAMILY, "", 9)
+        text = f"صفحه {to_persian_digits(self.page_no())}"
+        if self.total_pages:
+            text += f" از {to_persian_digits(self.total_pages)}"
+        self.cell(0, 6, text, align="C")
+
+    # -- building blocks (all right-aligned, full width unless told)
+    def text_line(self, text: str, *, size: float = 11, bold: bool = False, align: str = "R", height: float | None = None) -> None:
+        self.set_font(FAMILY, "B" if bold else "", size)
+        self.multi_cell(0, height or self.leading, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+    def heading(self, text: str, size: float = 14) -> None:
+        self.text_line(text, size=size, bold=True, align="C", height=self.leading + 2)
+
+    def gap(self, mm: float = 3) -> None:
+        self.ln(mm)
+
+    def letterhead(self, right: Sequence[str], left: Sequence[tuple[str, str]]) -> None:
+        """Office lines on the right; «شماره / تاریخ / پیوست» on the left, as on Iranian letters."""
+        top = self.get_y()
+        box = 62
+        self.set_font(FAMILY, "B", 11)
+        for text in right:
+            self.set_x(self.l_margin + box)
+            self.cell(self.epw - box, self.leading, text, align="R", new_x="LMARGIN", new_y="NEXT")
+        bottom = self.get_y()
+        self.set_y(top)
+        self.set_font(FAMILY, "", 10.5)
+        for label, value in left:
+            self.set_x(self.l_margin)
+            self.cell(box, self.leading, f"{label}: {value}", align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_y(max(bottom, self.get_y()))
+        self.line_across()
+
+    def line_across(self) -> None:
+        y = self.get_y() + 1.5
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+        self.set_y(y + 2.5)
+
+    def keep_together(self, height: float) -> None:
+        """Start a new page unless ``height`` mm still fit on this one."""
+        if self.will_page_break(height):
+            self.add_page()
+
+    def row_height(self) -> float:
+        return self.leading + 2
+
+    def grid(self, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+        """A bordered table whose first column is on the right."""
+        scale = self.epw / sum(widths)
+        widths = [w * scale for w in widths]
+
+        def row(cells: Sequence[str], bold: bool) -> None:
+            self.keep_together(self.row_height())
+            self.set_font(FAMILY, "B" if bold else "", 10.5)
+            x = self.w - self.r_margin
+            y = self.get_y()
+            for text, width in zip(cells, widths):
+                x -= width
+                self.set_xy(x, y)
+                self.cell(width, self.row_height(), text, border=1, align="R")
+            self.set_xy(self.l_margin, y + self.row_height())
+
+        row(headers, True)
+        for cells in rows:
+            row(cells, False)
+
+
+def render(title: str, draw: Callable[[PersianDocument], None]) -> bytes:
+    """Draw the document twice: the first pass counts the pages for «صفحه n از m»."""
+    probe = PersianDocument(title)
+    draw(probe)
+    document = PersianDocument(title, total_pages=probe.pages_count)
+    draw(document)
+    return bytes(document.output())
+
+
+# --------------------------------------------------------------------------- shared reads
+def _places(session: Session, county_id: int | None, province_id: int) -> tuple[str, str]:
+    province = session.get(Province, province_id)
+    county = session.get(County, county_id) if county_id is not None else None
+    return province.name, county.name if county else ""
+
+
+def _office_lines(program: Program, province: str, county: str) -> list[str]:
+    province_office, county_office = OFFICES[ProgramCode(program.code)]
+    lines = [program.agency, f"{province_office} {province}"]
+    if county:
+        lines.append(f"{county_office} {county}")
+    return lines
+
+
+def _full_name(applicant: Applicant) -> str:
+    return f"{applicant.first_name} {applicant.last_name}"
+
+
+def _title_of(applicant: Applicant) -> str:
+    return "خانم" if applicant.gender == "female" else "آقای"
+
+
+# --------------------------------------------------------------------------- Form 1
+def form1_pdf(session: Session, actor: Actor, application_id: int) -> bytes:
+    """Form 1 «درخواست دریافت سهم بیمه خویش‌فرما» (programme B: its own request), filled in."""
+    application = get_application(session, actor, application_id)
+    applicant = session.get(Applicant, application.applicant_id)
+    program = session.get(Program, application.program_id)
+    province, county = _places(session, application.county_id, application.province_id)
+    _, county_office = OFFICES[ProgramCode(program.code)]
+    covering = catalog.COVERING_DOMAINS.get(application.covering_domain, "")
+    if program.code == ProgramCode.A:
+        title = "درخواست دریافت سهم بیمه خویش‌فرما"
+        wish = "متقاضی استفاده از اعتبارات بیمه خویش‌فرما می‌باشم"
+    else:
+        title = f"درخواست {program.name}"
+        wish = f"متقاضی استفاده از خدمت «{program.name}» (کد خدمت {_fa(program.service_code)}) می‌باشم"
+    phones = "، ".join(_fa(p) for p in (applicant.landline, applicant.mobile) if p) or BLANK
+    body = (
+        f"احتراماً اینجانب {_full_name(applicant)} فرزند {_or_blank(applicant.father_name)} "
+        f"شماره شناسنامه {_fa(applicant.birth_certificate_no) if applicant.birth_certificate_no else BLANK} "
+        f"کد ملی {_fa(applicant.national_code)} تحت پوشش {program.agency} حوزه {_or_blank(covering)} "
+        f"شغل در رشته {_or_blank(application.job_field)} {wish}، خواهشمند است دستور فرمایید پس از "
+        "بررسی اقدام لازم مبذول فرمایند."
+    )
+
+    def draw(doc: PersianDocument) -> None:
+        doc.text_line("فرم شماره ۱", size=10, align="L")
+        doc.letterhead(
+            _office_lines(program, province, county),
+            [("شماره", application.tracking_code), ("تاریخ", format_jalali(application.applied_on))],
+        )
+        doc.heading(f"« {title} »")
+        doc.gap()
+        doc.text_line(f"به: {county_office} {county}", bold=True)
+        doc.text_line(f"از: {_title_of(applicant)} {_full_name(applicant)}", bold=True)
+        doc.gap(2)
+        doc.text_line("سلام علیکم")
+        doc.text_line(body, height=9)
+        doc.gap()
+        doc.text_line(f"آدرس محل کار: {_or_blank(applicant.work_address)}")
+        doc.text_line(f"آدرس محل سکونت: {_or_blank(applicant.home_address)}")
+        doc.text_line(f"شماره تلفن ثابت و همراه: {phones}")
+        doc.text_line(f"مسیر دریافت درخواست: {catalog.label(catalog.CHANNELS, application.channel)}")
+        doc.gap(10)
+        doc.text_line("امضاء، مهر یا اثر انگشت متقاضی", bold=True, align="L")
+        doc.gap(14)
+        doc.text_line(f"کد رهگیری پرونده: {ltr(application.tracking_code)}", size=9.5)
+
+    return render(f"فرم شماره ۱ — {_full_name(applicant)}", draw)
+
+
+# --------------------------------------------------------------------------- Form 2
+def _decision_line(decision: Decision) -> str:
+    parts = [f"نظر کمیته: {OUTCOME_LABELS.get(decision.outcome, decision.outcome)}"]
+    if decision.months_granted:
+        parts.append(f"مدت {to_persian_digits(decision.months_granted)} ماه")
+    if decision.share_percent:
+        parts.append(f"سهم پرداختی {to_persian_digits(decision.share_percent)}٪")
+    if decision.contract_rate_bp:
+        parts.append(f"نرخ حق بیمه {catalog.label(catalog.CONTRACT_RATES, decision.contract_rate_bp)}")
+    if decision.reason:
+        parts.append(f"دلیل: {decision.reason}")
+    return "؛ ".join(parts)
+
+
+def _members_rows(members: Sequence[SessionMember]) -> list[list[str]]:
+    """Form 2's signature table: its five roles first (absent ones left blank), then the rest."""
+    by_role: dict[str, list[str]] = {}
+    for member in members:
+        by_role.setdefault(member.role, []).append(member.full_name)
+    rows = [["، ".join(by_role.pop(code, [])) or "غایب", catalog.COMMITTEE_ROLES[code], ""] for code in FORM2_ROLES]
+    for role, names in by_role.items():
+        rows.extend([name, catalog.label(catalog.COMMITTEE_ROLES, role), ""] for name in names)
+    return rows
+
+
+def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> bytes:
+    """Form 2 «نظریه کمیته اشتغال و کارآفرینی شهرستان» for a committee session: who was present,
+    then per decided case its request, applicant, licence and numbered decisions; signatures."""
+    meeting = session.get(CommitteeSession, committee_session_id)
+    if meeting is None:
+        raise InvalidInput("جلسه‌ای با این شماره پیدا نشد.")
+    actor.require(Action.view_cases, Area(province_id=meeting.province_id, county_id=meeting.county_id))
+    program = session.get(Program, meeting.program_id)
+    province, county = _places(session, meeting.county_id, meeting.province_id)
+    level = f"شهرستان {county}" if meeting.level == "county" else f"استان {province}"
+    members = session.exec(
+        select(SessionMember).where(SessionMember.session_id == meeting.id).order_by(SessionMember.id)
+    ).all()
+    decisions = session.exec(
+        select(Decision).where(Decision.session_id == meeting.id).order_by(Decision.id)
+    ).all()
+    superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
+    cases: dict[int, list[Decision]] = {}
+    for decision in decisions:
+        if decision.id not in superseded:
+            cases.setdefault(decision.application_id, []).append(decision)
+    present = "، ".join(
+        f"{m.full_name} ({catalog.label(catalog.COMMITTEE_ROLES, m.role)})" for m in members
+    ) or BLANK
+
+    def draw(doc: PersianDocument) -> None:
+        doc.text_line("فرم شماره ۲", size=10, align="L")
+        doc.letterhead(
+            _office_lines(program, province, county),
+            [("شماره", _fa(meeting.number) if meeting.number else BLANK), ("تاریخ", format_jalali(meeting.held_on))],
+        )
+        doc.heading(f"« نظریه کمیته اشتغال و کارآفرینی {level} »")
+        doc.gap()
+        doc.text_line(
+            f"کمیته اشتغال و کارآفرینی {level} در مورخ {format_jalali(meeting.held_on)} با حضور اعضای "
+            f"ذیل: {present} جهت بررسی و اعلام نظر در خصوص درخواست‌های زیر تشکیل و بر اساس بازدید و "
+            "بررسی‌های انجام شده تصمیمات ذیل اتخاذ گردید.",
+            height=8.5,
+        )
+        if not cases:
+            doc.text_line("در این جلسه تصمیمی ثبت نشده است.", bold=True)
+        for number, (application_id, rows) in enumerate(cases.items(), start=1):
+            application = session.get(Application, application_id)
+            applicant = session.get(Applicant, application.applicant_id)
+            licence = (
+                f"با مجوز فعالیت به شماره {_fa(application.licence_no)} مورخ {format_jalali(application.licence_date)}"
+                if application.licence_no
+                else "بدون مجوز فعالیت ثبت‌شده"
+            )
+            doc.gap(2)
+            doc.text_line(
+                f"{to_persian_digits(number)}- درخواست شماره {ltr(application.tracking_code)} مورخ "
+                f"{format_jalali(application.applied_on)} با موضوع استفاده از مزایای {program.name} "
+                f"مربوط به {_title_of(applicant)} {_full_name(applicant)} (کد ملی {_fa(applicant.national_code)}) "
+                f"{licence}:",
+                bold=True,
+                height=8,
+            )
+            for index, decision in enumerate(rows, start=1):
+                prefix = f"{to_persian_digits(number)}-{to_persian_digits(index)}" if len(rows) > 1 else "•"
+                doc.text_line(f"{prefix} {_decision_line(decision)}", height=8)
+        signatures = _members_rows(members)
+        doc.gap(6)
+        doc.keep_together(doc.leading + doc.row_height() * (len(signatures) + 1))  # one block, one page
+        doc.text_line("امضاء اعضای کمیته", bold=True)
+        doc.grid(["نام و نام خانوادگی اعضای کمیته", "سمت", "امضاء و تاریخ"], signatures, [5, 5, 3])
+
+    return render(f"صورت‌جلسه کمیته {level} — {format_jalali(meeting.held_on)}", draw)
+
+
+# --------------------------------------------------------------------------- introduction letter
+def introduction_letter_pdf(session: Session, actor: Actor, introduction_id: int) -> bytes:
+    """The letter introducing a woman to an SSO branch under SLA 19042711100 (programme B)."""
+    introduction = session.get(Introduction, introduction_id)
+    if introduction is None:
+        raise InvalidInput("معرفی‌نامه‌ای با این شماره پیدا نشد.")
+    application = get_application(session, actor, introduction.application_id)
+    applicant = session.get(Applicant, application.applicant_id)
+    program = session.get(Program, application.program_id)
+    province, county = _places(session, application.county_id, application.province_id)
+    signer = session.get(User, introduction.introduced_by) if introduction.introduced_by else None
+    year = jalali_year_of(introduction.introduced_on)
+    rate, agency, government = (
+        format_percent_bp(bp) for bp in (program.rate_bp, program.agency_share_bp or 0, program.government_share_bp or 0)
+    )
+    month = current_year_month(introduction.introduced_on)
+    split = premium_split(session, month, program.rate_bp)
+
+    def draw(doc: PersianDocument) -> None:
+        doc.text_line("بسمه تعالی", bold=True, align="C")
+        doc.letterhead(
+            _office_lines(program, province, county),
+            [
+                ("شماره", _fa(introduction.letter_no)),
+                ("تاریخ", format_jalali(introduction.introduced_on)),
+                ("پیوست", "مدارک متقاضی"),
+            ],
+        )
+        doc.text_line(f"به: ریاست محترم {branch_title(introduction.branch)} سازمان تأمین اجتماعی", bold=True)
+        doc.text_line("موضوع: معرفی مددجوی زن سرپرست خانوار جهت برقراری بیمه اجتماعی", bold=True)
+        doc.gap(2)
+        doc.text_line("با سلام و احترام،")
+        doc.text_line(
+            f"بدین‌وسیله {_title_of(applicant)} {_full_name(applicant)} فرزند {_or_blank(applicant.father_name)} "
+            f"به شماره شناسنامه {_fa(applicant.birth_certificate_no) if applicant.birth_certificate_no else BLANK} "
+            f"و کد ملی {_fa(applicant.national_code)}، مددجوی زن سرپرست خانوار تحت پوشش {program.agency} "
+            f"(کد رهگیری پرونده {ltr(application.tracking_code)})، در اجرای توافقنامه سطح خدمت "
+            f"«{program.name}» به شماره خدمت {_fa(program.service_code)} و در سهمیه سال "
+            f"{to_persian_digits(year)} شهرستان {county}، جهت برقراری بیمه اجتماعی معرفی می‌گردد.",
+            height=9,
+        )
+        doc.text_line(
+            f"حق بیمه بر مبنای نرخ {rate} حداقل دستمزد مصوب ({agency} سهم کمیته امداد و {government} "
+            "سهم دولت) از سوی این نهاد پرداخت خواهد شد.",
+            height=9,
+        )
+        if split is not None:
+            premium, agency_rial, government_rial = split
+            doc.text_line(
+                f"حق بیمه {format_year_month(month)} ({to_persian_digits(month.days)} روز): {format_rial(premium)}؛ سهم کمیته امداد "
+                f"{format_rial(agency_rial)} و سهم دولت {format_rial(government_rial)}.",
+                height=9,
+            )
+        doc.text_line(
+            "خواهشمند است دستور فرمایید پس از بررسی مدارک، اقدام لازم معمول و نتیجه را به این واحد اعلام فرمایند.",
+            height=9,
+        )
+        doc.gap()
+        doc.text_line(f"نشانی متقاضی: {_or_blank(applicant.home_address)}")
+        doc.text_line(f"تلفن همراه متقاضی: {_fa(applicant.mobile) if applicant.mobile else BLANK}")
+        doc.gap(12)
+        doc.text_line(signer.full_name if signer else BLANK, bold=True, align="L")
+        doc.text_line(f"{OFFICES[ProgramCode.B][1]} {county}", align="L")
+
+    return render(f"معرفی‌نامه {introduction.letter_no}", draw)
+

@@ -1,0 +1,350 @@
+"""The scoring worksheet (کاربرگ امتیازدهی) of programme A and the priority ranking.
+
+* :func:`save_worksheet_row` — one applicant's sheet: household, score card (with the policy
+  version) and the move to «scored», in one transaction.
+* :func:`pending_worksheet` / :func:`save_worksheet` — a county's cases awaiting scoring as a
+  grid; every row is validated before anything is written, then all are saved in one transaction.
+* :func:`ranking` — the priority order of lib.scoring.rank_frame (committee overrides first,
+  discount holders last).
+
+The points come from :mod:`lib.scoring` with the current policy; nothing here re-implements them.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from db.models import (
+    Applicant,
+    Application,
+    County,
+    Household,
+    Program,
+    ScoreCardRecord,
+    User,
+)
+from lib.errors import InvalidInput
+from lib.permissions import Action, Area
+from lib.scoring import CRITERIA, ScoreCard, ScoreInput, ScoringPolicy, rank_frame, score, score_many
+from lib.text import ltr, to_persian_digits
+from lib.workflow import STATE_LABELS, ProgramCode, State, to_program
+from services.applications import SCORABLE_STATES, HouseholdData, current_policy, move_case
+from services.base import Actor, area_conditions, audit, county_area, snapshot
+from services.cases import latest_card
+
+# The grid's input columns as people read them (headers, and the column named in a message).
+INPUT_LABELS: Mapping[str, str] = {
+    "disabled_members": "تعداد معلول",
+    "severity": "شدت معلولیت",
+    "marital_status": "وضعیت تأهل",
+    "dependants": "افراد تحت تکفل",
+    "insured_years": "سابقه بیمه (سال)",
+    "need_grade": "نمره نیازمندی",
+}
+# The grid's read-only points columns: criterion → column.
+POINTS_COLUMNS: Mapping[str, str] = {name: f"points_{name}" for name in CRITERIA}
+
+# Cases the ranking orders: scored and waiting for (or decided by) the committees, not yet paid.
+RANKED_STATES: tuple[State, ...] = (State.scored, State.county_decision, State.province_decision)
+
+
+def score_input(data: HouseholdData | Mapping[str, Any]) -> ScoreInput:
+    """The scoring input of a household (dataclass or a grid row); NaN/NA count as empty."""
+    values = data.__dict__ if isinstance(data, HouseholdData) else data
+    return ScoreInput(**{name: _blank_to_none(values.get(name)) for name in CRITERIA})
+
+
+def _blank_to_none(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def preview_card(policy: ScoringPolicy, data: HouseholdData) -> ScoreCard:
+    """The sheet as it stands while being filled: a missing need grade scores 0 (provisional)."""
+    return score(score_input(data), policy, require_need_grade=False)
+
+
+def card_frame(card: ScoreCard) -> pd.DataFrame:
+    """The card as the paper form prints it: ردیف، موضوع، شرط گزینه، امتیاز، امتیاز مکتسبه (Persian digits)."""
+    return pd.DataFrame(
+        [
+            {
+                "ردیف": to_persian_digits(number),
+                "موضوع": row.label,
+                "وضعیت خانوار": row.input,
+                "شرط گزینه": row.rule,
+                "امتیاز": to_persian_digits(row.maximum),
+                "امتیاز مکتسبه": to_persian_digits(row.points),
+            }
+            for number, row in enumerate(card.rows, start=1)
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- writing
+@dataclass(frozen=True)
+class _Checked:
+    application: Application
+    applicant: Applicant
+    inp: ScoreInput
+    card: ScoreCard
+
+
+def _row_label(application: Application, applicant: Applicant) -> str:
+    return f"پرونده {ltr(application.tracking_code)} ({applicant.first_name} {applicant.last_name})"
+
+
+def _check_row(
+    session: Session, actor: Actor, policy: ScoringPolicy, application_id: Any, values: Mapping[str, Any]
+) -> _Checked:
+    """Permission, programme, state and the scoring rules for one row; nothing is written."""
+    application_id = _as_id(application_id)
+    application = session.get(Application, application_id) if application_id is not None else None
+    if application is None:
+        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد؛ فهرست را دوباره بارگذاری کنید.", field="application_id")
+    target = Area(province_id=application.province_id, county_id=application.county_id)
+    actor.require(Action.score, target)
+    actor.require(Action.edit_household, target)
+    applicant = session.get(Applicant, application.applicant_id)
+    label = _row_label(application, applicant)
+    program = session.get(Program, application.program_id)
+    if program.code != ProgramCode.A:
+        raise InvalidInput(f"{label}: جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است.")
+    state = State(application.state)
+    if state not in SCORABLE_STATES:
+        raise InvalidInput(
+            f"{label} در وضعیت «{STATE_LABELS[state]}» است و کمیته آن را بررسی کرده؛ "
+            "امتیاز را پیش از تصمیم کمیته ثبت کنید یا تصمیم اصلاحی بگیرید.",
+            field="state",
+        )
+    try:
+        inp = score_input(values)
+        card = score(inp, policy)
+    except InvalidInput as error:
+        column = INPUT_LABELS.get(error.field or "", error.field or "")
+        raise InvalidInput(f"{label}، ستون «{column}»: {error.message}", field=error.field) from None
+    return _Checked(application, applicant, inp, card)
+
+
+def _write(session: Session, actor: Actor, checked: _Checked) -> ScoreCardRecord:
+    """Household, score card and (if needed) the move to «scored»; the caller commits."""
+    application, card = checked.application, checked.card
+    household = session.get(Household, application.id)
+    before = snapshot(household)
+    household = household or Household(application_id=application.id)
+    for key, value in checked.inp.to_dict().items():
+        setattr(household, key, value)
+    session.add(household)
+    if snapshot(household) != before:
+        audit(session, actor, "household.save", "household", application.id, before=before, after=snapshot(household))
+    record = ScoreCardRecord(
+        application_id=application.id,
+        policy_version=card.policy_version,
+        total=card.total,
+        rows=card.to_dict()["rows"],
+        scored_by=actor.id,
+    )
+    session.add(record)
+    session.flush()
+    audit(session, actor, "score.save", "score_card", record.id, after=snapshot(record))
+    if application.state != State.scored.value:
+        move_case(session, actor, application, ProgramCode.A, State.scored, note=f"امتیاز {card.total}")
+    return record
+
+
+def save_worksheet_row(session: Session, actor: Actor, application_id: int, data: HouseholdData) -> ScoreCardRecord:
+    """One applicant's sheet: household + card (current policy) + «scored», in one commit."""
+    checked = _check_row(session, actor, current_policy(session), application_id, data.__dict__)
+    record = _write(session, actor, checked)
+    session.commit()
+    return record
+
+
+def save_worksheet(session: Session, actor: Actor, rows: list[dict]) -> int:
+    """Save a county grid: every row is checked first; one bad row and nothing is written.
+
+    Each row is a dict with ``application_id`` and the six inputs (``CRITERIA``). Returns the
+    number of cards saved."""
+    if not rows:
+        raise InvalidInput("ردیفی تغییر نکرده است؛ ابتدا اطلاعات خانوار را در جدول وارد کنید.")
+    policy = current_policy(session)
+    seen: set[Any] = set()
+    checked: list[_Checked] = []
+    for row in rows:
+        application_id = _as_id(row.get("application_id"))
+        if application_id in seen:
+            raise InvalidInput("یک پرونده دو بار در جدول آمده است؛ جدول را دوباره بارگذاری کنید.", field="application_id")
+        seen.add(application_id)
+        checked.append(_check_row(session, actor, policy, application_id, row))
+    for item in checked:
+        _write(session, actor, item)
+    session.commit()
+    return len(checked)
+
+
+def _as_id(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- reading
+def pending_worksheet(session: Session, actor: Actor, county_id: int) -> pd.DataFrame:
+    """The county's programme-A cases awaiting scoring, oldest first, with their household inputs.
+
+    Columns: application_id, tracking_code, applicant, state, applied_on, the six inputs
+    (``CRITERIA``), saved_total and policy_version of the current card (empty if none)."""
+    actor.require(Action.score, county_area(session, county_id))
+    query = (
+        select(
+            Application.id,
+            Application.tracking_code,
+            Applicant.first_name,
+            Applicant.last_name,
+            Application.state,
+            Application.applied_on,
+            Household.disabled_members,
+            Household.severity,
+            Household.marital_status,
+            Household.dependants,
+            Household.insured_years,
+            Household.need_grade,
+            latest_card(ScoreCardRecord.total),
+            latest_card(ScoreCardRecord.policy_version),
+        )
+        .join(Program, Program.id == Application.program_id)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .outerjoin(Household, Household.application_id == Application.id)
+        .where(
+            Program.code == ProgramCode.A.value,
+            Application.county_id == county_id,
+            Application.state.in_([s.value for s in SCORABLE_STATES]),  # type: ignore[attr-defined]
+        )
+        .order_by(Application.applied_on, Application.id)
+    )
+    records = [
+        {
+            "application_id": aid,
+            "tracking_code": code,
+            "applicant": f"{first} {last}",
+            "state": state,
+            "applied_on": applied,
+            "disabled_members": disabled or 0,
+            "severity": severity or None,
+            "marital_status": marital or "single",
+            "dependants": dependants or 0,
+            "insured_years": years or 0,
+            "need_grade": grade,
+            "saved_total": total,
+            "policy_version": version,
+        }
+        for aid, code, first, last, state, applied, disabled, severity, marital, dependants, years, grade, total, version in session.exec(query).all()
+    ]
+    frame = pd.DataFrame(
+        records,
+        columns=[
+            "application_id", "tracking_code", "applicant", "state", "applied_on", *CRITERIA, "saved_total", "policy_version",
+        ],
+    )
+    for name in ("disabled_members", "dependants", "insured_years"):
+        frame[name] = frame[name].astype("int64")
+    for name in ("need_grade", "saved_total"):
+        frame[name] = frame[name].astype("Int64")
+    for name in ("severity", "marital_status", "policy_version"):
+        frame[name] = frame[name].astype("string")
+    return frame
+
+
+def preview_worksheet(frame: pd.DataFrame, policy: ScoringPolicy) -> tuple[pd.DataFrame, list[str]]:
+    """Points per criterion and total for the grid's inputs, by ``score_many``.
+
+    A row whose inputs break a rule gets empty points; its problem is listed (Persian, naming
+    the row and the column). A missing need grade scores 0 until it is entered."""
+    columns = [*POINTS_COLUMNS.values(), "total"]
+    inputs = frame[list(CRITERIA)].astype(object).map(_blank_to_none)
+    try:
+        points = score_many(inputs, policy, require_need_grade=False)
+        return points.rename(columns=POINTS_COLUMNS).astype("Int64"), []
+    except InvalidInput:
+        pass
+    result = pd.DataFrame(pd.NA, index=frame.index, columns=columns, dtype="Int64")
+    problems: list[str] = []
+    for position, (index, values) in enumerate(inputs.iterrows()):
+        try:
+            card = score(score_input(values.to_dict()), policy, require_need_grade=False)
+        except InvalidInput as error:
+            column = INPUT_LABELS.get(error.field or "", error.field or "")
+            who = frame.iloc[position]
+            problems.append(
+                f"پرونده {ltr(who['tracking_code'])} ({who['applicant']})، ستون «{column}»: {error.message}"
+            )
+            continue
+        result.loc[index, list(POINTS_COLUMNS.values())] = [card.row(name).points for name in CRITERIA]
+        result.loc[index, "total"] = card.total
+    return result, problems
+
+
+def ranking(
+    session: Session, actor: Actor, *, program: str = "A", county_id: int | None = None
+) -> pd.DataFrame:
+    """The scored cases of a county (or the actor's whole area) in priority order.
+
+    Columns: rank, application_id, tracking_code, applicant, county, state, total,
+    discount_holder, applied_on, override_rank, override_reason, override_by."""
+    actor.require(Action.view_cases)
+    if to_program(program) != ProgramCode.A:
+        raise InvalidInput("رتبه‌بندی بر پایه جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است.", field="program")
+    conditions = list(area_conditions(actor, Application))
+    if county_id is not None:
+        actor.require(Action.view_cases, county_area(session, county_id))
+        conditions.append(Application.county_id == county_id)
+    total = latest_card(ScoreCardRecord.total)
+    query = (
+        select(
+            Application.id,
+            Application.tracking_code,
+            Applicant.first_name,
+            Applicant.last_name,
+            County.name,
+            Application.state,
+            total,
+            Application.discount_holder,
+            Application.applied_on,
+            Application.priority_override,
+            Application.priority_reason,
+            User.full_name,
+        )
+        .join(Program, Program.id == Application.program_id)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .join(County, County.id == Application.county_id)
+        .outerjoin(User, User.id == Application.priority_set_by)
+        .where(
+            Program.code == ProgramCode.A.value,
+            Application.state.in_([s.value for s in RANKED_STATES]),  # type: ignore[attr-defined]
+            total.is_not(None),
+            *conditions,
+        )
+    )
+    frame = pd.DataFrame(
+        [
+            (aid, code, f"{first} {last}", county, state, total, bool(holder), applied, override, reason, by)
+            for aid, code, first, last, county, state, total, holder, applied, override, reason, by in session.exec(query).all()
+        ],
+        columns=[
+            "application_id", "tracking_code", "applicant", "county", "state", "total", "discount_holder",
+            "applied_on", "override_rank", "override_reason", "override_by",
+        ],
+    )
+    frame["total"] = frame["total"].astype("int64")
+    frame["override_rank"] = frame["override_rank"].astype("Int64")
+    ranked = rank_frame(frame).reset_index(drop=True)
+    return ranked[["rank", *frame.columns]]

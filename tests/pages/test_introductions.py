@@ -1,0 +1,149 @@
+"""The introductions page (programme B) and the quotas page through AppTest."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.engine import new_session
+from db.models import Application, County, Introduction
+from lib.identifiers import generate_national_code
+from lib.jalali import jalali_year_of
+from lib.text import to_persian_digits
+from lib.workflow import State
+from services import applications as apps
+from services.applications import HouseholdData, IntakeData
+from services.base import SYSTEM
+from services.quotas import set_quota
+from services.users import actor_for, create_user
+from tests.pages.conftest import PASSWORD, app_as
+
+PAGE = "pages/introductions.py"
+NAMES = ("مهسا", "نسرین", "پروین")
+BRANCH = "شعبه ۳ تهران"
+
+
+@pytest.fixture
+def programme_b(app_db):
+    """A committee secretary and a province committee member of Tehran, and three women on the
+    waiting list (ranked in the order of NAMES: the first applied earliest)."""
+    with new_session(app_db) as session:
+        tehran = session.exec(select(County).where(County.name == "تهران")).first()
+        secretary = actor_for(create_user(
+            session, SYSTEM, username="secretary", full_name="دبیر کمیته تهران", password=PASSWORD,
+            role="committee_secretary", county_id=tehran.id,
+        ))
+        province = actor_for(create_user(
+            session, SYSTEM, username="province", full_name="کمیته استان تهران", password=PASSWORD,
+            role="province_committee", province_id=tehran.province_id,
+        ))
+        rng = random.Random(7)
+        cases = []
+        for days_ago, first_name in zip((30, 20, 10), NAMES):
+            case = apps.submit_application(session, secretary, IntakeData(
+                program="B", county_id=tehran.id, channel="portal", national_code=generate_national_code(rng),
+                first_name=first_name, last_name="کاظمی", mobile="09121234567",
+                applied_on=date.today() - timedelta(days=days_ago), household=HouseholdData(),
+            ))
+            apps.change_state(session, secretary, case.id, State.county_decision)
+            cases.append(case)
+    return {"secretary": secretary, "province": province, "county": tehran.id, "cases": cases}
+
+
+def _announce(app_db, actor, county_id: int, slots: int) -> None:
+    with new_session(app_db) as session:
+        set_quota(session, actor, county_id, jalali_year_of(date.today()), slots)
+
+
+def _introduce_first(at, branch: str = BRANCH):
+    at.text_input(key="introduce_branch").input(branch)
+    at.button(key="FormSubmitter:introduce-معرفی").click().run()
+    at.button(key="confirm_introduce").click().run()
+    return at
+
+
+def test_waiting_list_is_shown_ranked_with_the_quota_gauge(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 2)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "معرفی به تأمین اجتماعی"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["سهمیه سال"] == "۲" and metrics["باقی‌مانده"] == "۲" and metrics["در فهرست انتظار"] == "۳"
+    waiting = at.dataframe[0].value
+    assert [name.split()[0] for name in waiting["نام"]] == list(NAMES)
+    assert list(waiting["رتبه"]) == ["۱", "۲", "۳"]
+    assert list(waiting["در سهمیه امسال"]) == ["بله", "بله", "خیر"]
+
+
+def test_introducing_within_the_quota_confirms_writes_and_offers_the_letter(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 2)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    at = _introduce_first(at)
+    assert not at.exception and not at.error
+    assert "معرفی شد" in at.success[0].value and NAMES[0] in at.success[0].value
+    assert any(b.label == "دریافت معرفی‌نامه (PDF)" for b in at.get("download_button"))
+    assert {m.label: m.value for m in at.metric}["معرفی‌شده"] == "۱"
+    with new_session(app_db) as session:
+        made = session.exec(select(Introduction)).one()
+        assert made.branch == BRANCH and made.application_id == programme_b["cases"][0].id
+        assert session.get(Application, made.application_id).state == State.introduced.value
+    assert to_persian_digits(made.letter_no) in at.success[0].value
+    assert [n.split()[0] for n in at.dataframe[0].value["نام"]] == list(NAMES[1:])
+
+
+def test_over_quota_shows_the_persian_refusal_and_writes_nothing(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 1)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    at = _introduce_first(at)
+    assert "معرفی شد" in at.success[0].value
+    at = _introduce_first(at)  # the next in line, but the only slot is taken
+    assert "تکمیل" in at.error[0].value and "رتبه آن ۱" in at.error[0].value
+    with new_session(app_db) as session:
+        assert len(session.exec(select(Introduction)).all()) == 1
+
+
+def test_without_a_quota_the_page_says_so_and_refuses(programme_b):
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    assert {m.label: m.value for m in at.metric}["سهمیه سال"] == "اعلام نشده"
+    at = _introduce_first(at)
+    assert "سهمیه‌ای اعلام نشده" in at.error[0].value
+
+
+def test_cancelling_the_confirmation_introduces_nobody(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 2)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    at.text_input(key="introduce_branch").input(BRANCH)
+    at.button(key="FormSubmitter:introduce-معرفی").click().run()
+    at.button(key="cancel_introduce").click().run()
+    assert not at.success
+    with new_session(app_db) as session:
+        assert session.exec(select(Introduction)).first() is None
+
+
+def test_activating_cover_after_sso_confirms(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 1)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    at = _introduce_first(at)
+    at.button(key="FormSubmitter:activate-ثبت آغاز پوشش").click().run()
+    assert not at.error
+    assert "فعال شد" in at.success[0].value and "سهم دولت" in at.success[0].value
+    with new_session(app_db) as session:
+        assert session.get(Application, programme_b["cases"][0].id).state == State.active.value
+
+
+def test_quota_page_shows_the_provinces_counties(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 4)
+    at = app_as(programme_b["province"]).run()
+    at.switch_page("pages/quotas.py").run()
+    assert not at.exception
+    assert at.title[0].value == "سهمیه‌ها"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["سهمیه اعلام‌شده"] == "۴" and metrics["در فهرست انتظار"] == "۳"

@@ -1,0 +1,148 @@
+"""The committee sessions page through AppTest: open a session with its members, decide on the
+agenda (approve; reject through the confirmation dialog), close the session, activate a grant."""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from db.engine import new_session
+from db.models import Application, CommitteeSession, Decision, SessionMember
+from lib.identifiers import generate_national_code
+from lib.workflow import State
+from services import committee as cm
+from services.applications import HouseholdData, IntakeData, score_application, submit_application
+from services.base import SYSTEM
+from services.users import actor_for, create_user
+from tests.pages.conftest import PASSWORD, app_as
+
+QUORUM = [cm.MemberInput("head", "رضا کریمی"), cm.MemberInput("employment_expert", "زهرا موسوی")]
+
+
+@pytest.fixture
+def committee(app_db, users):
+    """A secretary of شهرستان تهران and the provincial committee of استان تهران."""
+    expert = users["county_expert"]
+    with new_session(app_db) as session:
+        secretary = create_user(session, SYSTEM, username="secretary", full_name="دبیر کمیته تهران",
+                                password=PASSWORD, role="committee_secretary", county_id=expert.county_id)
+        province = create_user(session, SYSTEM, username="province", full_name="کمیته استان تهران",
+                               password=PASSWORD, role="province_committee", province_id=expert.province_id)
+        return {"expert": expert, "secretary": actor_for(secretary), "province": actor_for(province)}
+
+
+def scored_cases(engine, expert, names: list[str], seed: int = 7) -> list[int]:
+    """Programme A cases in «scored», the first name scoring highest."""
+    rng = random.Random(seed)
+    ids = []
+    with new_session(engine) as session:
+        for years, first_name in zip(range(20, 0, -3), names):
+            case = submit_application(session, expert, IntakeData(
+                program="A", county_id=expert.county_id, channel="in_person",
+                national_code=generate_national_code(rng), first_name=first_name, last_name="احمدی",
+                mobile="09121234567", applied_on=date(2024, 6, 1),
+                household=HouseholdData(marital_status="married", insured_years=years, need_grade=3),
+            ))
+            score_application(session, expert, case.id)
+            ids.append(case.id)
+    return ids
+
+
+def on_sessions_page(actor):
+    at = app_as(actor).run()
+    at.switch_page("pages/sessions.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rows(engine, model, *where):
+    with new_session(engine) as session:
+        return list(session.exec(select(model).where(*where)).all())
+
+
+def test_secretary_opens_a_session_decides_and_closes_it(app_db, committee):
+    first, second = scored_cases(app_db, committee["expert"], ["مریم", "سارا"])
+    at = on_sessions_page(committee["secretary"])
+    assert at.title[0].value == "جلسات کمیته"
+
+    # a new session with its members (Form 2)
+    at.text_input(key="new_member_head").input("رضا کریمی")
+    at.text_input(key="new_member_employment_expert").input("زهرا موسوی")
+    at.text_area(key="new_member_guests").input("حسن رضایی")
+    number = next(t for t in at.text_input if t.label == "شماره جلسه")
+    number.input("۱۲/۱۴۰۳")
+    at.button(key="FormSubmitter:new_session-تشکیل جلسه").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [session] = rows(app_db, CommitteeSession)
+    assert (session.level, session.county_id, session.number, session.status) == (
+        "county", committee["secretary"].county_id, "12/1403", "open")
+    members = {(m.role, m.full_name) for m in rows(app_db, SessionMember)}
+    assert members == {("head", "رضا کریمی"), ("employment_expert", "زهرا موسوی"), ("guest", "حسن رضایی")}
+    assert "تشکیل شد" in at.success[0].value
+
+    # the agenda lists both cases, best score first; approve the first
+    agenda = at.dataframe[1].value
+    assert list(agenda["متقاضی"]) == ["مریم احمدی", "سارا احمدی"]
+    at.selectbox(key=f"decide_case_{session.id}").select(first).run()
+    at.selectbox(key=f"decide_{first}_rate").select(1400)
+    at.number_input(key=f"decide_{first}_months").set_value(36)
+    at.button(key=f"FormSubmitter:decide_{first}-ثبت تصمیم").click().run()
+    assert not at.error, [e.value for e in at.error]
+    [decision] = rows(app_db, Decision)
+    assert (decision.application_id, decision.outcome, decision.months_granted, decision.contract_rate_bp) == (
+        first, "approve", 36, 1400)
+    assert rows(app_db, Application, Application.id == first)[0].state == State.county_decision
+
+    # reject the second: a reason, then the confirmation dialog
+    at.selectbox(key=f"decide_case_{session.id}").select(second).run()
+    at.radio[0].set_value(cm.Outcome.reject)
+    at.text_area(key=f"decide_{second}_reason").input("شغل ایجادشده تأیید نشد")
+    at.button(key=f"FormSubmitter:decide_{second}-ثبت تصمیم").click().run()
+    assert rows(app_db, Application, Application.id == second)[0].state == State.scored  # not before confirming
+    at.button(key="reject_confirm").click().run()
+    assert rows(app_db, Application, Application.id == second)[0].state == State.rejected
+    assert "رد شد" in at.success[0].value
+
+    # close, through the dialog
+    at.button(key="close_session").click().run()
+    at.button(key="close_confirm").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert rows(app_db, CommitteeSession)[0].status == "closed"
+    assert not [b for b in at.button if b.key == "close_session"]
+
+
+def test_a_bad_session_date_is_refused_in_persian(app_db, committee):
+    at = on_sessions_page(committee["secretary"])
+    next(t for t in at.text_input if t.label == "تاریخ جلسه (شمسی)").input("1403/13/40")
+    next(t for t in at.text_input if t.label == "شماره جلسه").input("1")
+    at.button(key="FormSubmitter:new_session-تشکیل جلسه").click().run()
+    assert "ماه باید بین ۱ و ۱۲ باشد" in at.error[0].value
+    assert rows(app_db, CommitteeSession) == []
+
+
+def test_province_committee_confirms_and_activates(app_db, committee):
+    [case] = scored_cases(app_db, committee["expert"], ["مریم"])
+    with new_session(app_db) as session:
+        county = cm.create_session(session, committee["secretary"], program="A", held_on=date(2024, 7, 1),
+                                   number="1", members=QUORUM)
+        cm.record_decision(session, committee["secretary"], county.id, case, "approve", months=24,
+                           share_percent=100, contract_rate_bp=1800)
+        province = cm.create_session(session, committee["province"], program="A", held_on=date(2024, 7, 20),
+                                     number="1", members=QUORUM)
+    at = on_sessions_page(committee["province"])
+    assert "پیشنهاد کمیته شهرستان" in " ".join(m.value for m in at.markdown)
+    at.number_input(key=f"decide_{case}_months").set_value(12)
+    at.button(key=f"FormSubmitter:decide_{case}-ثبت تصمیم").click().run()
+    assert not at.error, [e.value for e in at.error]
+    application = rows(app_db, Application, Application.id == case)[0]
+    assert (application.state, application.months_granted, application.contract_rate_bp) == ("province_decision", 12, 1800)
+    assert rows(app_db, Decision, Decision.session_id == province.id)[0].level == "province"
+
+    start = next(t for t in at.text_input if t.label == "ماه شروع پرداخت (شمسی)")
+    start.input("مهر ۱۴۰۳")
+    at.button(key="FormSubmitter:activate-آغاز پرداخت").click().run()
+    assert not at.error, [e.value for e in at.error]
+    application = rows(app_db, Application, Application.id == case)[0]
+    assert (application.state, application.start_year, application.start_month) == ("active", 1403, 7)
