@@ -21,7 +21,12 @@ case's history implies, in one transaction:
   month (:func:`lib.payments.monthly_premium` with the database's minimum wage table;
   programme B split 8/10 with :func:`lib.payments.program_b_shares`); programme B quotas per
   county and budgets per province and funding source for the current and the previous Jalali
-  year, partly consumed; a few complaints.
+  year, partly consumed; a few complaints;
+* programme B introductions: one :class:`db.models.Introduction` per case whose history passed
+  «introduced» (the branch named in its event, the event's date, its Jalali year, a letter
+  number as :func:`services.introductions.letter_number` writes it, numbered per county and
+  year in date order after those already in the database); each county's quota for the
+  current year leaves room beyond its introductions of that year.
 
 Speed: rows are built as tuples and written with :mod:`db.bulk` (ids numbered in Python from
 the tables' current maximum), so 100,000 applicants take seconds, not minutes.
@@ -58,6 +63,7 @@ from db.models import (
     Document,
     EligibilityConfirmation,
     Household,
+    Introduction,
     MinimumWage,
     Notification,
     PaymentLine,
@@ -417,6 +423,13 @@ class _Calendar:
         return self.ordinal.get((y, m, day), o + 40)  # beyond the table: «too late» for the caller
 
 
+def _letter_number(county_id: int, jalali_year: int, sequence: int) -> str:
+    """The introduction letter's number, exactly as :func:`services.introductions.letter_number`
+    writes it (county, Jalali year, sequence in that year); repeated here because ``db`` does not
+    import ``services`` (a test checks that both agree)."""
+    return f"{county_id}-{jalali_year}-{sequence}"
+
+
 def _dt(ordinal: int, seconds: int) -> datetime:
     return datetime.combine(date.fromordinal(ordinal), time(), tzinfo=UTC) + timedelta(seconds=seconds)
 
@@ -450,7 +463,7 @@ class _Demo:
                 ("applicant", Applicant), ("application", Application), ("event", ApplicationEvent),
                 ("card", ScoreCardRecord), ("document", Document), ("eligibility", EligibilityConfirmation),
                 ("session", CommitteeSession), ("member", SessionMember), ("decision", Decision),
-                ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
+                ("introduction", Introduction), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
                 ("notification", Notification), ("complaint", Complaint), ("audit", AuditLog),
             )
         }
@@ -466,7 +479,7 @@ class _Demo:
         self.premium_cache: dict[tuple, tuple[int, int, int, int]] = {}
         self.score_cache: dict[tuple, tuple[int, list]] = {}
         self.row_cache: dict[Any, dict] = {}
-        self.introduced_this_year: Counter = Counter()
+        self.introduced_this_year: Counter = Counter()  # county → this run's introductions dated this year
         self.counties_with_b: set[int] = set()
         self.consumed: Counter = Counter()  # (province, program, year) → rials
 
@@ -863,7 +876,13 @@ class _Demo:
             elif state == State.received:
                 note = "مدارک تکمیل شد"
             elif state == State.introduced:
-                note = f"معرفی به {rng.choice(SSO_BRANCHES)} تأمین اجتماعی {county_name}"
+                branch = f"{rng.choice(SSO_BRANCHES)} تأمین اجتماعی {county_name}"
+                note = f"معرفی به {branch}"
+                # letter_no (None here) is numbered in finish(), per county and year in date order
+                rows["introduction"].append([
+                    self._next("introduction"), application_id, county_id, self.cal.jal[days[i]][0], branch,
+                    None, date.fromordinal(days[i]), user, at,
+                ])
             elif state == State.active:
                 note = "رفع تعلیق" if src == State.suspended else (
                     "پذیرش در شعبه تأمین اجتماعی" if program == "B" else "شروع پرداخت سهم بیمه")
@@ -907,8 +926,6 @@ class _Demo:
                     state_message(named, named, state), "sent" if old else "queued",
                     at, at + timedelta(seconds=rng.randint(5, 300)) if old else None,
                 ))
-            if state == State.introduced and self.cal.jal[days[i]][0] == self.year:
-                self.introduced_this_year[county_id] += 1
         if program == "B":
             self.counties_with_b.add(county_id)
             if State.introduced in path:
@@ -1124,11 +1141,39 @@ class _Demo:
             spent[key] += run[9]
         rows["run"] = [tuple(r) for r in rows["run"]]
 
+        self._number_letters()
         # programme B quotas: per county, current year, more slots than introductions so far
         for county_id in sorted(self.counties_with_b | {self.demo_county}):
             used = self.introduced_this_year.get(county_id, 0)
             slots = -(-used * rng.randint(115, 180) // 100) + rng.randint(3, 12)
             rows["quota"].append((self._next("quota"), self.programs["B"][0], self.county_province[county_id], county_id, self.year, slots))
+
+    def _number_letters(self) -> None:
+        """Letter numbers of the introductions: per county and Jalali year, in date order, after
+        the introductions already in the database (as :func:`services.introductions.introduce`
+        numbers them: count so far + 1), never one that is taken."""
+        taken: set[str] = set()
+        used: Counter = Counter()
+        for county_id, year, letter_no in self.conn.execute(
+            select(Introduction.county_id, Introduction.jalali_year, Introduction.letter_no)
+        ):
+            taken.add(letter_no)
+            used[(county_id, year)] += 1
+        rows = self.rows["introduction"]
+        rows.sort(key=lambda r: (r[2], r[3], r[8], r[0]))  # county, year, time of the event, id
+        for row in rows:
+            key = (row[2], row[3])
+            while True:
+                used[key] += 1
+                letter_no = _letter_number(row[2], row[3], used[key])
+                if letter_no not in taken:
+                    break
+            taken.add(letter_no)
+            row[5] = letter_no
+            if row[3] == self.year:  # what the county's quota for this year must cover
+                self.introduced_this_year[row[2]] += 1
+        rows.sort(key=lambda r: r[0])
+        self.rows["introduction"] = [tuple(r) for r in rows]
 
     def _members(self, session_id: int, level: str, area_id: int) -> None:
         for role, name in self._roster(level, area_id):
@@ -1171,6 +1216,9 @@ class _Demo:
         put("decisions", Decision, (
             "id", "session_id", "application_id", "level", "outcome", "reason", "months_granted",
             "share_percent", "contract_rate_bp", "decided_by", "decided_at"), rows["decision"])
+        put("introductions", Introduction, (
+            "id", "application_id", "county_id", "jalali_year", "branch", "letter_no", "introduced_on",
+            "introduced_by", "created_at"), rows["introduction"])
         counts["quotas"] = self._upsert_amounts(Quota, "slots", ("program_id", "province_id", "county_id", "jalali_year"), (
             "id", "program_id", "province_id", "county_id", "jalali_year", "slots"), rows["quota"])
         counts["budgets"] = self._upsert_amounts(Budget, "amount_rial", ("program_id", "province_id", "jalali_year", "source"), (
@@ -1189,7 +1237,7 @@ class _Demo:
         put("audit", AuditLog, ("id", "at", "user_id", "username", "action", "entity", "entity_id", "before", "after"), [audit])
         reset_sequences(conn, (
             Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
-            CommitteeSession, SessionMember, Decision, Quota, Budget, PaymentRun, PaymentLine, Notification,
+            CommitteeSession, SessionMember, Decision, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
             Complaint, AuditLog,
         ))
         return counts
