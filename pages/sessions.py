@@ -9,10 +9,11 @@ from lib.catalog import COMMITTEE_ROLES, CONTRACT_RATES
 from lib.payments import MAX_MONTHS
 from lib.permissions import Action, can
 from services import committee as cm
+from services.printing import minutes_pdf
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, to_persian_digits
-from ui.widgets import case_link, field_error, jalali_date_input, link_to
+from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to
 
 FLASH = "sessions_flash"
 PENDING_REJECT = "sessions_pending_reject"
@@ -214,6 +215,10 @@ st.markdown(
     f"وضعیت: **{cm.STATUS_LABELS[summary.status]}**"
 )
 link_to("pages/meeting.py", "نمای جلسه روی پرده (یک پرونده در هر صفحه)", icon=":material/co_present:", session=session_id)
+st.download_button(
+    "صورت‌جلسه (فرم شماره ۲، PDF)", data=deferred(minutes_pdf, session_id), icon=":material/picture_as_pdf:",
+    file_name=f"minutes-{session_id}.pdf", mime="application/pdf", key="minutes_pdf",
+)
 if view.members:
     st.markdown("**حاضران:** " + "، ".join(f"{m.full_name} ({COMMITTEE_ROLES[m.role]})" for m in view.members))
 else:

@@ -81,6 +81,7 @@ def test_secretary_opens_a_session_decides_and_closes_it(app_db, committee):
     members = {(m.role, m.full_name) for m in rows(app_db, SessionMember)}
     assert members == {("head", "رضا کریمی"), ("employment_expert", "زهرا موسوی"), ("guest", "حسن رضایی")}
     assert "تشکیل شد" in at.success[0].value
+    assert at.get("download_button")  # the minutes (Form 2), built on click by services.printing
 
     # the agenda lists both cases, best score first; approve the first
     agenda = at.dataframe[1].value
