@@ -7,13 +7,13 @@ from services.users import has_demo_data  # noqa: E402
 from ui import style  # noqa: E402
 from ui.context import current_actor, read  # noqa: E402
 from ui.fmt import ROLE_LABELS  # noqa: E402
-from ui.nav import navigation_for  # noqa: E402
+from ui.nav import navigation_for, signed_out_navigation  # noqa: E402
 
 style.inject()
 actor = current_actor()
 
 if actor is None:
-    page = st.navigation([st.Page("pages/login.py", title="ورود", icon=":material/login:")], position="hidden")
+    page = signed_out_navigation()
 else:
     page = st.navigation(navigation_for(actor), expanded=True)
     with st.sidebar:

@@ -1,10 +1,9 @@
 """Sign-in. In demo mode the demo accounts are listed, one per role."""
 import streamlit as st
 
-from services.users import authenticate, demo_account_rows
-from ui.context import get_engine, read, sign_in
-from db.engine import new_session
-from lib.errors import InvalidInput
+from services.users import demo_account_rows
+from ui.context import read, sign_in_with
+from ui.nav import continue_after_login
 
 st.title("بیمه‌یار")
 st.caption("سامانه تصمیم‌گیری و پرداخت حق بیمه مددجویان")
@@ -17,14 +16,10 @@ with left:
         password = st.text_input("گذرواژه", type="password", key="login_password")
         submitted = st.form_submit_button("ورود", type="primary", width="stretch")
     if submitted:
-        with new_session(get_engine()) as session:
-            try:
-                actor = authenticate(session, username, password)
-            except InvalidInput as exc:
-                st.error(exc.message, icon="⚠️")
-            else:
-                sign_in(actor)
-                st.rerun()
+        actor = sign_in_with(username, password)
+        if actor is not None:
+            continue_after_login(actor)
+            st.rerun()
 
 with right:
     rows = read(demo_account_rows)

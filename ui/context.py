@@ -1,7 +1,9 @@
 """The engine, the signed-in actor and a safe way for pages to call services."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -39,12 +41,31 @@ def require_actor() -> Actor:
     on until the first ``st.navigation`` call); this sends such a request to the frame."""
     actor = current_actor()
     if actor is None:
+        from ui.nav import AFTER_LOGIN_KEY
+
+        caller = Path(sys._getframe(1).f_code.co_filename)
+        st.session_state[AFTER_LOGIN_KEY] = (caller.stem, dict(st.query_params))  # continue here after sign-in
         st.switch_page("app.py")
     return actor
 
 
 def sign_in(actor: Actor) -> None:
     st.session_state[ACTOR_KEY] = actor
+
+
+def sign_in_with(username: str, password: str) -> Actor | None:
+    """Check the credentials (services.users.authenticate) and sign in; show the Persian
+    refusal and return None otherwise."""
+    from services.users import authenticate
+
+    with new_session(get_engine()) as session:
+        try:
+            actor = authenticate(session, username, password)
+        except InvalidInput as exc:
+            st.error(exc.message, icon="⚠️")
+            return None
+    sign_in(actor)
+    return actor
 
 
 def sign_out() -> None:

@@ -47,6 +47,34 @@ def pages_for(actor: Actor) -> list[PageSpec]:
     return [p for p in PAGES if p.action is None or can(actor.role, p.action)]
 
 
+LOGIN_PATH = "pages/login.py"
+AFTER_LOGIN_KEY = "after_login"
+
+
+def signed_out_navigation():
+    """Before sign-in only the sign-in page runs. Every other page is registered hidden for
+    one purpose: to know where a deep link (``/case?id=12``) was going, so that the sign-in
+    can continue there. The frame never runs those pages for a signed-out visitor."""
+    login = st.Page(LOGIN_PATH, title="ورود", icon=":material/login:", default=True)
+    hidden = [st.Page(spec.path, title=spec.title, visibility="hidden") for spec in PAGES if not spec.default]
+    page = st.navigation([login, *hidden], position="hidden")
+    if page.url_path != login.url_path:
+        st.session_state[AFTER_LOGIN_KEY] = (page.url_path, dict(st.query_params))
+        st.switch_page(login)
+    return page
+
+
+def continue_after_login(actor: Actor) -> None:
+    """After sign-in, open the page a deep link asked for, if this role may open it."""
+    target = st.session_state.pop(AFTER_LOGIN_KEY, None)
+    if not target:
+        return
+    url_path, params = target
+    for spec in pages_for(actor):
+        if not spec.default and st.Page(spec.path).url_path == url_path:
+            st.switch_page(spec.path, query_params=params)
+
+
 def navigation_for(actor: Actor) -> dict[str, list]:
     sections: dict[str, list] = {}
     for spec in pages_for(actor):

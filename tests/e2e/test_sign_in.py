@@ -26,3 +26,35 @@ def test_a_page_opened_by_url_before_sign_in_shows_nothing_of_it(fresh_app, page
     expect(page.get_by_role("heading", name="ورود به سامانه")).to_be_visible()
     assert page.get_by_role("heading", name="کاربران").count() == 0
     assert page.get_by_text("admin", exact=True).count() == 0
+
+
+def test_a_deep_link_survives_the_sign_in(live_app, live_db, page):
+    """A committee member opens a case link from a message: sign in, then the case itself."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from db.engine import make_engine, new_session
+    from db.models import User
+    from lib.identifiers import generate_national_code
+    from services.applications import HouseholdData, IntakeData, submit_application
+    from services.users import actor_for
+    import random
+
+    engine = make_engine(f"sqlite:///{live_db}")
+    with new_session(engine) as session:
+        expert = actor_for(session.exec(select(User).where(User.username == "expert")).one())
+        case = submit_application(session, expert, IntakeData(
+            program="A", county_id=expert.county_id, channel="in_person",
+            national_code=generate_national_code(random.Random(7)), first_name="زهره", last_name="پیوندی",
+            applied_on=date.today(), household=HouseholdData(marital_status="single"),
+        ))
+    engine.dispose()
+    page.goto(f"{live_app}/case?id={case.id}")
+    expect(page.get_by_role("heading", name="ورود به سامانه")).to_be_visible()
+    page.get_by_label("نام کاربری").fill("expert")
+    page.get_by_label("گذرواژه").fill("secret-pass-1")
+    page.get_by_role("button", name="ورود").click()
+    expect(page.get_by_role("heading", name="پرونده", exact=True)).to_be_visible()
+    expect(page.get_by_text("زهره پیوندی").first).to_be_visible()
+    assert f"id={case.id}" in page.url
