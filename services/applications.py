@@ -25,7 +25,7 @@ from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
 from lib.jalali import format_jalali, jalali_year_of
-from lib.permissions import Action, Area
+from lib.permissions import Action, Area, Role, can
 from lib.scoring import DEFAULT_POLICY, ScoreInput, ScoringPolicy, score
 from lib.text import ltr, normalize_persian, to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
@@ -233,7 +233,7 @@ def new_tracking_code(session: Session, program_code: str, on: date) -> str:
 
 
 # Which permission moves a case into each state (the workflow says which moves exist).
-STATE_ACTIONS: dict[State, Action] = {
+STATE_ACTIONS: dict[State, Action | tuple[Action, ...]] = {
     State.received: Action.manage_documents,
     State.documents_incomplete: Action.manage_documents,
     State.scored: Action.score,
@@ -243,11 +243,11 @@ STATE_ACTIONS: dict[State, Action] = {
     State.active: Action.record_province_decision,
     State.suspended: Action.record_province_decision,
     State.completed: Action.record_province_decision,
-    State.rejected: Action.record_county_decision,
+    State.rejected: (Action.record_county_decision, Action.record_province_decision),
     State.withdrawn: Action.intake,
 }
 # Programme B has no provincial committee: its county unit activates and ends cover.
-B_STATE_ACTIONS: dict[State, Action] = {
+B_STATE_ACTIONS: dict[State, Action | tuple[Action, ...]] = {
     State.active: Action.introduce_to_insurer,
     State.suspended: Action.introduce_to_insurer,
     State.completed: Action.introduce_to_insurer,
@@ -256,11 +256,16 @@ B_STATE_ACTIONS: dict[State, Action] = {
 SCORABLE_STATES = frozenset({State.received, State.documents_incomplete, State.scored})
 
 
-def action_for_state(program_code: str, state: State | str) -> Action:
+def action_for_state(program_code: str, state: State | str, role: Role | None = None) -> Action:
+    """The permission that moves a case of this programme into ``state``; where either of two
+    committees may (a rejection), the one the role holds."""
     state = State(state)
     if program_code == ProgramCode.B and state in B_STATE_ACTIONS:
         return B_STATE_ACTIONS[state]
-    return STATE_ACTIONS[state]
+    actions = STATE_ACTIONS[state]
+    if isinstance(actions, Action):
+        return actions
+    return next((a for a in actions if role is not None and can(role, a)), actions[0])
 
 
 def _record_event(session: Session, actor: Actor, application: Application, src: str | None, dst: str, note: str | None = None) -> None:
@@ -386,7 +391,7 @@ def change_state(session: Session, actor: Actor, application_id: int, to_state: 
     application = get_application(session, actor, application_id)
     program = session.get(Program, application.program_id)
     dst = State(to_state)
-    actor.require(action_for_state(program.code, dst), Area(province_id=application.province_id, county_id=application.county_id))
+    actor.require(action_for_state(program.code, dst, actor.role), Area(province_id=application.province_id, county_id=application.county_id))
     move_case(session, actor, application, program.code, dst, note=note)
     session.commit()
     return application

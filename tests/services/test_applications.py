@@ -334,6 +334,13 @@ def test_a_read_only_manager_cannot_move_a_case(session, province_manager, count
     _refused(session, counts, lambda: apps.change_state(session, province_manager, case.id, State.rejected), Forbidden)
 
 
+def test_the_provincial_committee_may_reject_too(session, county_expert, intake, province_committee):
+    case = apps.submit_application(session, county_expert, intake("A"))
+    apps.change_state(session, province_committee, case.id, State.rejected, note="خارج از جامعه هدف")
+    session.expire_all()
+    assert session.get(Application, case.id).state == State.rejected
+
+
 def test_the_county_expert_cannot_reject_only_the_committee_can(session, county_expert, intake, counts):
     case = apps.submit_application(session, county_expert, intake("A"))
     _refused(session, counts, lambda: apps.change_state(session, county_expert, case.id, State.rejected), Forbidden)
