@@ -16,6 +16,8 @@ input[type="password"], input.ltr, .ltr { direction: ltr; text-align: left; unic
 [data-testid="stMetricValue"], [data-testid="stMetricLabel"] { direction: rtl; text-align: right; }
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 code { direction: ltr; unicode-bidi: isolate; }
+/* Vega draws text on a canvas: an inherited rtl direction flips its label alignment */
+[data-testid="stVegaLiteChart"], .vega-embed { direction: ltr; }
 .bm-demo { background:#fff4d6; border:1px solid #e8c35a; padding:.35rem .8rem; border-radius:.4rem;
   margin-bottom:.6rem; font-size:.95rem; }
 .bm-card { background:#ffffff; border:1px solid #dfe7e6; border-radius:.6rem; padding:.9rem 1.1rem; }
