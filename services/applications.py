@@ -26,7 +26,7 @@ from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
 from lib.jalali import format_jalali, jalali_year_of
 from lib.permissions import Action, Area, Role, can
-from lib.scoring import DEFAULT_POLICY, ScoreInput, ScoringPolicy, score
+from lib.scoring import DEFAULT_POLICY, ScoreCard, ScoreInput, ScoringPolicy, score
 from lib.text import ltr, normalize_persian, to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
 from services.base import Actor, audit, county_area, snapshot
@@ -470,8 +470,16 @@ def score_application(session: Session, actor: Actor, application_id: int, *, ne
         policy,
     )
     session.add(household)
+    record = store_score_card(session, actor, application, card)
+    session.commit()
+    return record
+
+
+def store_score_card(session: Session, actor: Actor, application: Application, card: ScoreCard) -> ScoreCardRecord:
+    """Keep a computed card (with its policy version) and move the case to «scored», inside the
+    caller's transaction (no commit)."""
     record = ScoreCardRecord(
-        application_id=application_id,
+        application_id=application.id,
         policy_version=card.policy_version,
         total=card.total,
         rows=card.to_dict()["rows"],
@@ -481,8 +489,7 @@ def score_application(session: Session, actor: Actor, application_id: int, *, ne
     session.flush()
     audit(session, actor, "score.save", "score_card", record.id, after=snapshot(record))
     if application.state != State.scored.value:
-        move_case(session, actor, application, program.code, State.scored, note=f"امتیاز {card.total}")
-    session.commit()
+        move_case(session, actor, application, ProgramCode.A, State.scored, note=f"امتیاز {to_persian_digits(card.total)}")
     return record
 
 

@@ -33,7 +33,7 @@ from lib.permissions import Action, Area
 from lib.scoring import CRITERIA, ScoreCard, ScoreInput, ScoringPolicy, rank_frame, score, score_many
 from lib.text import ltr, to_persian_digits
 from lib.workflow import STATE_LABELS, ProgramCode, State, to_program
-from services.applications import SCORABLE_STATES, HouseholdData, current_policy, move_case
+from services.applications import SCORABLE_STATES, HouseholdData, current_policy, store_score_card
 from services.base import Actor, area_conditions, audit, county_area, snapshot
 from services.cases import latest_card
 
@@ -145,19 +145,7 @@ def _write(session: Session, actor: Actor, checked: _Checked) -> ScoreCardRecord
     session.add(household)
     if snapshot(household) != before:
         audit(session, actor, "household.save", "household", application.id, before=before, after=snapshot(household))
-    record = ScoreCardRecord(
-        application_id=application.id,
-        policy_version=card.policy_version,
-        total=card.total,
-        rows=card.to_dict()["rows"],
-        scored_by=actor.id,
-    )
-    session.add(record)
-    session.flush()
-    audit(session, actor, "score.save", "score_card", record.id, after=snapshot(record))
-    if application.state != State.scored.value:
-        move_case(session, actor, application, ProgramCode.A, State.scored, note=f"امتیاز {card.total}")
-    return record
+    return store_score_card(session, actor, application, card)
 
 
 def save_worksheet_row(session: Session, actor: Actor, application_id: int, data: HouseholdData) -> ScoreCardRecord:
