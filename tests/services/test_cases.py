@@ -183,7 +183,7 @@ def test_timeline_shows_every_state_change_with_who_when_and_note(session, cases
         (None, "دریافت شده", admin_name, "ثبت درخواست"),
         ("دریافت شده", "نقص مدارک", expert_name, "گواهی پرداخت ناقص است"),
         ("نقص مدارک", "دریافت شده", expert_name, None),
-        ("دریافت شده", "امتیازدهی شده", expert_name, "امتیاز 14"),
+        ("دریافت شده", "امتیازدهی شده", expert_name, "امتیاز ۱۴"),
     ]
     assert all(e.at.tzinfo is not None for e in detail.timeline)
     assert [e.at for e in detail.timeline] == sorted(e.at for e in detail.timeline)
