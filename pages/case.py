@@ -66,7 +66,7 @@ if detail is None:
 app, person = detail.application, detail.applicant
 
 st.subheader(f"{person['first_name']} {person['last_name']} — کد رهگیری {ltr(app['tracking_code'])}")
-m = st.columns(5)
+m = st.columns([3, 2, 2, 2, 1])  # the state's label is the longest
 m[0].metric("وضعیت", detail.state_label)
 m[1].metric("برنامه", PROGRAM_SHORT_LABELS[detail.program_code], help=PROGRAM_LABELS[detail.program_code])
 m[2].metric("شهرستان", detail.county_name)

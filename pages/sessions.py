@@ -199,8 +199,8 @@ session_id = st.selectbox(
     ids,
     key=PICK,
     format_func=lambda i: (
-        f"جلسه {to_persian_digits(by_id[i].number)} — {format_jalali(by_id[i].held_on)} — {PROGRAM_LABELS[by_id[i].program]} — "
-        f"{cm.STATUS_LABELS[by_id[i].status]}"
+        # no status in the label: Streamlit keeps a selectbox's old label when only its text changes
+        f"جلسه {to_persian_digits(by_id[i].number)} — {format_jalali(by_id[i].held_on)} — {PROGRAM_LABELS[by_id[i].program]}"
     ),
 )
 st.query_params["session"] = str(session_id)

@@ -68,9 +68,14 @@ def sign_in_with(username: str, password: str) -> Actor | None:
     return actor
 
 
+SIGNED_OUT_KEY = "signed_out"
+
+
 def sign_out() -> None:
+    """Forget everything of the session; the next sign-in starts at home, not where this one ended."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[SIGNED_OUT_KEY] = True
 
 
 def read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.permissions import Action, can
 from services.base import Actor
+from ui.context import SIGNED_OUT_KEY
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def signed_out_navigation():
     hidden = [st.Page(spec.path, title=spec.title, visibility="hidden") for spec in PAGES if not spec.default]
     page = st.navigation([login, *hidden], position="hidden")
     if page.url_path != login.url_path:
-        st.session_state[AFTER_LOGIN_KEY] = (page.url_path, dict(st.query_params))
+        if not st.session_state.pop(SIGNED_OUT_KEY, False):  # a deep link, not the page signed out from
+            st.session_state[AFTER_LOGIN_KEY] = (page.url_path, dict(st.query_params))
         st.switch_page(login)
     return page
 

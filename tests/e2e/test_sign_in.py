@@ -58,3 +58,15 @@ def test_a_deep_link_survives_the_sign_in(live_app, live_db, page):
     expect(page.get_by_role("heading", name="پرونده", exact=True)).to_be_visible()
     expect(page.get_by_text("زهره پیوندی").first).to_be_visible()
     assert f"id={case.id}" in page.url
+
+
+def test_after_signing_out_the_next_person_starts_at_home(live_app, page):
+    sign_in(page, live_app, "expert")
+    expect(page.get_by_role("heading", name="پیشخوان")).to_be_visible()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="حساب کاربری").click()
+    page.get_by_role("button", name="خروج از سامانه").click()
+    expect(page.get_by_role("heading", name="ورود به سامانه")).to_be_visible()
+    page.get_by_label("نام کاربری").fill("secretary")
+    page.get_by_label("گذرواژه").fill("secret-pass-1")
+    page.get_by_role("button", name="ورود").click()
+    expect(page.get_by_role("heading", name="پیشخوان")).to_be_visible()
