@@ -26,8 +26,8 @@ from lib.text import to_persian_digits
 from lib.workflow import IllegalTransition, State
 from services import applications as apps
 from services.applications import HouseholdData
+from tests.services.refusals import refused as _refused
 
-PERSIAN = re.compile(r"[\u0600-\u06FF]")
 
 
 def _rows(session, model, *where):
@@ -45,17 +45,6 @@ def _events(session, application_id):
 
 def _sms(session, application_id):
     return _rows(session, Notification, Notification.application_id == application_id)
-
-
-def _refused(session, counts, call, error=InvalidInput):
-    """Run ``call``, expect ``error``, and check that no table changed (as the UI rolls back)."""
-    before = counts()
-    with pytest.raises(error) as err:
-        call()
-    session.rollback()
-    assert counts() == before
-    assert PERSIAN.search(err.value.message), err.value.message
-    return err.value
 
 
 # --------------------------------------------------------------------------- submit

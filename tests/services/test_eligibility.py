@@ -1,7 +1,6 @@
 """Programme A's eligibility conditions: each recorded with who confirmed it and when."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlmodel import select
@@ -12,24 +11,14 @@ from lib.errors import Forbidden, InvalidInput
 from lib.workflow import State
 from services import applications as apps
 from services.eligibility import confirm_condition, eligibility_status, is_eligible
+from tests.services.refusals import refused as _refused
 
-PERSIAN = re.compile(r"[\u0600-\u06FF]")
 CONDITIONS = list(catalog.ELIGIBILITY_CONDITIONS)
 
 
 @pytest.fixture
 def case(session, county_expert, intake):
     return apps.submit_application(session, county_expert, intake("A"))
-
-
-def _refused(session, counts, call, error):
-    before = counts()
-    with pytest.raises(error) as err:
-        call()
-    session.rollback()
-    assert counts() == before
-    assert PERSIAN.search(err.value.message)
-    return err.value
 
 
 def test_nothing_is_confirmed_at_first(session, county_expert, case):

@@ -35,22 +35,11 @@ from services.scoring_sheet import (
     save_worksheet,
     save_worksheet_row,
 )
+from tests.services.refusals import refused as _refused
 
-PERSIAN = re.compile(r"[\u0600-\u06FF]")
 GOOD = dict(disabled_members=2, severity="severe", marital_status="widowed", dependants=4, insured_years=31, need_grade=4)
 # 3 + 3 + 2 + 5 + 29 (capped) + 4
 GOOD_TOTAL = 46
-
-
-def _refused(session, counts, call, error=InvalidInput):
-    """Run ``call``, expect ``error`` and check that no table changed."""
-    before = counts()
-    with pytest.raises(error) as err:
-        call()
-    session.rollback()
-    assert counts() == before
-    assert PERSIAN.search(err.value.message), err.value.message
-    return err.value
 
 
 @pytest.fixture
