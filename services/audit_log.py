@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from db.models import AuditLog, utc_midnight
-from lib.permissions import Action
+from lib.errors import Forbidden
+from lib.permissions import Action, Scope, scope_of
 from services.base import Actor
 
 
@@ -20,7 +21,14 @@ def audit_entries(
     until: date | None = None,
     limit: int = 500,
 ) -> list[AuditLog]:
+    """The newest audit records, filtered. The log holds every area's before/after snapshots
+    (names, national codes) and has no area column, so only national-scope users read it."""
     actor.require(Action.view_audit)
+    if scope_of(actor.role, actor.area) != Scope.national:
+        raise Forbidden(
+            "رویدادنگار همه استان‌ها را در بر دارد و فقط کاربران ستادی (کل کشور) آن را می‌بینند؛ "
+            "برای بررسی رویدادهای استان از مدیر سامانه کمک بگیرید."
+        )
     query = select(AuditLog)
     if username:
         query = query.where(AuditLog.username == username.strip().lower())

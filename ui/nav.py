@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.permissions import Action, can
+from lib.permissions import Action, Scope, can, scope_of
 from services.base import Actor
 from ui.context import SIGNED_OUT_KEY
 
@@ -18,6 +18,7 @@ class PageSpec:
     action: Action | None  # None: every signed-in user
     section: str
     default: bool = False
+    national_only: bool = False  # for users whose area is the whole country
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -39,13 +40,17 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/introductions.py", "معرفی به تأمین اجتماعی", ":material/how_to_reg:", Action.introduce_to_insurer, "برنامه ب"),
     PageSpec("pages/quotas.py", "سهمیه‌ها", ":material/pie_chart:", Action.manage_quota, "برنامه ب"),
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
-    PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه"),
+    PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه", national_only=True),
     PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),
 )
 
 
 def pages_for(actor: Actor) -> list[PageSpec]:
-    return [p for p in PAGES if p.action is None or can(actor.role, p.action)]
+    national = scope_of(actor.role, actor.area) == Scope.national
+    return [
+        p for p in PAGES
+        if (p.action is None or can(actor.role, p.action)) and (national or not p.national_only)
+    ]
 
 
 LOGIN_PATH = "pages/login.py"

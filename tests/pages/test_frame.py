@@ -63,6 +63,16 @@ def test_every_page_of_every_role_renders(users, role):
         assert at.title[0].value == expected
 
 
+def test_the_audit_page_is_only_for_national_users():
+    from services.base import Actor
+    from lib.permissions import Role
+
+    provincial = Actor(id=9, username="m", full_name="مدیر استان", role=Role.manager, province_id=1)
+    national = Actor(id=8, username="n", full_name="مدیر ستاد", role=Role.manager)
+    assert "pages/audit.py" not in {p.path for p in pages_for(provincial)}
+    assert "pages/audit.py" in {p.path for p in pages_for(national)}
+
+
 def test_navigation_follows_the_role(users):
     expert_pages = {p.path for p in pages_for(users["county_expert"])}
     admin_pages = {p.path for p in pages_for(users["admin"])}
