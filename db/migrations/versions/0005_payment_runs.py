@@ -1,0 +1,25 @@
+"""payment runs, budgets, reconciliation (issue 7)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+revision: str = '0005'
+down_revision: Union[str, None] = '0004'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
