@@ -33,7 +33,9 @@ def choose_case() -> int | None:
             st.error(error.message, icon="⚠️")
             return None
     counties = dict(read(counties_in_area, actor))
-    county_id = st.selectbox("شهرستان", list(counties), format_func=counties.get, disabled=len(counties) == 1)
+    county_id = st.selectbox(
+        "شهرستان", list(counties), format_func=counties.get, disabled=len(counties) == 1, key="scoring_county"
+    )
     pending = act(pending_worksheet, county_id)
     if pending is None:
         return None
@@ -44,7 +46,13 @@ def choose_case() -> int | None:
         int(r.application_id): f"{r.tracking_code} — {r.applicant} ({STATE_LABELS[State(r.state)]})"
         for r in pending.itertuples()
     }
-    return st.selectbox("پرونده", list(names), format_func=names.get)
+    # The select is keyed: its identity must not depend on the labels, which change when a save
+    # moves a case to «امتیازدهی شده» (an unkeyed select then became a new widget showing the
+    # first case, and the next save wrote onto that person's card). The chosen case is its id.
+    key = f"scoring_case_{county_id}"
+    if st.session_state.get(key) not in names:
+        st.session_state.pop(key, None)  # the chosen case left the list (scored by the committee…)
+    return st.selectbox("پرونده", list(names), format_func=names.get, key=key)
 
 
 application_id = choose_case()
@@ -118,7 +126,8 @@ if editable and st.button("ذخیره کاربرگ", type="primary", key=k + "sa
     record = act(save_worksheet_row, application_id, data)
     if record is not None:
         st.success(
-            f"کاربرگ ذخیره شد: امتیاز {format_number(record.total)} با جدول امتیازات نسخه {ltr(record.policy_version)}.",
+            f"کاربرگ پرونده {ltr(app['tracking_code'])} ({person['first_name']} {person['last_name']}) ذخیره شد: "
+            f"امتیاز {format_number(record.total)} با جدول امتیازات نسخه {ltr(record.policy_version)}.",
             icon="✅",
         )
         detail = act(case_detail, application_id) or detail

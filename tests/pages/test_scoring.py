@@ -179,3 +179,35 @@ def test_ranking_puts_discount_holders_last_and_shows_override_reasons(users, ap
     at.button[1].click().run()  # «برداشتن اولویت دستی»
     assert "برداشته شد" in at.success[0].value
     assert list(at.dataframe[0].value["کد رهگیری"])[:2] == [low.tracking_code, high.tracking_code]
+
+
+def test_choosing_another_case_after_a_save_shows_and_saves_that_case(users, app_db):
+    """Issue 6: after saving a case still «دریافت شده» (its label in the select changes to
+    «امتیازدهی شده»), picking another case jumped back to the first of the list and the next
+    save overwrote that person's card."""
+    expert = users["county_expert"]
+    first = submit_case(app_db, expert, first_name="نرگس", last_name="صالحی", applied_on=date(2024, 6, 1))
+    second = submit_case(app_db, expert, first_name="زهرا", last_name="کریمی", applied_on=date(2024, 6, 2))
+    third = submit_case(app_db, expert, first_name="علی", last_name="رضایی", applied_on=date(2024, 6, 3))
+    at = open_page(expert, "pages/scoring.py")
+    picker = next(s for s in at.selectbox if s.label == "پرونده")
+    picker.set_value(second.id).run()
+    assert "زهرا کریمی" in at.subheader[0].value
+    at.segmented_control[0].set_value(4).run()
+    at.button(key=f"scoring_{second.id}_save").click().run()
+    assert not at.error
+    (message,) = [s.value for s in at.success]
+    assert second.tracking_code in message and "زهرا کریمی" in message  # the save names the case it wrote
+
+    picker = next(s for s in at.selectbox if s.label == "پرونده")
+    picker.set_value(third.id).run()
+    assert "علی رضایی" in at.subheader[0].value  # not the first case of the list
+    assert next(s for s in at.selectbox if s.label == "پرونده").value == third.id
+    at.segmented_control[0].set_value(2).run()
+    at.button(key=f"scoring_{third.id}_save").click().run()
+    assert not at.error
+    assert third.tracking_code in at.success[0].value and "علی رضایی" in at.success[0].value
+    assert cards(app_db, first.id) == []  # nobody else's card was written
+    assert [c.total for c in cards(app_db, second.id)] == [7 + 4]
+    assert [c.total for c in cards(app_db, third.id)] == [7 + 2]
+    assert next(s for s in at.selectbox if s.label == "پرونده").value == third.id
