@@ -303,9 +303,16 @@ def _backup_path(out: str | None, default_dir: Path, suffix: str) -> Path:
             path = path / name
     else:
         path = default_dir / name
-    if path.exists():
-        raise InvalidInput(f"فایل «{path}» از قبل وجود دارد؛ مسیر دیگری با --out بدهید.", field="out")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not out:  # our own backups folder: only its owner may enter it
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+    else:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:  # created empty, owner-only (0600), before any byte is written; never over an existing file
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise InvalidInput(f"فایل «{path}» از قبل وجود دارد؛ مسیر دیگری با --out بدهید.", field="out") from None
+    path.chmod(0o600)  # whatever the umask
     return path
 
 
@@ -328,6 +335,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
             with dst:
                 src.backup(dst)  # the online backup API: a consistent copy while the app runs
             check = dst.execute("PRAGMA quick_check").fetchone()[0]
+        except BaseException:
+            dst.close()
+            target.unlink(missing_ok=True)  # no empty or partial file left behind
+            raise
         finally:
             dst.close()
             src.close()

@@ -5,6 +5,7 @@ import io
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -151,6 +152,27 @@ def test_backup_is_a_readable_copy(db_url, capsys, tmp_path):
     assert code == 0 and (tmp_path / "elsewhere.db").exists()
     code, _, err = _run(capsys, "backup", "--out", str(tmp_path / "elsewhere.db"))
     assert code == 2 and PERSIAN.search(err)  # never overwrites
+
+
+def test_backups_are_readable_by_their_owner_only(db_url, capsys, tmp_path):
+    """Backups hold every national code: the file 0600 and our backups folder 0700, whatever the umask."""
+    assert _run(capsys, "init")[0] == 0
+    old_umask = os.umask(0o022)  # the usual umask, which today gives 0644 files
+    try:
+        code, out, err = _run(capsys, "backup")
+        assert code == 0, err
+        path = Path(re.search(r"Backup written: (\S+\.db)", out).group(1))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        code, out, err = _run(capsys, "backup", "--out", str(tmp_path / "given" / "copy.db"))
+        assert code == 0, err
+        assert stat.S_IMODE((tmp_path / "given" / "copy.db").stat().st_mode) == 0o600
+        # the PostgreSQL branch writes through the same pre-created file
+        target = cli._backup_path(None, tmp_path / "pg-backups", ".dump")
+        assert target.stat().st_size == 0 and stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    finally:
+        os.umask(old_umask)
 
 
 def test_demo_adds_applicants_but_accounts_once(db_url, capsys):
