@@ -351,12 +351,21 @@ class Quota(SQLModel, table=True):
     slots: int
 
 
+BUDGET_SOURCE_CODES = ("program_30435", "public_participation", "other", "relief_committee", "government")
+"""Funding sources (labels in lib.catalog.FUNDING_SOURCES; which programme uses which: BUDGET_SOURCES)."""
+
+
 class Budget(SQLModel, table=True):
-    """Credit allotted to a province for a programme and Jalali year, by funding source."""
+    """Credit allotted to a province for a programme and Jalali year, by funding source.
+
+    Changed only through services.budgets (audited; never below what finalised runs used)."""
 
     __table_args__ = (
         UniqueConstraint("program_id", "province_id", "jalali_year", "source", name="uq_budget"),
         CheckConstraint("amount_rial >= 0", name="budget_amount"),
+        CheckConstraint(
+            "source IN (" + ", ".join(f"'{c}'" for c in BUDGET_SOURCE_CODES) + ")", name="budget_source"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id")
@@ -364,6 +373,12 @@ class Budget(SQLModel, table=True):
     jalali_year: int
     source: str = Field(max_length=40)
     amount_rial: int = money()
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime | None = None
+
+
+PAYMENT_LINE_PAID_ONCE_WHERE = "live AND line_kind = 'payment'"
+"""The payment lines that count as paid: finalised (``live``) payments (not top-ups or reversals)."""
 
 
 class PaymentRun(SQLModel, table=True):
