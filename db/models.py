@@ -3,8 +3,8 @@
 What must never happen is a database constraint, not only code:
 - one national code, one applicant; one open application per applicant and programme
   (partial unique index);
-- a person is never paid twice for the same month of the same programme
-  (unique payment line per applicant, programme, year, month);
+- a person is never paid twice for the same month, by either programme
+  (partial unique index over the live payment lines per applicant, year, month);
 - decisions and the audit log are append-only (triggers created by the migration);
 - money columns are 64-bit integers of rials and never negative (check constraints).
 
@@ -382,38 +382,84 @@ PAYMENT_LINE_PAID_ONCE_WHERE = "live AND line_kind = 'payment'"
 
 
 class PaymentRun(SQLModel, table=True):
+    """A payment run (نوبت پرداخت): draft → approved → finalized, or cancelled before finalising.
+
+    The period is ``months`` Jalali months from (``jalali_year``, ``start_month``); it may cross
+    Nowruz (``end_year``/``end_month`` name its last month). ``kind`` 'adjustment' is a correction
+    (top-ups or reversals) citing the lines of ``corrects_run_id``. A finalised run is read-only
+    (triggers created by migration 0005)."""
+
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'finalized', 'cancelled')", name="run_status"),
+        CheckConstraint(
+            "status IN ('draft', 'approved', 'finalized', 'cancelled')", name="run_status"
+        ),
         CheckConstraint("total_rial >= 0 AND total_rial <= budget_rial", name="run_within_budget"),
         CheckConstraint("percent >= 0 AND percent <= 100", name="run_percent"),
+        CheckConstraint("kind IN ('regular', 'adjustment')", name="run_kind"),
     )
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id")
     province_id: int = Field(foreign_key="province.id", index=True)
+    county_id: int | None = Field(default=None, foreign_key="county.id")
     jalali_year: int
     start_month: int
     months: int
+    end_year: int | None = None
+    end_month: int | None = None
+    kind: str = Field(default="regular", max_length=12)
+    corrects_run_id: int | None = Field(default=None, foreign_key="paymentrun.id")
     strategy: str = Field(max_length=20)
     percent: int = 100
+    paid_months: int | None = None
     budget_rial: int = money()
     total_rial: int = money(default=0)
+    agency_rial: int = money(default=0)
+    government_rial: int = money(default=0)
+    people: int = 0
+    line_count: int = 0
+    held_back: dict | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(default="draft", max_length=12)
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    wage_confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    approved_by: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: datetime | None = None
+    finalized_by: int | None = Field(default=None, foreign_key="user.id")
     finalized_at: datetime | None = None
+    cancelled_by: int | None = Field(default=None, foreign_key="user.id")
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = Field(default=None, max_length=400)
+    note: str | None = Field(default=None, max_length=400)
     is_demo: bool = False
 
 
 class PaymentLine(SQLModel, table=True):
+    """One person's premium for one Jalali month in a run.
+
+    ``live`` is true once the run is finalised (never for a draft or cancelled run): a person is
+    paid at most once per month across both programmes — a partial unique index over the live
+    ``payment`` lines (top-ups and reversals cite the line they correct). ``share_percent`` is the
+    committee's share; ``percent`` the run's cut; ``full_amount_rial`` the premium at 100 %."""
+
     __table_args__ = (
-        UniqueConstraint(
-            "applicant_id", "program_id", "jalali_year", "jalali_month", name="uq_paid_once"
+        Index(
+            "uq_paid_once_live",
+            "applicant_id",
+            "jalali_year",
+            "jalali_month",
+            unique=True,
+            sqlite_where=text(PAYMENT_LINE_PAID_ONCE_WHERE),
+            postgresql_where=text(PAYMENT_LINE_PAID_ONCE_WHERE),
         ),
+        Index("ix_paymentline_applicant_program", "applicant_id", "program_id"),
         CheckConstraint("amount_rial >= 0 AND amount_rial <= full_amount_rial", name="line_amount"),
         CheckConstraint(
             "agency_rial + government_rial = amount_rial", name="line_shares_add_up"
         ),
         CheckConstraint("jalali_month BETWEEN 1 AND 12", name="line_month"),
+        CheckConstraint("line_kind IN ('payment', 'topup', 'reversal')", name="line_kind"),
+        CheckConstraint("sso_status IN ('pending', 'confirmed', 'rejected')", name="line_sso_status"),
+        CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="line_share_percent"),
     )
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="paymentrun.id", index=True)
@@ -426,10 +472,17 @@ class PaymentLine(SQLModel, table=True):
     daily_wage_rial: int = money()
     rate_bp: int
     percent: int
+    share_percent: int = 100
     full_amount_rial: int = money()
     amount_rial: int = money()
     agency_rial: int = money()
     government_rial: int = money(default=0)
+    live: bool = True
+    line_kind: str = Field(default="payment", max_length=10)
+    corrects_line_id: int | None = Field(default=None, foreign_key="paymentline.id")
+    sso_status: str = Field(default="pending", max_length=10)
+    sso_reason: str | None = Field(default=None, max_length=400)
+    sso_checked_at: datetime | None = None
 
 
 # --------------------------------------------------------------------------- contact

@@ -47,6 +47,7 @@ __all__ = [
     "ROLE_SCOPES",
     "Action",
     "ACTION_LABELS",
+    "MONEY_ACTIONS",
     "PERMISSIONS",
     "Area",
     "to_role",
@@ -106,6 +107,10 @@ class Action(StrEnum):
     manage_quota = "manage_quota"
     manage_budget = "manage_budget"
     run_payments = "run_payments"
+    view_payments = "view_payments"
+    prepare_payments = "prepare_payments"
+    approve_payments = "approve_payments"
+    finalize_payments = "finalize_payments"
     view_reports = "view_reports"
     manage_complaints = "manage_complaints"
     manage_users = "manage_users"
@@ -130,6 +135,10 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
         Action.manage_quota: "مدیریت سهمیه",
         Action.manage_budget: "مدیریت اعتبار",
         Action.run_payments: "اجرای نوبت پرداخت",
+        Action.view_payments: "مشاهده نوبت‌های پرداخت",
+        Action.prepare_payments: "تهیه نوبت پرداخت",
+        Action.approve_payments: "تأیید نوبت پرداخت",
+        Action.finalize_payments: "قطعی کردن نوبت پرداخت",
         Action.view_reports: "مشاهده گزارش‌ها",
         Action.manage_complaints: "رسیدگی به شکایت‌ها",
         Action.manage_users: "مدیریت کاربران",
@@ -140,6 +149,11 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
 )
 
 _A = Action
+
+# Payment runs are maker-checker (issue 7): a provincial committee user of the province prepares,
+# a manager whose area covers it (never the preparer) approves, a provincial committee user or the
+# approver finalises. The system administrator does none of these.
+MONEY_ACTIONS = frozenset({Action.prepare_payments, Action.approve_payments, Action.finalize_payments})
 _COUNTY_EXPERT = frozenset(
     {
         _A.view_cases,
@@ -168,6 +182,9 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
                 _A.manage_quota,
                 _A.manage_budget,
                 _A.run_payments,
+                _A.view_payments,
+                _A.prepare_payments,
+                _A.finalize_payments,
                 _A.view_reports,
                 _A.manage_complaints,
                 _A.export,
@@ -175,8 +192,10 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
         ),
         Role.manager: frozenset(
             {_A.view_cases, _A.view_reports, _A.export, _A.manage_quota, _A.manage_budget, _A.view_audit}
+            | {_A.view_payments, _A.approve_payments, _A.finalize_payments}  # finalise: only a run they approved
         ),
-        Role.admin: frozenset(Action),
+        # The administrator manages users and reference data but never moves money (issue 7).
+        Role.admin: frozenset(Action) - MONEY_ACTIONS,
     }
 )
 

@@ -289,11 +289,54 @@ def test_a_person_is_never_paid_twice_for_the_same_month(session):
     session.commit()
     _violates(session, lambda: _line(session, first_run, case_a, month=1))
     _violates(session, lambda: _line(session, second_run, case_a, month=1))  # even in another run
-    # another month, or the same month under the other programme, is a different payment
+    # issue 7: nor by the other programme
+    _violates(session, lambda: _line(session, second_run, case_b, month=1, amount=13_329_102, agency=5_924_045,
+                                     government=7_405_057))
+    # another month is a different payment
     _line(session, second_run, case_a, month=2)
-    _line(session, second_run, case_b, month=1, amount=13_329_102, agency=5_924_045, government=7_405_057)
     session.commit()
-    assert _count(session, PaymentLine) == 3
+    assert _count(session, PaymentLine) == 2
+
+
+def test_lines_that_are_not_live_do_not_block_the_month(session):
+    """A draft's or a cancelled run's lines (live = false) and top-ups never count as a second payment."""
+    person = _applicant(session)
+    case_a = _application(session, person, "A")
+    paid = _line(session, _run(session, status="finalized"), case_a, month=1)
+    for status in ("cancelled", "draft"):
+        session.add(PaymentLine(**{**paid.model_dump(exclude={"id"}), "run_id": _run(session, status=status).id,
+                                   "live": False}))
+        session.flush()
+    topup = PaymentLine(**{**paid.model_dump(exclude={"id"}), "run_id": _run(session).id, "line_kind": "topup",
+                           "corrects_line_id": paid.id})
+    session.add(topup)
+    session.commit()
+    assert _count(session, PaymentLine) == 4
+
+
+def test_a_finalized_run_and_its_lines_are_read_only(session):
+    person = _applicant(session)
+    case_a = _application(session, person, "A")
+    run = _run(session)
+    line = _line(session, run, case_a, month=1)
+    run.status = "finalized"
+    session.add(run)
+    session.commit()
+    for sql in (
+        f"UPDATE paymentline SET amount_rial = 1, agency_rial = 1 WHERE id = {line.id}",
+        f"UPDATE paymentline SET live = false WHERE id = {line.id}",
+        f"DELETE FROM paymentline WHERE id = {line.id}",
+        f"UPDATE paymentrun SET status = 'cancelled' WHERE id = {run.id}",
+        f"UPDATE paymentrun SET total_rial = 0 WHERE id = {run.id}",
+        f"DELETE FROM paymentrun WHERE id = {run.id}",
+    ):
+        with pytest.raises(DBAPIError):
+            session.exec(text(sql))
+        session.rollback()
+    # SSO's confirmation is recorded on a finalised line
+    session.exec(text(f"UPDATE paymentline SET sso_status = 'rejected', sso_reason = 'x' WHERE id = {line.id}"))
+    session.commit()
+    assert session.get(PaymentLine, line.id).amount_rial == 13_329_102
 
 
 def test_payment_line_amounts_must_add_up(session):
