@@ -38,6 +38,9 @@ __all__ = [
     "premium_lines",
     "premium_matrix",
     "program_b_shares",
+    "program_b_share_arrays",
+    "budget_table",
+    "fit_chosen",
     "round_half_up_div",
     "split_shares",
 ]
@@ -265,13 +268,15 @@ def premium_matrix(
     *,
     percent: int = 100,
     insured_daily_wages: Sequence[int] | np.ndarray | None = None,
+    percents: Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Vectorised ``premium_lines``: the ``amount`` of every person × month as int64.
 
     Row i is the person with contract rate ``rates_bp[i]`` (and insured daily wage
     ``insured_daily_wages[i]``, default the minimum); column j is month ``start + j``.
     Same rules and same rounding as ``premium_lines`` (no per-person month cap: zero out
-    the months a person is not owed). For payment runs of many people.
+    the months a person is not owed). For payment runs of many people. ``percents`` (one per
+    person, 0..100) replaces ``percent`` row by row (the committee's share of each person).
     """
     start = _year_month(start)
     months = _range(months, "months", "تعداد ماه‌ها", 1, None)
@@ -300,7 +305,15 @@ def premium_matrix(
     # wage ≤ 7 × wages[year]; guard int64 for the exact product wage × days × rate × pct × 2.
     if int(base.max(initial=0)) * 31 * _BP * _PCT * 2 >= _INT64_MAX:
         raise InvalidInput("دستمزد روزانه بیش از حد بزرگ است.", field="wages")
-    scaled = base * (days * pct)[None, :] * rates[:, None]
+    if percents is None:
+        scaled = base * (days * pct)[None, :] * rates[:, None]
+    else:
+        per = _int_vector(percents, "percents", "درصد پرداخت هر نفر")
+        if per.shape != rates.shape:
+            raise InvalidInput("برای هر نفر باید یک درصد پرداخت وارد شود (تعدادها برابر نیست).", field="percents")
+        if per.size and (per.min() < 0 or per.max() > _PCT):
+            raise InvalidInput("درصد پرداخت هر نفر باید بین ۰ و ۱۰۰ باشد.", field="percents")
+        scaled = base * days[None, :] * (rates * per)[:, None]
     return (2 * scaled + _BP * _PCT) // (2 * _BP * _PCT)
 
 
@@ -342,6 +355,21 @@ def program_b_shares(amount: int) -> dict[str, int]:
     return split_shares(amount, PROGRAM_B_SHARES)
 
 
+def program_b_share_arrays(amounts: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`program_b_shares`: (agency, government) int64 arrays, the same split
+    (largest remainder, a tie to the agency) for every amount."""
+    arr = np.asarray(amounts, dtype=np.int64)
+    w_agency, w_government = PROGRAM_B_SHARES["agency"], PROGRAM_B_SHARES["government"]
+    whole = w_agency + w_government
+    agency, r_agency = np.divmod(arr * w_agency, whole)
+    government, r_government = np.divmod(arr * w_government, whole)
+    left = arr - agency - government  # 0 or 1
+    to_agency = (left > 0) & (r_agency >= r_government)
+    agency = agency + to_agency
+    government = government + ((left > 0) & ~to_agency)
+    return agency, government
+
+
 # --------------------------------------------------------------------------- budget fitting
 class Strategy(StrEnum):
     """How a payment run is cut down to its budget."""
@@ -350,7 +378,7 @@ class Strategy(StrEnum):
     PERCENT = "percent"  # the same lower percentage for everyone
     MONTHS = "months"  # fewer leading months for everyone, at 100 %
     COMBINED = "combined"  # both: the (months, percent) pair that uses the most budget
-    PRIORITY = "priority"  # whole people in priority order until the next does not fit
+    PRIORITY = "priority"  # whole people in priority order; one who does not fit is skipped
 
 
 STRATEGY_LABELS: Mapping[Strategy, str] = MappingProxyType({
@@ -358,7 +386,7 @@ STRATEGY_LABELS: Mapping[Strategy, str] = MappingProxyType({
     Strategy.PERCENT: "کاهش درصد پرداخت برای همه",
     Strategy.MONTHS: "کاهش تعداد ماه‌ها برای همه",
     Strategy.COMBINED: "کاهش هم‌زمان درصد و تعداد ماه‌ها",
-    Strategy.PRIORITY: "پرداخت کامل به ترتیب اولویت",
+    Strategy.PRIORITY: "پرداخت کامل به ترتیب اولویت (هر کس جا نشود، نفر بعدی)",
 })
 
 
@@ -451,12 +479,76 @@ def _last_within(totals: np.ndarray, budget: int) -> int:
     return int(np.searchsorted(totals, budget, side="right")) - 1
 
 
+def _priority_choice(person_totals: np.ndarray, budget: int) -> np.ndarray:
+    """Who is paid in full by ``priority``: people in row order, each paid all their months if
+    that fits in what is left; one who does not fit is skipped and the next is tried (so credit
+    is never left unused while a later person's months would fit). Returns a boolean mask.
+
+    The leading run of people that fit is found with one cumulative sum; only the people after
+    the first who does not fit are visited one by one (until nobody left can fit)."""
+    n = person_totals.size
+    chosen = np.zeros(n, dtype=bool)
+    if n == 0:
+        return chosen
+    cumulative = np.cumsum(person_totals)
+    count = int(np.searchsorted(cumulative, budget, side="right"))
+    chosen[:count] = True
+    left = budget - (int(cumulative[count - 1]) if count else 0)
+    if count < n:
+        rest = person_totals[count:]
+        smallest_after = np.minimum.accumulate(rest[::-1])[::-1].tolist()  # min of rest[k:]
+        for k, cost in enumerate(rest.tolist()):
+            if smallest_after[k] > left:
+                break
+            if cost <= left:
+                chosen[count + k] = True
+                left -= cost
+    return chosen
+
+
+def budget_table(costs: Any) -> np.ndarray:
+    """``table[m, p]``: the exact total of paying the first ``m`` months (0..n) of every row at
+    ``p`` percent (0..100), each line rounded half up — the months × percentage grid."""
+    arr = _cost_matrix(costs)
+    if arr.shape[1] == 0:
+        return np.zeros((1, _PCT + 1), np.int64)
+    table = _percent_table(arr)
+    return np.vstack((np.zeros((1, _PCT + 1), np.int64), np.cumsum(table, axis=0)))
+
+
+def fit_chosen(costs: Any, budget: int, months: int, percent: int) -> BudgetFit:
+    """The committee's pick from the grid: the first ``months`` months at ``percent`` for everyone
+    (strategy ``combined``); refused, in Persian, when its total is above ``budget``."""
+    budget = _range(budget, "budget", "اعتبار", 0, None, " ریال")
+    arr = _cost_matrix(costs)
+    months = _range(months, "months", "تعداد ماه‌های پرداختی", 0, arr.shape[1])
+    percent = _range(percent, "percent", "درصد پرداخت", 0, _PCT)
+    paid = _pay(arr, months, percent)
+    total = int(paid.sum())
+    if total > budget:
+        raise InvalidInput(
+            f"پرداخت {_fa(months)} ماه با {_fa(percent)} درصد {_fa(total)} ریال می‌شود که از اعتبار "
+            f"({_fa(budget)} ریال) بیشتر است؛ ترکیب کوچک‌تری از جدول انتخاب کنید یا اعتبار را افزایش دهید.",
+            field="budget",
+        )
+    paid.setflags(write=False)
+    return BudgetFit(
+        strategy=Strategy.COMBINED, months=months, percent=percent, paid=paid, total=total, budget=budget,
+        beneficiaries_paid=int(np.count_nonzero(paid.any(axis=1))) if paid.size else 0, remaining=budget - total,
+    )
+
+
 def fit_to_budget(costs: Any, budget: int, strategy: Strategy | str) -> BudgetFit:
     """Cut a payment run down to ``budget`` rials with ``strategy``.
 
     ``costs[i][j]``: person i's full premium for month j (integer rials, 0 where not owed),
     rows in priority order; a list of lists or a 2-D integer numpy array. The paid total is
     the exact sum of the per-line rounded amounts and never exceeds the budget.
+
+    ``priority`` pays whole people in row order and *skips* one whose months do not fit in
+    what is left, trying the next (budget 690, costs 920 then 460: the second is paid). The
+    seed's other reading, «به نسبت تعداد افراد واجد شرایط» (everyone in proportion), is the
+    ``percent`` strategy.
     """
     try:
         strategy = Strategy(strategy)
@@ -504,11 +596,10 @@ def fit_to_budget(costs: Any, budget: int, strategy: Strategy | str) -> BudgetFi
             months, percent = int(last), int(cols[rows == last].max())
         paid, expected = _pay(arr, months, percent), best
     else:  # Strategy.PRIORITY
-        totals = np.concatenate(([0], np.cumsum(arr.sum(axis=1))))
-        count = _last_within(totals, cap)  # stop at the first person who does not fit
+        chosen = _priority_choice(arr.sum(axis=1), cap)
         paid = arr.copy()
-        paid[count:] = 0
-        expected = int(totals[count])
+        paid[~chosen] = 0
+        expected = int(arr.sum(axis=1)[chosen].sum())
 
     total = int(paid.sum())
     if total != expected or total > budget:  # pragma: no cover - an internal invariant

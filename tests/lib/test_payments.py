@@ -6,7 +6,7 @@ from math import floor
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from lib.errors import InvalidInput
@@ -18,6 +18,9 @@ from lib.payments import (
     STRATEGY_LABELS,
     WAGE_CEILING_MULTIPLE,
     BudgetFit,
+    budget_table,
+    fit_chosen,
+    program_b_share_arrays,
     PremiumLine,
     Strategy,
     fit_to_budget,
@@ -391,13 +394,22 @@ def test_combined_when_nothing_fits_reports_zero_months_and_percent() -> None:
     assert (fit.months, fit.percent, fit.total, fit.beneficiaries_paid) == (0, 0, 0, 0)
 
 
-def test_priority_example_stops_at_the_first_that_does_not_fit() -> None:
+def test_priority_example_pays_whole_people_in_order() -> None:
     fit = fit_to_budget(COSTS, 700, "priority")
     assert fit.paid.tolist() == [[100, 200, 300], [0, 0, 0]]
     assert (fit.total, fit.beneficiaries_paid, fit.months, fit.percent) == (600, 1, 3, 100)
-    # the third person (100) would fit in what is left, but the second (300) does not: stop
+
+
+def test_priority_skips_one_who_does_not_fit_and_pays_the_next() -> None:
+    # issue 7: budget 690 with costs 920 then 460 paid nobody; the second person fits
+    fit = fit_to_budget([[920], [460]], 690, "priority")
+    assert fit.paid.tolist() == [[0], [460]] and (fit.total, fit.remaining) == (460, 230)
+    # the third person (100) fits in what is left after the second (300) does not
     fit = fit_to_budget([[500], [300], [100]], 600, "priority")
-    assert fit.paid.tolist() == [[500], [0], [0]]
+    assert fit.paid.tolist() == [[500], [0], [100]]
+    # order still decides: the earlier person who fits is paid before a later one
+    fit = fit_to_budget([[400], [900], [300], [300]], 1_000, "priority")
+    assert fit.paid.tolist() == [[400], [0], [300], [300]]
 
 
 def test_rounding_edge_tiny_lines() -> None:
@@ -558,20 +570,71 @@ def test_combined_uses_the_most_budget(run) -> None:
                     assert reference_total(costs, m, p) != best
 
 
-@settings(max_examples=200, deadline=None)
+def reference_priority(costs: np.ndarray, budget: int) -> list[bool]:
+    """Priority order, skipping whoever does not fit in what is left (the rule, written plainly)."""
+    left, chosen = budget, []
+    for row in costs:
+        cost = int(row.sum())
+        chosen.append(cost <= left)
+        if cost <= left:
+            left -= cost
+    return chosen
+
+
+@settings(max_examples=300, deadline=None)
 @given(runs())
-def test_priority_pays_a_prefix_of_whole_beneficiaries(run) -> None:
+@example(run=(np.array([[920], [460]], dtype=np.int64), 690))
+@example(run=(np.array([[500], [300], [100]], dtype=np.int64), 600))
+@example(run=(np.array([[0], [5], [0]], dtype=np.int64), 0))
+@example(run=(np.zeros((0, 3), dtype=np.int64), 10))
+def test_priority_pays_whole_people_and_skips_who_does_not_fit(run) -> None:
     costs, budget = run
     fit = fit_to_budget(costs, budget, "priority")
-    row_totals = costs.sum(axis=1)
-    paid_rows = [bool((fit.paid[i] == costs[i]).all()) for i in range(len(costs))]
-    unpaid_rows = [bool((fit.paid[i] == 0).all()) for i in range(len(costs))]
-    assert all(p or u for p, u in zip(paid_rows, unpaid_rows))
-    k = 0
-    while k < len(costs) and row_totals[: k + 1].sum() <= budget:
-        k += 1
-    assert (fit.paid[:k] == costs[:k]).all() and (fit.paid[k:] == 0).all()
+    chosen = reference_priority(costs, budget)
+    for i, row in enumerate(costs):
+        expected = row if chosen[i] else np.zeros_like(row)
+        assert (fit.paid[i] == expected).all()
+    assert fit.total <= budget and fit.total == int(fit.paid.sum())
+    # nobody left out would still fit in what is left
+    assert all(chosen[i] or int(costs[i].sum()) > fit.remaining for i in range(len(costs)))
     assert fit.months == costs.shape[1] and fit.percent == 100
+
+
+@settings(max_examples=100, deadline=None)
+@given(runs(), st.integers(0, 6), st.integers(0, 100))
+@example(run=(np.array([[100, 100]], dtype=np.int64), 100), months=2, percent=50)
+@example(run=(np.array([[1] * 10], dtype=np.int64), 5), months=10, percent=50)
+def test_budget_table_and_the_chosen_cell_agree(run, months, percent) -> None:
+    costs, budget = run
+    months = min(months, costs.shape[1])
+    table = budget_table(costs)
+    assert table.shape == (costs.shape[1] + 1, 101)
+    assert int(table[months, percent]) == reference_total(costs, months, percent)
+    if table[months, percent] > budget:
+        with pytest.raises(InvalidInput):
+            fit_chosen(costs, budget, months, percent)
+    else:
+        fit = fit_chosen(costs, budget, months, percent)
+        assert fit.total == int(table[months, percent]) <= budget
+        assert (fit.paid == reference_paid(costs, months, percent)).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**12), max_size=30))
+@example([0, 1, 2, 9, 17, 18, 13_329_102])
+def test_vector_program_b_shares_equal_the_scalar_split(amounts) -> None:
+    agency, government = program_b_share_arrays(amounts)
+    assert [{"agency": int(a), "government": int(g)} for a, g in zip(agency, government)] == [
+        program_b_shares(a) for a in amounts
+    ]
+
+
+def test_premium_matrix_with_a_share_per_person() -> None:
+    wages = {1403: 2_388_728}
+    got = premium_matrix(YearMonth(1403, 1), 1, [1800, 1800], wages, percents=[100, 50])
+    assert got[:, 0].tolist() == [13_329_102, monthly_premium(2_388_728, 31, 1800, 50)]
+    with pytest.raises(InvalidInput):
+        premium_matrix(YearMonth(1403, 1), 1, [1800], wages, percents=[101])
 
 
 @settings(max_examples=50, deadline=None)
