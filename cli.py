@@ -76,7 +76,7 @@ def _print_added(added: dict[str, int]) -> None:
 
 
 def _print_accounts(created: list[tuple[str, str, str]]) -> None:
-    from db.demo import DEMO_PASSWORD
+    from demo import DEMO_PASSWORD
 
     if not created:
         print("Demo accounts: already present, none added.")
@@ -87,7 +87,7 @@ def _print_accounts(created: list[tuple[str, str, str]]) -> None:
 
 
 def _generate(engine: Engine, applicants: int, seed: int) -> None:
-    from db.demo import generate_demo
+    from demo import generate_demo
 
     started = time.perf_counter()
     counts = generate_demo(engine, applicants, seed)
@@ -98,7 +98,7 @@ def _generate(engine: Engine, applicants: int, seed: int) -> None:
 
 
 def _create_demo_accounts(engine: Engine) -> None:
-    from db.demo import create_demo_users
+    from demo import create_demo_users
     from db.engine import new_session
 
     with new_session(engine) as session:
@@ -106,7 +106,7 @@ def _create_demo_accounts(engine: Engine) -> None:
 
 
 def _applicant_counts(engine: Engine) -> tuple[int, int]:
-    from db.demo import demo_counts
+    from demo import demo_counts
     from db.engine import new_session
 
     with new_session(engine) as session:

@@ -1,4 +1,4 @@
-"""Time ``db.demo.generate_demo`` on a fresh SQLite file (migrated, reference data loaded).
+"""Time ``demo.generate_demo`` on a fresh SQLite file (migrated, reference data loaded).
 
     .venv/bin/python bench/bench_demo.py [--sizes 10000 100000] [--seed 1404]
 """
@@ -14,7 +14,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 from db import migrate  # noqa: E402
-from db.demo import generate_demo  # noqa: E402
+from demo import generate_demo  # noqa: E402
 from db.engine import make_engine, new_session  # noqa: E402
 from db.seed import load_reference_data  # noqa: E402
 

@@ -19,6 +19,9 @@ LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,59}$")
 BAD_CREDENTIALS = "نام کاربری یا گذرواژه نادرست است؛ دوباره وارد کنید."
+DEMO_PASSWORD = "demo1234"
+"""The password of every demo account (``demo.create_demo_users``); shown on the login page only
+in a database that holds demo accounts."""
 
 _hasher = PasswordHasher()
 # A hash to verify against when the user does not exist, so timing does not reveal names.
@@ -226,7 +229,6 @@ def demo_account_rows(session: Session) -> list[dict[str, str]]:
     accounts = demo_accounts(session)
     if not accounts:
         return []
-    from db.demo import DEMO_PASSWORD
     from lib.permissions import ROLE_LABELS
 
     rows = []

@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, text
 from sqlmodel import select
 
 import cli
-from db.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from db.engine import make_engine, new_session
 from db.models import Applicant, AuditLog, County, Province, User
 from lib.errors import InvalidInput

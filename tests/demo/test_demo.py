@@ -11,7 +11,7 @@ import jdatetime
 import pytest
 from sqlalchemy import func, select, text
 
-from db.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_users, generate_demo
+from demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_users, generate_demo
 from db.engine import new_session
 from db.models import (
     Applicant,

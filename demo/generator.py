@@ -1,0 +1,354 @@
+"""The demo generator: state shared by its parts, reference data, writing, and :func:`generate_demo`."""
+from __future__ import annotations
+
+import bisect
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import jdatetime
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
+
+from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences
+from db.models import (
+    Applicant,
+    Application,
+    ApplicationEvent,
+    AuditLog,
+    Budget,
+    CommitteeSession,
+    Complaint,
+    County,
+    Decision,
+    Document,
+    EligibilityConfirmation,
+    Household,
+    Introduction,
+    MinimumWage,
+    Notification,
+    PaymentLine,
+    PaymentRun,
+    Program,
+    Province,
+    Quota,
+    ScoreCardRecord,
+    ScoringPolicyVersion,
+    SessionMember,
+    User,
+)
+from demo.accounts import DEMO_ACCOUNTS, demo_area_ids
+from demo.committees import CommitteesMixin
+from demo.introductions import IntroductionsMixin
+from demo.paths import Calendar, Workflow
+from demo.payments import PaymentsMixin
+from demo.people import PeopleMixin
+from demo.timeline import TimelineMixin
+from demo.vocab import (
+    ALLEYS,
+    CENTRE_SHARE,
+    DEMO_COUNTY_SHARE,
+    DEMO_PROVINCE_REST_SHARE,
+    FINAL_STATE_WEIGHTS,
+    FOCUS_PROVINCES,
+    PROGRAM_A_SHARE,
+    STREETS,
+    UTC,
+    WORKPLACES,
+)
+from lib.errors import InvalidInput
+from lib.identifiers import generate_national_code
+from lib.scoring import DEFAULT_POLICY, ScoringPolicy
+from lib.text import to_persian_digits
+from lib.workflow import ProgramCode, State
+
+
+class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, IntroductionsMixin):
+    def __init__(self, conn: Connection, rng: random.Random, today: date):
+        self.conn = conn
+        self.rng = rng
+        self.today = today
+        self.last_day = today.toordinal() - 1  # every event happened yesterday or earlier
+        self._load_reference()
+        jt = jdatetime.date.fromgregorian(date=today)
+        self.year = jt.year
+        self.range_start = jdatetime.date(jt.year - 1, 1, 1).togregorian().toordinal()
+        self.cal = Calendar(date.fromordinal(self.range_start - 40), today + timedelta(days=70))
+        self.flows = {p: Workflow(p) for p in ProgramCode}
+        self.rows: dict[str, list[tuple]] = defaultdict(list)
+        self.ids = {
+            name: next_id(conn, table)
+            for name, table in (
+                ("applicant", Applicant), ("application", Application), ("event", ApplicationEvent),
+                ("card", ScoreCardRecord), ("document", Document), ("eligibility", EligibilityConfirmation),
+                ("session", CommitteeSession), ("member", SessionMember), ("decision", Decision),
+                ("introduction", Introduction), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
+                ("notification", Notification), ("complaint", Complaint), ("audit", AuditLog),
+            )
+        }
+        self.national_codes = set(conn.execute(select(Applicant.national_code)).scalars())
+        self.tracking_codes = set(conn.execute(select(Application.tracking_code)).scalars())
+        self.sessions: dict[tuple, list] = {}  # key → [id, created_by]
+        self._load_sessions()
+        self.session_day: dict[tuple, int] = {}
+        self.rosters: dict[tuple, list[tuple[str, str]]] = {}
+        self.runs: dict[tuple, list] = {}  # (province, program, year, quarter) → [id, total, percent, finalized ordinal]
+        self.run_percent: dict[tuple, int] = {}
+        self.finalize_day: dict[tuple, int | None] = {}
+        self.premium_cache: dict[tuple, tuple[int, int, int, int]] = {}
+        self.score_cache: dict[tuple, tuple[int, list]] = {}
+        self.row_cache: dict[Any, dict] = {}
+        self.introduced_this_year: Counter = Counter()  # county → this run's introductions dated this year
+        self.counties_with_b: set[int] = set()
+        self.consumed: Counter = Counter()  # (province, program, year) → rials
+
+    # ----------------------------------------------------------------- reference
+    def _next(self, name: str) -> int:
+        value = self.ids[name]
+        self.ids[name] = value + 1
+        return value
+
+    def _load_reference(self) -> None:
+        conn = self.conn
+        self.programs = {
+            code: (pid, rate) for pid, code, rate in conn.execute(select(Program.id, Program.code, Program.rate_bp))
+        }
+        if "A" not in self.programs or "B" not in self.programs:
+            raise InvalidInput(
+                "برنامه‌های الف و ب در اطلاعات پایه تعریف نشده‌اند؛ ابتدا «bimeyar load-reference» را اجرا کنید."
+            )
+        self.wages = dict(conn.execute(select(MinimumWage.jalali_year, MinimumWage.daily_wage_rial)).all())
+        if not self.wages:
+            raise InvalidInput("جدول حداقل دستمزد خالی است؛ ابتدا «bimeyar load-reference» را اجرا کنید.")
+        self.provinces = {pid: name for pid, name in conn.execute(select(Province.id, Province.name))}
+        counties: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for cid, pid, name in conn.execute(select(County.id, County.province_id, County.name).order_by(County.id)):
+            counties[pid].append((cid, name))
+        self.county_province = {cid: pid for pid, rows in counties.items() for cid, _ in rows}
+        self.county_name = {cid: name for rows in counties.values() for cid, name in rows}
+        self.demo_province, self.demo_county = demo_area_ids(conn)
+        policy_row = conn.execute(
+            select(ScoringPolicyVersion.rules).order_by(ScoringPolicyVersion.adopted_on.desc())  # type: ignore[attr-defined]
+        ).first()
+        if policy_row is None:
+            raise InvalidInput("جدول امتیازات در اطلاعات پایه نیست؛ ابتدا «bimeyar load-reference» را اجرا کنید.")
+        self.policy = ScoringPolicy.from_dict(policy_row[0]) if policy_row else DEFAULT_POLICY
+        users = dict(
+            conn.execute(
+                select(User.username, User.id).where(User.username.in_([a.username for a in DEMO_ACCOUNTS]))  # type: ignore[attr-defined]
+            ).all()
+        )
+        self.expert = users.get("demo.expert")
+        self.secretary = users.get("demo.secretary")
+        self.province_user = users.get("demo.province")
+
+        # where applicants live: cumulative weights over counties
+        weights: dict[int, float] = defaultdict(float)
+        by_name = {name: pid for pid, name in self.provinces.items()}
+        weights[self.demo_county] += DEMO_COUNTY_SHARE
+        rest = [c for c, _ in counties[self.demo_province] if c != self.demo_county]
+        for c in rest:
+            weights[c] += DEMO_PROVINCE_REST_SHARE / len(rest)
+        used = {self.demo_province}
+        for province, centre, share in FOCUS_PROVINCES:
+            pid = by_name.get(province)
+            if pid is None or not counties[pid]:
+                continue
+            used.add(pid)
+            centre_ids = [c for c, n in counties[pid] if n == centre]
+            others = [c for c, n in counties[pid] if n != centre]
+            if centre_ids and others:
+                weights[centre_ids[0]] += share * CENTRE_SHARE
+                for c in others:
+                    weights[c] += share * (1 - CENTRE_SHARE) / len(others)
+            else:
+                for c, _ in counties[pid]:
+                    weights[c] += share / len(counties[pid])
+        left = 1.0 - sum(weights.values())
+        others = [pid for pid in sorted(counties) if pid not in used and counties[pid]]
+        for pid in others:
+            for c, _ in counties[pid]:
+                weights[c] += left / len(others) / len(counties[pid])
+        self.county_ids = sorted(weights)
+        total = 0.0
+        self.county_cum = []
+        for c in self.county_ids:
+            total += weights[c]
+            self.county_cum.append(total)
+
+
+    # ----------------------------------------------------------------- small pieces
+    def _county(self) -> int:
+        i = bisect.bisect_left(self.county_cum, self.rng.random() * self.county_cum[-1])
+        return self.county_ids[min(i, len(self.county_ids) - 1)]
+
+    def _national_code(self) -> str:
+        while True:
+            code = generate_national_code(self.rng)
+            if code not in self.national_codes:
+                self.national_codes.add(code)
+                return code
+
+    def _tracking_code(self, program: str, jalali_year: int) -> str:
+        while True:
+            code = f"{program}{jalali_year % 100:02d}{self.rng.randrange(10**7):07d}"
+            if code not in self.tracking_codes:
+                self.tracking_codes.add(code)
+                return code
+
+    def _address(self, county: str) -> str:
+        rng = self.rng
+        return (
+            f"{county}، خیابان {rng.choice(STREETS)}، کوچه {rng.choice(ALLEYS)}، "
+            f"پلاک {to_persian_digits(rng.randint(1, 180))}"
+        )
+
+    def _work_address(self, county: str) -> str:
+        rng = self.rng
+        return (
+            f"{county}، {rng.choice(WORKPLACES)} {rng.choice(STREETS)}، "
+            f"واحد {to_persian_digits(rng.randint(1, 60))}"
+        )
+
+
+    def _user_for(self, program: str, state: State, level: str | None, county_id: int, province_id: int) -> int | None:
+        """The demo account that made this move, when it happened in the demo area."""
+        in_county = county_id == self.demo_county
+        in_province = province_id == self.demo_province
+        if level == "province" or (program == "A" and state in (State.active, State.suspended, State.completed)):
+            return self.province_user if in_province else None
+        if level == "county" or state == State.introduced:
+            return self.secretary if in_county else None
+        return self.expert if in_county else None
+
+
+    # ----------------------------------------------------------------- aggregates
+    def finish(self) -> None:
+        self._finish_sessions()
+        self._finish_runs()
+        self._number_letters()
+        self._finish_quotas()
+
+    # ----------------------------------------------------------------- writing
+    def write(self) -> dict[str, int]:
+        conn = self.conn
+        rows = self.rows
+        counts: dict[str, int] = {}
+
+        def put(name: str, table, columns: Sequence[str], data: list) -> None:
+            counts[name] = insert_rows(conn, table, columns, data) if data else 0
+
+        put("applicants", Applicant, (
+            "id", "national_code", "first_name", "last_name", "father_name", "birth_certificate_no",
+            "birth_date", "gender", "mobile", "landline", "home_address", "work_address", "county_id",
+            "is_demo", "created_at"), rows["applicant"])
+        put("applications", Application, (
+            "id", "tracking_code", "applicant_id", "program_id", "county_id", "province_id", "channel",
+            "state", "covering_domain", "target_group", "job_field", "discount_holder", "licence_no",
+            "licence_date", "applied_on", "contract_rate_bp", "months_granted", "share_percent",
+            "start_year", "start_month", "priority_override", "priority_reason", "priority_set_by",
+            "is_demo", "created_by", "created_at", "updated_at"), rows["application"])
+        put("households", Household, (
+            "application_id", "disabled_members", "severity", "marital_status", "dependants",
+            "insured_years", "need_grade"), rows["household"])
+        put("events", ApplicationEvent, ("id", "application_id", "from_state", "to_state", "at", "user_id", "note"), rows["event"])
+        put("score_cards", ScoreCardRecord, ("id", "application_id", "policy_version", "total", "rows", "scored_by", "scored_at"), rows["card"])
+        put("documents", Document, ("id", "application_id", "kind", "received", "uploaded_by", "uploaded_at"), rows["document"])
+        put("eligibility", EligibilityConfirmation, (
+            "id", "application_id", "condition", "satisfied", "confirmed_by", "confirmed_at", "note"), rows["eligibility"])
+        put("committee_sessions", CommitteeSession, (
+            "id", "level", "program_id", "province_id", "county_id", "held_on", "number", "status",
+            "created_by", "created_at", "closed_at", "is_demo"), rows["session"])
+        put("session_members", SessionMember, ("id", "session_id", "role", "full_name"), rows["member"])
+        put("decisions", Decision, (
+            "id", "session_id", "application_id", "level", "outcome", "reason", "months_granted",
+            "share_percent", "contract_rate_bp", "decided_by", "decided_at"), rows["decision"])
+        put("introductions", Introduction, (
+            "id", "application_id", "county_id", "jalali_year", "branch", "letter_no", "introduced_on",
+            "introduced_by", "created_at"), rows["introduction"])
+        counts["quotas"] = self._upsert_amounts(Quota, "slots", ("program_id", "province_id", "county_id", "jalali_year"), (
+            "id", "program_id", "province_id", "county_id", "jalali_year", "slots"), rows["quota"])
+        counts["budgets"] = self._upsert_amounts(Budget, "amount_rial", ("program_id", "province_id", "jalali_year", "source"), (
+            "id", "program_id", "province_id", "jalali_year", "source", "amount_rial"), rows["budget"])
+        put("payment_runs", PaymentRun, (
+            "id", "program_id", "province_id", "jalali_year", "start_month", "months", "strategy", "percent",
+            "budget_rial", "total_rial", "status", "created_by", "created_at", "finalized_at", "is_demo"), rows["run"])
+        counts["payment_lines"] = insert_payment_lines(conn, rows["line"]) if rows["line"] else 0
+        put("notifications", Notification, (
+            "id", "applicant_id", "application_id", "channel", "mobile", "event", "body", "status",
+            "created_at", "sent_at"), rows["notification"])
+        put("complaints", Complaint, (
+            "id", "application_id", "applicant_id", "channel", "subject", "body", "status", "resolution",
+            "compensation", "created_by", "created_at", "resolved_at"), rows["complaint"])
+        audit = (self._next("audit"), datetime.now(UTC), None, "system", "demo.generate", "demo", None, None, dict(counts))
+        put("audit", AuditLog, ("id", "at", "user_id", "username", "action", "entity", "entity_id", "before", "after"), [audit])
+        reset_sequences(conn, (
+            Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
+            CommitteeSession, SessionMember, Decision, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
+            Complaint, AuditLog,
+        ))
+        return counts
+
+    def _upsert_amounts(self, model, amount: str, key_columns: tuple[str, ...], columns: tuple[str, ...], data: list) -> int:
+        """Insert new quota/budget rows; add to the amount of those an earlier run created."""
+        table = model.__table__
+        existing = {
+            tuple(r[:-1]): r[-1]
+            for r in self.conn.execute(select(*[table.c[c] for c in key_columns], table.c.id))
+        }
+        fresh, written = [], 0
+        for row in data:
+            values = dict(zip(columns, row))
+            key = tuple(values[c] for c in key_columns)
+            if key in existing:
+                self.conn.execute(
+                    update(table).where(table.c.id == existing[key]).values({amount: table.c[amount] + values[amount]})
+                )
+                written += 1
+            else:
+                fresh.append(row)
+        if fresh:
+            written += insert_rows(self.conn, table, columns, fresh)
+        return written
+
+
+def _targets(rng: random.Random, flow: Workflow, count: int) -> list[State]:
+    """Final states for ``count`` cases: each reachable state once first, then by weight."""
+    states = flow.reachable
+    weights = [FINAL_STATE_WEIGHTS[flow.program].get(s, 0.03) for s in states]
+    guaranteed = states[:count]
+    rest = rng.choices(states, weights, k=max(0, count - len(guaranteed)))
+    targets = guaranteed + rest
+    rng.shuffle(targets)
+    return targets
+
+
+def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: date | None = None) -> dict[str, int]:
+    """Write ``applicants`` demo applicants and their cases in one transaction; return the
+    number of rows written per table. Deterministic for a seed, an empty database and a day.
+
+    The database must be migrated and hold the reference data; the demo accounts, if they
+    exist already, appear as the users who acted in the demo county and province.
+    """
+    from services.notify import state_message  # the SMS text exactly as the services write it
+
+    if applicants < 0:
+        raise InvalidInput("تعداد متقاضیان نمونه نمی‌تواند منفی باشد.", field="applicants")
+    if applicants == 0:
+        return {}
+    rng = random.Random(seed)
+    today = today or date.today()
+    with engine.begin() as conn:
+        demo = Demo(conn, rng, today)
+        n_a = round(applicants * PROGRAM_A_SHARE)
+        plan = [("A", t) for t in _targets(rng, demo.flows[ProgramCode.A], n_a)]
+        plan += [("B", t) for t in _targets(rng, demo.flows[ProgramCode.B], applicants - n_a)]
+        rng.shuffle(plan)
+        for program, target in plan:
+            demo.case(program, target, state_message)
+        demo.finish()
+        return demo.write()
+
+

@@ -1,0 +1,109 @@
+"""Paths through the workflow and the calendar the demo's timelines are drawn on."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+import jdatetime
+
+from demo.vocab import LAST_STEP_WEIGHTS, UTC
+from lib.workflow import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, ProgramCode, State
+
+def _states_in_order(states) -> list[State]:
+    """Deterministic order (declaration order): a frozenset's iteration order depends on hashing."""
+    return [s for s in State if s in states]
+
+
+class Workflow:
+    """Paths through one programme's transition table (from lib.workflow, not copied)."""
+
+    def __init__(self, program: ProgramCode):
+        self.program = program
+        self.table = {s: _states_in_order(n) for s, n in TRANSITIONS[program].items()}
+        self.states = _states_in_order(set(self.table) | {n for v in self.table.values() for n in v})
+        # dist[a][b]: fewest moves from a to b
+        self.dist: dict[State, dict[State, int]] = {}
+        for a in self.states:
+            d = {a: 0}
+            frontier = [a]
+            while frontier:
+                nxt = []
+                for s in frontier:
+                    for n in self.table.get(s, ()):
+                        if n not in d:
+                            d[n] = d[s] + 1
+                            nxt.append(n)
+                frontier = nxt
+            self.dist[a] = d
+        self.reachable = [s for s in self.states if s in self.dist[INITIAL_STATE]]
+        self.predecessors = {t: [s for s in self.states if t in self.table.get(s, ())] for t in self.states}
+
+    def _walk(self, rng: random.Random, target: State) -> list[State]:
+        path = [INITIAL_STATE]
+        s = INITIAL_STATE
+        for _ in range(14):
+            options = [n for n in self.table.get(s, ()) if target in self.dist[n]]
+            if s == target and (not options or rng.random() < 0.85):
+                return path
+            if not options:  # pragma: no cover - target unreachable from here
+                break
+            here = self.dist[s].get(target, 99) if s != target else 1
+            weights = []
+            for n in options:
+                if n == s:
+                    weights.append(0.06)  # re-score
+                elif self.dist[n][target] < here:
+                    weights.append(1.0)
+                elif self.dist[n][target] == here:
+                    weights.append(0.3)  # sideways: a missing document, say
+                else:
+                    weights.append(0.1)  # back: the province sent it back, a suspension
+            s = rng.choices(options, weights)[0]
+            path.append(s)
+        # too long: finish by the shortest way
+        while s != target:
+            s = min(self.table[s], key=lambda n: (self.dist[n].get(target, 99), list(State).index(n)))
+            path.append(s)
+        return path
+
+    def path_to(self, rng: random.Random, target: State) -> list[State]:
+        if target == INITIAL_STATE:
+            return self._walk(rng, target)
+        if target in TERMINAL_STATES:
+            preds = [p for p in self.predecessors[target] if p in self.dist[INITIAL_STATE] and p not in TERMINAL_STATES]
+            weights = [LAST_STEP_WEIGHTS.get(target, {}).get(p, 1.0) for p in preds]
+            before = rng.choices(preds, weights)[0]
+            return self._walk(rng, before) + [target]
+        return self._walk(rng, target)
+
+
+class Calendar:
+    """Gregorian ordinal ↔ Jalali (year, month, day) for the days the demo uses."""
+
+    def __init__(self, first: date, last: date):
+        self.first = first.toordinal()
+        self.jal: dict[int, tuple[int, int, int]] = {}
+        self.ordinal: dict[tuple[int, int, int], int] = {}
+        for o in range(first.toordinal(), last.toordinal() + 1):
+            d = date.fromordinal(o)
+            j = jdatetime.date.fromgregorian(date=d)
+            key = (j.year, j.month, j.day)
+            self.jal[o] = key
+            self.ordinal[key] = o
+
+    def month_index(self, o: int) -> int:
+        y, m, _ = self.jal[o]
+        return y * 12 + m - 1
+
+    def on_or_after(self, o: int, day: int) -> int:
+        """The first date ≥ ``o`` that is day ``day`` of a Jalali month (day ≤ 29)."""
+        if o not in self.jal:
+            return o + 40  # beyond the table: «too late» for the caller
+        y, m, d = self.jal[o]
+        if d > day:
+            y, m = (y, m + 1) if m < 12 else (y + 1, 1)
+        return self.ordinal.get((y, m, day), o + 40)  # beyond the table: «too late» for the caller
+
+
+def dt(ordinal: int, seconds: int) -> datetime:
+    return datetime.combine(date.fromordinal(ordinal), time(), tzinfo=UTC) + timedelta(seconds=seconds)

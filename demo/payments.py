@@ -1,0 +1,140 @@
+"""Payment runs and lines (every month a case was active, in runs finalized by yesterday) and
+the budgets they were paid from."""
+from __future__ import annotations
+
+from collections import Counter
+
+from demo.paths import dt
+from demo.vocab import OFFICE_START
+from lib.jalali import month_days
+from lib.payments import Strategy, monthly_premium, program_b_shares
+from lib.workflow import State
+
+
+class PaymentsMixin:
+    """Part of :class:`demo.generator.Demo`."""
+
+    def _premium(self, year: int, month: int, rate: int, percent: int) -> tuple[int, int, int, int]:
+        key = (year, month, rate, percent)
+        hit = self.premium_cache.get(key)
+        if hit is None:
+            wage = self.wages.get(year)
+            if wage is None:  # a year without a wage yet: the latest earlier figure
+                wage = self.wages[max((y for y in self.wages if y < year), default=min(self.wages))]
+            days = month_days(year, month)
+            hit = (days, wage, monthly_premium(wage, days, rate, 100), monthly_premium(wage, days, rate, percent))
+            self.premium_cache[key] = hit
+        return hit
+
+
+    def _finalized_on(self, province_id: int, program: str, year: int, quarter: int) -> int | None:
+        """The day the quarter's run was finalized, or None if not yet (after yesterday)."""
+        key = (province_id, program, year, quarter)
+        if key not in self.finalize_day:
+            ny, nm = (year, quarter * 3 + 4) if quarter < 3 else (year + 1, 1)
+            first = self.cal.ordinal.get((ny, nm, 1))
+            day = None if first is None else first + self.rng.randint(3, 12)
+            self.finalize_day[key] = day if day is not None and day <= self.last_day else None
+        return self.finalize_day[key]
+
+    def _run_percent(self, province_id: int, program: str, year: int, quarter: int) -> int:
+        key = (province_id, program, year, quarter)
+        if key not in self.run_percent:
+            self.run_percent[key] = 80 if program == "A" and self.rng.random() < 0.2 else 100
+        return self.run_percent[key]
+
+
+    def _pay(self, program, pid, program_rate, application_id, applicant_id, province_id, path, days,
+             months_granted, share, contract_rate) -> None:
+        cal = self.cal
+        # active stretches as Jalali month indexes [from, to): the month a case leaves «active» is not paid
+        stretches = []
+        for i, s in enumerate(path):
+            if s != State.active:
+                continue
+            begin = cal.month_index(days[i])
+            end = cal.month_index(days[i + 1]) if i + 1 < len(path) else cal.month_index(self.last_day) + 1
+            stretches.append((begin, end))
+        cap = months_granted if program == "A" else None
+        paid = 0
+        lines = self.rows["line"]
+        for begin, end in stretches:
+            for index in range(begin, end):
+                if cap is not None and paid >= cap:
+                    return
+                year, month = divmod(index, 12)
+                month += 1
+                quarter = (month - 1) // 3
+                if self._finalized_on(province_id, program, year, quarter) is None:
+                    continue
+                run_percent = self._run_percent(province_id, program, year, quarter)
+                if program == "A":
+                    rate = contract_rate or program_rate
+                    percent = (share or 100) * run_percent // 100
+                else:
+                    rate, percent = program_rate, 100
+                days_in_month, wage, full, amount = self._premium(year, month, rate, percent)
+                if program == "B":
+                    parts = program_b_shares(amount)
+                    agency, government = parts["agency"], parts["government"]
+                else:
+                    agency, government = amount, 0
+                run_key = (province_id, program, year, quarter)
+                run = self.runs.get(run_key)
+                if run is None:
+                    run = self.runs[run_key] = [self._next("run"), 0, run_percent]
+                run[1] += amount
+                self.consumed[(province_id, program, year)] += amount
+                lines.append((
+                    self._next("line"), run[0], application_id, applicant_id, pid, year, month,
+                    days_in_month, wage, rate, percent, full, amount, agency, government,
+                ))
+                paid += 1
+
+
+    def _finish_runs(self) -> None:
+        rng = self.rng
+        rows = self.rows
+        # payment runs
+        for (province_id, program, year, quarter), (run_id, total, percent) in sorted(self.runs.items(), key=lambda kv: kv[1][0]):
+            finalized = self._finalized_on(province_id, program, year, quarter)
+            assert finalized is not None
+            user = self.province_user if province_id == self.demo_province else None
+            rows["run"].append([
+                run_id, self.programs[program][0], province_id, year, quarter * 3 + 1, 3,
+                Strategy.PERCENT.value if percent < 100 else Strategy.FULL.value, percent, None, total,
+                "finalized", user, dt(finalized - rng.randint(1, 4), OFFICE_START + 1800),
+                dt(finalized, OFFICE_START + 7200), True,
+            ])
+
+        # budgets: per province, programme, year and source; partly consumed
+        budget_total: dict[tuple, int] = {}
+        sources = {
+            "A": (("program_30435", 70), ("public_participation", 20), ("other", 10)),
+            "B": (("government", 10), ("relief_committee", 8)),
+        }
+        for province_id in sorted(self.provinces):
+            for program in ("A", "B"):
+                for year in (self.year - 1, self.year):
+                    used = self.consumed.get((province_id, program, year), 0)
+                    if used:
+                        share = rng.uniform(0.88, 0.97) if year < self.year else rng.uniform(0.45, 0.75)
+                        target = int(used / share)
+                    else:
+                        target = rng.randint(5, 40) * 1_000_000_000
+                    weights = sources[program]
+                    weight_sum = sum(w for _, w in weights)
+                    total = 0
+                    for source, w in weights:
+                        part = -(-target * w // weight_sum // 10_000_000) * 10_000_000  # up to 10 million rials
+                        total += part
+                        rows["budget"].append((self._next("budget"), self.programs[program][0], province_id, year, source, part))
+                    budget_total[(province_id, program, year)] = total
+        # a run's budget is what was left of the year's credit when it ran
+        spent: Counter = Counter()
+        for run in sorted(rows["run"], key=lambda r: (r[12], r[0])):
+            program = "A" if run[1] == self.programs["A"][0] else "B"
+            key = (run[2], program, run[3])
+            run[8] = budget_total.get(key, spent[key] + run[9]) - spent[key]
+            spent[key] += run[9]
+        rows["run"] = [tuple(r) for r in rows["run"]]

@@ -1,0 +1,79 @@
+"""When things happened: the days of a case's moves, fitted into the demo's two Jalali years."""
+from __future__ import annotations
+
+from demo.vocab import WAITING_STATES
+from lib.workflow import State
+
+
+class TimelineMixin:
+    """Part of :class:`demo.generator.Demo`: the gaps between moves and the committee sessions they wait for."""
+
+    def _gap(self, src: State, dst: State) -> int:
+        r = self.rng.randint
+        if dst == State.documents_incomplete:
+            return r(2, 15)
+        if src == State.documents_incomplete and dst == State.received:
+            return r(5, 40)
+        if dst == State.scored:
+            return r(3, 30)
+        if dst == State.introduced:
+            return r(3, 20)
+        if dst == State.active:
+            return r(20, 120) if src == State.suspended else r(5, 30)
+        if dst == State.suspended:
+            return r(60, 400)
+        if dst == State.completed:
+            return r(60, 600)
+        return r(3, 60)
+
+    def _decision_level(self, program: str, src: State, dst: State) -> str | None:
+        """Which committee decides this move (None: a move without a committee decision)."""
+        if dst == State.county_decision:
+            return "county"
+        if dst == State.province_decision:
+            return "province"
+        if program == "A" and src == State.county_decision and dst in (State.scored, State.rejected):
+            return "province"
+        if dst == State.rejected and (
+            (program == "A" and src == State.scored)
+            or (program == "B" and src in (State.received, State.documents_incomplete))
+        ):
+            return "county"
+        return None
+
+    def _timeline(self, program: str, path: list[State], county_id: int, province_id: int):
+        """Event days (ordinals) for the path, and the session key of each decided move."""
+        moves = list(zip(path, path[1:]))
+        levels = [self._decision_level(program, a, b) for a, b in moves]
+        gaps = [1 if lvl else self._gap(a, b) for (a, b), lvl in zip(moves, levels)]
+        final = path[-1]
+        estimate = sum(gaps) + 16 * sum(1 for lvl in levels if lvl)
+        rng = self.rng
+        for _attempt in range(16):
+            if final in WAITING_STATES:
+                end = self.last_day - rng.randint(0, 45)
+            else:
+                end = rng.randint(min(self.range_start + estimate, self.last_day), self.last_day)
+            start = max(self.range_start, end - estimate)
+            days = [start]
+            keys: list[tuple | None] = [None]
+            day = start
+            for gap, lvl in zip(gaps, levels):
+                if lvl:
+                    area = county_id if lvl == "county" else province_id
+                    key, day = self._session_key(lvl, program, area, day + gap)
+                    keys.append(key)
+                else:
+                    day += gap
+                    keys.append(None)
+                days.append(day)
+            if days[-1] <= self.last_day:
+                for key in keys:
+                    if key is not None and key not in self.sessions:
+                        self.sessions[key] = [None, province_id, key[2]]
+                return days, keys
+            estimate += days[-1] - self.last_day + rng.randint(0, 20)
+            if start == self.range_start:
+                gaps = [max(1, g // 2) for g in gaps]
+        raise RuntimeError("demo timeline does not fit the period")  # pragma: no cover
+
