@@ -70,6 +70,14 @@ FUNDING_SOURCES: dict[str, str] = {
     "relief_committee": "سهم کمیته امداد",
 }
 
+# Which funding sources credit each programme's budget (issue 7). Programme A's three sources are
+# one pool; programme B's two are its agency's 8 % (relief_committee, the lines' agency share) and
+# the government's 10 % (government, the lines' government share), each checked on its own.
+BUDGET_SOURCES: dict[str, tuple[str, ...]] = {
+    "A": ("program_30435", "public_participation", "other"),
+    "B": ("relief_committee", "government"),
+}
+
 # SSO self-employed contract rates (basis points).
 CONTRACT_RATES: dict[int, str] = {
     1200: "۱۲٪ (بازنشستگی)",
