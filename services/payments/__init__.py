@@ -16,8 +16,8 @@ from services.payments.common import (
     RUN_STATUS_LABELS,
     HeldBack,
 )
-from services.payments.prepare import RunPreview, prepare_run
-from services.payments.fitting import WhatIf, months_percent_grid, what_if
+from services.payments.prepare import RunPreview, prepare_run, preview_lines
+from services.payments.fitting import WhatIf, fit, months_percent_grid, what_if
 from services.payments.runs import (
     approve_run,
     cancel_run,
@@ -41,11 +41,13 @@ __all__ = [
     "cancel_run",
     "create_adjustment_run",
     "create_run",
+    "fit",
     "finalize_run",
     "get_run",
     "list_runs",
     "months_percent_grid",
     "prepare_run",
+    "preview_lines",
     "run_lines",
     "what_if",
 ]
