@@ -158,8 +158,16 @@ def _sheet_xml(sheet: Sheet) -> Iterable[str]:
     yield "</sheetData></worksheet>"
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so the same sheets always give the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """The .xlsx file of ``sheets`` (in order; the first is the one that opens)."""
+    """The .xlsx file of ``sheets`` (in order; the first is the one that opens). Deterministic:
+    the same sheets give the same bytes."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
     taken: set[str] = set()
@@ -167,12 +175,12 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr(
-            "[Content_Types].xml",
+            _entry("[Content_Types].xml"),
             _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))),
         )
-        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr(_entry("_rels/.rels"), _ROOT_RELS)
         archive.writestr(
-            "xl/workbook.xml",
+            _entry("xl/workbook.xml"),
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
@@ -183,7 +191,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             + "</sheets></workbook>",
         )
         archive.writestr(
-            "xl/_rels/workbook.xml.rels",
+            _entry("xl/_rels/workbook.xml.rels"),
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             + "".join(
@@ -194,9 +202,9 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/'
             'officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
         )
-        archive.writestr("xl/styles.xml", _STYLES)
+        archive.writestr(_entry("xl/styles.xml"), _STYLES)
         for n, sheet in enumerate(sheets, 1):
-            with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as out:
+            with archive.open(_entry(f"xl/worksheets/sheet{n}.xml"), "w", force_zip64=True) as out:
                 for part in _sheet_xml(sheet):
                     out.write(part.encode("utf-8"))
     return buffer.getvalue()

@@ -88,7 +88,7 @@ def _list_rows(session: Session, run: PaymentRun) -> Iterator[tuple]:
         .order_by(PaymentLine.id)
     )
     kinds = dict(LINE_KIND_LABELS)
-    result = session.connection().execution_options(yield_per=5000).execute(query)
+    result = session.connection().execute(query.execution_options(yield_per=5000))  # streamed, not buffered
     for (line_id, code, first, last, county, tracking, year, month, days, wage, rate, share, pct, full, amount,
          agency, government, kind) in result:
         yield (run.id, line_id, code, "", first, last, county, tracking, year, month, days, wage, _rate(rate),

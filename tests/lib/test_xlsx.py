@@ -53,3 +53,8 @@ def test_formula_safe_never_starts_with_a_trigger_and_keeps_the_text(text):
 
 def test_control_characters_are_dropped_not_fatal():
     assert read(workbook_bytes([Sheet("s", ["h"], [["a\x00b\x1fc"]])]))[1] == ("abc",)
+
+
+def test_the_same_sheets_give_the_same_bytes():
+    make = lambda: workbook_bytes([Sheet("s", ["h"], [["x", 1]])])  # noqa: E731
+    assert make() == make()
