@@ -442,6 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list-users", help="list users with role, area and status")
     p.set_defaults(func=cmd_list_users)
+
+    from cli_export import add_export_run  # bimeyar export-run (payment list of a run)
+
+    add_export_run(sub)
     return parser
 
 
