@@ -10,10 +10,15 @@ from lib.scoring import MARITAL_LABELS, SEVERITY_LABELS
 from lib.workflow import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, State
 from services.applications import SCORABLE_STATES
 from services.cases import CaseDetail, case_detail, case_id_by_tracking_code, format_moment, parse_case_id
+from services.lifecycle import REASON_MAX, LifecycleOption, applicant_history, apply_lifecycle, available_actions, case_months
+from services.printing import form1_pdf
 from services.scoring_sheet import card_frame
 from ui.context import act, require_actor
 from ui.fmt import CHANNELS, format_jalali, format_number, format_percent_bp, label, ltr, to_persian_digits
-from ui.widgets import link_to
+from ui.widgets import case_link, deferred, link_to
+
+DIALOG_KEY = "case_lifecycle_dialog"  # (case id, action) while its confirmation is open
+FLASH_KEY = "case_lifecycle_done"  # the message of the move just recorded, shown once
 
 actor = require_actor()
 st.title("پرونده")
@@ -73,6 +78,8 @@ m[2].metric("شهرستان", detail.county_name)
 m[3].metric("تاریخ درخواست", format_jalali(app["applied_on"]))
 m[4].metric("امتیاز", "—" if detail.score is None else format_number(detail.score.card.total))
 st.caption(PROGRAM_LABELS[detail.program_code])
+if (flash := st.session_state.pop(FLASH_KEY, None)) is not None:
+    st.success(flash, icon="✅")
 if (
     detail.program_code == "A"
     and can(actor.role, Action.score)
@@ -80,7 +87,58 @@ if (
 ):
     link_to("pages/scoring.py", "کاربرگ امتیازدهی این پرونده", icon=":material/calculate:", id=application_id)
 
-tabs = st.tabs(["فرم ۱", "خانوار و امتیاز", "مدارک", "شرایط", "تصمیم‌ها", "گردش کار", "پیامک‌ها"])
+
+def close_dialog() -> None:
+    st.session_state.pop(DIALOG_KEY, None)
+
+
+@st.dialog("تأیید اقدام روی پرونده", width="medium", on_dismiss=close_dialog)
+def confirm(option: LifecycleOption) -> None:
+    """The move, what it means, a required reason; nothing is written until «ثبت»."""
+    st.markdown(f"**{option.label}** — پرونده {ltr(app['tracking_code'])}")
+    st.text(f"{person['first_name']} {person['last_name']}: «{detail.state_label}» ← «{option.target_label}»")
+    (st.warning if option.irreversible else st.info)(option.effect)
+    reason = st.text_area(
+        "دلیل (الزامی)", key=f"case_lifecycle_reason_{option.action}", max_chars=REASON_MAX,
+        placeholder="دلیل در گردش کار پرونده و رویدادنگاری ثبت می‌شود",
+    )
+    left, right = st.columns(2)
+    if left.button(f"ثبت «{option.label}»", type="primary", key="case_lifecycle_confirm"):
+        result = act(apply_lifecycle, application_id, option.action, reason)
+        if result is not None:
+            released = (
+                f" {format_number(result.months_released)} ماه مصوبِ پرداخت‌نشده به سقف متقاضی برگشت."
+                if result.months_released else ""
+            )
+            st.session_state[FLASH_KEY] = (
+                f"«{option.label}» برای پرونده {ltr(result.tracking_code)} ثبت شد؛ وضعیت اکنون «{result.state_label}» است "
+                f"و پیامک آن در صف ارسال است.{released}"
+            )
+            st.session_state.pop(f"case_lifecycle_reason_{option.action}", None)
+            close_dialog()
+            st.rerun()
+    if right.button("بستن", key="case_lifecycle_close"):
+        close_dialog()
+        st.rerun()
+
+
+options = act(available_actions, application_id) or ()
+bar = st.columns(len(options) + 1)
+bar[0].download_button(
+    "فرم ۱ (PDF)", data=deferred(form1_pdf, application_id), file_name=f"form1-{app['tracking_code']}.pdf",
+    mime="application/pdf", icon=":material/picture_as_pdf:", key="case_form1_pdf",
+)
+for column, option in zip(bar[1:], options):
+    if column.button(option.label, key=f"case_lifecycle_{option.action}", help=option.effect):
+        st.session_state[DIALOG_KEY] = (application_id, option.action)
+pending = st.session_state.get(DIALOG_KEY)
+chosen = next((o for o in options if pending == (application_id, o.action)), None)
+if chosen is not None:
+    confirm(chosen)
+elif pending is not None:
+    close_dialog()  # another case, or the move is no longer possible
+
+tabs = st.tabs(["فرم ۱", "خانوار و امتیاز", "مدارک", "شرایط", "تصمیم‌ها", "گردش کار", "پیامک‌ها", "سوابق متقاضی"])
 
 with tabs[0]:
     facts(
@@ -218,3 +276,34 @@ with tabs[6]:
         with st.container(border=True):
             st.caption(f"{format_moment(sms.created_at)} — به {digits(sms.mobile)} — {sms.status_label}")
             st.markdown(sms.body)
+
+with tabs[7]:
+    months = act(case_months, application_id)
+    if months is not None:
+        parts = [
+            f"این پرونده: {digits(months.months_granted)} ماه مصوب، {format_number(months.months_paid)} ماه پرداخت‌شده."
+        ]
+        if months.months_left is not None:
+            parts.append(f"از سقف ۶۰ ماه حمایت، برای این متقاضی {format_number(months.months_left)} ماه باقی مانده است.")
+        st.caption(" ".join(parts))
+    history = act(applicant_history, application_id) or ()
+    table(
+        [
+            {
+                "کد رهگیری": h.tracking_code,
+                "برنامه": h.program_label,
+                "وضعیت": h.state_label,
+                "تاریخ درخواست": format_jalali(h.applied_on),
+                "تاریخ بسته شدن": format_moment(h.ended_at) if h.ended_at else "—",
+                "ماه مصوب": digits(h.months_granted),
+                "ماه پرداخت‌شده": format_number(h.months_paid),
+            }
+            for h in history
+        ],
+        "این متقاضی پرونده دیگری ندارد.",
+    )
+    for h in history:
+        if h.in_area:
+            case_link(h.application_id, f"باز کردن پرونده {h.tracking_code} ({h.state_label})")
+    if any(not h.in_area for h in history):
+        st.caption("پرونده‌هایی که در محدوده شما نیستند فقط در این فهرست دیده می‌شوند.")

@@ -8,7 +8,7 @@ needs, and what they mean for the 60-month cap of programme A:
 * **resume** (suspended → active).
 * **complete** (active or suspended → completed; the end of support: self-reliance, the months
   granted reached…). What a completed case uses of the cap is the months **actually paid** on it
-  (lines of finalised payment runs, each Jalali month once): the grant is cut down to them, so the
+  (the live payment lines of finalised runs, each Jalali month once): the grant is cut down to them, so the
   months granted but never paid return to the person (the committee may grant them on a new
   case). The original grant stays in the provincial decision, the audit record and the timeline.
 * **withdraw** (an open state before active → withdrawn): the applicant gave up. A withdrawn case
@@ -37,7 +37,7 @@ from types import MappingProxyType
 from sqlalchemy import distinct, func, update
 from sqlmodel import Session, select
 
-from db.models import Application, ApplicationEvent, PaymentLine, PaymentRun, Program
+from db.models import Application, ApplicationEvent, PaymentLine, Program
 from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Action, Area
 from lib.text import ltr, normalize_persian, to_persian_digits
@@ -66,7 +66,10 @@ __all__ = [
     "complete_case",
     "withdraw_case",
     "end_or_pause",
+    "apply_lifecycle",
     "months_paid",
+    "CaseMonths",
+    "case_months",
     "applicant_history",
 ]
 
@@ -228,15 +231,16 @@ def available_actions(session: Session, actor: Actor, application_id: int) -> tu
 
 
 def months_paid(session: Session, application_ids: Iterable[int]) -> dict[int, int]:
-    """Months actually paid on each case: distinct Jalali months of its lines in finalised runs."""
+    """Months actually paid on each case: the Jalali months of its live ``payment`` lines (those of
+    finalised runs; top-ups and reversals cite a month already counted), as ``services.payments``
+    counts paid months."""
     ids = list(application_ids)
     if not ids:
         return {}
     month = PaymentLine.jalali_year * 100 + PaymentLine.jalali_month
     rows = session.exec(
         select(PaymentLine.application_id, func.count(distinct(month)))
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-        .where(PaymentLine.application_id.in_(ids), PaymentRun.status == "finalized")  # type: ignore[attr-defined]
+        .where(PaymentLine.application_id.in_(ids), PaymentLine.live, PaymentLine.line_kind == "payment")  # type: ignore[attr-defined]
         .group_by(PaymentLine.application_id)
     ).all()
     found = {int(a): int(n) for a, n in rows}
@@ -403,3 +407,47 @@ def applicant_history(session: Session, actor: Actor, application_id: int) -> tu
         )
     return tuple(entries)
 
+
+
+@dataclass(frozen=True)
+class CaseMonths:
+    """The months of one case and what the person has left of the programme's cap."""
+
+    months_granted: int | None
+    months_paid: int
+    months_left: int | None  # of the 60-month cap (programme A); None for programme B
+
+
+def case_months(session: Session, actor: Actor, application_id: int) -> CaseMonths:
+    """Months granted and paid on the case and, in programme A, what the person has left of the
+    cap (``services.committee.remaining_months``: the one rule the committees also apply)."""
+    from services.committee import remaining_months
+
+    application = session.get(Application, application_id)
+    if application is None:
+        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.", field="application_id")
+    actor.require(Action.view_cases, _area(application))
+    paid = months_paid(session, [application.id])[application.id]
+    left = None
+    if _program(session, application) is ProgramCode.A:
+        # the person's whole use: this case counted like any other (a case id no row has)
+        left = remaining_months(session, application.program_id, {0: application.applicant_id})[0]
+    return CaseMonths(application.months_granted, paid, left)
+
+
+def apply_lifecycle(
+    session: Session, actor: Actor, application_id: int, kind: Lifecycle | str, reason: str
+) -> LifecycleResult:
+    """What the case page calls: :func:`end_or_pause`, or for programme B's SSO refusal
+    ``services.introductions.record_sso_refusal`` (which also returns the quota seat)."""
+    kind = Lifecycle(kind)
+    if kind is not Lifecycle.sso_refusal:
+        return end_or_pause(session, actor, application_id, kind, reason)
+    from services.introductions import record_sso_refusal
+
+    _reason(kind, reason)  # the same Persian message for a missing reason
+    application = record_sso_refusal(session, actor, application_id, reason)
+    state = to_state(application.state)
+    paid = months_paid(session, [application.id])[application.id]
+    return LifecycleResult(application.id, application.tracking_code, state, STATE_LABELS[state],
+                           application.months_granted, application.months_granted, paid)

@@ -53,6 +53,7 @@ def pay(session, case: Application, months: int, *, status: str = "finalized", s
             run_id=run.id, application_id=case.id, applicant_id=case.applicant_id, program_id=case.program_id,
             jalali_year=ym.year, jalali_month=ym.month, days=ym.days, daily_wage_rial=2_388_728, rate_bp=1800,
             percent=100, full_amount_rial=0, amount_rial=0, agency_rial=0, government_rial=0,
+            live=status == "finalized",  # a line becomes live when its run is finalised
         ))
     session.commit()
 
