@@ -1,23 +1,31 @@
-"""Bimeyar — the frame: page config, the RTL stylesheet, sign-in and role-built navigation."""
+"""Bimeyar — the frame: page config, the RTL stylesheet, sign-in and role-built navigation.
+
+Every run re-checks the account against its server-side session (ui.context.check_account). A page
+that fails unexpectedly shows a Persian message with a reference number; the traceback goes to
+the log under that number (ui.errors), never to the browser."""
 import streamlit as st
 
 st.set_page_config(page_title="بیمه‌یار", page_icon="🛡️", layout="wide", initial_sidebar_state="expanded")
 
 from services.users import has_demo_data  # noqa: E402
 from ui import style  # noqa: E402
-from ui.context import current_actor, read  # noqa: E402
+from ui.context import check_account, read, write_session_cookie  # noqa: E402
+from ui.errors import unexpected_error  # noqa: E402
 from ui.fmt import ROLE_LABELS  # noqa: E402
 from ui.nav import navigation_for, signed_out_navigation  # noqa: E402
 
 style.inject()
-actor = current_actor()
-
-if actor is None:
-    page = signed_out_navigation()
-else:
-    page = st.navigation(navigation_for(actor), expanded=True)
-    with st.sidebar:
-        st.markdown(f"**{actor.full_name}**  \n{ROLE_LABELS[actor.role]}")
-    if read(has_demo_data):
-        st.html('<div class="bm-demo">داده‌های این سامانه نمایشی است و به افراد واقعی تعلق ندارد.</div>')
-page.run()
+try:
+    actor = check_account()
+    if actor is None:
+        page = signed_out_navigation()
+    else:
+        page = st.navigation(navigation_for(actor), expanded=True)
+        with st.sidebar:
+            st.markdown(f"**{actor.full_name}**  \n{ROLE_LABELS[actor.role]}")
+        if read(has_demo_data):
+            st.html('<div class="bm-demo">داده‌های این سامانه نمایشی است و به افراد واقعی تعلق ندارد.</div>')
+    write_session_cookie()
+    page.run()
+except Exception as exc:  # st.rerun/st.stop/st.switch_page are not Exceptions: they pass through
+    unexpected_error(exc)

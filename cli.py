@@ -254,16 +254,20 @@ def cmd_unlock(args: argparse.Namespace) -> int:
         if user is None:
             raise InvalidInput(f"کاربری با نام کاربری «{args.username}» پیدا نشد.", field="username")
         unlock(session, SYSTEM, user.id)
-        print(f"Unlocked {user.username}: failed sign-ins reset, no lock.")
+        print(f"Cleared the sign-in throttle of {user.username}: failed sign-ins forgotten, no wait.")
+        if args.client:
+            from services.sign_in import clear_throttle
+
+            cleared = clear_throttle(session, SYSTEM, "client", args.client.strip())
+            print(f"Client {args.client.strip()}: " + ("throttle cleared." if cleared else "no failed sign-ins recorded."))
     return 0
 
 
 def cmd_list_users(args: argparse.Namespace) -> int:
     from db.engine import new_session
-    from db.models import County, Province, User, utcnow
+    from db.models import County, Province, User
 
     engine = _engine(args)
-    now = utcnow()
     with new_session(engine) as session:
         provinces = dict(session.exec(select(Province.id, Province.name)).all())
         counties = dict(session.exec(select(County.id, County.name)).all())
@@ -274,10 +278,7 @@ def cmd_list_users(args: argparse.Namespace) -> int:
         header = ("id", "username", "role", "area", "status", "last sign-in", "full name")
         lines = []
         for u in users:
-            locked_until = u.locked_until.replace(tzinfo=None) if u.locked_until else None
             status = "active" if u.active else "inactive"
-            if locked_until is not None and locked_until > now.replace(tzinfo=None):
-                status += f", locked until {locked_until:%Y-%m-%d %H:%M} UTC"
             if u.is_demo:
                 status += ", demo"
             area = "country"
@@ -436,8 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="target file or directory")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("unlock", help="unlock a user locked after failed sign-ins")
+    p = sub.add_parser(
+        "unlock",
+        help="clear a user's sign-in throttle (the growing wait after failed sign-ins; accounts are never locked)",
+    )
     p.add_argument("--username", required=True)
+    p.add_argument("--client", help="also clear the throttle of this client address (as the users page lists it)")
     p.set_defaults(func=cmd_unlock)
 
     p = sub.add_parser("list-users", help="list users with role, area and status")

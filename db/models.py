@@ -115,6 +115,8 @@ class User(SQLModel, table=True):
     county_id: int | None = Field(default=None, foreign_key="county.id")
     active: bool = True
     is_demo: bool = False
+    # No longer written (sign-in failures are throttled in SignInThrottle, issue 9); kept because
+    # dropping them would rebuild ``user`` on SQLite, which every other table references.
     failed_logins: int = 0
     locked_until: datetime | None = None
     last_login_at: datetime | None = None

@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.dashboard import area_label
 from services.users import change_password
-from ui.context import act, read, require_actor, sign_out
+from ui.context import act, read, renew_session, require_actor, sign_out
 from ui.fmt import ROLE_LABELS
 
 actor = require_actor()
@@ -12,13 +12,15 @@ st.markdown(f"**{actor.full_name}** — {ROLE_LABELS[actor.role]} — {read(area
 
 with st.form("password", clear_on_submit=True):
     st.subheader("تغییر گذرواژه")
-    new = st.text_input("گذرواژه تازه", type="password")
-    again = st.text_input("تکرار گذرواژه تازه", type="password")
+    current = st.text_input("گذرواژه کنونی", type="password", key="current_password")
+    new = st.text_input("گذرواژه تازه", type="password", key="new_password")
+    again = st.text_input("تکرار گذرواژه تازه", type="password", key="new_password_again")
     if st.form_submit_button("ذخیره گذرواژه"):
         if new != again:
             st.error("دو گذرواژه یکسان نیستند؛ هر دو را دوباره بنویسید.", icon="⚠️")
-        elif act(change_password, actor.id, new) is not None:
-            st.success("گذرواژه تغییر کرد.", icon="✅")
+        elif act(change_password, actor.id, new, current_password=current) is not None:
+            renew_session()  # every session of the account ended; this tab goes on with a new one
+            st.success("گذرواژه تغییر کرد. در زبانه‌ها و رایانه‌های دیگر باید دوباره وارد شوید.", icon="✅")
 
 if st.button("خروج از سامانه", type="primary"):
     sign_out()

@@ -2,11 +2,14 @@
 import streamlit as st
 
 from services.users import demo_account_rows
-from ui.context import read, sign_in_with
+from ui.context import NOTICE_KEY, read, sign_in_with
 from ui.nav import continue_after_login
 
 st.title("بیمه‌یار")
 st.caption("سامانه تصمیم‌گیری و پرداخت حق بیمه مددجویان")
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:  # why this tab was signed out (session ended elsewhere, account deactivated, …)
+    st.warning(notice, icon="🔒")
 
 left, right = st.columns([3, 2], gap="large")
 with left:

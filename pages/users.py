@@ -1,12 +1,15 @@
-"""Administrator: users, their roles and areas; create, unlock, deactivate."""
+"""Administrator: users, their roles and areas; create, deactivate; see and clear sign-in throttles."""
 import pandas as pd
 import streamlit as st
 
 from services.reference import counties_of, provinces
-from services.users import create_user, list_users, set_active, unlock
+from services.sign_in import clear_throttle, list_throttles
+from services.users import create_user, list_users, set_active
 from ui.context import act, read, require_actor
-from ui.fmt import ROLE_LABELS, format_jalali
+from ui.fmt import ROLE_LABELS, format_jalali, ltr, to_persian_digits
 from lib.permissions import Role
+
+THROTTLE_KINDS = {"account": "حساب", "client": "رایانه (نشانی)"}
 
 actor = require_actor()
 st.title("کاربران")
@@ -21,7 +24,6 @@ if users:
                     "نام": u.full_name,
                     "نقش": ROLE_LABELS[Role(u.role)],
                     "فعال": "بله" if u.active else "خیر",
-                    "قفل تا": format_jalali(u.locked_until.date()) if u.locked_until else "—",
                     "آخرین ورود": format_jalali(u.last_login_at.date()) if u.last_login_at else "—",
                 }
                 for u in users
@@ -57,14 +59,40 @@ with st.form("new_user", clear_on_submit=False):
             st.success(f"کاربر «{created.username}» ساخته شد.", icon="✅")
 
 if users:
-    st.subheader("قفل و فعال‌سازی")
+    st.subheader("فعال‌سازی")
     by_name = {u.username: u for u in users}
     chosen = st.selectbox("کاربر", list(by_name), key="manage_user")
     user = by_name[chosen]
-    c1, c2 = st.columns(2)
-    if c1.button("باز کردن قفل", disabled=user.locked_until is None):
-        if act(unlock, user.id) is not None:
-            st.success("قفل حساب باز شد.", icon="✅")
-    if c2.button("غیرفعال کردن" if user.active else "فعال کردن"):
+    if st.button("غیرفعال کردن" if user.active else "فعال کردن", key="toggle_active"):
         if act(set_active, user.id, not user.active) is not None:
-            st.success("وضعیت حساب تغییر کرد.", icon="✅")
+            st.success("وضعیت حساب تغییر کرد؛ نشست‌های بازِ حسابِ غیرفعال همان دم بسته می‌شوند.", icon="✅")
+
+st.subheader("محدودیت‌های ورود")
+st.caption(
+    "پس از چند ورود نادرست، هر تلاش تازه از همان نام کاربری یا همان رایانه باید چند ثانیه (تا یک دقیقه برای حساب، "
+    "تا پانزده دقیقه برای رایانه) صبر کند. هیچ حسابی قفل نمی‌شود. نام‌هایی که حسابی ندارند هم شمرده می‌شوند."
+)
+throttles = act(list_throttles)
+if not throttles:
+    st.info("در یک ساعت گذشته ورود نادرستی ثبت نشده است.", icon="ℹ️")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "نوع": THROTTLE_KINDS.get(t.kind, t.kind),
+                    "نام یا نشانی": ltr(t.subject),
+                    "ورود نادرست": to_persian_digits(t.failures),
+                    "انتظار (ثانیه)": to_persian_digits(int(t.waiting.total_seconds())) if t.waiting else "—",
+                }
+                for t in throttles
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    labels = {(t.kind, t.subject): f"{THROTTLE_KINDS.get(t.kind, t.kind)}: {t.subject}" for t in throttles}
+    key = st.selectbox("محدودیت", list(labels), format_func=labels.get, key="throttle_key")
+    if st.button("پاک کردن محدودیت", key="clear_throttle"):
+        if act(clear_throttle, *key):
+            st.success("محدودیت پاک شد؛ از این پس تلاش‌ها از صفر شمرده می‌شوند.", icon="✅")

@@ -1,21 +1,32 @@
-"""Users: creation, sign-in with lock-out, password changes. Passwords are argon2 hashes."""
+"""Users: creation, throttled sign-in, password changes. Passwords are argon2 hashes.
+
+Sign-in never locks an account: failures are throttled by account name and by client
+(services.sign_in), and an unknown name gets the same answer, the same writes and the same
+argon2 work as a wrong password."""
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from math import ceil
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from db.models import County, Province, User, utcnow
+from db.models import County, Province, SignInThrottle, User, utcnow
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area, Role, validate_user_area
 from lib.text import normalize_persian, to_persian_digits
-from services.base import Actor, as_utc, audit, snapshot
+from services.base import SYSTEM, Actor, as_utc, audit, snapshot
+from services.sign_in import (
+    actor_for,
+    forget_failures,
+    record_failure,
+    revoke_sessions,
+    throttle_keys,
+    throttle_wait,
+)
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,59}$")
 BAD_CREDENTIALS = "نام کاربری یا گذرواژه نادرست است؛ دوباره وارد کنید."
@@ -32,15 +43,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def actor_for(user: User) -> Actor:
-    return Actor(
-        id=user.id,
-        username=user.username,
-        full_name=user.full_name,
-        role=Role(user.role),
-        province_id=user.province_id,
-        county_id=user.county_id,
-    )
+def _throttled_message(wait: timedelta) -> str:
+    seconds = to_persian_digits(max(1, ceil(wait.total_seconds())))
+    return f"چند ورود نادرست پیاپی ثبت شده است؛ {seconds} ثانیه دیگر دوباره تلاش کنید."
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _check_password_rules(password: str) -> None:
@@ -112,46 +124,35 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> Actor:
-    """Sign in. Five failures in a row lock the account for fifteen minutes."""
+def authenticate(
+    session: Session, username: str, password: str, *, client: str | None = None, now: datetime | None = None
+) -> Actor:
+    """Sign in. Failures are throttled by account name and by ``client`` (the browser's address,
+    None when unknown), with growing delays; nothing is ever locked. Whether the name exists or
+    not, a failure gives the same message after the same work: one argon2 verification, the same
+    throttle writes, one audit row."""
     now = as_utc(now) if now is not None else utcnow()
-    username = (username or "").strip().lower()
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "")
-        except VerificationError:
-            pass
-        raise InvalidInput(BAD_CREDENTIALS)
-    system = actor_for(user)
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
-        minutes = max(1, int((as_utc(user.locked_until) - now).total_seconds() // 60) + 1)
-        raise InvalidInput(
-            f"به دلیل {to_persian_digits(MAX_FAILED_LOGINS)} بار ورود نادرست، حساب تا {to_persian_digits(minutes)} دقیقه دیگر قفل است؛ "
-            "پس از آن دوباره تلاش کنید یا از مدیر سامانه بخواهید قفل را باز کند."
-        )
-    try:
-        _hasher.verify(user.password_hash, password or "")
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        locked = user.failed_logins >= MAX_FAILED_LOGINS
-        if locked:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        session.add(user)
-        audit(session, system, "user.lock" if locked else "user.login_failed", "user", user.id)
+    typed = (username or "").strip().lower()
+    password = password or ""
+    possible = USERNAME_RE.fullmatch(typed) is not None  # anything else can be no one's name
+    keys = throttle_keys(typed if possible else None, client)
+    wait = throttle_wait(session, keys, now=now)
+    if wait:
+        raise InvalidInput(_throttled_message(wait))
+    user = session.exec(select(User).where(User.username == typed)).first() if possible else None
+    matches = _password_matches(user.password_hash if user is not None else _DUMMY_HASH, password)
+    if user is None or not matches:
+        record_failure(session, keys, now=now)
+        audit(session, actor_for(user) if user is not None else SYSTEM, "user.login_failed", "user",
+              user.id if user is not None else None)
         session.commit()
-        if locked:
-            raise InvalidInput(
-                f"به دلیل {to_persian_digits(MAX_FAILED_LOGINS)} بار ورود نادرست، حساب برای {to_persian_digits(LOCK_MINUTES)} دقیقه قفل شد."
-            ) from None
-        raise InvalidInput(BAD_CREDENTIALS) from None
+        raise InvalidInput(BAD_CREDENTIALS)
     if not user.active:  # said only to someone who knows the password
         raise InvalidInput("این حساب غیرفعال است؛ با مدیر سامانه تماس بگیرید.")
+    system = actor_for(user)
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+        user.password_hash = hash_password(password)  # ends the user's other sessions (their stamp)
+    forget_failures(session, "account", user.username)
     user.last_login_at = now
     session.add(user)
     audit(session, system, "user.login", "user", user.id)
@@ -159,26 +160,33 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     return system
 
 
-def change_password(session: Session, actor: Actor, user_id: int, new_password: str) -> User:
-    """A user changes their own password; an administrator may reset anyone's."""
-    if actor.id != user_id:
+def change_password(
+    session: Session, actor: Actor, user_id: int, new_password: str, *, current_password: str | None = None
+) -> User:
+    """A user changes their own password, proving the current one; an administrator may reset
+    anyone else's. Every session of the account ends (every tab, every app server)."""
+    own = actor.id == user_id
+    if not own:
         actor.require(Action.manage_users)
-    _check_password_rules(new_password)
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
+    if own and not _password_matches(user.password_hash, current_password or ""):
+        raise InvalidInput("گذرواژه کنونی درست نیست؛ گذرواژه‌ای را که با آن وارد شدید بنویسید.",
+                           field="current_password")
+    _check_password_rules(new_password)
     before = snapshot(user, exclude=("password_hash",))
     user.password_hash = hash_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
     session.add(user)
+    ended = revoke_sessions(session, user.id)
     audit(session, actor, "user.password", "user", user.id,
-          before=before, after=snapshot(user, exclude=("password_hash",)))
+          before=before, after={**snapshot(user, exclude=("password_hash",)), "sessions_ended": ended})
     session.commit()
     return user
 
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Activate or deactivate an account; deactivating ends its sessions at once."""
     actor.require(Action.manage_users)
     user = session.get(User, user_id)
     if user is None:
@@ -187,25 +195,24 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         raise InvalidInput("نمی‌توانید حساب خودتان را غیرفعال کنید.")
     before = snapshot(user, exclude=("password_hash",))
     user.active = active
-    user.locked_until = None if active else user.locked_until
     session.add(user)
+    ended = 0 if active else revoke_sessions(session, user.id)
     audit(session, actor, "user.activate" if active else "user.deactivate", "user", user.id,
-          before=before, after=snapshot(user, exclude=("password_hash",)))
+          before=before, after={**snapshot(user, exclude=("password_hash",)), "sessions_ended": ended})
     session.commit()
     return user
 
 
 def unlock(session: Session, actor: Actor, user_id: int) -> User:
+    """Forget the failed sign-ins counted against this account's name (its throttle)."""
     actor.require(Action.manage_users)
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
-    before = snapshot(user, exclude=("password_hash",))
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
-    audit(session, actor, "user.unlock", "user", user.id,
-          before=before, after=snapshot(user, exclude=("password_hash",)))
+    throttle = session.get(SignInThrottle, ("account", user.username))
+    before = {"failures": throttle.failures if throttle is not None else 0}
+    forget_failures(session, "account", user.username)
+    audit(session, actor, "user.unlock", "user", user.id, before=before, after={"failures": 0})
     session.commit()
     return user
 

@@ -61,7 +61,19 @@ def users(app_db):
 
 
 def app_as(actor=None, timeout: float = 30) -> AppTest:
+    """The app, signed in as ``actor`` the way the sign-in page does it: a server-side session
+    (services.sign_in) whose token the tab keeps; the frame checks it on every run."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if actor is not None:
+        from db.engine import make_engine
+        from services.sign_in import start_session
+
+        engine = make_engine()  # the app's database (app_db sets BIMEYAR_DATABASE_URL)
+        try:
+            with new_session(engine) as session:
+                token = start_session(session, actor.id)
+        finally:
+            engine.dispose()
         at.session_state["actor"] = actor
+        at.session_state["session_token"] = token
     return at

@@ -10,7 +10,10 @@ from db.engine import new_session
 from db.models import AuditLog, User
 from lib.identifiers import generate_national_code
 from services.applications import HouseholdData, IntakeData, submit_application
-from services.users import MAX_FAILED_LOGINS
+from services import sign_in as sessions
+from services.base import SYSTEM
+from services.sign_in import FREE_FAILURES
+from services.users import change_password, set_active
 from tests.pages.conftest import PASSWORD, app_as
 from ui.nav import pages_for
 
@@ -43,13 +46,129 @@ def test_sign_in_opens_the_home_page(users):
     assert at.session_state["actor"].username == "admin"
 
 
-def test_repeated_failures_lock_the_account(users, app_db):
+def test_repeated_failures_slow_down_and_the_administrator_clears_the_wait(users, app_db):
+    """Today five failures locked the account for fifteen minutes; now the sign-in waits a few
+    seconds, whether or not the name exists, and the administrator sees and clears the waits."""
     at = app_as().run()
-    for _ in range(MAX_FAILED_LOGINS):
+    for _ in range(FREE_FAILURES + 1):
         at = sign_in(at, "expert", "not-the-password")
-    at = sign_in(at, "expert", PASSWORD)  # even the right password is refused now
-    assert "قفل" in at.error[0].value
+    at = sign_in(at, "expert", PASSWORD)  # the right password, too soon
+    assert "ثانیه دیگر دوباره تلاش کنید" in at.error[0].value and "قفل" not in at.error[0].value
     assert "actor" not in at.session_state
+    admin = app_as(users["admin"]).run()
+    admin.switch_page("pages/users.py").run()
+    assert not admin.exception
+    waits = admin.dataframe[1].value
+    assert set(waits["نام یا نشانی"].str.strip("\u2066\u2069")) == {"expert", "unknown"}
+    for option in admin.selectbox(key="throttle_key").options:
+        admin.selectbox(key="throttle_key").set_value(
+            next(k for k in (("account", "expert"), ("client", "unknown")) if k[1] in option)
+        ).run()
+        admin.button(key="clear_throttle").click().run()
+        assert "محدودیت پاک شد" in admin.success[0].value
+    at = sign_in(at, "expert", PASSWORD)
+    assert at.session_state["actor"].username == "expert"
+
+
+def _signed_in_reruns(at):
+    """Another run of the same tab (what any click does)."""
+    return at.run()
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_run(users, app_db):
+    """Today the actor was stored once in the tab and never checked again."""
+    at = app_as(users["county_expert"]).run()
+    assert at.title[0].value == "پیشخوان"
+    with new_session(app_db) as session:
+        set_active(session, users["admin"], users["county_expert"].id, False)
+    at = _signed_in_reruns(at)
+    assert "actor" not in at.session_state
+    assert at.title[0].value == "بیمه‌یار"  # the sign-in page
+    assert "غیرفعال" in at.warning[0].value
+    assert not at.metric
+
+
+def test_a_password_reset_signs_the_account_out_on_its_next_run(users, app_db):
+    at = app_as(users["county_expert"]).run()
+    with new_session(app_db) as session:
+        change_password(session, users["admin"], users["county_expert"].id, "brand-new-pass")
+    at = _signed_in_reruns(at)
+    assert "actor" not in at.session_state
+    assert "گذرواژه" in at.warning[0].value
+
+
+def test_a_new_role_signs_the_account_out_with_a_persian_reason(users, app_db):
+    at = app_as(users["county_expert"]).run()
+    with new_session(app_db) as session:
+        session.get(User, users["county_expert"].id).role = "committee_secretary"
+        session.commit()
+    at = _signed_in_reruns(at)
+    assert "actor" not in at.session_state
+    assert at.warning[0].value == sessions.ROLE_CHANGED
+
+
+def test_signing_out_in_one_tab_signs_out_the_other_on_its_next_run(users):
+    first = app_as(users["county_expert"]).run()
+    second = app_as().run()  # the same browser's second tab shares the session
+    second.session_state["actor"] = first.session_state["actor"]
+    second.session_state["session_token"] = first.session_state["session_token"]
+    assert second.run().title[0].value == "پیشخوان"
+    first.switch_page("pages/account.py").run()
+    next(b for b in first.button if b.label == "خروج از سامانه").click().run()
+    second = second.run()
+    assert "actor" not in second.session_state
+    assert second.warning[0].value == sessions.SESSION_ENDED
+
+
+def test_a_reload_resumes_from_the_cookie_until_signed_out(users, monkeypatch):
+    """Today a reload (the projector's page) asked for the password again."""
+    import ui.context
+
+    first = sign_in(app_as().run(), "expert", PASSWORD)
+    token = first.session_state["session_token"]
+    monkeypatch.setattr(ui.context, "browser_cookie", lambda: token)  # what the browser sends back
+    reloaded = app_as().run()  # a new tab state: nothing but the cookie
+    assert not reloaded.exception
+    assert reloaded.title[0].value == "پیشخوان"
+    assert reloaded.session_state["actor"].username == "expert"
+    script = next(h.proto.body for h in reloaded.get("html") if "document.cookie" in h.proto.body)
+    assert f"bimeyar_session={token}" in script and "SameSite=Strict" in script
+    reloaded.switch_page("pages/account.py").run()
+    next(b for b in reloaded.button if b.label == "خروج از سامانه").click().run()
+    again = app_as().run()  # the old cookie names no session any more
+    assert "actor" not in again.session_state and again.title[0].value == "بیمه‌یار"
+    assert again.warning[0].value == sessions.SESSION_ENDED
+    script = next(h.proto.body for h in again.get("html") if "document.cookie" in h.proto.body)
+    assert "bimeyar_session=; Max-Age=0" in script  # and the browser forgets it
+
+
+def test_an_unexpected_error_shows_persian_with_a_reference_and_logs_the_detail(users, monkeypatch, caplog):
+    """Today Streamlit showed the English exception (with «Ask Google» links)."""
+    import services.dashboard
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail: relation area_summary_cache does not exist")
+
+    monkeypatch.setattr(services.dashboard, "area_summary", broken)
+    with caplog.at_level("ERROR", logger="bimeyar.errors"):
+        at = app_as(users["county_expert"]).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "خطای پیش‌بینی‌نشده" in message and "شماره پیگیری" in message
+    shown = " ".join(str(e.value) for e in [*at.error, *at.markdown, *at.title] if hasattr(e, "value"))
+    assert "RuntimeError" not in shown and "internal detail" not in shown and "Traceback" not in shown
+    record = next(r for r in caplog.records if r.name == "bimeyar.errors")
+    reference = record.args[0]
+    assert reference.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in message
+    assert "internal detail" in caplog.text and "Traceback" in caplog.text
+
+
+def test_the_error_page_never_links_outside(users):
+    from streamlit import config
+
+    config.get_config_options(force_reparse=True)
+    assert config.get_option("client.showErrorLinks") is False
+    assert config.get_option("client.showErrorDetails") == "none"
 
 
 @pytest.mark.parametrize("role", ["admin", "county_expert", "manager"])
@@ -90,7 +209,7 @@ def test_home_shows_the_users_area_with_real_figures(users, app_db):
                 IntakeData(
                     program="A", county_id=expert.county_id, channel="in_person",
                     national_code=generate_national_code(__import__("random").Random(_)),
-                    first_name="مریم", last_name="احمدی", mobile="09121234567",
+                    first_name="مریم", last_name="احمدی", gender="female", mobile="09121234567",
                     applied_on=date.today(), household=HouseholdData(marital_status="married"),
                 ),
             )
@@ -135,13 +254,35 @@ def test_audit_page_lists_the_writes(users):
     assert "user.create" in set(frame["کار"])
 
 
+def _change_password(at, current, new, again=None):
+    at.text_input(key="current_password").input(current)
+    at.text_input(key="new_password").input(new)
+    at.text_input(key="new_password_again").input(new if again is None else again)
+    at.button(key="FormSubmitter:password-ذخیره گذرواژه").click()
+    return at.run()
+
+
 def test_account_page_refuses_mismatched_passwords(users):
     at = app_as(users["county_expert"]).run()
     at.switch_page("pages/account.py").run()
-    at.text_input[0].input("new-password-1")
-    at.text_input[1].input("new-password-2")
-    at.button[0].click().run()
+    at = _change_password(at, PASSWORD, "new-password-1", "new-password-2")
     assert "یکسان نیستند" in at.error[0].value
+
+
+def test_changing_ones_password_asks_for_the_current_one(users, app_db):
+    """Today the account page changed the password without the current one."""
+    at = app_as(users["county_expert"]).run()
+    other_tab = app_as(users["county_expert"]).run()
+    at.switch_page("pages/account.py").run()
+    at = _change_password(at, "not-my-password", "brand-new-pass")
+    assert "گذرواژه کنونی درست نیست" in at.error[0].value
+    at = _change_password(at, PASSWORD, "brand-new-pass")
+    assert not at.error and "گذرواژه تغییر کرد" in at.success[0].value
+    assert at.run().session_state["actor"].username == "expert"  # this tab goes on
+    other = other_tab.run()  # another session of the account ends
+    assert "actor" not in other.session_state
+    fresh = sign_in(app_as().run(), "expert", "brand-new-pass")
+    assert fresh.session_state["actor"].username == "expert"
 
 
 def test_sign_out_returns_to_the_login_page(users):

@@ -1,4 +1,4 @@
-"""Accounts: creation rules, argon2 passwords, sign-in with lock-out, and the audit trail."""
+"""Accounts: creation rules, argon2 passwords, throttled sign-in (never a lock-out), and the audit trail."""
 from __future__ import annotations
 
 import json
@@ -10,11 +10,12 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from db.engine import new_session
-from db.models import AuditLog, User
+from db.models import AuditLog, SignInThrottle, User
 from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Role
-from services import users
-from services.users import BAD_CREDENTIALS, LOCK_MINUTES, MAX_FAILED_LOGINS
+from services import sign_in, users
+from services.sign_in import FREE_FAILURES, MAX_DELAY
+from services.users import BAD_CREDENTIALS
 
 PASSWORD = "Gozarvazhe-1403"
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
@@ -142,77 +143,158 @@ def test_wrong_password_and_unknown_user_get_the_same_persian_message(session, a
         users.authenticate(session, "nobody", PASSWORD, now=T0)
     assert wrong.value.message == unknown.value.message == BAD_CREDENTIALS
     assert PERSIAN.search(BAD_CREDENTIALS)
-    session.expire_all()
-    assert session.get(User, account.id).failed_logins == 1
-    assert len(_audit_rows(session, "user.login_failed")) == 1
+    assert len(_audit_rows(session, "user.login_failed")) == 2
 
 
-def _fail(session, times, now=T0):
+def _fail(session, times, *, username="maryam.ahmadi", now=T0, client="10.0.0.1", step=timedelta(0)):
+    """``times`` wrong passwords; returns the messages. ``step`` apart (enough to wait out delays)."""
     messages = []
     for i in range(times):
         with pytest.raises(InvalidInput) as err:
-            users.authenticate(session, "maryam.ahmadi", f"wrong-{i}", now=now)
+            users.authenticate(session, username, f"wrong-{i}", client=client, now=now + i * step)
         messages.append(err.value.message)
     return messages
 
 
-def test_five_failures_lock_the_account_even_against_the_right_password(session, engine, account):
-    messages = _fail(session, MAX_FAILED_LOGINS)
-    assert messages[:-1] == [BAD_CREDENTIALS] * (MAX_FAILED_LOGINS - 1)
-    assert "قفل" in messages[-1] and "۱۵" in messages[-1].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-    assert len(_audit_rows(session, "user.lock")) == 1
-    # the lock is in the database: a new session (another browser tab, a restart) sees it
-    with new_session(engine) as fresh:
+def _failure_count(session, kind, subject):
+    session.expire_all()
+    row = session.get(SignInThrottle, (kind, subject))
+    return 0 if row is None else row.failures
+
+
+def test_failures_slow_the_account_down_with_growing_delays_but_never_lock_it(session, engine, account):
+    """Today five failures locked the account for fifteen minutes, even against the right password."""
+    # each failure from another client, so only the account's own throttle counts
+    for i in range(FREE_FAILURES):
+        _fail(session, 1, client=f"10.0.1.{i}")
+    assert _failure_count(session, "account", "maryam.ahmadi") == FREE_FAILURES
+    _fail(session, 1, client="10.0.1.50")  # the first failure beyond the free ones: a 5-second wait
+    with new_session(engine) as fresh:  # the wait is in the database: another tab or app server sees it
         with pytest.raises(InvalidInput) as err:
-            users.authenticate(fresh, "maryam.ahmadi", PASSWORD, now=T0 + timedelta(minutes=1))
-    assert "قفل" in err.value.message
-    assert PERSIAN.search(err.value.message)
-    assert not _audit_rows(session, "user.login")
-
-
-def test_four_failures_then_success_reset_the_count(session, account):
-    _fail(session, MAX_FAILED_LOGINS - 1)
-    users.authenticate(session, "maryam.ahmadi", PASSWORD, now=T0)
-    _fail(session, MAX_FAILED_LOGINS - 1)
-    assert users.authenticate(session, "maryam.ahmadi", PASSWORD, now=T0).id == account.id
-
-
-def test_the_lock_expires_after_fifteen_minutes(session, engine, account):
-    _fail(session, MAX_FAILED_LOGINS)
+            users.authenticate(fresh, "maryam.ahmadi", PASSWORD, client="10.0.9.9", now=T0 + timedelta(seconds=4))
+    assert "۱ ثانیه" in err.value.message and PERSIAN.search(err.value.message)
+    assert _failure_count(session, "account", "maryam.ahmadi") == FREE_FAILURES + 1  # waiting costs no count
     with new_session(engine) as fresh:
-        with pytest.raises(InvalidInput):
-            users.authenticate(
-                fresh, "maryam.ahmadi", PASSWORD, now=T0 + timedelta(minutes=LOCK_MINUTES, seconds=-1)
-            )
-    with new_session(engine) as fresh:
-        actor = users.authenticate(
-            fresh, "maryam.ahmadi", PASSWORD, now=T0 + timedelta(minutes=LOCK_MINUTES, seconds=1)
-        )
+        actor = users.authenticate(fresh, "maryam.ahmadi", PASSWORD, client="10.0.9.9", now=T0 + timedelta(seconds=6))
     assert actor.id == account.id
+    assert _failure_count(session, "account", "maryam.ahmadi") == 0  # success forgets the account's failures
 
 
-def test_aware_and_naive_utc_clocks_agree(session, engine, account):
-    _fail(session, MAX_FAILED_LOGINS, now=T0.replace(tzinfo=timezone.utc))
+@pytest.mark.parametrize(
+    ("kind", "failures", "seconds"),
+    [("account", FREE_FAILURES, 0), ("account", FREE_FAILURES + 1, 5), ("account", FREE_FAILURES + 2, 10),
+     ("account", FREE_FAILURES + 4, 40), ("account", FREE_FAILURES + 5, 60), ("account", 10_000, 60),
+     ("client", FREE_FAILURES + 5, 80), ("client", 10_000, 900)],
+)
+def test_delays_double_up_to_a_minute_per_account_and_fifteen_per_client(kind, failures, seconds):
+    assert sign_in.delay_after(kind, failures) == timedelta(seconds=seconds)
+    assert MAX_DELAY == {"account": timedelta(minutes=1), "client": timedelta(minutes=15)}
+
+
+def test_a_stranger_cannot_lock_the_owner_out(session, engine, account):
+    """Twenty wrong passwords from many computers; a minute later the owner signs in from hers."""
+    now = T0
+    for i in range(20):
+        now = T0 + i * timedelta(minutes=1, seconds=1)  # as fast as the account's throttle allows
+        _fail(session, 1, client=f"10.0.2.{i}", now=now)
     with new_session(engine) as fresh:
-        with pytest.raises(InvalidInput):
-            users.authenticate(fresh, "maryam.ahmadi", PASSWORD, now=T0 + timedelta(minutes=5))
-    with new_session(engine) as fresh:
-        users.authenticate(
-            fresh, "maryam.ahmadi", PASSWORD, now=(T0 + timedelta(minutes=16)).replace(tzinfo=timezone.utc)
-        )
+        actor = users.authenticate(fresh, "maryam.ahmadi", PASSWORD, client="10.0.0.200",
+                                   now=now + MAX_DELAY["account"])
+    assert actor.id == account.id
+    assert not _audit_rows(session, "user.lock")
 
 
-def test_administrator_unlocks_at_once(session, engine, admin, account, county_expert):
-    _fail(session, MAX_FAILED_LOGINS)
+def test_one_client_guessing_across_accounts_is_slowed_for_every_name(session, engine, account):
+    for i in range(FREE_FAILURES + 3):
+        _fail(session, 1, username=f"guess{i}", client="10.0.3.3")
+    with new_session(engine) as fresh:  # even the right password, from that client, waits
+        with pytest.raises(InvalidInput, match="ثانیه"):
+            users.authenticate(fresh, "maryam.ahmadi", PASSWORD, client="10.0.3.3", now=T0 + timedelta(seconds=1))
+    with new_session(engine) as fresh:  # another client is not slowed
+        assert users.authenticate(fresh, "maryam.ahmadi", PASSWORD, client="10.0.3.4", now=T0).id == account.id
+
+
+def test_an_unknown_name_answers_like_a_known_one_with_the_same_work(session, engine, account, monkeypatch):
+    """Same messages, the same argon2 verifications, the same rows written, the same throttling."""
+    calls = []
+    real_matches = users._password_matches  # one argon2 verification per call
+    monkeypatch.setattr(users, "_password_matches", lambda h, p: calls.append(h) or real_matches(h, p))
+
+    def attempts(username, client):
+        calls.clear()
+        messages = _fail(session, FREE_FAILURES + 2, username=username, client=client, step=timedelta(seconds=2))
+        return messages, len(calls), _failure_count(session, "account", username)
+
+    before = len(_audit_rows(session))
+    known = attempts("maryam.ahmadi", "10.0.4.1")
+    known_audit = len(_audit_rows(session)) - before
+    unknown = attempts("no.such.user", "10.0.4.2")
+    unknown_audit = len(_audit_rows(session)) - before - known_audit
+    assert known == unknown
+    assert known_audit == unknown_audit
+    assert known[1] == FREE_FAILURES + 1  # the throttled attempt hashes nothing, for both
+    assert "ثانیه" in known[0][-1] and set(known[0][:-1]) == {BAD_CREDENTIALS}
+    # malformed names (a NUL, spaces, far too long) get the same answer and reach no query that could fail
+    for typed in ("maryam\x00ahmadi", "x" * 10_000, "مریم"):
+        with pytest.raises(InvalidInput) as err:
+            users.authenticate(session, typed, PASSWORD, client="10.0.4.3", now=T0)
+        assert err.value.message == BAD_CREDENTIALS
+
+
+def test_administrator_sees_and_clears_throttles(session, engine, admin, account, county_expert):
+    _fail(session, FREE_FAILURES + 1, client="10.0.5.5")
     with pytest.raises(Forbidden):
-        users.unlock(session, county_expert, account.id)
+        sign_in.list_throttles(session, county_expert, now=T0)
+    rows = {(t.kind, t.subject): t for t in sign_in.list_throttles(session, admin, now=T0)}
+    assert rows[("account", "maryam.ahmadi")].failures == FREE_FAILURES + 1
+    assert rows[("account", "maryam.ahmadi")].waiting == timedelta(seconds=5)
+    assert rows[("client", "10.0.5.5")].failures == FREE_FAILURES + 1
+    with pytest.raises(Forbidden):
+        sign_in.clear_throttle(session, county_expert, "client", "10.0.5.5")
     session.rollback()
-    users.unlock(session, admin, account.id)
+    assert sign_in.clear_throttle(session, admin, "client", "10.0.5.5")
+    users.unlock(session, admin, account.id)  # the account's throttle (bimeyar unlock does this)
+    assert sign_in.list_throttles(session, admin, now=T0) == []
     with new_session(engine) as fresh:
-        assert users.authenticate(fresh, "maryam.ahmadi", PASSWORD, now=T0 + timedelta(minutes=1)).id == account.id
+        assert users.authenticate(fresh, "maryam.ahmadi", PASSWORD, client="10.0.5.5", now=T0).id == account.id
+    cleared = _audit_rows(session, "signin.throttle_clear")
+    assert [(a.user_id, a.entity_id) for a in cleared] == [(admin.id, "client:10.0.5.5")]
     unlock = _audit_rows(session, "user.unlock")
-    assert [(a.user_id, a.username, a.entity_id) for a in unlock] == [(admin.id, admin.username, str(account.id))]
-    assert unlock[0].before["locked_until"] is not None and unlock[0].after["locked_until"] is None
+    assert [(a.user_id, a.entity_id) for a in unlock] == [(admin.id, str(account.id))]
+    assert unlock[0].before == {"failures": FREE_FAILURES + 1}
+
+
+def test_failures_older_than_an_hour_start_the_count_again(session, account):
+    _fail(session, FREE_FAILURES, client="10.0.6.6")
+    _fail(session, 1, client="10.0.6.7", now=T0 + sign_in.FORGET_AFTER + timedelta(seconds=1))
+    assert _failure_count(session, "account", "maryam.ahmadi") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_concurrent_failures_on_one_name_are_all_counted(engine, account):
+    """Twelve wrong passwords at the same moment: each is counted (an atomic upsert), none lost."""
+    import threading
+
+    barrier = threading.Barrier(12)
+    errors = []
+
+    def attempt(i):
+        with new_session(engine) as own:
+            barrier.wait()
+            try:
+                users.authenticate(own, "maryam.ahmadi", f"wrong-{i}", client=f"10.0.7.{i}", now=T0)
+            except InvalidInput as exc:
+                errors.append(exc.message)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 12
+    with new_session(engine) as fresh:
+        assert fresh.get(SignInThrottle, ("account", "maryam.ahmadi")).failures == 12
 
 
 def test_a_deactivated_account_cannot_sign_in(session, admin, account):
@@ -234,12 +316,31 @@ def test_an_administrator_cannot_deactivate_themselves(session, admin, counts):
 
 def test_changed_password_replaces_the_old_one(session, account, county_expert):
     me = users.actor_for(account)
-    users.change_password(session, me, account.id, "Tazeh-Gozarvazhe")
+    users.change_password(session, me, account.id, "Tazeh-Gozarvazhe", current_password=PASSWORD)
     with pytest.raises(InvalidInput):
         users.authenticate(session, "maryam.ahmadi", PASSWORD, now=T0)
     assert users.authenticate(session, "maryam.ahmadi", "Tazeh-Gozarvazhe", now=T0).id == account.id
     with pytest.raises(Forbidden):  # someone else's password: only an administrator
         users.change_password(session, county_expert, account.id, "Digar-Gozarvazhe")
+
+
+def test_changing_ones_own_password_needs_the_current_one(session, engine, account, counts):
+    """Today anyone at an unlocked screen could change the password without knowing it."""
+    me = users.actor_for(account)
+    before = counts()
+    for current in (None, "", "not-the-password"):
+        with pytest.raises(InvalidInput) as err:
+            users.change_password(session, me, account.id, "Tazeh-Gozarvazhe", current_password=current)
+        assert err.value.field == "current_password" and "گذرواژه کنونی" in err.value.message
+        session.rollback()
+    assert counts() == before
+    with new_session(engine) as fresh:
+        assert users.authenticate(fresh, "maryam.ahmadi", PASSWORD, now=T0).id == account.id
+
+
+def test_an_administrator_resets_a_password_without_knowing_it(session, admin, account):
+    users.change_password(session, admin, account.id, "Tazeh-Gozarvazhe")
+    assert users.authenticate(session, "maryam.ahmadi", "Tazeh-Gozarvazhe", now=T0).id == account.id
 
 
 # --------------------------------------------------------------------------- audit
