@@ -198,6 +198,7 @@ class Application(SQLModel, table=True):
     target_group: str = Field(default="", max_length=80)
     job_field: str = Field(default="", max_length=120)
     discount_holder: bool = False
+    head_of_household: bool | None = None  # programme B: the applicant heads her household
     licence_no: str = Field(default="", max_length=40)
     licence_date: date | None = None
     applied_on: date
@@ -357,11 +358,28 @@ class Introduction(SQLModel, table=True):
     application_id: int = Field(foreign_key="application.id")
     county_id: int = Field(foreign_key="county.id")
     jalali_year: int = Field(index=True)
-    branch: str = Field(max_length=120)
+    branch_id: int | None = Field(default=None, foreign_key="ssobranch.id")
+    branch: str = Field(max_length=120)  # the branch's name when the letter was written
     letter_no: str = Field(max_length=40)
     introduced_on: date
     introduced_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    # SSO refused her: the introduction no longer counts against the quota (the seat returns).
+    refused_on: date | None = None
+    refusal_reason: str | None = Field(default=None, max_length=400)
+    refused_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class SsoBranch(SQLModel, table=True):
+    """An SSO branch a county's unit introduces women to (reference data kept by administrators)."""
+
+    __table_args__ = (UniqueConstraint("county_id", "name", name="uq_ssobranch_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county_id: int = Field(foreign_key="county.id", index=True)
+    name: str = Field(max_length=120)
+    code: str = Field(default="", max_length=20)
+    active: bool = True
+    is_demo: bool = False
 
 
 # --------------------------------------------------------------------------- money

@@ -12,6 +12,10 @@ CHANNELS: dict[str, str] = {
     "counter_office": "دفتر پیشخوان",
 }
 
+# The applicant's sex (Form 1, the import): how letters and minutes address the person.
+GENDERS: dict[str, str] = {"female": "زن", "male": "مرد"}
+ADDRESS_TITLES: dict[str, str] = {"female": "خانم", "male": "آقای"}
+
 # Form 1: «تحت پوشش ... حوزه» — the deputy that covers the applicant.
 COVERING_DOMAINS: dict[str, str] = {
     "rehabilitation": "توانبخشی",

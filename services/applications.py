@@ -55,6 +55,8 @@ class IntakeData:
     national_code: str
     first_name: str
     last_name: str
+    gender: str = ""  # catalog.GENDERS: required (letters and minutes address the person by it)
+    head_of_household: bool | None = None  # programme B: required, and must be True
     father_name: str = ""
     birth_certificate_no: str = ""
     birth_date: date | None = None
@@ -143,6 +145,10 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
     national_code = take(normalize_national_code, data.national_code, default="")
     take(required_text, data.first_name, "first_name", "نام", default="")
     take(required_text, data.last_name, "last_name", "نام خانوادگی", default="")
+    gender = take(choice_of, data.gender, catalog.GENDERS, "gender", "جنسیت", default="")
+    is_b = program_code == ProgramCode.B
+    if is_b:
+        problems.extend(programme_b_problems(gender, data.head_of_household))
     channel = take(choice_of, data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست", default="")
     covering = take(choice_of, data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain", "حوزه تحت پوشش",
                     default="", optional=True)
@@ -182,6 +188,7 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
     applicant_fields = dict(
         first_name=text["first_name"],
         last_name=text["last_name"],
+        gender=gender,
         father_name=text["father_name"],
         birth_certificate_no=text["birth_certificate_no"],
         birth_date=data.birth_date,
@@ -197,7 +204,11 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
         discount_holder=bool(data.discount_holder),
         licence_no=text["licence_no"],
         licence_date=data.licence_date,
+        head_of_household=None,
     )
+    if is_b:  # programme A's own fields (job, licence, discount, scoring household) do not apply
+        case_fields.update(job_field="", discount_holder=False, licence_no="", licence_date=None, head_of_household=True)
+        household = HouseholdData()
     clean = CleanIntake(
         program=program_code,
         national_code=national_code,
@@ -208,6 +219,26 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
         case=case_fields,
     )
     return clean, []
+
+
+B_ONLY_WOMEN = (
+    "برنامه بیمه زنان سرپرست خانوار (کمیته امداد) فقط زنان سرپرست خانوار را می‌پذیرد؛ "
+    "برای این متقاضی برنامه دیگری را انتخاب کنید."
+)
+
+
+def programme_b_problems(gender: str, head_of_household: bool | None) -> list[InvalidInput]:
+    """Seed 000: programme B covers women who head their household, and no one else."""
+    problems = []
+    if gender == "male":
+        problems.append(InvalidInput(B_ONLY_WOMEN, field="gender"))
+    if head_of_household is None:
+        problems.append(
+            InvalidInput("برای برنامه ب مشخص کنید که متقاضی سرپرست خانوار هست یا نه.", field="head_of_household")
+        )
+    elif not head_of_household:
+        problems.append(InvalidInput(B_ONLY_WOMEN, field="head_of_household"))
+    return problems
 
 
 def tracking_code_candidate(program_code: str, on: date) -> str:

@@ -11,6 +11,12 @@ The rules (seed 000, SLA 19042711100; DOMAIN.md):
 * Order: a case ranked within the remaining slots may be introduced directly (they will all
   get a slot this year); introducing a case ranked beyond them takes a slot from someone
   ranked higher, so it needs a written reason, kept on the timeline and in the audit log.
+* An introduction SSO refuses (:func:`record_sso_refusal`) no longer counts: the seat returns to
+  the county's quota for that year. The seed is silent; a unit expects a seat nobody took to
+  be usable by the next woman on the list. The letter numbers still count every letter written.
+* The branch is chosen from the county's SSO branches (:mod:`services.branches`), never typed.
+* SSO's confirmation activates her cover only if no case of programme A covers her in the same
+  months (:func:`services.coverage.ensure_no_overlap`).
 * Count and insert happen in one transaction holding the quota row's lock
   (:func:`services.quotas.lock_quota`); the state change, its event, the SMS and the audit
   records commit together with the introduction (``change_state`` commits once, at the end).
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Row
+from sqlalchemy import Row, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -33,12 +39,15 @@ from lib.payments import monthly_premium, program_b_shares
 from lib.permissions import Action
 from lib.text import format_number, normalize_persian, to_persian_digits
 from lib.workflow import STATE_LABELS, ProgramCode, State
-from services.applications import change_state, get_application, program_by_code
+from services.applications import change_state, get_application, move_case, program_by_code
 from services.base import Actor, audit, county_area, snapshot
+from services.branches import get_branch
+from services.coverage import ensure_no_overlap
 from services.quotas import introduced_count, lock_quota, parse_year, quota_slots
 
 MAX_BRANCH = 120
 MAX_REASON = 200  # with the branch and the letter number it fits the event note (400)
+MAX_REFUSAL = 300  # SSO's reason, kept on the introduction and (prefixed) in the event note
 WAITING_COLUMNS = (
     "rank",
     "application_id",
@@ -60,6 +69,8 @@ INTRODUCED_COLUMNS = (
     "letter_no",
     "introduced_on",
     "state",
+    "refused_on",
+    "refusal_reason",
 )
 _CONCURRENT = "هم‌زمان معرفی دیگری در همین شهرستان ثبت شد؛ صفحه را تازه کنید و دوباره تلاش کنید."
 
@@ -161,25 +172,38 @@ def _b_case(session: Session, actor: Actor, application_id: int) -> tuple[Applic
     return application, program
 
 
+def letters_written(session: Session, county_id: int, jalali_year: int) -> int:
+    """Every introduction letter of the county and year, refused ones included (letter numbers)."""
+    return int(
+        session.exec(
+            select(func.count(Introduction.id)).where(
+                Introduction.county_id == county_id, Introduction.jalali_year == jalali_year
+            )
+        ).one()
+    )
+
+
 def introduce(
     session: Session,
     actor: Actor,
     application_id: int,
-    branch: str,
+    branch_id: int | None,
     introduced_on: date,
     *,
     reason: str | None = None,
 ) -> Introduction:
-    """Introduce a waiting woman to an SSO branch within her county's quota (one transaction).
+    """Introduce a waiting woman to one of her county's SSO branches (``branch_id``, see
+    :mod:`services.branches`) within the county's quota (one transaction).
 
-    Refused (nothing written) when no quota is announced for the county and the Jalali year of
-    ``introduced_on``, when it is full (the message gives her place on the waiting list), when
-    the case is not on the waiting list, or when it is ranked beyond the free slots and no
-    ``reason`` is given.
+    Refused (nothing written) when no branch of her county is chosen, when no quota is
+    announced for the county and the Jalali year of ``introduced_on``, when it is full (the
+    message gives her place on the waiting list), when the case is not on the waiting list, or
+    when it is ranked beyond the free slots and no ``reason`` is given.
     """
     try:
         application, program = _b_case(session, actor, application_id)
-        branch = _clean_text(branch, field="branch", label_fa="نام شعبه تأمین اجتماعی", limit=MAX_BRANCH, required=True)
+        branch_row = get_branch(session, application.county_id, branch_id)
+        branch = branch_row.name
         reason = _clean_text(reason, field="reason", label_fa="دلیل معرفی خارج از نوبت", limit=MAX_REASON, required=False)
         if not isinstance(introduced_on, date):
             raise InvalidInput("تاریخ معرفی را وارد کنید.", field="introduced_on")
@@ -227,8 +251,9 @@ def introduce(
             application_id=application.id,
             county_id=county.id,
             jalali_year=year,
+            branch_id=branch_row.id,
             branch=branch,
-            letter_no=letter_number(county.id, year, used + 1),
+            letter_no=letter_number(county.id, year, letters_written(session, county.id, year) + 1),
             introduced_on=introduced_on,
             introduced_by=actor.id,
         )
@@ -267,6 +292,8 @@ def introductions(session: Session, actor: Actor, county_id: int, jalali_year: i
             Introduction.letter_no,
             Introduction.introduced_on,
             Application.state,
+            Introduction.refused_on,
+            Introduction.refusal_reason,
         )
         .join(Application, Application.id == Introduction.application_id)
         .join(Applicant, Applicant.id == Application.applicant_id)
@@ -274,7 +301,10 @@ def introductions(session: Session, actor: Actor, county_id: int, jalali_year: i
         .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())  # type: ignore[attr-defined]
     ).all()
     return pd.DataFrame(
-        [(i, a, code, f"{first} {last}", nc, br, no, on, st) for i, a, code, first, last, nc, br, no, on, st in rows],
+        [
+            (i, a, code, f"{first} {last}", nc, br, no, on, st, ref, why)
+            for i, a, code, first, last, nc, br, no, on, st, ref, why in rows
+        ],
         columns=list(INTRODUCED_COLUMNS),
     )
 
@@ -326,6 +356,7 @@ def mark_active(session: Session, actor: Actor, application_id: int, start: Year
                 "ماه آغاز را اصلاح کنید.",
                 field="start",
             )
+        ensure_no_overlap(session, application, start, None)  # B's cover runs until it is ended
         before = snapshot(application)
         application.start_year, application.start_month = start
         application.contract_rate_bp = program.rate_bp
@@ -346,3 +377,39 @@ def mark_active(session: Session, actor: Actor, application_id: int, start: Year
         agency_rial=split[1] if split else None,
         government_rial=split[2] if split else None,
     )
+
+
+def record_sso_refusal(session: Session, actor: Actor, application_id: int, reason: str) -> Application:
+    """SSO refused a woman introduced to it: the case ends «rejected» with SSO's reason, the
+    introduction is marked refused and its quota seat returns to the county (see the module
+    docstring). Serialised with the county's introductions by the quota row's lock; audited,
+    on the timeline, and the applicant gets an SMS."""
+    try:
+        application, program = _b_case(session, actor, application_id)
+        reason = _clean_text(reason, field="reason", label_fa="دلیل نپذیرفتن تأمین اجتماعی", limit=MAX_REFUSAL, required=True)
+        introduction = session.exec(select(Introduction).where(Introduction.application_id == application.id)).first()
+        if introduction is not None:
+            lock_quota(session, program.id, introduction.county_id, introduction.jalali_year)
+        session.refresh(application)  # read again under the lock
+        if application.state != State.introduced.value or introduction is None or introduction.refused_on is not None:
+            raise InvalidInput(
+                f"این پرونده در وضعیت «{STATE_LABELS[State(application.state)]}» است؛ نپذیرفتن تأمین اجتماعی فقط "
+                "برای پرونده‌ای ثبت می‌شود که به شعبه معرفی شده و هنوز پاسخی از شعبه ثبت نشده است.",
+                field="application_id",
+            )
+        session.refresh(introduction)
+        before = snapshot(introduction)
+        introduction.refused_on = date.today()
+        introduction.refusal_reason = reason
+        introduction.refused_by = actor.id
+        session.add(introduction)
+        audit(session, actor, "introduction.refused", "introduction", introduction.id, before=before, after=snapshot(introduction))
+        move_case(
+            session, actor, application, program.code, State.rejected,
+            note=f"{branch_title(introduction.branch)} تأمین اجتماعی نپذیرفت: {reason}",
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return application

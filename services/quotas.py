@@ -62,11 +62,14 @@ def quota_slots(session: Session, program_id: int, county_id: int, jalali_year: 
 
 
 def introduced_count(session: Session, county_id: int, jalali_year: int) -> int:
-    """How many women of the county were introduced to SSO in the Jalali year."""
+    """How many women of the county were introduced to SSO in the Jalali year and not refused
+    by it (a refused introduction gives its seat back)."""
     return int(
         session.exec(
             select(func.count(Introduction.id)).where(
-                Introduction.county_id == county_id, Introduction.jalali_year == jalali_year
+                Introduction.county_id == county_id,
+                Introduction.jalali_year == jalali_year,
+                Introduction.refused_on.is_(None),  # type: ignore[union-attr]
             )
         ).one()
     )
@@ -184,7 +187,7 @@ def quota_use(
     )
     introduced = (
         select(Introduction.county_id, func.count(Introduction.id).label("n"))
-        .where(Introduction.jalali_year == year)
+        .where(Introduction.jalali_year == year, Introduction.refused_on.is_(None))  # type: ignore[union-attr]
         .group_by(Introduction.county_id)
         .subquery()
     )

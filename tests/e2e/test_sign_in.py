@@ -46,7 +46,7 @@ def test_a_deep_link_survives_the_sign_in(live_app, live_db, page):
         expert = actor_for(session.exec(select(User).where(User.username == "expert")).one())
         case = submit_application(session, expert, IntakeData(
             program="A", county_id=expert.county_id, channel="in_person",
-            national_code=generate_national_code(random.Random(7)), first_name="زهره", last_name="پیوندی",
+            national_code=generate_national_code(random.Random(7)), first_name="زهره", last_name="پیوندی", gender="female",
             applied_on=date.today(), household=HouseholdData(marital_status="single"),
         ))
     engine.dispose()

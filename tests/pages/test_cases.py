@@ -25,7 +25,8 @@ def submit_case(engine, actor, *, county_id=None, program="A", first_name="مر�
             session, actor,
             IntakeData(
                 program=program, county_id=county_id or actor.county_id, channel="in_person",
-                national_code=generate_national_code(_codes), first_name=first_name, last_name=last_name,
+                national_code=generate_national_code(_codes), first_name=first_name, last_name=last_name, gender="female",
+                head_of_household=True if program == "B" else None,
                 mobile="09121234567", applied_on=applied_on, discount_holder=discount_holder,
                 household=household or HouseholdData(disabled_members=1, severity="mild", marital_status="married",
                                                      dependants=1, insured_years=2),

@@ -44,7 +44,7 @@ def programme_b(app_db):
         for days_ago, first_name in zip((30, 20, 10), NAMES):
             case = apps.submit_application(session, secretary, IntakeData(
                 program="B", county_id=tehran.id, channel="portal", national_code=generate_national_code(rng),
-                first_name=first_name, last_name="کاظمی", mobile="09121234567",
+                first_name=first_name, last_name="کاظمی", gender="female", head_of_household=True, mobile="09121234567",
                 applied_on=date.today() - timedelta(days=days_ago), household=HouseholdData(),
             ))
             apps.change_state(session, secretary, case.id, State.county_decision)

@@ -41,7 +41,7 @@ def scored_cases(engine, expert, names: list[str], seed: int = 7) -> list[int]:
         for years, first_name in zip(range(20, 0, -3), names):
             case = submit_application(session, expert, IntakeData(
                 program="A", county_id=expert.county_id, channel="in_person",
-                national_code=generate_national_code(rng), first_name=first_name, last_name="احمدی",
+                national_code=generate_national_code(rng), first_name=first_name, last_name="احمدی", gender="female",
                 mobile="09121234567", applied_on=date(2024, 6, 1),
                 household=HouseholdData(marital_status="married", insured_years=years, need_grade=3),
             ))

@@ -170,6 +170,8 @@ def intake(areas, new_national_code) -> Callable[..., IntakeData]:
             national_code=new_national_code(),
             first_name="مریم",
             last_name="احمدی",
+            gender="female",
+            head_of_household=True if program == "B" else None,
             father_name="علی",
             mobile=MOBILE,
             covering_domain="rehabilitation" if program == "A" else "relief",

@@ -409,3 +409,50 @@ def test_a_manual_priority_needs_a_reason(session, secretary, intake, counts):
 def test_county_experts_cannot_set_priority(session, county_expert, intake, counts):
     case = apps.submit_application(session, county_expert, intake("A"))
     _refused(session, counts, lambda: apps.set_priority(session, county_expert, case.id, 1, "دلیل"), Forbidden)
+
+
+# --------------------------------------------------------------------------- sex and programme B (issue 6)
+def test_the_applicants_sex_is_required_and_recorded(session, county_expert, intake, counts):
+    error = _refused(session, counts, lambda: apps.submit_application(session, county_expert, intake("A", gender="")))
+    assert error.field == "gender" and "جنسیت" in error.message
+    assert _refused(session, counts, lambda: apps.submit_application(session, county_expert, intake("A", gender="x"))).field == "gender"
+    case = apps.submit_application(session, county_expert, intake("A", gender="male", first_name="رضا"))
+    assert session.get(Applicant, case.applicant_id).gender == "male"
+
+
+def test_a_second_request_corrects_the_sex_on_file(session, county_expert, intake):
+    first = apps.submit_application(session, county_expert, intake("A", gender="female"))
+    code = session.get(Applicant, first.applicant_id).national_code
+    apps.change_state(session, county_expert, first.id, State.withdrawn)
+    apps.submit_application(session, county_expert, intake("A", national_code=code, gender="male"))
+    session.expire_all()
+    assert session.get(Applicant, first.applicant_id).gender == "male"
+    changes = _rows(session, AuditLog, AuditLog.action == "applicant.update")
+    assert [(c.before["gender"], c.after["gender"]) for c in changes] == [("female", "male")]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"gender": "male"}, "gender"),
+        ({"head_of_household": False}, "head_of_household"),
+        ({"head_of_household": None}, "head_of_household"),
+    ],
+)
+def test_programme_b_accepts_women_heading_their_household_only(session, county_expert, intake, counts, overrides, field):
+    error = _refused(session, counts, lambda: apps.submit_application(session, county_expert, intake("B", **overrides)))
+    assert error.field == field
+    assert "سرپرست خانوار" in error.message
+
+
+def test_programme_b_keeps_none_of_programme_as_fields(session, county_expert, intake):
+    case = apps.submit_application(
+        session, county_expert,
+        intake("B", job_field="خیاطی", licence_no="123", discount_holder=True, household=HouseholdData(dependants=4)),
+    )
+    session.expire_all()
+    case = session.get(Application, case.id)
+    assert (case.job_field, case.licence_no, case.discount_holder, case.head_of_household) == ("", "", False, True)
+    assert session.get(Household, case.id).dependants == 0
+    a_case = apps.submit_application(session, county_expert, intake("A", head_of_household=True))
+    assert session.get(Application, a_case.id).head_of_household is None

@@ -48,6 +48,7 @@ def row(new_national_code):
             "national_code": new_national_code(),
             "first_name": "مریم",
             "last_name": "احمدی",
+            "gender": "زن",
             "father_name": "علی",
             "mobile": "09121234567",
             "covering_domain": "توانبخشی",
@@ -97,7 +98,7 @@ def test_template_has_persian_headers_rtl_help_and_counties(session):
 
 # --------------------------------------------------------------------------- a clean file
 def test_a_clean_file_imports_every_row_with_its_records(session, county_expert, areas, row, counts):
-    rows = [row(), row(program="ب", target_group="زنان سرپرست خانوار و فرزندان تحت تکفل", disabled_members=None,
+    rows = [row(), row(program="ب", head_of_household="بله", target_group="زنان سرپرست خانوار و فرزندان تحت تکفل", disabled_members=None,
                    severity=None, marital_status=None, dependants=None, insured_years=None), row(mobile="")]
     content = xlsx(*rows)
     report = validate_import(session, county_expert, content)
@@ -173,7 +174,7 @@ def test_validation_reports_every_problem_by_row_and_column(session, county_expe
         row(first_name="", program=None),  # 13: missing required fields
         row(disabled_members=0, severity="شدید"),  # 14: severity without a disabled member
         row(channel="فکس"),  # 15: not in the list
-        row(program="ب", mobile=""),  # 16: programme B needs a mobile
+        row(program="ب", head_of_household="بله", mobile=""),  # 16: programme B needs a mobile
     ]
     report = validate_import(session, county_expert, xlsx(*rows))
     h = HEADERS
@@ -394,3 +395,47 @@ def test_a_clash_found_by_the_database_rolls_everything_back(session, county_exp
         import_applications(session, county_expert, xlsx(row(), row(national_code=code), row()))
     assert "هیچ ردیفی وارد نشد" in err.value.message
     assert counts() == before
+
+
+# --------------------------------------------------------------------------- gender and programme B (issue 6)
+def test_the_template_asks_for_sex_and_for_head_of_household(session):
+    book = load_workbook(io.BytesIO(import_template(session)))
+    headers = [cell.value for cell in book["درخواست‌ها"][1]]
+    assert "جنسیت" in headers and "سرپرست خانوار" in headers
+
+
+def test_sex_is_required_and_stored_as_read(session, county_expert, row):
+    content = xlsx(row(gender="مرد"), row(gender=None), row(gender="نامعلوم"))
+    report = validate_import(session, county_expert, content)
+    assert problems_by_cell(report) == {(3, HEADERS["gender"]), (4, HEADERS["gender"])}
+    import_applications(session, county_expert, content, only_clean=True)
+    session.expire_all()
+    (man,) = session.exec(select(Applicant)).all()
+    assert man.gender == "male"
+
+
+def test_programme_b_takes_women_heading_their_household_only(session, county_expert, row):
+    b = dict(program="ب", target_group="زنان سرپرست خانوار و فرزندان تحت تکفل", marital_status=None)
+    report = validate_import(session, county_expert, xlsx(
+        row(**b, head_of_household="بله"),  # 2: clean
+        row(**b, head_of_household="بله", gender="مرد"),  # 3: a man
+        row(**b, head_of_household="خیر"),  # 4: not heading her household
+        row(**b),  # 5: not said
+    ))
+    assert problems_by_cell(report) == {
+        (3, HEADERS["gender"]), (4, HEADERS["head_of_household"]), (5, HEADERS["head_of_household"]),
+    }
+    messages = {p.row: p.message for p in report.problems}
+    assert "زنان سرپرست خانوار" in messages[3] and "زنان سرپرست خانوار" in messages[4]
+
+
+def test_applicant_on_file_brings_the_household_of_the_latest_case(session, county_expert, intake, areas):
+    first = apps.submit_application(session, county_expert, intake("A"))  # household: 1 moderate, married, 2, 3
+    code = session.get(Applicant, first.applicant_id).national_code
+    apps.change_state(session, county_expert, first.id, State.withdrawn)
+    apps.submit_application(session, county_expert, intake("B", national_code=code))  # B records no household
+    person = applicant_on_file(session, county_expert, code)
+    assert person.household == {
+        "disabled_members": 1, "severity": "moderate", "marital_status": "married", "dependants": 2, "insured_years": 3,
+    }
+    assert person.fields["gender"] == "female" and person.last_case["head_of_household"] is True

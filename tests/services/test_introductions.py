@@ -21,19 +21,26 @@ from lib.payments import monthly_premium, program_b_shares
 from lib.text import to_persian_digits
 from lib.workflow import State
 from services import applications as apps
-from services.introductions import introduce, introductions, mark_active, waiting_list
+from services.branches import add_branch, set_branch_active
+from services.introductions import introduce, introductions, mark_active, record_sso_refusal, waiting_list
 from services.quotas import lock_quota, set_quota
 from tests.services.conftest import APPLIED_ON
 from tests.services.refusals import refused as _refused
 
 YEAR = 1403
 ON = date(2024, 7, 1)  # 1403/04/11
-BRANCH = "شعبه ۲۴ تهران"
+BRANCH_NAME = "شعبه ۲۴ تهران"
 
 def refused(session, counts, call, error=InvalidInput) -> str:
     """A refusal (see tests/services/refusals.py); returns its Persian message."""
     return _refused(session, counts, call, error).message
 
+
+
+@pytest.fixture
+def branch(session, admin, areas) -> int:
+    """An SSO branch of the acting county (as an administrator adds it); its id."""
+    return add_branch(session, admin, areas.county, BRANCH_NAME, "24").id
 
 
 def fa(n: int) -> str:
@@ -104,20 +111,20 @@ def test_waiting_list_of_another_county_is_forbidden(session, sibling_county_exp
 
 
 # --------------------------------------------------------------------------- introduce
-def test_introduction_within_quota_writes_letter_state_event_sms_and_audit(session, secretary, b_case, quota, areas):
+def test_introduction_within_quota_writes_letter_state_event_sms_and_audit(branch, session, secretary, b_case, quota, areas):
     quota(3)
     case = b_case()
-    made = introduce(session, secretary, case.id, BRANCH, ON)
+    made = introduce(session, secretary, case.id, branch, ON)
 
     session.expire_all()
     assert made.letter_no == f"{areas.county}-{YEAR}-1"
-    assert made.jalali_year == YEAR and made.branch == BRANCH and made.introduced_by == secretary.id
+    assert made.jalali_year == YEAR and made.branch == BRANCH_NAME and made.branch_id == branch and made.introduced_by == secretary.id
     assert session.get(Application, case.id).state == State.introduced.value
     event = session.exec(
         select(ApplicationEvent).where(ApplicationEvent.application_id == case.id).order_by(ApplicationEvent.id.desc())
     ).first()
     assert (event.from_state, event.to_state) == (State.county_decision.value, State.introduced.value)
-    assert BRANCH in event.note and made.letter_no in event.note
+    assert BRANCH_NAME in event.note and made.letter_no in event.note
     sms = session.exec(
         select(Notification).where(Notification.application_id == case.id, Notification.event == "state.introduced")
     ).one()
@@ -128,15 +135,15 @@ def test_introduction_within_quota_writes_letter_state_event_sms_and_audit(sessi
     assert entry.after["letter_no"] == made.letter_no and entry.after["rank"] == 1
     # the waiting list no longer holds her; the next letter gets the next number
     assert waiting_list(session, secretary, areas.county, YEAR).empty
-    second = introduce(session, secretary, b_case().id, BRANCH, ON)
+    second = introduce(session, secretary, b_case().id, branch, ON)
     assert second.letter_no == f"{areas.county}-{YEAR}-2"
 
 
-def test_over_quota_is_refused_and_the_case_keeps_its_place(session, secretary, b_case, quota, counts, areas):
+def test_over_quota_is_refused_and_the_case_keeps_its_place(branch, session, secretary, b_case, quota, counts, areas):
     quota(1)
     first, second, third = b_case(), b_case(), b_case()
-    introduce(session, secretary, first.id, BRANCH, ON)
-    message = refused(session, counts, lambda: introduce(session, secretary, third.id, BRANCH, ON, reason="فوری"))
+    introduce(session, secretary, first.id, branch, ON)
+    message = refused(session, counts, lambda: introduce(session, secretary, third.id, branch, ON, reason="فوری"))
     assert "تکمیل" in message
     assert f"رتبه آن {fa(2)}" in message  # second waits ahead of her
     assert f"{fa(1)} از {fa(1)}" in message
@@ -144,22 +151,22 @@ def test_over_quota_is_refused_and_the_case_keeps_its_place(session, secretary, 
     assert list(frame["application_id"]) == [second.id, third.id]
 
 
-def test_without_a_quota_nobody_is_introduced(session, secretary, b_case, counts, quota):
+def test_without_a_quota_nobody_is_introduced(branch, session, secretary, b_case, counts, quota):
     case = b_case()
-    message = refused(session, counts, lambda: introduce(session, secretary, case.id, BRANCH, ON))
+    message = refused(session, counts, lambda: introduce(session, secretary, case.id, branch, ON))
     assert "سهمیه‌ای اعلام نشده" in message
     quota(2, year=YEAR - 1)  # last year's quota does not cover this year's introduction
-    message = refused(session, counts, lambda: introduce(session, secretary, case.id, BRANCH, ON))
+    message = refused(session, counts, lambda: introduce(session, secretary, case.id, branch, ON))
     assert fa(YEAR) in message
 
 
-def test_a_case_ranked_beyond_the_free_slots_needs_a_reason(session, secretary, b_case, quota, counts):
+def test_a_case_ranked_beyond_the_free_slots_needs_a_reason(branch, session, secretary, b_case, quota, counts):
     quota(2)
     first, second, third = b_case(), b_case(), b_case()
-    introduce(session, secretary, second.id, BRANCH, ON)  # rank 2 of 3 with 2 free: in turn
-    message = refused(session, counts, lambda: introduce(session, secretary, third.id, BRANCH, ON))
+    introduce(session, secretary, second.id, branch, ON)  # rank 2 of 3 with 2 free: in turn
+    message = refused(session, counts, lambda: introduce(session, secretary, third.id, branch, ON))
     assert "خارج از نوبت" in message and f"رتبه {fa(2)}" in message
-    made = introduce(session, secretary, third.id, BRANCH, ON, reason="متقاضی رتبه اول مدارک را تکمیل نکرده")
+    made = introduce(session, secretary, third.id, branch, ON, reason="متقاضی رتبه اول مدارک را تکمیل نکرده")
     note = session.exec(
         select(ApplicationEvent.note).where(
             ApplicationEvent.application_id == third.id, ApplicationEvent.to_state == State.introduced.value
@@ -176,27 +183,27 @@ def test_a_case_ranked_beyond_the_free_slots_needs_a_reason(session, secretary, 
 @pytest.mark.parametrize(
     "overrides, expected",
     [
-        ({"branch": "  "}, "نام شعبه"),
+        ({"branch_id": None}, "از فهرست شعب"),
+        ({"branch_id": 10**6}, "در فهرست شعب"),
         ({"introduced_on": date.today() + timedelta(days=1)}, "آینده"),
         ({"introduced_on": APPLIED_ON - timedelta(days=1)}, "پیش از تاریخ درخواست"),
         ({"reason": "ب" * 201}, "کوتاه‌تر"),
-        ({"branch": "ش" * 121}, "کوتاه‌تر"),
     ],
 )
-def test_bad_input_is_refused_with_what_to_fix(session, secretary, b_case, quota, counts, overrides, expected):
+def test_bad_input_is_refused_with_what_to_fix(branch, session, secretary, b_case, quota, counts, overrides, expected):
     quota(5)
     case = b_case()
-    args = {"branch": BRANCH, "introduced_on": ON, **overrides}
+    args = {"branch_id": branch, "introduced_on": ON, **overrides}
     message = refused(session, counts, lambda: introduce(session, secretary, case.id, **args))
     assert expected in message
 
 
-def test_the_longest_accepted_branch_and_reason_are_stored_whole(session, secretary, b_case, quota):
+def test_the_longest_accepted_branch_and_reason_are_stored_whole(session, admin, secretary, b_case, quota, areas):
     quota(1)
     b_case()  # ranked first: the second needs a reason
     case = b_case()
     branch, reason = "ش" * 120, "ب" * 200
-    introduce(session, secretary, case.id, branch, ON, reason=reason)
+    introduce(session, secretary, case.id, add_branch(session, admin, areas.county, branch).id, ON, reason=reason)
     note = session.exec(
         select(ApplicationEvent.note).where(
             ApplicationEvent.application_id == case.id, ApplicationEvent.to_state == State.introduced.value
@@ -205,32 +212,32 @@ def test_the_longest_accepted_branch_and_reason_are_stored_whole(session, secret
     assert branch in note and reason in note
 
 
-def test_only_waiting_programme_b_cases_are_introduced(session, secretary, b_case, quota, counts, intake):
+def test_only_waiting_programme_b_cases_are_introduced(branch, session, secretary, b_case, quota, counts, intake):
     quota(5)
     received = b_case(eligible=False)
-    assert "فهرست انتظار" in refused(session, counts, lambda: introduce(session, secretary, received.id, BRANCH, ON))
+    assert "فهرست انتظار" in refused(session, counts, lambda: introduce(session, secretary, received.id, branch, ON))
     programme_a = apps.submit_application(session, secretary, intake("A"))
-    assert "برنامه" in refused(session, counts, lambda: introduce(session, secretary, programme_a.id, BRANCH, ON))
+    assert "برنامه" in refused(session, counts, lambda: introduce(session, secretary, programme_a.id, branch, ON))
     done = b_case()
-    introduce(session, secretary, done.id, BRANCH, ON)
-    assert "فهرست انتظار" in refused(session, counts, lambda: introduce(session, secretary, done.id, BRANCH, ON))
+    introduce(session, secretary, done.id, branch, ON)
+    assert "فهرست انتظار" in refused(session, counts, lambda: introduce(session, secretary, done.id, branch, ON))
 
 
 def test_county_staff_cannot_introduce_another_countys_case_nor_without_the_role(
-    session, secretary, county_expert, b_case, quota, counts, areas, make_actor
+    branch, session, secretary, county_expert, b_case, quota, counts, areas, make_actor
 ):
     from lib.permissions import Role
 
     quota(5)
     case = b_case()
     neighbour = make_actor(Role.committee_secretary, province_id=areas.province, county_id=areas.sibling_county)
-    refused(session, counts, lambda: introduce(session, neighbour, case.id, BRANCH, ON), Forbidden)
-    refused(session, counts, lambda: introduce(session, county_expert, case.id, BRANCH, ON), Forbidden)
+    refused(session, counts, lambda: introduce(session, neighbour, case.id, branch, ON), Forbidden)
+    refused(session, counts, lambda: introduce(session, county_expert, case.id, branch, ON), Forbidden)
     with pytest.raises(Forbidden):
         introductions(session, neighbour, areas.county, YEAR)
 
 
-def test_two_introductions_competing_for_the_last_slot_one_wins(engine, session, secretary, b_case, quota, areas):
+def test_two_introductions_competing_for_the_last_slot_one_wins(branch, engine, session, secretary, b_case, quota, areas):
     """Two users, two sessions, one free slot: exactly one introduction, the other refused
     with the Persian «quota full» message (never a database error, never over quota)."""
     quota(1)
@@ -242,7 +249,7 @@ def test_two_introductions_competing_for_the_last_slot_one_wins(engine, session,
         with new_session(engine) as own:
             barrier.wait()
             try:
-                outcome[case_id] = introduce(own, secretary, case_id, BRANCH, ON, reason="هم‌زمانی")
+                outcome[case_id] = introduce(own, secretary, case_id, branch, ON, reason="هم‌زمانی")
             except InvalidInput as exc:
                 outcome[case_id] = exc.message
 
@@ -261,7 +268,7 @@ def test_two_introductions_competing_for_the_last_slot_one_wins(engine, session,
 @pytest.mark.postgres
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # row locks are PostgreSQL's
 def test_on_postgresql_an_introduction_waits_for_the_quota_lock_and_then_counts_again(
-    engine, session, secretary, b_case, quota, areas
+    branch, engine, session, secretary, b_case, quota, areas
 ):
     """A holds the quota row (as an introduction in progress does); B's introduction must wait
     for it, and once A has taken the last slot and committed, B is refused. (On SQLite the
@@ -279,7 +286,7 @@ def test_on_postgresql_an_introduction_waits_for_the_quota_lock_and_then_counts_
         def competitor() -> None:
             with new_session(engine) as own:
                 try:
-                    outcome["b"] = introduce(own, secretary, b_case_.id, BRANCH, ON)
+                    outcome["b"] = introduce(own, secretary, b_case_.id, branch, ON)
                 except InvalidInput as exc:
                     outcome["b"] = exc.message
 
@@ -299,7 +306,7 @@ def test_on_postgresql_an_introduction_waits_for_the_quota_lock_and_then_counts_
                 probe.rollback()
                 thread.join(0.05)
         assert waited, f"the competing introduction did not wait for the quota lock: {outcome}"
-        introduce(holder, secretary, a_case.id, BRANCH, ON)  # takes the last slot, commits, unlocks
+        introduce(holder, secretary, a_case.id, branch, ON)  # takes the last slot, commits, unlocks
     thread.join()
     assert isinstance(outcome["b"], str) and "تکمیل" in outcome["b"], outcome
     assert len(session.exec(select(Introduction)).all()) == 1
@@ -311,7 +318,7 @@ _ATTEMPTS = st.integers(min_value=0, max_value=4)
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(slots=_SLOTS, attempts=_ATTEMPTS)
-def test_introductions_never_exceed_the_quota(session, secretary, b_case, quota, areas, slots, attempts):
+def test_introductions_never_exceed_the_quota(branch, session, secretary, b_case, quota, areas, slots, attempts):
     """For any quota and any number of attempts, introduced = min(slots, attempts)."""
     # each example takes the earliest year without a quota (the database lives across examples)
     year = next(y for y in range(1380, 1403) if session.exec(select(Quota.id).where(Quota.jalali_year == y)).first() is None)
@@ -321,7 +328,7 @@ def test_introductions_never_exceed_the_quota(session, secretary, b_case, quota,
     for _ in range(attempts):
         case = b_case(applied_on=to_gregorian(year, 1, 15))
         try:
-            introduce(session, secretary, case.id, BRANCH, day, reason="آزمون")
+            introduce(session, secretary, case.id, branch, day, reason="آزمون")
             made += 1
         except InvalidInput as exc:
             session.rollback()
@@ -331,10 +338,10 @@ def test_introductions_never_exceed_the_quota(session, secretary, b_case, quota,
 
 
 # --------------------------------------------------------------------------- activation
-def test_mark_active_records_the_cover_and_shows_the_18_percent_split(session, secretary, b_case, quota):
+def test_mark_active_records_the_cover_and_shows_the_18_percent_split(branch, session, secretary, b_case, quota):
     quota(1)
     case = b_case()
-    introduce(session, secretary, case.id, BRANCH, ON)
+    introduce(session, secretary, case.id, branch, ON)
     activation = mark_active(session, secretary, case.id, YearMonth(1403, 5))
 
     session.expire_all()
@@ -352,11 +359,84 @@ def test_mark_active_records_the_cover_and_shows_the_18_percent_split(session, s
     assert session.exec(select(AuditLog).where(AuditLog.action == "application.cover")).one().after["start_month"] == 5
 
 
-def test_cover_cannot_start_before_the_introduction_nor_without_one(session, secretary, b_case, quota, counts):
+def test_cover_cannot_start_before_the_introduction_nor_without_one(branch, session, secretary, b_case, quota, counts):
     quota(1)
     waiting = b_case()
     assert "معرفی شده" in refused(session, counts, lambda: mark_active(session, secretary, waiting.id, YearMonth(1403, 5)))
-    introduce(session, secretary, waiting.id, BRANCH, ON)
+    introduce(session, secretary, waiting.id, branch, ON)
     message = refused(session, counts, lambda: mark_active(session, secretary, waiting.id, YearMonth(1403, 3)))
     assert "تیر ۱۴۰۳" in message
     assert "سال/ماه" in refused(session, counts, lambda: mark_active(session, secretary, waiting.id, (1403, 13)))
+
+
+# --------------------------------------------------------------------------- branches, SSO refusal, overlap (issue 6)
+def test_only_an_active_branch_of_her_county_is_accepted(session, admin, secretary, b_case, quota, counts, areas, branch):
+    quota(5)
+    case = b_case()
+    elsewhere = add_branch(session, admin, areas.sibling_county, "شعبه اسلامشهر").id
+    assert "در فهرست شعب" in refused(session, counts, lambda: introduce(session, secretary, case.id, elsewhere, ON))
+    set_branch_active(session, admin, branch, False)
+    assert "فعال نیست" in refused(session, counts, lambda: introduce(session, secretary, case.id, branch, ON))
+
+
+def test_sso_refusal_returns_the_seat_to_the_quota(session, secretary, b_case, quota, counts, areas, branch):
+    """Our documented choice (the seed is silent): a woman SSO refused no longer holds a seat."""
+    quota(1)
+    first, second = b_case(), b_case()
+    introduce(session, secretary, first.id, branch, ON)
+    assert "تکمیل" in refused(session, counts, lambda: introduce(session, secretary, second.id, branch, ON))
+
+    record_sso_refusal(session, secretary, first.id, "سابقه بیمه فعال در صندوق دیگر")
+
+    session.expire_all()
+    assert session.get(Application, first.id).state == State.rejected.value
+    refusal = session.exec(select(Introduction).where(Introduction.application_id == first.id)).one()
+    assert refusal.refused_on is not None and refusal.refused_by == secretary.id
+    assert "صندوق دیگر" in refusal.refusal_reason
+    assert list(waiting_list(session, secretary, areas.county, YEAR)["within_quota"]) == [True]
+    made = introduce(session, secretary, second.id, branch, ON)  # the returned seat
+    assert made.letter_no == f"{areas.county}-{YEAR}-2"  # letter numbers still count every letter
+    note = session.exec(
+        select(ApplicationEvent.note).where(
+            ApplicationEvent.application_id == first.id, ApplicationEvent.to_state == State.rejected.value
+        )
+    ).one()
+    assert "نپذیرفت" in note and "صندوق دیگر" in note
+    assert session.exec(
+        select(Notification).where(Notification.application_id == first.id, Notification.event == "state.rejected")
+    ).one()
+    entry = session.exec(select(AuditLog).where(AuditLog.action == "introduction.refused")).one()
+    assert entry.before["refused_on"] is None and entry.after["refusal_reason"] == refusal.refusal_reason
+    frame = introductions(session, secretary, areas.county, YEAR)
+    assert frame.loc[frame["application_id"] == first.id, "refusal_reason"].item() == refusal.refusal_reason
+
+
+def test_sso_refusal_needs_a_reason_and_an_introduced_case(session, secretary, county_expert, b_case, quota, counts, branch):
+    quota(2)
+    waiting, introduced = b_case(), b_case()
+    introduce(session, secretary, introduced.id, branch, ON)
+    assert "دلیل" in refused(session, counts, lambda: record_sso_refusal(session, secretary, introduced.id, "  "))
+    assert "معرفی شده" in refused(session, counts, lambda: record_sso_refusal(session, secretary, waiting.id, "نپذیرفت"))
+    refused(session, counts, lambda: record_sso_refusal(session, county_expert, introduced.id, "نپذیرفت"), Forbidden)
+    record_sso_refusal(session, secretary, introduced.id, "نپذیرفت")
+    assert "معرفی شده" in refused(session, counts, lambda: record_sso_refusal(session, secretary, introduced.id, "دوباره"))
+
+
+def test_cover_in_b_is_refused_while_programme_a_covers_the_same_months(
+    session, secretary, b_case, quota, counts, intake, branch
+):
+    from db.models import Applicant
+
+    quota(1)
+    case = b_case()
+    code = session.get(Applicant, case.applicant_id).national_code
+    a_case = apps.submit_application(session, secretary, intake("A", national_code=code))
+    row = session.get(Application, a_case.id)
+    row.state, row.start_year, row.start_month, row.months_granted = State.active.value, 1403, 1, 12
+    session.add(row)
+    session.commit()
+    introduce(session, secretary, case.id, branch, ON)
+    message = refused(session, counts, lambda: mark_active(session, secretary, case.id, YearMonth(1403, 5)))
+    assert a_case.tracking_code in message
+    activation = mark_active(session, secretary, case.id, YearMonth(1404, 1))  # after A's 12 months
+    assert activation.start == YearMonth(1404, 1)

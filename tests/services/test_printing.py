@@ -28,7 +28,7 @@ from services import printing
 from services.applications import HouseholdData
 from services.introductions import introduce
 from services.quotas import set_quota
-from tests.services.test_introductions import BRANCH, ON, YEAR, b_case  # noqa: F401
+from tests.services.test_introductions import BRANCH_NAME, ON, YEAR, b_case, branch  # noqa: F401
 
 NATIONAL_CODE = "0499370899"
 # Left-to-right runs inside a Persian line: Latin words and codes, numbers with their separators.
@@ -151,6 +151,14 @@ def test_form1_is_filled_in_with_the_applicants_details(session, secretary, full
     assert not has(text, "ژیلا احمدی")
 
 
+@pytest.mark.parametrize(("gender", "title", "other"), [("male", "آقای", "خانم"), ("female", "خانم", "آقای")])
+def test_form1_addresses_the_applicant_by_their_recorded_sex(session, secretary, intake, gender, title, other):
+    case = apps.submit_application(session, secretary, intake("A", gender=gender, first_name="رضا", last_name="کاظمی"))
+    text = " ".join(pdf_pages(printing.form1_pdf(session, secretary, case.id)))
+    assert has(text, f"از: {title} رضا کاظمی")
+    assert not has(text, f"{other} رضا کاظمی")
+
+
 def test_programme_b_request_names_the_relief_committee(session, secretary, intake):
     case = apps.submit_application(session, secretary, intake("B", first_name="نرگس", last_name="رضایی"))
     text = " ".join(pdf_pages(printing.form1_pdf(session, secretary, case.id)))
@@ -243,11 +251,11 @@ def test_minutes_of_another_county_are_not_printed(session, sibling_county_exper
 
 # --------------------------------------------------------------------------- introduction letter
 def test_introduction_letter_names_her_the_sla_and_the_18_percent(
-    session, secretary, province_committee, b_case, areas, artifacts_dir
+    branch, session, secretary, province_committee, b_case, areas, artifacts_dir
 ):
     set_quota(session, province_committee, areas.county, YEAR, 2)
     case = b_case(national_code=NATIONAL_CODE, first_name="فاطمه", last_name="زارعی", father_name="محمود")
-    made = introduce(session, secretary, case.id, BRANCH, ON)
+    made = introduce(session, secretary, case.id, branch, ON)
     data = printing.introduction_letter_pdf(session, secretary, made.id)
     check_rendering(data, "introduction-letter", artifacts_dir)
     text = " ".join(pdf_pages(data))
@@ -256,7 +264,7 @@ def test_introduction_letter_names_her_the_sla_and_the_18_percent(
         "کمیته امداد امام خمینی (ره)",
         f"شماره: {fa(made.letter_no)}",
         "تاریخ: ۱۴۰۳/۰۴/۱۱",
-        f"ریاست محترم {BRANCH} سازمان تأمین اجتماعی",
+        f"ریاست محترم {BRANCH_NAME} سازمان تأمین اجتماعی",
         "خانم فاطمه زارعی فرزند محمود",
         f"کد ملی {fa(NATIONAL_CODE)}",
         f"به شماره خدمت {fa(19042711100)}",
@@ -271,10 +279,10 @@ def test_introduction_letter_names_her_the_sla_and_the_18_percent(
     assert case.tracking_code in text
 
 
-def test_letters_and_forms_stay_in_their_county(session, secretary, province_committee, b_case, areas, make_actor, counts):
+def test_letters_and_forms_stay_in_their_county(branch, session, secretary, province_committee, b_case, areas, make_actor, counts):
     set_quota(session, province_committee, areas.county, YEAR, 1)
     case = b_case()
-    made = introduce(session, secretary, case.id, BRANCH, ON)
+    made = introduce(session, secretary, case.id, branch, ON)
     neighbour = make_actor(Role.county_expert, province_id=areas.province, county_id=areas.sibling_county)
     before = counts()
     with pytest.raises(Forbidden):

@@ -10,7 +10,7 @@ from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Role
 from services.introductions import introduce
 from services.quotas import county_quota, quota_use, set_quota, set_quotas
-from tests.services.test_introductions import BRANCH, ON, YEAR, b_case, fa, refused  # noqa: F401
+from tests.services.test_introductions import BRANCH_NAME, ON, YEAR, b_case, branch, fa, refused  # noqa: F401
 
 __all__ = ["b_case"]  # the fixture, shared with the introduction tests
 
@@ -33,10 +33,10 @@ def test_province_committee_announces_and_corrects_a_quota_with_audit(session, p
     assert all(e.username == province_committee.username for e in entries)
 
 
-def test_a_quota_cannot_fall_below_the_introductions_made(session, province_committee, secretary, b_case, areas, counts):
+def test_a_quota_cannot_fall_below_the_introductions_made(branch, session, province_committee, secretary, b_case, areas, counts):
     set_quota(session, province_committee, areas.county, YEAR, 3)
     for _ in range(2):
-        introduce(session, secretary, b_case().id, BRANCH, ON)
+        introduce(session, secretary, b_case().id, branch, ON)
     message = refused(session, counts, lambda: set_quota(session, province_committee, areas.county, YEAR, 1))
     assert f"تاکنون {fa(2)} نفر" in message and "کمتر از" in message
     set_quota(session, province_committee, areas.county, YEAR, 2)  # down to exactly what is used: fine
@@ -81,10 +81,10 @@ def test_a_table_of_quotas_is_saved_all_or_nothing(session, province_committee, 
         set_quotas(session, province_committee, YEAR, {})
 
 
-def test_quota_use_per_county_of_the_users_area(session, province_committee, secretary, county_expert, b_case, areas, admin):
+def test_quota_use_per_county_of_the_users_area(branch, session, province_committee, secretary, county_expert, b_case, areas, admin):
     set_quotas(session, province_committee, YEAR, {areas.county: 3, areas.sibling_county: 0})
     set_quota(session, admin, areas.other_county, YEAR, 7)
-    introduce(session, secretary, b_case().id, BRANCH, ON)
+    introduce(session, secretary, b_case().id, branch, ON)
     b_case(), b_case()  # two more waiting
     b_case(eligible=False)  # not yet eligible: not waiting
 
@@ -112,3 +112,17 @@ def test_county_staff_cannot_read_another_countys_gauge(session, sibling_county_
         county_quota(session, sibling_county_expert, areas.county, YEAR)
     # and a province filter never widens a county user's view
     assert quota_use(session, sibling_county_expert, YEAR, county_id=areas.county).empty
+
+
+def test_an_introduction_sso_refused_gives_its_seat_back(branch, session, province_committee, secretary, b_case, areas, counts):
+    from services.introductions import record_sso_refusal
+
+    set_quota(session, province_committee, areas.county, YEAR, 2)
+    refused_case = b_case()
+    introduce(session, secretary, refused_case.id, branch, ON)
+    introduce(session, secretary, b_case().id, branch, ON)
+    assert county_quota(session, secretary, areas.county, YEAR)["remaining"] == 0
+    record_sso_refusal(session, secretary, refused_case.id, "سابقه بیمه در صندوق دیگر")
+    gauge = county_quota(session, secretary, areas.county, YEAR)
+    assert (gauge["introduced"], gauge["remaining"]) == (1, 1)
+    set_quota(session, province_committee, areas.county, YEAR, 1)  # the refused one no longer counts
