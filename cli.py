@@ -451,6 +451,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cli_export import add_export_run  # bimeyar export-run (payment list of a run)
 
     add_export_run(sub)
+
+    from cli_payments import add_commands as add_payment_commands  # bimeyar payment-run (issue 7)
+
+    add_payment_commands(sub, _engine)
     return parser
 
 

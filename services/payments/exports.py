@@ -51,6 +51,7 @@ LIST_COLUMNS: tuple[tuple[str, float], ...] = (
     ("سهم دولت (ریال)", 16), ("نوع ردیف", 10), (RECEIVED_COLUMN, 18), (VERDICT_COLUMN, 12), (REASON_COLUMN, 30),
 )
 LIST_HEADERS = tuple(h for h, _ in LIST_COLUMNS)
+_KINDS = "iitttttti" "iimiii" "mmmmt" "ttt"  # lib.xlsx column kinds: text, integer, money
 _MONEY = frozenset(i for i, h in enumerate(LIST_HEADERS) if "(ریال)" in h)
 _SSO_COLUMNS = 3
 
@@ -99,8 +100,8 @@ def list_checksum(rows: list[tuple]) -> str:
     """SHA-256 (hex) of the list: each row's cells as text, tab-separated, one row per line, UTF-8."""
     digest = hashlib.sha256()
     digest.update(("\t".join(LIST_HEADERS[:-_SSO_COLUMNS]) + "\n").encode())
-    for row in rows:
-        digest.update(("\t".join("" if v is None else str(v) for v in row) + "\n").encode())
+    for row in rows:  # no cell is None: the empty insurance number is ""
+        digest.update(("\t".join(map(str, row)) + "\n").encode())
     return digest.hexdigest()
 
 
@@ -134,7 +135,7 @@ def payment_list(session: Session, actor: Actor, run_id: int) -> PaymentList:
     blank = ("",) * _SSO_COLUMNS
     content = workbook_bytes([
         Sheet("فهرست پرداخت", LIST_HEADERS, (row + blank for row in rows), widths=[w for _, w in LIST_COLUMNS],
-              money=_MONEY),
+              money=_MONEY, kinds=_KINDS),
         _summary_sheet(session, run, rows, checksum),
     ])
     reversal = LINE_KIND_LABELS.get("reversal")

@@ -7,6 +7,8 @@ paid twice), then flips every line of the run to live in one UPDATE inside the t
 marks the run finalised: all lines or none. Two finalisations of the same programme are serialised
 by a row lock on the programme (the 60-month cap counts across runs); two of different programmes
 that pay the same person the same month meet at the unique index and the later one is refused.
+The province's credit for each Jalali year of the lines is checked with its budget rows locked
+(services.payments.credit).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlmodel import Session, select
 
 from db.bulk import insert_rows
 from db.models import Applicant, Application, County, PaymentLine, PaymentRun, Program, Province, User, utcnow
-from lib.errors import Forbidden, InvalidInput
+from lib.errors import InvalidInput
 from lib.jalali import YearMonth, format_year_month
 from lib.permissions import Action, can
 from lib.text import to_persian_digits
@@ -36,6 +38,7 @@ from services.payments.common import (
     require_status,
     run_area,
 )
+from services.payments.credit import check_credit, run_spend
 from services.payments.fitting import fit
 from services.payments.prepare import RunPreview, preview_lines
 
@@ -99,6 +102,9 @@ def create_run(
         )
     lines = preview_lines(preview, fitted.paid)
     lines = lines[lines["amount_rial"] > 0]
+    by_year = lines.groupby("jalali_year")[["amount_rial", "agency_rial", "government_rial"]].sum()
+    check_credit(session, program=preview.program, province_id=preview.province_id, lock=False,
+                 spend={int(y): (int(a), int(g), int(v)) for y, (a, g, v) in by_year.iterrows()})
     end = preview.end
     run = PaymentRun(
         program_id=preview.program_id, province_id=preview.province_id, county_id=preview.county_id,
@@ -200,6 +206,12 @@ def finalize_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
                 f"{_names(session, over)}. نوبت را لغو کنید و دوباره تهیه کنید.",
                 field="run_id",
             )
+    try:
+        check_credit(session, program=program.code, province_id=run.province_id, spend=run_spend(session, run.id),
+                     lock=True)
+    except InvalidInput:
+        session.rollback()
+        raise
     before = snapshot(run)
     try:
         session.exec(update(PaymentLine).where(PaymentLine.run_id == run.id).values(live=True))  # type: ignore[call-overload]

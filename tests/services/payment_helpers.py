@@ -85,3 +85,18 @@ def paid_history(session: Session, case: Application, first: YearMonth, count: i
         ))
     session.commit()
     return run
+
+
+def credit(session: Session, province_id: int, *, years=(1398, 1399, 1400, 1401, 1402, 1403, 1404, 1405),
+           amount: int = 10**13) -> None:
+    """Ample credit for both programmes in the province (every source)."""
+    from db.models import Budget
+
+    for code, sources in (("A", ("program_30435", "public_participation", "other")),
+                          ("B", ("relief_committee", "government"))):
+        pid = program_id(session, code)
+        for year in years:
+            for source in sources:
+                session.add(Budget(program_id=pid, province_id=province_id, jalali_year=year, source=source,
+                                   amount_rial=amount))
+    session.commit()

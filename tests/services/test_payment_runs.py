@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from db.models import AuditLog, MinimumWage, PaymentLine, PaymentRun
+from db.models import AuditLog, Budget, MinimumWage, PaymentLine, PaymentRun
 from lib.errors import Forbidden, InvalidInput
 from lib.jalali import YearMonth
 from lib.payments import monthly_premium, program_b_shares
@@ -30,10 +30,16 @@ from services.payments import (
     preview_lines,
     run_lines,
 )
-from tests.services.payment_helpers import beneficiary, paid_history, person
+from tests.services.payment_helpers import credit, beneficiary, paid_history, person
 from tests.services.refusals import refused
 
 W1403, W1404 = 2_388_728, 3_463_656
+
+
+@pytest.fixture(autouse=True)
+def _credit(session, areas):
+    """Ample credit for the province (finalising checks it; tests of a short credit lower it)."""
+    credit(session, areas.province)
 
 
 def _prepare(session, actor, areas, *, program="A", start=(1403, 7), months=1, county_id=None):
@@ -331,3 +337,42 @@ def test_reads_respect_the_area(session, draft, other_province_committee, county
     assert list_runs(session, other_province_committee).empty
     with pytest.raises(InvalidInput):
         get_run(session, province_manager, 10**6)
+
+
+def _set_credit(session, areas, program_id, year, source, amount):
+    row = session.exec(select(Budget).where(Budget.program_id == program_id, Budget.province_id == areas.province,
+                                            Budget.jalali_year == year, Budget.source == source)).one()
+    row.amount_rial = amount
+    session.add(row)
+    session.commit()
+
+
+def test_a_run_never_spends_more_than_the_credit_left(session, areas, province_committee, province_manager, counts):
+    case = beneficiary(session, areas.province, areas.county)
+    pooled = ("program_30435", "public_participation", "other")
+    for source in pooled:
+        _set_credit(session, areas, case.program_id, 1403, source, 0)
+    one = monthly_premium(W1403, 30, 1800)
+    _set_credit(session, areas, case.program_id, 1403, "other", one - 1)  # one rial short of the pool
+    preview = _prepare(session, province_committee, areas, start=(1403, 7))
+    err = refused(session, counts, lambda: create_run(session, province_committee, preview, budget_rial=10**9,
+                                                       strategy="full"))
+    assert "۱۴۰۳" in err.message
+    _set_credit(session, areas, case.program_id, 1403, "other", one)
+    run = create_run(session, province_committee, preview, budget_rial=10**9, strategy="full")
+    approve_run(session, province_manager, run.id)
+    _set_credit(session, areas, case.program_id, 1403, "other", one - 1)  # lowered after the draft
+    refused(session, counts, lambda: finalize_run(session, province_committee, run.id))
+    _set_credit(session, areas, case.program_id, 1403, "public_participation", 1)  # the pool is one
+    assert finalize_run(session, province_committee, run.id).status == "finalized"
+
+
+def test_programme_b_checks_each_share_against_its_own_source(session, areas, province_committee, counts):
+    case = beneficiary(session, areas.province, areas.county, program="B", months=None)
+    _set_credit(session, areas, case.program_id, 1403, "relief_committee", 5_924_044)  # agency share is 5,924,045
+    preview = _prepare(session, province_committee, areas, program="B", start=(1403, 1))
+    err = refused(session, counts, lambda: create_run(session, province_committee, preview, budget_rial=10**9,
+                                                       strategy="full"))
+    assert "کمیته امداد" in err.message
+    _set_credit(session, areas, case.program_id, 1403, "relief_committee", 5_924_045)
+    assert create_run(session, province_committee, preview, budget_rial=10**9, strategy="full").status == "draft"

@@ -23,11 +23,17 @@ from services.payments import (
     run_lines,
     what_if,
 )
-from tests.services.payment_helpers import beneficiary
+from tests.services.payment_helpers import credit, beneficiary
 from tests.services.refusals import refused
 
 W1403 = 2_388_728
 MEHR = monthly_premium(W1403, 30, 1800)  # a 30-day month at 18 %
+
+
+@pytest.fixture(autouse=True)
+def _credit(session, areas):
+    """Ample credit for the province (finalising checks it; tests of a short credit lower it)."""
+    credit(session, areas.province)
 
 
 def _prepare(session, actor, areas, program="A", months=3):

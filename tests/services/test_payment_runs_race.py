@@ -20,9 +20,15 @@ from db.models import PaymentLine, PaymentRun
 from lib.errors import InvalidInput
 from lib.jalali import YearMonth
 from services.payments import approve_run, create_run, finalize_run, prepare_run
-from tests.services.payment_helpers import beneficiary, person
+from tests.services.payment_helpers import credit, beneficiary, person
 
 ROUNDS = 100
+
+
+@pytest.fixture(autouse=True)
+def _credit(session, areas):
+    """Ample credit for the province (finalising checks it; tests of a short credit lower it)."""
+    credit(session, areas.province)
 
 
 @pytest.mark.postgres
