@@ -123,13 +123,13 @@ def confirm(option: LifecycleOption) -> None:
 
 
 options = act(available_actions, application_id) or ()
-bar = st.columns(len(options) + 1)
-bar[0].download_button(
+bar = st.container(horizontal=True)  # side by side from the right, as Persian reads
+bar.download_button(
     "فرم ۱ (PDF)", data=deferred(form1_pdf, application_id), file_name=f"form1-{app['tracking_code']}.pdf",
     mime="application/pdf", icon=":material/picture_as_pdf:", key="case_form1_pdf",
 )
-for column, option in zip(bar[1:], options):
-    if column.button(option.label, key=f"case_lifecycle_{option.action}", help=option.effect):
+for option in options:
+    if bar.button(option.label, key=f"case_lifecycle_{option.action}", help=option.effect):
         st.session_state[DIALOG_KEY] = (application_id, option.action)
 pending = st.session_state.get(DIALOG_KEY)
 chosen = next((o for o in options if pending == (application_id, o.action)), None)
