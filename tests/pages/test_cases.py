@@ -121,7 +121,9 @@ def test_case_page_shows_header_tabs_and_the_timeline(users, app_db):
     assert case.tracking_code in at.subheader[0].value and "مریم احمدی" in at.subheader[0].value
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["وضعیت"] == "امتیازدهی شده" and metrics["امتیاز"] == "۱۱"
-    assert [t.label for t in at.tabs] == ["فرم ۱", "خانوار و امتیاز", "مدارک", "شرایط", "تصمیم‌ها", "گردش کار", "پیامک‌ها"]
+    assert [t.label for t in at.tabs] == [
+        "فرم ۱", "خانوار و امتیاز", "مدارک", "شرایط", "تصمیم‌ها", "گردش کار", "پیامک‌ها", "سوابق متقاضی"
+    ]
     timeline = tab(at, "گردش کار").dataframe[0].value
     assert list(timeline["به وضعیت"]) == ["دریافت شده", "نقص مدارک", "دریافت شده", "امتیازدهی شده"]
     assert list(timeline["از وضعیت"]) == ["—", "دریافت شده", "نقص مدارک", "دریافت شده"]
