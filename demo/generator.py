@@ -41,6 +41,7 @@ from db.models import (
 )
 from demo.accounts import DEMO_ACCOUNTS, demo_area_ids
 from demo.committees import CommitteesMixin
+from demo.contact import ContactMixin
 from demo.introductions import IntroductionsMixin
 from demo.paths import Calendar, Workflow
 from demo.payments import PaymentsMixin
@@ -65,7 +66,16 @@ from lib.text import to_persian_digits
 from lib.workflow import ProgramCode, State
 
 
-class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, IntroductionsMixin):
+LINE_COLUMNS = (
+    "id", "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
+    "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
+    "government_rial",
+)  # live (finalised runs), line_kind 'payment' and sso_status 'pending' by their defaults
+
+
+class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, IntroductionsMixin, ContactMixin):
+    """Everything generated, as rows (tuples) per table until :meth:`write`."""
+
     def __init__(self, conn: Connection, rng: random.Random, today: date):
         self.conn = conn
         self.rng = rng
@@ -100,9 +110,10 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.premium_cache: dict[tuple, tuple[int, int, int, int]] = {}
         self.score_cache: dict[tuple, tuple[int, list]] = {}
         self.row_cache: dict[Any, dict] = {}
-        self.introduced_this_year: Counter = Counter()  # county → this run's introductions dated this year
+        self.introduced: Counter = Counter()  # (county, Jalali year) → this run's introductions
         self.counties_with_b: set[int] = set()
         self.consumed: Counter = Counter()  # (province, program, year) → rials
+        self.followed: Counter = Counter()  # people with a second case: again, refused, other
 
     # ----------------------------------------------------------------- reference
     def _next(self, name: str) -> int:
@@ -143,6 +154,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.expert = users.get("demo.expert")
         self.secretary = users.get("demo.secretary")
         self.province_user = users.get("demo.province")
+        self.manager = users.get("demo.manager")
 
         # where applicants live: cumulative weights over counties
         weights: dict[int, float] = defaultdict(float)
@@ -273,9 +285,11 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         counts["budgets"] = self._upsert_amounts(Budget, "amount_rial", ("program_id", "province_id", "jalali_year", "source"), (
             "id", "program_id", "province_id", "jalali_year", "source", "amount_rial"), rows["budget"])
         put("payment_runs", PaymentRun, (
-            "id", "program_id", "province_id", "jalali_year", "start_month", "months", "strategy", "percent",
-            "budget_rial", "total_rial", "status", "created_by", "created_at", "finalized_at", "is_demo"), rows["run"])
-        counts["payment_lines"] = insert_payment_lines(conn, rows["line"]) if rows["line"] else 0
+            "id", "program_id", "province_id", "jalali_year", "start_month", "months", "end_year", "end_month",
+            "strategy", "percent", "paid_months", "budget_rial", "total_rial", "agency_rial", "government_rial", "people",
+            "line_count", "status", "created_by", "created_at", "approved_by", "approved_at", "finalized_by",
+            "finalized_at", "is_demo"), rows["run"])
+        counts["payment_lines"] = insert_payment_lines(conn, rows["line"], columns=LINE_COLUMNS) if rows["line"] else 0
         put("notifications", Notification, (
             "id", "applicant_id", "application_id", "channel", "mobile", "event", "body", "status",
             "created_at", "sent_at"), rows["notification"])
@@ -347,7 +361,7 @@ def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: d
         plan += [("B", t) for t in _targets(rng, demo.flows[ProgramCode.B], applicants - n_a)]
         rng.shuffle(plan)
         for program, target in plan:
-            demo.case(program, target, state_message)
+            demo.life(program, target, state_message)
         demo.finish()
         return demo.write()
 

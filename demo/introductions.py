@@ -35,8 +35,7 @@ class IntroductionsMixin:
                     break
             taken.add(letter_no)
             row[5] = letter_no
-            if row[3] == self.year:  # what the county's quota for this year must cover
-                self.introduced_this_year[row[2]] += 1
+            self.introduced[(row[2], row[3])] += 1  # what the county's quota for that year must cover
         rows.sort(key=lambda r: r[0])
         self.rows["introduction"] = [tuple(r) for r in rows]
 
@@ -44,8 +43,16 @@ class IntroductionsMixin:
     def _finish_quotas(self) -> None:
         rng = self.rng
         rows = self.rows
-        # programme B quotas: per county, current year, more slots than introductions so far
+        # programme B quotas: every county and year with introductions has one that covers them
+        # (last year's mostly used up); this year's leaves room, also in the demo county
         for county_id in sorted(self.counties_with_b | {self.demo_county}):
-            used = self.introduced_this_year.get(county_id, 0)
-            slots = -(-used * rng.randint(115, 180) // 100) + rng.randint(3, 12)
-            rows["quota"].append((self._next("quota"), self.programs["B"][0], self.county_province[county_id], county_id, self.year, slots))
+            for year in (self.year - 1, self.year):
+                used = self.introduced.get((county_id, year), 0)
+                if year < self.year:
+                    if not used:
+                        continue
+                    slots = used + rng.randint(0, 2)
+                else:
+                    slots = -(-used * rng.randint(115, 180) // 100) + rng.randint(3, 12)
+                rows["quota"].append((self._next("quota"), self.programs["B"][0], self.county_province[county_id],
+                                      county_id, year, slots))

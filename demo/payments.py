@@ -44,10 +44,10 @@ class PaymentsMixin:
         return self.run_percent[key]
 
 
-    def _pay(self, program, pid, program_rate, application_id, applicant_id, province_id, path, days,
-             months_granted, share, contract_rate) -> None:
+    def _stretches(self, path: list[State], days: list[int]) -> list[tuple[int, int]]:
+        """The case's active stretches as Jalali month indexes [from, to): the month a case
+        leaves «active» is not paid; a case still active runs to this month."""
         cal = self.cal
-        # active stretches as Jalali month indexes [from, to): the month a case leaves «active» is not paid
         stretches = []
         for i, s in enumerate(path):
             if s != State.active:
@@ -55,56 +55,77 @@ class PaymentsMixin:
             begin = cal.month_index(days[i])
             end = cal.month_index(days[i + 1]) if i + 1 < len(path) else cal.month_index(self.last_day) + 1
             stretches.append((begin, end))
-        cap = months_granted if program == "A" else None
-        paid = 0
-        lines = self.rows["line"]
+        return stretches
+
+    def _payable(self, program: str, province_id: int, stretches: list[tuple[int, int]], taken: set[int]) -> list[int]:
+        """Month indexes of the stretches that runs finalized by yesterday paid: never one the
+        person was already paid for (by either programme)."""
+        months = []
         for begin, end in stretches:
             for index in range(begin, end):
-                if cap is not None and paid >= cap:
-                    return
-                year, month = divmod(index, 12)
-                month += 1
-                quarter = (month - 1) // 3
-                if self._finalized_on(province_id, program, year, quarter) is None:
+                if index in taken:
                     continue
-                run_percent = self._run_percent(province_id, program, year, quarter)
-                if program == "A":
-                    rate = contract_rate or program_rate
-                    percent = (share or 100) * run_percent // 100
-                else:
-                    rate, percent = program_rate, 100
-                days_in_month, wage, full, amount = self._premium(year, month, rate, percent)
-                if program == "B":
-                    parts = program_b_shares(amount)
-                    agency, government = parts["agency"], parts["government"]
-                else:
-                    agency, government = amount, 0
-                run_key = (province_id, program, year, quarter)
-                run = self.runs.get(run_key)
-                if run is None:
-                    run = self.runs[run_key] = [self._next("run"), 0, run_percent]
-                run[1] += amount
-                self.consumed[(province_id, program, year)] += amount
-                lines.append((
-                    self._next("line"), run[0], application_id, applicant_id, pid, year, month,
-                    days_in_month, wage, rate, percent, full, amount, agency, government,
-                ))
-                paid += 1
+                year, month0 = divmod(index, 12)
+                if self._finalized_on(province_id, program, year, month0 // 3) is not None:
+                    months.append(index)
+        return months
 
+    def _pay(self, program, pid, program_rate, application_id, applicant_id, province_id, months: list[int],
+             share, contract_rate) -> None:
+        lines = self.rows["line"]
+        share = (share or 100) if program == "A" else 100
+        for index in months:
+            year, month = divmod(index, 12)
+            month += 1
+            quarter = (month - 1) // 3
+            run_percent = self._run_percent(province_id, program, year, quarter)
+            if program == "A":
+                rate = contract_rate or program_rate
+            else:
+                rate = program_rate
+            days_in_month, wage, full, amount = self._premium(year, month, rate, share * run_percent // 100)
+            if program == "B":
+                parts = program_b_shares(amount)
+                agency, government = parts["agency"], parts["government"]
+            else:
+                agency, government = amount, 0
+            run_key = (province_id, program, year, quarter)
+            run = self.runs.get(run_key)
+            if run is None:
+                run = self.runs[run_key] = [self._next("run"), 0, run_percent, 0, 0, set(), 0]
+            run[1] += amount
+            run[3] += agency
+            run[4] += government
+            run[5].add(application_id)
+            run[6] += 1
+            self.consumed[(province_id, program, year)] += amount
+            lines.append((
+                self._next("line"), run[0], application_id, applicant_id, pid, year, month,
+                days_in_month, wage, rate, run_percent, share, full, amount, agency, government,
+            ))
 
     def _finish_runs(self) -> None:
         rng = self.rng
         rows = self.rows
         # payment runs
-        for (province_id, program, year, quarter), (run_id, total, percent) in sorted(self.runs.items(), key=lambda kv: kv[1][0]):
+        # payment runs: prepared and finalised by the province committee (demo.province in the
+        # demo province), approved in between by a manager (demo.manager), never the preparer
+        for (province_id, program, year, quarter), run in sorted(self.runs.items(), key=lambda kv: kv[1][0]):
+            run_id, total, percent, agency, government, people, line_count = run
             finalized = self._finalized_on(province_id, program, year, quarter)
             assert finalized is not None
-            user = self.province_user if province_id == self.demo_province else None
+            in_area = province_id == self.demo_province
+            preparer = self.province_user if in_area else None
+            approver = self.manager if in_area else None
+            prepared_day = finalized - rng.randint(2, 5)
+            approved_day = rng.randint(prepared_day, finalized - 1)
             rows["run"].append([
-                run_id, self.programs[program][0], province_id, year, quarter * 3 + 1, 3,
-                Strategy.PERCENT.value if percent < 100 else Strategy.FULL.value, percent, None, total,
-                "finalized", user, dt(finalized - rng.randint(1, 4), OFFICE_START + 1800),
-                dt(finalized, OFFICE_START + 7200), True,
+                run_id, self.programs[program][0], province_id, year, quarter * 3 + 1, 3, year, quarter * 3 + 3,
+                Strategy.PERCENT.value if percent < 100 else Strategy.FULL.value, percent, 3, None, total,
+                agency, government, len(people), line_count, "finalized",
+                preparer, dt(prepared_day, OFFICE_START + 1800),
+                approver, dt(approved_day, OFFICE_START + 5400),
+                preparer, dt(finalized, OFFICE_START + 7200), True,
             ])
 
         # budgets: per province, programme, year and source; partly consumed
@@ -132,9 +153,9 @@ class PaymentsMixin:
                     budget_total[(province_id, program, year)] = total
         # a run's budget is what was left of the year's credit when it ran
         spent: Counter = Counter()
-        for run in sorted(rows["run"], key=lambda r: (r[12], r[0])):
+        for run in sorted(rows["run"], key=lambda r: (r[19], r[0])):
             program = "A" if run[1] == self.programs["A"][0] else "B"
             key = (run[2], program, run[3])
-            run[8] = budget_total.get(key, spent[key] + run[9]) - spent[key]
-            spent[key] += run[9]
+            run[11] = budget_total.get(key, spent[key] + run[12]) - spent[key]
+            spent[key] += run[12]
         rows["run"] = [tuple(r) for r in rows["run"]]

@@ -7,24 +7,55 @@ from datetime import date, timedelta
 from demo.contact import Named
 from demo.paths import dt
 from demo.vocab import (
+    AREA_CODES,
+    BOTH_PROGRAMMES_REFUSAL,
+    BOTH_PROGRAMMES_SHARE,
+    FINAL_STATE_WEIGHTS,
+    REAPPLY_SHARE,
+    COMPLETE_EARLY_REASONS,
+    COMPLETE_TERM_REASON,
     FEMALE_NAMES,
+    GRANT_OPTIONS,
+    GRANT_WEIGHTS,
     JOB_FIELDS,
     LAST_NAMES,
     MALE_NAMES,
+    MAX_MONTHS_A,
     MOBILE_PREFIXES,
-    AREA_CODES,
     OFFICE_SECONDS,
     OFFICE_START,
     REJECT_REASONS,
     SSO_BRANCHES,
     SUSPEND_REASONS,
-    COMPLETE_REASONS,
     WITHDRAW_REASONS,
-    COMPLAINTS,
 )
 from lib import catalog
 from lib.scoring import ScoreInput, score
-from lib.workflow import ProgramCode, State
+from lib.text import to_persian_digits
+from lib.workflow import INITIAL_STATE, ProgramCode, State
+
+PROGRAM_LABELS = {"A": "برنامه الف", "B": "برنامه ب"}
+FOLLOW_ROOM = 150  # days left after a first case that will be followed by another
+FOLLOW_ROOM_REFUSAL = 75
+
+
+class Person:
+    """One applicant across their cases (a re-application, the other programme)."""
+
+    __slots__ = ("applicant_id", "first", "last", "female", "target_group", "mobile", "county_id", "written",
+                 "cases", "paid", "a_paid", "last_day", "last_program", "last_final")
+
+    def __init__(self, applicant_id: int, first: str, last: str, female: bool, target_group: str, mobile: str,
+                 county_id: int):
+        self.applicant_id, self.first, self.last, self.female = applicant_id, first, last, female
+        self.target_group, self.mobile, self.county_id = target_group, mobile, county_id
+        self.written = False
+        self.cases: list[str] = []  # tracking codes, oldest first
+        self.paid: set[int] = set()  # Jalali month indexes paid, either programme
+        self.a_paid = 0  # programme A months paid on earlier cases
+        self.last_day = 0
+        self.last_program: str | None = None
+        self.last_final: State | None = None
 
 
 class PeopleMixin:
@@ -63,17 +94,115 @@ class PeopleMixin:
         grade = rng.choices((1, 2, 3, 4, 5), (10, 20, 30, 25, 15))[0] if scored or rng.random() < 0.4 else None
         return (disabled, severity, marital, dependants, years, grade)
 
-    def case(self, program: str, target: State, state_message) -> None:
+    # ----------------------------------------------------------------- people
+    def life(self, program: str, target: State, state_message) -> None:
+        """One person: a case in ``program`` ending in ``target`` and, for some, a later case —
+        a re-application after a case that ended, or a case in the other programme: refused
+        while the first still supports them, possible once it has ended (never two premium
+        supports for one month)."""
+        rng = self.rng
+        follow = None
+        if target in (State.completed, State.rejected, State.withdrawn) and (
+                self.followed["again"] < 2 or rng.random() < REAPPLY_SHARE):
+            follow = "again"
+        elif target in (State.active, State.suspended) and (
+                self.followed["refused"] < 2 or rng.random() < BOTH_PROGRAMMES_SHARE):
+            follow = "refused"
+        elif target == State.completed and (self.followed["other"] < 1 or rng.random() < BOTH_PROGRAMMES_SHARE):
+            follow = "other"
+        person = self.person(program, woman_head=follow in ("refused", "other"))
+        room = FOLLOW_ROOM_REFUSAL if follow == "refused" else FOLLOW_ROOM
+        if follow is None or not self.case(person, program, target, state_message, ends_by=self.last_day - room):
+            follow = None
+            if not self.case(person, program, target, state_message):
+                raise RuntimeError("demo timeline does not fit the period")  # pragma: no cover
+        if follow is None:
+            return
+        not_before = person.last_day + rng.randint(7, 30)
+        second = program if follow == "again" else ("B" if program == "A" else "A")
+        path = refusal = None
+        if follow == "refused":
+            path = [INITIAL_STATE, State.rejected] if second == "B" else [INITIAL_STATE, State.scored, State.rejected]
+            refusal = BOTH_PROGRAMMES_REFUSAL.format(tracking=person.cases[-1], program=PROGRAM_LABELS[program])
+        flow = self.flows[ProgramCode(second)]
+        weights = [FINAL_STATE_WEIGHTS[flow.program].get(s, 0.03) for s in flow.reachable]
+        again = rng.choices(flow.reachable, weights)[0]
+        if not self.case(person, second, again, state_message, path=path, not_before=not_before, refusal=refusal):
+            self.case(person, second, None, state_message, path=[INITIAL_STATE], not_before=not_before)
+        self.followed[follow] += 1
+
+    def person(self, program: str, woman_head: bool = False) -> Person:
+        """A new applicant (not written until their first case is): men and women in programme A,
+        only women heads of household in programme B (and whoever will also apply to B)."""
+        rng = self.rng
+        county_id = self._county()
+        if program == "B" or woman_head:
+            target_group = "female_head"
+            female = True
+        else:
+            target_group = rng.choices(
+                ("disabled", "female_head", "self_supporting_woman", "care_leaver", "recovered_addict", "socially_harmed"),
+                (40, 20, 10, 8, 12, 10),
+            )[0]
+            female = target_group in ("female_head", "self_supporting_woman") or rng.random() < 0.45
+        first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        return Person(self._next("applicant"), first, rng.choice(LAST_NAMES), female, target_group,
+                      rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}", county_id)
+
+    def _write_person(self, person: Person, program: str, applied: date, created) -> None:
+        rng = self.rng
+        county_name = self.county_name[person.county_id]
+        province_name = self.provinces[self.county_province[person.county_id]]
+        national_code = self._national_code()
+        age = rng.randint(25, 62) if program == "B" else rng.randint(19, 55)
+        birth = applied - timedelta(days=age * 365 + rng.randint(0, 364))
+        certificate = national_code if birth.year >= 1990 else str(rng.randint(1, 99999))
+        landline = AREA_CODES.get(province_name, "021") + f"{rng.randint(2, 9)}{rng.randrange(10**7):07d}" if rng.random() < 0.5 else ""
+        self.rows["applicant"].append((
+            person.applicant_id, national_code, person.first, person.last, rng.choice(MALE_NAMES), certificate,
+            birth, "female" if person.female else "male", person.mobile, landline, self._address(county_name),
+            self._work_address(county_name) if program == "A" else "", person.county_id, True, created,
+        ))
+        person.written = True
+
+    def _grant(self, person: Person, final: State, payable: list[int]) -> tuple[int, str | None]:
+        """Programme A: the months the committees grant (never beyond the person's 60 less the
+        months already paid on earlier cases) and, for a completed case, why it ended: at the
+        end of the granted months (all of them paid) or early, with a reason."""
+        rng = self.rng
+        left = max(1, MAX_MONTHS_A - person.a_paid)
+        options = [m for m in GRANT_OPTIONS if m <= left] or [left]
+        if final == State.completed:
+            if payable and len(payable) <= left and rng.random() < 0.5:
+                return len(payable), COMPLETE_TERM_REASON  # completed when its granted months ended, all paid
+            longer = [m for m in options if m > len(payable)]
+            if longer:
+                return rng.choice(longer), rng.choice(COMPLETE_EARLY_REASONS)
+            return min(len(payable), left), COMPLETE_TERM_REASON
+        if final in (State.active, State.suspended):
+            longer = [m for m in options if m > len(payable)]  # still running: months remain
+            if longer:
+                return rng.choices(longer, [GRANT_WEIGHTS[GRANT_OPTIONS.index(m)] if m in GRANT_OPTIONS else 1 for m in longer])[0], None
+            return left, None
+        return rng.choices(options, [GRANT_WEIGHTS[GRANT_OPTIONS.index(m)] if m in GRANT_OPTIONS else 1 for m in options])[0], None
+
+    def case(self, person: Person, program: str, target: State | None, state_message, *, path: list[State] | None = None,
+             not_before: int | None = None, ends_by: int | None = None, refusal: str | None = None) -> bool:
+        """One case of ``person`` along ``path`` (or a walk to ``target``) within the window;
+        False (nothing written) when it does not fit. ``refusal``: the reason the case was
+        rejected (a person supported by the other programme)."""
         rng = self.rng
         rows = self.rows
         pid, program_rate = self.programs[program]
-        county_id = self._county()
+        county_id = person.county_id
         province_id = self.county_province[county_id]
         county_name = self.county_name[county_id]
-        province_name = self.provinces[province_id]
-        flow = self.flows[ProgramCode(program)]
-        path = flow.path_to(rng, target)
-        days, session_keys = self._timeline(program, path, county_id, province_id)
+        if path is None:
+            path = self.flows[ProgramCode(program)].path_to(rng, target)
+        fitted = self._timeline(program, path, county_id, province_id, not_before, ends_by)
+        if fitted is None:
+            return False
+        days, session_keys = fitted
         applied = date.fromordinal(days[0])
         jy_applied = self.cal.jal[days[0]][0]
         # seconds of the day, increasing within a day
@@ -86,38 +215,20 @@ class PeopleMixin:
             secs.append(s)
             previous_day, previous_sec = d, s
         times = [dt(d, s) for d, s in zip(days, secs)]
-
-        # --- applicant
-        applicant_id = self._next("applicant")
+        if not person.written:
+            self._write_person(person, program, applied, times[0])
+        applicant_id = person.applicant_id
+        mobile = person.mobile
         if program == "B":
             target_group, covering = "female_head", "relief"
-            female = True
         else:
-            target_group = rng.choices(
-                ("disabled", "female_head", "self_supporting_woman", "care_leaver", "recovered_addict", "socially_harmed"),
-                (40, 20, 10, 8, 12, 10),
-            )[0]
+            target_group = person.target_group
             covering = {"disabled": "rehabilitation", "recovered_addict": "prevention"}.get(target_group, "social")
-            female = target_group in ("female_head", "self_supporting_woman") or rng.random() < 0.45
-        first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-        last = rng.choice(LAST_NAMES)
-        national_code = self._national_code()
-        age = rng.randint(25, 62) if program == "B" else rng.randint(19, 55)
-        birth = applied - timedelta(days=age * 365 + rng.randint(0, 364))
-        certificate = national_code if birth.year >= 1990 else str(rng.randint(1, 99999))
-        mobile = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}"
-        landline = AREA_CODES.get(province_name, "021") + f"{rng.randint(2, 9)}{rng.randrange(10**7):07d}" if rng.random() < 0.5 else ""
-        created = times[0]
-        rows["applicant"].append((
-            applicant_id, national_code, first, last, rng.choice(MALE_NAMES), certificate, birth,
-            "female" if female else "male", mobile, landline, self._address(county_name),
-            self._work_address(county_name) if program == "A" else "", county_id, True, created,
-        ))
 
         # --- application
         application_id = self._next("application")
         tracking = self._tracking_code(program, jy_applied)
-        named = Named(first, last, tracking)
+        named = Named(person.first, person.last, tracking)
         if program == "A":
             channel = rng.choices(("in_person", "e_desk", "counter_office", "portal"), (70, 10, 10, 10))[0]
             job = rng.choice(JOB_FIELDS)
@@ -128,6 +239,7 @@ class PeopleMixin:
             channel = rng.choices(("portal", "e_desk", "in_person", "counter_office"), (40, 20, 25, 15))[0]
             job, discount, licence_no, licence_date = "", False, "", None
 
+        final = path[-1]
         scored = State.scored in path
         household = self._household(program, target_group, scored)
         # the newest card scores the stored household; an earlier card (re-score, or a case the
@@ -135,8 +247,20 @@ class PeopleMixin:
         score_moves = [i for i, s in enumerate(path) if s == State.scored and i > 0]
         expert = self.expert if county_id == self.demo_county else None
 
-        # --- events, SMS, decisions, score cards
+        # --- what will be paid (months active, in runs finalized by yesterday, not paid before)
+        stretches = self._stretches(path, days)
+        payable = self._payable(program, province_id, stretches, person.paid)
         months_granted = share = contract_rate = None
+        complete_reason = None
+        if program == "A" and (State.county_decision in path):
+            months_granted, complete_reason = self._grant(person, final, payable)
+            share = 100 if rng.random() < 0.88 else 50
+            contract_rate = rng.choices((1200, 1400, 1800), (30, 20, 50))[0]
+            payable = payable[:months_granted]
+        elif program == "B" and State.introduced in path:
+            contract_rate = program_rate
+
+        # --- events, SMS, decisions, score cards
         decisions = rows["decision"]
         for i, state in enumerate(path):
             src = path[i - 1] if i else None
@@ -145,7 +269,7 @@ class PeopleMixin:
             user = self._user_for(program, state, level, county_id, province_id)
             note = None
             if i == 0:
-                note = "ثبت درخواست"
+                note = "ثبت درخواست" if not person.cases else f"درخواست دوباره؛ پرونده پیشین {person.cases[-1]}"
             elif state == State.scored:
                 if program == "A":
                     current = household
@@ -161,6 +285,8 @@ class PeopleMixin:
                     note = "بازگشت از کمیته استان برای بررسی دوباره" + (f"؛ {note}" if note else "")
             elif state == State.documents_incomplete:
                 kind = rng.choice(list(catalog.DOCUMENTS[program].values())[1:])
+                if program == "A" and kind == catalog.DOCUMENTS["A"]["committee_approval"]:
+                    kind = catalog.DOCUMENTS["A"]["sso_payment_proof"]  # Form 2 is the committee's, not an intake paper
                 note = f"نقص مدارک: {kind}"
             elif state == State.received:
                 note = "مدارک تکمیل شد"
@@ -178,27 +304,29 @@ class PeopleMixin:
             elif state == State.suspended:
                 note = rng.choice(SUSPEND_REASONS)
             elif state == State.completed:
-                note = rng.choice(COMPLETE_REASONS)
+                note = complete_reason or rng.choice(COMPLETE_EARLY_REASONS)
+                if months_granted is not None:  # as services.lifecycle: the grant is cut to the months paid
+                    paid = len(payable)
+                    note = (f"{note} — مدت مصوب {to_persian_digits(months_granted)} ماه، پرداخت‌شده "
+                            f"{to_persian_digits(paid)} ماه؛ {to_persian_digits(months_granted - paid)} ماه به سقف متقاضی برگشت.")
             elif state == State.withdrawn:
                 note = rng.choice(WITHDRAW_REASONS)
             if level:
                 session_key = session_keys[i]
+                d_months = d_share = d_rate = None
                 if state == State.rejected:
-                    outcome, reason = "reject", rng.choice(REJECT_REASONS[level])
+                    outcome, reason = "reject", refusal or rng.choice(REJECT_REASONS[level])
                 elif state == State.scored:
                     outcome, reason = "defer", "ارجاع برای تکمیل بررسی و طرح در جلسه بعد"
-                else:
+                elif program == "A":
+                    # the county committee proposes months, share and rate; the province confirms them
                     outcome = "approve"
-                    reason = (
-                        "اشتغال ایجادشده و شرایط متقاضی مورد تأیید کمیته است"
-                        if program == "A" else "احراز سرپرستی خانوار و نیازمندی؛ معرفی در سقف سهمیه"
-                    )
-                d_months = d_share = d_rate = None
-                if state == State.province_decision:
-                    months_granted = d_months = rng.choices((12, 24, 36, 48, 60), (25, 30, 20, 10, 15))[0]
-                    share = d_share = 100 if rng.random() < 0.88 else 50
-                    contract_rate = d_rate = rng.choices((1200, 1400, 1800), (30, 20, 50))[0]
-                    reason = f"تأیید؛ مدت {d_months} ماه، سهم {d_share} درصد"
+                    d_months, d_share, d_rate = months_granted, share, contract_rate
+                    verb = "پیشنهاد" if level == "county" else "تأیید"
+                    reason = (f"اشتغال ایجادشده و شرایط متقاضی مورد تأیید کمیته است؛ {verb} مدت "
+                              f"{d_months} ماه، سهم {d_share} درصد")
+                else:
+                    outcome, reason = "approve", "احراز سرپرستی خانوار و نیازمندی؛ معرفی در سقف سهمیه"
                 if note is None or state == State.rejected:
                     note = reason
                 decisions.append((
@@ -206,22 +334,14 @@ class PeopleMixin:
                     d_months, d_share, d_rate, user, at,
                 ))
             elif state == State.rejected:
-                note = rng.choice(REJECT_REASONS["other"])
+                note = refusal or rng.choice(REJECT_REASONS["other"])
             rows["event"].append((self._next("event"), application_id, src.value if src else None, state.value, at, user, note))
             if src != state:
-                old = at.toordinal() < self.last_day - 1
-                rows["notification"].append((
-                    self._next("notification"), applicant_id, application_id, "sms", mobile, f"state.{state.value}",
-                    state_message(named, named, state), "sent" if old else "queued",
-                    at, at + timedelta(seconds=rng.randint(5, 300)) if old else None,
-                ))
+                self._sms(applicant_id, application_id, mobile, state, state_message(named, named, state), at)
         if program == "B":
             self.counties_with_b.add(county_id)
-            if State.introduced in path:
-                contract_rate = program_rate
 
         # --- the case row
-        final = path[-1]
         start_year = start_month = None
         active_at = [i for i, s in enumerate(path) if s == State.active]
         if active_at:
@@ -231,22 +351,49 @@ class PeopleMixin:
             override = rng.randint(1, 5)
             reason_override = "خانواده دارای دو عضو معلول و بدون درآمد؛ به تشخیص کمیته در اولویت قرار گرفت"
             set_by = self.secretary if county_id == self.demo_county else None
+        if program == "A" and State.province_decision not in path:  # proposed, not yet confirmed
+            in_force = (None, None, None)
+        elif final == State.completed and months_granted is not None:  # only the months paid stay used
+            in_force = (contract_rate, len(payable), share)
+        else:
+            in_force = (contract_rate, months_granted, share)
         rows["application"].append((
             application_id, tracking, applicant_id, pid, county_id, province_id, channel, final.value,
-            covering, target_group, job, discount, licence_no, licence_date, applied, contract_rate,
-            months_granted, share, start_year, start_month, override, reason_override, set_by, True,
-            expert, created, times[-1],
+            covering, target_group, job, discount, licence_no, licence_date, applied, *in_force,
+            start_year, start_month, override, reason_override, set_by, True,
+            expert, times[0], times[-1],
         ))
         disabled, severity, marital, dependants, years, grade = household
         rows["household"].append((application_id, disabled, severity, marital, dependants, years, grade))
+        self._papers(program, application_id, path, times, score_moves, expert, county_id)
 
-        # --- documents and eligibility
+        # --- payment lines
+        if payable:
+            self._pay(program, pid, program_rate, application_id, applicant_id, province_id, payable, share, contract_rate)
+            person.paid.update(payable)
+            if program == "A":
+                person.a_paid += len(payable)
+        person.cases.append(tracking)
+        person.last_day = days[-1]
+        person.last_program, person.last_final = program, final
+        self._complaint(program, application_id, applicant_id, channel, expert, times)
+        return True
+
+    def _papers(self, program: str, application_id: int, path: list[State], times: list, score_moves: list[int],
+                expert: int | None, county_id: int) -> None:
+        """Documents and eligibility: the four documents of every case that passed intake (Form 2
+        from the county committee's decision); conditions 1–2 confirmed by the county expert
+        before scoring, condition 3 (the job) by the county committee's decision."""
+        rng = self.rng
+        rows = self.rows
         reached = set(path)
+        final = path[-1]
         kinds = list(catalog.DOCUMENTS[program])
         passed_intake = bool(reached & {State.scored, State.county_decision, State.introduced})
         missing: set[str] = set()
         if final == State.documents_incomplete:
-            missing = set(rng.sample(kinds[1:], rng.randint(1, 2)))
+            candidates = [k for k in kinds[1:] if not (program == "A" and k == "committee_approval")]
+            missing = set(rng.sample(candidates, rng.randint(1, 2)))
         for kind in kinds:
             if program == "A" and kind == "committee_approval":
                 got = State.county_decision in reached
@@ -255,38 +402,17 @@ class PeopleMixin:
                 got = kind not in missing and (passed_intake or kind == kinds[0] or rng.random() < 0.5)
                 when = times[0] + timedelta(minutes=rng.randint(1, 30)) if got else None
             rows["document"].append((self._next("document"), application_id, kind, got, expert if got else None, when))
-        if program == "A" and scored:
+        if program == "A" and State.scored in reached:
             first_score = times[score_moves[0]]
-            for condition in catalog.ELIGIBILITY_CONDITIONS:
+            for condition in ("registered_client", "job_readiness"):
                 rows["eligibility"].append((
                     self._next("eligibility"), application_id, condition, True, expert,
                     first_score - timedelta(minutes=rng.randint(5, 120)), None,
                 ))
-
-        # --- payment lines: every month the case was active, in runs finalized by yesterday
-        if active_at:
-            self._pay(program, pid, program_rate, application_id, applicant_id, province_id, path, days,
-                      months_granted, share, contract_rate)
-
-        # --- a few complaints
-        if rng.random() < (0.03 if program == "B" else 0.015):
-            subject, body = rng.choice(COMPLAINTS[ProgramCode(program)])
-            opened = times[-1] - timedelta(days=rng.randint(0, 20))
-            if opened < times[0]:
-                opened = times[0] + timedelta(hours=2)
-            status = rng.choices(("open", "resolved", "rejected"), (40, 45, 15))[0]
-            resolved_at = opened + timedelta(days=rng.randint(1, 15)) if status != "open" else None
-            if resolved_at is not None and resolved_at.toordinal() > self.last_day:
-                status, resolved_at = "open", None
-            resolution = {
-                "resolved": "موضوع بررسی و پرونده در نوبت رسیدگی قرار گرفت؛ نتیجه با پیامک اعلام شد.",
-                "rejected": "پس از بررسی، رسیدگی مطابق دستورالعمل انجام شده بود.",
-            }.get(status)
-            compensation = (
-                "معرفی خارج از نوبت به شعبه و پیگیری تلفنی" if status == "resolved" and program == "B" else None
-            )
-            rows["complaint"].append((
-                self._next("complaint"), application_id, applicant_id, channel, subject, body, status,
-                resolution, compensation, expert, opened, resolved_at,
-            ))
-
+            if State.county_decision in reached:
+                decided = path.index(State.county_decision)
+                secretary = self.secretary if county_id == self.demo_county else None
+                rows["eligibility"].append((
+                    self._next("eligibility"), application_id, "job_confirmed", True, secretary,
+                    times[decided], "با تصمیم کمیته اشتغال شهرستان (فرم شماره ۲)",
+                ))

@@ -41,20 +41,27 @@ class TimelineMixin:
             return "county"
         return None
 
-    def _timeline(self, program: str, path: list[State], county_id: int, province_id: int):
-        """Event days (ordinals) for the path, and the session key of each decided move."""
+    def _timeline(self, program: str, path: list[State], county_id: int, province_id: int,
+                  not_before: int | None = None, ends_by: int | None = None):
+        """Event days (ordinals) for the path, and the session key of each decided move; the
+        first move on or after ``not_before``, the last by ``ends_by`` (default: yesterday).
+        None when the path cannot fit the window."""
         moves = list(zip(path, path[1:]))
         levels = [self._decision_level(program, a, b) for a, b in moves]
         gaps = [1 if lvl else self._gap(a, b) for (a, b), lvl in zip(moves, levels)]
         final = path[-1]
         estimate = sum(gaps) + 16 * sum(1 for lvl in levels if lvl)
         rng = self.rng
+        low = max(self.range_start, not_before or self.range_start)
+        high = min(self.last_day, ends_by or self.last_day)
+        if low > high:
+            return None
         for _attempt in range(16):
-            if final in WAITING_STATES:
-                end = self.last_day - rng.randint(0, 45)
+            if final in WAITING_STATES and ends_by is None:
+                end = max(low, high - rng.randint(0, 45))
             else:
-                end = rng.randint(min(self.range_start + estimate, self.last_day), self.last_day)
-            start = max(self.range_start, end - estimate)
+                end = rng.randint(min(low + estimate, high), high)
+            start = max(low, end - estimate)
             days = [start]
             keys: list[tuple | None] = [None]
             day = start
@@ -67,13 +74,12 @@ class TimelineMixin:
                     day += gap
                     keys.append(None)
                 days.append(day)
-            if days[-1] <= self.last_day:
+            if days[-1] <= high:
                 for key in keys:
                     if key is not None and key not in self.sessions:
                         self.sessions[key] = [None, province_id, key[2]]
                 return days, keys
-            estimate += days[-1] - self.last_day + rng.randint(0, 20)
-            if start == self.range_start:
+            estimate += days[-1] - high + rng.randint(0, 20)
+            if start == low:
                 gaps = [max(1, g // 2) for g in gaps]
-        raise RuntimeError("demo timeline does not fit the period")  # pragma: no cover
-
+        return None

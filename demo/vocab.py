@@ -128,7 +128,16 @@ REJECT_REASONS = {
     ),
 }
 SUSPEND_REASONS = ("عدم پرداخت سهم بیمه‌شده", "تغییر وضعیت اشتغال", "عدم ارائه مدرک پرداخت حق بیمه")
-COMPLETE_REASONS = ("خوداتکایی اقتصادی", "پایان مدت مصوب", "اشتغال در کارگاه دارای بیمه")
+COMPLETE_TERM_REASON = "پایان مدت مصوب"
+COMPLETE_EARLY_REASONS = ("خوداتکایی اقتصادی؛ پایان حمایت پیش از پایان مدت مصوب", "اشتغال در کارگاه دارای بیمه؛ پایان حمایت پیش از پایان مدت مصوب")
+MAX_MONTHS_A = 60  # seed 003: at most 60 months of support per person, across cases
+GRANT_OPTIONS = (12, 24, 36, 48, 60)
+GRANT_WEIGHTS = (25, 30, 20, 10, 15)
+REAPPLY_SHARE = 0.08  # of people whose case ended (completed, rejected, withdrawn): a new case later
+BOTH_PROGRAMMES_SHARE = 0.05  # of women heads supported by one programme: a case in the other
+BOTH_PROGRAMMES_REFUSAL = (
+    "برخورداری هم‌زمان از حمایت بیمه‌ای برنامه دیگر: پرونده {tracking} ({program}) در جریان است"
+)
 WITHDRAW_REASONS = ("انصراف کتبی متقاضی", "مهاجرت به شهرستان دیگر", "عدم پیگیری متقاضی")
 COMPLAINTS = {
     ProgramCode.A: (
