@@ -347,6 +347,50 @@ class Decision(SQLModel, table=True):
     decided_at: datetime = Field(default_factory=utcnow)
 
 
+class AgendaEntry(SQLModel, table=True):
+    """A case on the agenda of a committee session: a case sits on the agenda of at most one open
+    session per level (partial unique index); closing the session releases it (``is_open``)."""
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "application_id", name="uq_agenda_session_case"),
+        Index(
+            "uq_agenda_open_case",
+            "application_id",
+            "level",
+            unique=True,
+            sqlite_where=text("is_open"),
+            postgresql_where=text("is_open"),
+        ),
+        CheckConstraint("level IN ('county', 'province')", name="agenda_level"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="committeesession.id", index=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    level: str = Field(max_length=10)
+    is_open: bool = True
+    placed_by: int | None = Field(default=None, foreign_key="user.id")
+    placed_at: datetime = Field(default_factory=utcnow)
+
+
+class DeputyConfirmation(SQLModel, table=True):
+    """Programme A: the specialised deputy (rehabilitation, social or prevention) confirms the
+    applicant's job readiness and the duration of support (seed 003); one per case, audited."""
+
+    __table_args__ = (
+        UniqueConstraint("application_id", name="uq_deputy_confirmation"),
+        CheckConstraint("deputy IN ('rehabilitation', 'social', 'prevention')", name="deputy_kind"),
+        CheckConstraint("months > 0 AND months <= 60", name="deputy_months"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id")
+    deputy: str = Field(max_length=20)
+    job_ready: bool
+    months: int
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime = Field(default_factory=utcnow)
+    note: str | None = Field(default=None, max_length=400)
+
+
 class Introduction(SQLModel, table=True):
     """Programme B: a woman introduced to an SSO branch, counted against her county's quota."""
 

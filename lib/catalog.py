@@ -66,6 +66,30 @@ COMMITTEE_ROLES: dict[str, str] = {
     "guest": "مدعو (بدون حق رأی)",
 }
 
+# Seed 003, «کمیته اشتغال استان»: the deputy, the responsible expert and the employment experts,
+# the province's liaison experts of rehabilitation, social affairs and prevention; advisers
+# invited without a vote. The provincial minutes list these roles.
+PROVINCE_COMMITTEE_ROLES: dict[str, str] = {
+    "deputy": "معاون اداره کل بهزیستی استان",
+    "responsible_expert": "کارشناس مسئول اشتغال و کارآفرینی",
+    "employment_expert": "کارشناس اشتغال و کارآفرینی",
+    "rehabilitation_liaison": "کارشناس رابط توانبخشی استان",
+    "social_liaison": "کارشناس رابط امور اجتماعی استان",
+    "prevention_liaison": "کارشناس رابط امور پیشگیری استان",
+    "guest": "مدعو (بدون حق رأی)",
+}
+
+# Every committee role of either level (for labels: the codes never clash in meaning).
+ALL_COMMITTEE_ROLES: dict[str, str] = {**COMMITTEE_ROLES, **PROVINCE_COMMITTEE_ROLES}
+
+# The specialised deputy (معاونت تخصصی) that referred a programme A applicant and confirms
+# their job readiness and the duration of support.
+SPECIALISED_DEPUTIES: dict[str, str] = {
+    "rehabilitation": "معاونت توانبخشی",
+    "social": "معاونت امور اجتماعی",
+    "prevention": "معاونت امور پیشگیری",
+}
+
 FUNDING_SOURCES: dict[str, str] = {
     "program_30435": "برنامه ۳۰۴۳۵ (اشتغال و کارآفرینی)",
     "public_participation": "منابع مشارکت‌های مردمی",

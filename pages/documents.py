@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.permissions import Action, can
 from lib.text import to_persian_digits
-from lib.workflow import PROGRAM_LABELS, STATE_LABELS
+from lib.workflow import PROGRAM_LABELS, STATE_LABELS, state_label
 from services.documents import (
     CaseBrief,
     case_brief,
@@ -21,6 +21,7 @@ from services.documents import (
     upload_document,
 )
 from services.eligibility import confirm_condition, eligibility_status, is_eligible
+from services.relief_eligibility import b_eligibility, confirm_b_eligibility, refuse_b_eligibility
 from ui.context import act, require_actor
 from services.cases import format_moment
 from ui.widgets import case_link, deferred, tracking_code_spelled
@@ -60,13 +61,16 @@ if brief is None:
     st.stop()
 
 if message := st.session_state.pop(FLASH, None):
-    st.success(message, icon="✅")
+    if st.session_state.pop(f"{FLASH}_warning", False):  # documents missing: a warning, not a success
+        st.warning(message, icon="⚠️")
+    else:
+        st.success(message, icon="✅")
 
 with st.container(border=True):
     st.markdown(
         f"**{brief.applicant_name}** — کد ملی {to_persian_digits(brief.national_code)}  \n"
         f"کد رهگیری {tracking_code_spelled(brief.tracking_code)} — {PROGRAM_LABELS[brief.program]} — "
-        f"شهرستان {brief.county} — وضعیت: **{STATE_LABELS[brief.state]}**"
+        f"شهرستان {brief.county} — وضعیت: **{state_label(brief.program, brief.state)}**"
     )
     case_link(brief.application_id, "باز کردن پرونده")
 
@@ -129,6 +133,7 @@ if st.button("بررسی کامل بودن مدارک", type="primary", icon=":m
     result = act(check_documents, brief.application_id)
     if result is not None:
         moved = f" پرونده به وضعیت «{STATE_LABELS[result.state]}» رفت." if result.moved else ""
+        st.session_state[f"{FLASH}_warning"] = bool(result.missing)
         flash(result.note + "." + moved)
 
 # ------------------------------------------------------------------ eligibility (programme A)
@@ -176,3 +181,28 @@ if brief.program == "A":
             changed += 1
         else:
             flash(f"{to_persian_digits(changed)} شرط ثبت شد." if changed else "تغییری برای ثبت نبود.")
+
+# ------------------------------------------------------------------ eligibility (programme B)
+if brief.program == "B":
+    st.subheader("تأیید واجد شرایط بودن (کمیته امداد)")
+    st.caption(
+        "واحد شهرستان کمیته امداد بررسی می‌کند که متقاضی زن و سرپرست خانوار است، تحت پوشش کمیته امداد است و "
+        "همه مدارک رسیده است؛ با تأیید، پرونده در فهرست انتظار معرفی به تأمین اجتماعی قرار می‌گیرد."
+    )
+    if brief.state in ("received", "documents_incomplete"):
+        check = act(b_eligibility, brief.application_id)
+        if check is not None and check.ok:
+            st.success("همه شرایط احراز شده است؛ واجد شرایط بودن را تأیید کنید.", icon="✅")
+        elif check is not None:
+            st.warning("پیش از تأیید: " + "؛ ".join(check.missing) + ".", icon="⚠️")
+        if can(actor.role, Action.confirm_eligibility):
+            if st.button("تأیید واجد شرایط بودن", type="primary", key="b_confirm", icon=":material/how_to_reg:"):
+                if act(confirm_b_eligibility, brief.application_id) is not None:
+                    flash("واجد شرایط بودن تأیید شد و پرونده در فهرست انتظار معرفی به تأمین اجتماعی قرار گرفت.")
+            with st.form("b_refuse", clear_on_submit=True):
+                reason = st.text_area("دلیل رد درخواست (برای متقاضی پیامک می‌شود)", max_chars=300, key="b_refuse_reason")
+                if st.form_submit_button("رد درخواست", icon=":material/block:"):
+                    if act(refuse_b_eligibility, brief.application_id, reason) is not None:
+                        flash("درخواست رد شد و برای متقاضی پیامک در صف ارسال است.")
+    else:
+        st.info(f"وضعیت پرونده «{state_label(brief.program, brief.state)}» است.", icon="ℹ️")

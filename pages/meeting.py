@@ -100,7 +100,7 @@ item = items[index]
 head, prev_col, next_col = st.columns([6, 1, 1], vertical_alignment="center")
 head.markdown(
     f'<div class="bm-meet-pos">پرونده {to_persian_digits(item.position)} از {to_persian_digits(len(items))}</div>'
-    f'<div class="bm-meet-session">{escape(cm.LEVEL_LABELS[cm.Level(summary.level)])} {escape(summary.area_name)} — '
+    f'<div class="bm-meet-session">{escape(summary.committee_title)} — '
     f"جلسه شماره <bdi>{escape(to_persian_digits(summary.number))}</bdi> — {format_jalali(summary.held_on)}"
     f"{'' if summary.is_open else ' — بسته'}</div>",
     unsafe_allow_html=True,
@@ -170,7 +170,7 @@ def confirm_reject(pending: dict) -> None:
     st.markdown(f"**دلیل:** {pending['reason'] or '—'}")
     yes, no = st.columns(2)
     if yes.button("رد قطعی پرونده", type="primary", key="meeting_reject_confirm"):
-        if act(cm.record_decision, session_id, pending["case"], "reject", pending["reason"]) is not None:
+        if act(cm.record_decision, session_id, pending["case"], "reject", pending["reason"], seen=pending["seen"]) is not None:
             _forget_reject()
             st.session_state[FLASH] = "پرونده رد شد."
             st.rerun()
@@ -190,7 +190,15 @@ with decision_col:
             unsafe_allow_html=True,
         )
 
+    if item.missing:
+        st.warning("برای تأیید کمیته استان هنوز کامل نیست: " + "، ".join(item.missing), icon="⚠️")
     if summary.is_open and item.state != State.rejected:
+        # the decision this user saw when filling in the form (the previous run): a decision taken
+        # meanwhile by another member is not overwritten, the service refuses
+        seen_key = f"meet_seen_{session_id}_{item.application_id}"
+        current = item.decision.id if item.decision else None
+        seen = st.session_state.get(seen_key, current)
+        st.session_state[seen_key] = current
         key = f"meet_{item.application_id}"
         with st.form(key):
             terms: dict = {}
@@ -222,11 +230,12 @@ with decision_col:
         if approve or defer:
             outcome = cm.Outcome.approve if approve else cm.Outcome.defer
             extra = terms if approve else {}
-            if act(cm.record_decision, session_id, item.application_id, outcome, reason, **extra) is not None:
+            if act(cm.record_decision, session_id, item.application_id, outcome, reason, seen=seen, **extra) is not None:
                 st.session_state[FLASH] = f"تصمیم «{cm.OUTCOME_LABELS[outcome]}» برای {item.applicant_name} ثبت شد."
                 st.rerun()
         if reject:
-            st.session_state[PENDING_REJECT] = {"case": item.application_id, "reason": reason, "name": item.applicant_name}
+            st.session_state[PENDING_REJECT] = {"case": item.application_id, "reason": reason, "name": item.applicant_name,
+                                                "seen": seen}
         if PENDING_REJECT in st.session_state:
             confirm_reject(st.session_state[PENDING_REJECT])
     elif summary.is_open:

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.catalog import COMMITTEE_ROLES, CONTRACT_RATES
+from lib.catalog import ALL_COMMITTEE_ROLES, CONTRACT_RATES, SPECIALISED_DEPUTIES
 from lib.payments import MAX_MONTHS
 from lib.permissions import Action, can
 from services import committee as cm
@@ -32,20 +32,23 @@ def done(message: str) -> None:
     st.rerun()
 
 
-def member_inputs(prefix: str, present: list[cm.MemberInput]) -> list[cm.MemberInput]:
-    """A name field per Form 2 role (blank = absent) and the guests, one per line."""
-    names = {m.role: m.full_name for m in present if m.role != cm.GUEST}
+def member_inputs(prefix: str, present: list[cm.MemberInput], level: str) -> list[cm.MemberInput]:
+    """A name field per role of the committee's roster (blank = absent); roles several people
+    hold (the provincial employment experts, the guests) take one name per line."""
+    roster, repeatable = cm.ROSTERS[cm.Level(level)], cm.REPEATABLE[cm.Level(level)]
     members = []
-    for role in cm.VOTING_ROLES:
-        name = st.text_input(COMMITTEE_ROLES[role], value=names.get(role, ""), key=f"{prefix}_{role}")
-        if name.strip():
-            members.append(cm.MemberInput(role, name))
-    guests = st.text_area(
-        f"{COMMITTEE_ROLES[cm.GUEST]} — هر نفر در یک سطر",
-        value="\n".join(m.full_name for m in present if m.role == cm.GUEST),
-        key=f"{prefix}_guests",
-    )
-    members += [cm.MemberInput(cm.GUEST, line) for line in guests.splitlines() if line.strip()]
+    for role, label in roster.items():
+        if role in repeatable:
+            typed = st.text_area(
+                f"{label} — هر نفر در یک سطر", value="\n".join(m.full_name for m in present if m.role == role),
+                key=f"{prefix}_guests" if role == cm.GUEST else f"{prefix}_{role}", height=68,
+            )
+            members += [cm.MemberInput(role, line) for line in typed.splitlines() if line.strip()]
+        else:
+            value = next((m.full_name for m in present if m.role == role), "")
+            name = st.text_input(label, value=value, key=f"{prefix}_{role}")
+            if name.strip():
+                members.append(cm.MemberInput(role, name))
     return members
 
 
@@ -84,8 +87,11 @@ def confirm_reject(pending: dict) -> None:
     st.markdown(f"**دلیل:** {pending['reason'] or '—'}")
     yes, no = st.columns(2)
     if yes.button("رد قطعی پرونده", type="primary", key="reject_confirm"):
-        fn, args = (cm.correct_decision, pending["correct"]) if pending.get("correct") else (cm.record_decision, pending["decide"])
-        if act(fn, *args, "reject", pending["reason"]) is not None:
+        if pending.get("correct"):
+            done_ = act(cm.correct_decision, *pending["correct"], "reject", pending["reason"])
+        else:
+            done_ = act(cm.record_decision, *pending["decide"], "reject", pending["reason"], seen=pending.get("seen"))
+        if done_ is not None:
             _forget_reject()
             done("پرونده رد شد.")
     if no.button("انصراف", key="reject_cancel"):
@@ -113,6 +119,35 @@ def confirm_close(session_id: int, summary: cm.SessionSummary, undecided: int) -
     if no.button("انصراف", key="close_cancel"):
         _forget_close()
         st.rerun()
+
+
+def deputy_form(case_id: int, item: cm.AgendaItem) -> None:
+    """The specialised deputy's confirmation of job readiness and duration (programme A)."""
+    recorded = read(cm.deputy_confirmation, actor, case_id)
+    title = (
+        f"تأیید معاونت تخصصی: {recorded.deputy_label}، {to_persian_digits(recorded.months)} ماه"
+        f"{'' if recorded.job_ready else ' (آمادگی شغلی تأیید نشده)'} — {recorded.confirmed_by or '—'}"
+        if recorded else "تأیید معاونت تخصصی (آمادگی شغلی و مدت حمایت) — ثبت نشده"
+    )
+    with st.expander(title, icon=":material/verified:"):
+        with st.form(f"deputy_{case_id}"):
+            deputies = list(SPECIALISED_DEPUTIES)
+            c1, c2 = st.columns(2)
+            deputy = c1.selectbox(
+                "معاونت تخصصی", deputies, format_func=SPECIALISED_DEPUTIES.get, key=f"deputy_{case_id}_which",
+                index=deputies.index(recorded.deputy) if recorded else None, placeholder="انتخاب کنید",
+            )
+            default_months = recorded.months if recorded else (item.proposal.terms.months if item.proposal else None)
+            months = c2.number_input("مدت حمایت تأییدشده (ماه)", min_value=1, max_value=MAX_MONTHS, step=1,
+                                     value=default_months or 12, key=f"deputy_{case_id}_months")
+            ready = st.checkbox("آمادگی شغلی متقاضی تأیید می‌شود", value=recorded.job_ready if recorded else True,
+                                key=f"deputy_{case_id}_ready")
+            note = st.text_input("توضیح (شماره نامه معاونت و …)", value=(recorded.note or "") if recorded else "",
+                                 key=f"deputy_{case_id}_note")
+            if st.form_submit_button("ثبت تأیید معاونت") and act(
+                cm.confirm_deputy, case_id, deputy=deputy, job_ready=ready, months=months, note=note
+            ) is not None:
+                done("تأیید معاونت تخصصی ثبت شد.")
 
 
 def decide(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None, program: str, submit_label: str):
@@ -169,10 +204,12 @@ with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":m
         c1, c2, c3 = st.columns(3)
         program = c1.selectbox("برنامه", programmes, format_func=PROGRAM_LABELS.get)
         with c2:
-            held_on = jalali_date_input("تاریخ جلسه (شمسی)", key="new_held_on", default=date.today())
+            held_on = jalali_date_input("تاریخ جلسه (شمسی)", key="new_held_on", default=date.today(),
+                                        help="تاریخ روز برگزاری؛ جلسه با تاریخ آینده ثبت نمی‌شود.")
         number = c3.text_input("شماره جلسه", placeholder="مثلاً ۱۲/۱۴۰۳")
-        st.markdown("**حاضران جلسه (فرم شماره ۲)** — نام هر عضو حاضر را بنویسید؛ ردیف غایبان را خالی بگذارید.")
-        members = member_inputs("new_member", [])
+        st.markdown(f"**حاضران جلسه ({cm.LEVEL_LABELS[cm.Level(level)]})** — نام هر عضو حاضر را بنویسید؛ "
+                    "ردیف غایبان را خالی بگذارید.")
+        members = member_inputs("new_member", [], level)
         if st.form_submit_button("تشکیل جلسه", type="primary") and not field_error("new_held_on"):
             created = act(
                 cm.create_session, program=program, held_on=held_on, number=number, members=members,
@@ -209,7 +246,7 @@ if view is None:
     st.stop()
 summary = view.summary
 
-st.subheader(f"{cm.LEVEL_LABELS[cm.Level(summary.level)]} {summary.area_name} — جلسه شماره {ltr(to_persian_digits(summary.number))}")
+st.subheader(f"{summary.committee_title} — جلسه شماره {ltr(to_persian_digits(summary.number))}")
 st.markdown(
     f"{PROGRAM_LABELS[summary.program]} · تاریخ {format_jalali(summary.held_on, long=True)} · "
     f"وضعیت: **{cm.STATUS_LABELS[summary.status]}**"
@@ -220,13 +257,13 @@ st.download_button(
     file_name=f"minutes-{session_id}.pdf", mime="application/pdf", key="minutes_pdf",
 )
 if view.members:
-    st.markdown("**حاضران:** " + "، ".join(f"{m.full_name} ({COMMITTEE_ROLES[m.role]})" for m in view.members))
+    st.markdown("**حاضران:** " + "، ".join(f"{m.full_name} ({ALL_COMMITTEE_ROLES.get(m.role, m.role)})" for m in view.members))
 else:
     st.warning("نام حاضران جلسه ثبت نشده است.", icon="⚠️")
 if summary.is_open:
     with st.expander("ویرایش حاضران"):
         with st.form("members"):
-            members = member_inputs(f"members_{session_id}", view.members)
+            members = member_inputs(f"members_{session_id}", view.members, summary.level)
             if st.form_submit_button("ذخیره حاضران") and act(cm.set_members, session_id, members) is not None:
                 done("فهرست حاضران ذخیره شد.")
 
@@ -258,6 +295,7 @@ else:
                         ) if i.proposal else "—"}
                         if province_level else {}
                     ),
+                    **({"کمبود برای تأیید استان": "، ".join(i.missing) or "کامل"} if province_level and i.program == "A" else {}),
                     "تصمیم این جلسه": cm.OUTCOME_LABELS[cm.Outcome(i.decision.outcome)] if i.decision else "—",
                     "وضعیت پرونده": STATE_LABELS[i.state],
                 }
@@ -284,14 +322,25 @@ if summary.is_open and items:
             f"**پیشنهاد کمیته شهرستان:** {to_persian_digits(t.months or 0)} ماه، سهم {to_persian_digits(t.share_percent or 0)}٪، "
             f"نرخ {format_percent_bp(t.contract_rate_bp) if t.contract_rate_bp else '—'} — {item.proposal.reason or 'بی‌توضیح'}"
         )
+    if item.missing:
+        st.warning("برای تأیید کمیته استان هنوز کامل نیست: " + "، ".join(item.missing), icon="⚠️")
+    if province_level and item.program == "A":
+        deputy_form(case_id, item)
+    # the decision this user had in front of them when they filled in the form (the previous run):
+    # if another member decided meanwhile, the service refuses instead of overwriting it
+    seen_key = f"decide_seen_{session_id}_{case_id}"
+    current = item.decision.id if item.decision else None
+    seen = st.session_state.get(seen_key, current)
+    st.session_state[seen_key] = current
     submitted = decide(f"decide_{case_id}", item, item.proposal.terms if item.proposal else None, summary.program, "ثبت تصمیم")
     if submitted:
         outcome, reason, terms = submitted
         if outcome == cm.Outcome.reject:
             st.session_state[PENDING_REJECT] = {
-                "decide": (session_id, case_id), "reason": reason, "name": item.applicant_name, "code": item.tracking_code,
+                "decide": (session_id, case_id), "seen": seen, "reason": reason, "name": item.applicant_name,
+                "code": item.tracking_code,
             }
-        elif act(cm.record_decision, session_id, case_id, outcome, reason, **terms) is not None:
+        elif act(cm.record_decision, session_id, case_id, outcome, reason, seen=seen, **terms) is not None:
             done(f"تصمیم «{cm.OUTCOME_LABELS[outcome]}» برای {item.applicant_name} ثبت شد.")
 
 # --------------------------------------------------------------------------- decisions so far
@@ -367,6 +416,9 @@ if can(actor.role, Action.record_province_decision):
                     f"{to_persian_digits(by_case[a].terms.months or 0)} ماه، {to_persian_digits(by_case[a].terms.share_percent or 0)}٪"
                 ),
             )
-            start = st.text_input("ماه شروع پرداخت (شمسی)", placeholder="مثلاً ۱۴۰۳/۰۷ یا مهر ۱۴۰۳")
-            if st.form_submit_button("آغاز پرداخت") and act(cm.activate, chosen, start) is not None:
+            start = st.text_input("ماه شروع پرداخت (شمسی)", placeholder="مثلاً ۱۴۰۳/۰۷ یا مهر ۱۴۰۳",
+                                  help="از ماه تأیید کمیته استان به بعد، و نه ماهی که پیش‌تر پرداخت شده است.")
+            retro = st.text_input("دلیل پرداخت از گذشته (فقط اگر ماه شروع پیش از ماه تأیید استان است)",
+                                  help="حداکثر تا آغاز سال جاری؛ دلیل در رویدادنگاری ثبت می‌شود.")
+            if st.form_submit_button("آغاز پرداخت") and act(cm.activate, chosen, start, retroactive_reason=retro) is not None:
                 done(f"پرداخت برای {by_case[chosen].applicant_name} فعال شد.")

@@ -1,6 +1,8 @@
 """Programme A's eligibility conditions (seed 003): each recorded per case with who confirmed it
 and when — registered in the client database, job readiness confirmed by the specialised
-deputy, the job confirmed by the county employment committee. The fourth condition (a
+deputy, the job confirmed by the county employment committee. The third is not ticked by anyone:
+the county committee's own decision records it (``services.committee.requirements.record_minutes``).
+The fourth condition (a
 government insurance discount in an identified job field) is not a bar but a lower priority;
 it is the case's ``discount_holder`` flag, set at intake.
 """
@@ -21,7 +23,10 @@ from services.applications import get_application
 from services.base import Actor, audit, snapshot
 from services.documents import require_open
 
-__all__ = ["EligibilityRow", "confirm_condition", "eligibility_status", "is_eligible"]
+__all__ = ["COMMITTEE_CONDITIONS", "EligibilityRow", "confirm_condition", "eligibility_status", "is_eligible"]
+
+# Conditions only a committee decision records (condition 3: the job confirmed by the county committee).
+COMMITTEE_CONDITIONS = frozenset({"job_confirmed"})
 
 _NOTE_LIMIT = int(EligibilityConfirmation.__table__.c["note"].type.length)  # type: ignore[attr-defined]
 
@@ -53,6 +58,12 @@ def confirm_condition(
     require_open(application)
     if condition not in catalog.ELIGIBILITY_CONDITIONS:
         raise InvalidInput("این شرط در فهرست شرایط برنامه نیست؛ شرط را از فهرست انتخاب کنید.", field="condition")
+    if condition in COMMITTEE_CONDITIONS:
+        raise InvalidInput(
+            f"«{catalog.ELIGIBILITY_CONDITIONS[condition]}» را خود کمیته با تصمیم «تأیید» در جلسه ثبت می‌کند، نه کارشناس؛ "
+            "پرونده را به جلسه کمیته اشتغال شهرستان ببرید.",
+            field="condition",
+        )
     note = normalize_persian(note) or None
     if note and len(note) > _NOTE_LIMIT:
         raise InvalidInput(

@@ -60,8 +60,10 @@ OFFICES: dict[str, tuple[str, str]] = {
     ProgramCode.A: ("اداره کل بهزیستی استان", "اداره بهزیستی شهرستان"),
     ProgramCode.B: ("اداره کل کمیته امداد استان", "کمیته امداد شهرستان"),
 }
-# Form 2: the members who sign the county committee's opinion, in the seed's order.
+# Form 2: the members who sign the county committee's opinion, in the seed's order; the
+# provincial committee's minutes list its own members (seed 003).
 FORM2_ROLES = ("head", "employment_expert", "rehabilitation_expert", "social_expert", "prevention_expert")
+PROVINCE_ROLES = tuple(r for r in catalog.PROVINCE_COMMITTEE_ROLES if r != "guest")
 
 
 class FontMissing(RuntimeError):
@@ -276,14 +278,16 @@ def _decision_line(decision: Decision) -> str:
     return "؛ ".join(parts)
 
 
-def _members_rows(members: Sequence[SessionMember]) -> list[list[str]]:
-    """Form 2's signature table: its five roles first (absent ones left blank), then the rest."""
+def _members_rows(members: Sequence[SessionMember], level: str = "county") -> list[list[str]]:
+    """The signature table: the committee's roles first (absent ones marked), then the rest."""
+    roster = catalog.PROVINCE_COMMITTEE_ROLES if level == "province" else catalog.COMMITTEE_ROLES
     by_role: dict[str, list[str]] = {}
     for member in members:
         by_role.setdefault(member.role, []).append(member.full_name)
-    rows = [["، ".join(by_role.pop(code, [])) or "غایب", catalog.COMMITTEE_ROLES[code], ""] for code in FORM2_ROLES]
+    codes = PROVINCE_ROLES if level == "province" else FORM2_ROLES
+    rows = [["، ".join(by_role.pop(code, [])) or "غایب", roster[code], ""] for code in codes]
     for role, names in by_role.items():
-        rows.extend([name, catalog.label(catalog.COMMITTEE_ROLES, role), ""] for name in names)
+        rows.extend([name, catalog.label(catalog.ALL_COMMITTEE_ROLES, role), ""] for name in names)
     return rows
 
 
@@ -309,7 +313,7 @@ def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> by
         if decision.id not in superseded:
             cases.setdefault(decision.application_id, []).append(decision)
     present = "، ".join(
-        f"{m.full_name} ({catalog.label(catalog.COMMITTEE_ROLES, m.role)})" for m in members
+        f"{m.full_name} ({catalog.label(catalog.ALL_COMMITTEE_ROLES, m.role)})" for m in members
     ) or BLANK
 
     def draw(doc: PersianDocument) -> None:
@@ -348,7 +352,7 @@ def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> by
             for index, decision in enumerate(rows, start=1):
                 prefix = f"{to_persian_digits(number)}-{to_persian_digits(index)}" if len(rows) > 1 else "•"
                 doc.text_line(f"{prefix} {_decision_line(decision)}", height=8)
-        signatures = _members_rows(members)
+        signatures = _members_rows(members, meeting.level)
         doc.gap(6)
         doc.keep_together(doc.leading + doc.row_height() * (len(signatures) + 1))  # one block, one page
         doc.text_line("امضاء اعضای کمیته", bold=True)

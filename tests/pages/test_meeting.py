@@ -111,3 +111,26 @@ def test_another_countys_session_is_refused(meeting, app_db, users):
     at = open_view(stranger, meeting["session"])
     assert "خارج از محدوده" in at.error[0].value
     assert "مریم احمدی" not in shown(at)
+
+
+def test_a_decision_taken_meanwhile_by_another_member_is_not_overwritten(meeting, app_db):
+    at = open_view(meeting["secretary"], meeting["session"])
+    first = meeting["cases"][0]
+    with new_session(app_db) as session:  # another member, on another screen, a moment earlier
+        cm.record_decision(session, meeting["secretary"], meeting["session"], first, "defer", "بازدید دوباره لازم است")
+    key = f"meet_{first}"
+    at.selectbox(key=f"{key}_rate").select(1800)
+    at.button(key=f"FormSubmitter:{key}-تأیید").click().run()
+    assert "در همین فاصله" in at.error[0].value and "تعویق" in at.error[0].value
+    assert rows(app_db, Application, Application.id == first)[0].state == State.scored
+    assert "تصمیم این جلسه: تعویق" in shown(at)  # the page now shows what was decided
+    at.selectbox(key=f"{key}_rate").select(1800)
+    at.button(key=f"FormSubmitter:{key}-تأیید").click().run()  # having seen it, the member may decide again
+    assert not at.error, [e.value for e in at.error]
+    assert rows(app_db, Application, Application.id == first)[0].state == State.county_decision
+
+
+def test_the_heading_names_the_committee_once(meeting):
+    at = open_view(meeting["secretary"], meeting["session"])
+    assert "کمیته اشتغال و کارآفرینی شهرستان تهران — جلسه" in shown(at)
+    assert "شهرستان شهرستان" not in shown(at)

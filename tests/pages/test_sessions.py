@@ -14,11 +14,14 @@ from lib.identifiers import generate_national_code
 from lib.workflow import State
 from services import committee as cm
 from services.applications import HouseholdData, IntakeData, score_application, submit_application
+from services.documents import mark_received
+from services.eligibility import confirm_condition
 from services.base import SYSTEM
 from services.users import actor_for, create_user
 from tests.pages.conftest import PASSWORD, app_as
 
 QUORUM = [cm.MemberInput("head", "رضا کریمی"), cm.MemberInput("employment_expert", "زهرا موسوی")]
+PROVINCE_QUORUM = [cm.MemberInput("deputy", "مهدی نوری"), cm.MemberInput("employment_expert", "نرگس شریفی")]
 
 
 @pytest.fixture
@@ -81,6 +84,7 @@ def test_secretary_opens_a_session_decides_and_closes_it(app_db, committee):
     members = {(m.role, m.full_name) for m in rows(app_db, SessionMember)}
     assert members == {("head", "رضا کریمی"), ("employment_expert", "زهرا موسوی"), ("guest", "حسن رضایی")}
     assert "تشکیل شد" in at.success[0].value
+    assert at.subheader[0].value.startswith("کمیته اشتغال و کارآفرینی شهرستان تهران — جلسه")  # «شهرستان» said once
     assert at.get("download_button")  # the minutes (Form 2), built on click by services.printing
 
     # the agenda lists both cases, best score first; approve the first
@@ -131,9 +135,23 @@ def test_province_committee_confirms_and_activates(app_db, committee):
         cm.record_decision(session, committee["secretary"], county.id, case, "approve", months=24,
                            share_percent=100, contract_rate_bp=1800)
         province = cm.create_session(session, committee["province"], program="A", held_on=date(2024, 7, 20),
-                                     number="1", members=QUORUM)
+                                     number="1", members=PROVINCE_QUORUM)
+        for kind in ("form1", "sso_payment_proof", "sso_discount_inquiry"):
+            mark_received(session, committee["expert"], case, kind, True)
+        for condition in ("registered_client", "job_readiness"):
+            confirm_condition(session, committee["expert"], case, condition, True)
     at = on_sessions_page(committee["province"])
     assert "پیشنهاد کمیته شهرستان" in " ".join(m.value for m in at.markdown)
+    heading = at.subheader[0].value
+    assert heading.startswith("کمیته اشتغال و کارآفرینی استان تهران") and "استان استان" not in heading
+    assert "معاونت تخصصی" in at.warning[0].value  # what the confirmation still lacks, by name
+
+    # the specialised deputy confirms job readiness and the duration
+    at.selectbox(key=f"deputy_{case}_which").select("rehabilitation")
+    at.number_input(key=f"deputy_{case}_months").set_value(24)
+    at.button(key=f"FormSubmitter:deputy_{case}-ثبت تأیید معاونت").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "معاونت تخصصی ثبت شد" in at.success[0].value and not at.warning
     at.number_input(key=f"decide_{case}_months").set_value(12)
     at.button(key=f"FormSubmitter:decide_{case}-ثبت تصمیم").click().run()
     assert not at.error, [e.value for e in at.error]
@@ -141,6 +159,11 @@ def test_province_committee_confirms_and_activates(app_db, committee):
     assert (application.state, application.months_granted, application.contract_rate_bp) == ("province_decision", 12, 1800)
     assert rows(app_db, Decision, Decision.session_id == province.id)[0].level == "province"
 
+    start = next(t for t in at.text_input if t.label == "ماه شروع پرداخت (شمسی)")
+    start.input("فروردین ۱۴۰۳")  # before the provincial confirmation (1403/04): refused without a reason
+    at.button(key="FormSubmitter:activate-آغاز پرداخت").click().run()
+    assert "دلیل" in at.error[0].value
+    assert rows(app_db, Application, Application.id == case)[0].state == "province_decision"
     start = next(t for t in at.text_input if t.label == "ماه شروع پرداخت (شمسی)")
     start.input("مهر ۱۴۰۳")
     at.button(key="FormSubmitter:activate-آغاز پرداخت").click().run()

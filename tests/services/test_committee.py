@@ -34,6 +34,7 @@ from services import committee as cm
 from services.applications import HouseholdData
 from services.base import snapshot
 from services.committee import MemberInput
+from services.eligibility import confirm_condition
 from tests.services.refusals import refused as _refused
 
 HELD_ON = date(2024, 7, 1)  # 1403/04/11
@@ -41,6 +42,11 @@ QUORUM = [
     MemberInput("head", "رضا کریمی"),
     MemberInput("employment_expert", "زهرا موسوی"),
     MemberInput("guest", "حسن رضایی"),
+]
+PROVINCE_QUORUM = [
+    MemberInput("deputy", "مهدی نوری"),
+    MemberInput("employment_expert", "نرگس شریفی"),
+    MemberInput("employment_expert", "علی امینی"),
 ]
 TERMS = dict(months=24, share_percent=100, contract_rate_bp=1800)
 
@@ -63,12 +69,25 @@ def scored_case(session, expert, intake, *, insured_years: int = 3, **overrides)
 
 
 def open_session(session, actor, program: str = "A", number: str = "1/1403", **kw) -> CommitteeSession:
+    quorum = PROVINCE_QUORUM if actor.role == Role.province_committee else QUORUM
     return cm.create_session(session, actor, program=program, held_on=kw.pop("held_on", HELD_ON),
-                             number=number, members=kw.pop("members", QUORUM), **kw)
+                             number=number, members=kw.pop("members", quorum), **kw)
 
 
-def approve(session, actor, cs, case, **terms):
-    return cm.record_decision(session, actor, cs.id, case.id, "approve", "", **{**TERMS, **terms})
+def approve(session, actor, cs, case, seen=None, **terms):
+    return cm.record_decision(session, actor, cs.id, case.id, "approve", "", seen=seen, **{**TERMS, **terms})
+
+
+INTAKE_DOCUMENTS = ("form1", "sso_payment_proof", "sso_discount_inquiry")  # Form 2 is the county's decision
+
+
+def make_ready(session, expert, province, case, months: int = MAX_MONTHS) -> None:
+    """What the provincial confirmation needs besides the county approval: the three intake
+    documents, conditions 1 and 2, and the specialised deputy's confirmation."""
+    receive_documents(session, case, INTAKE_DOCUMENTS)
+    for condition in ("registered_client", "job_readiness"):
+        confirm_condition(session, expert, case.id, condition, True)
+    cm.confirm_deputy(session, province, case.id, deputy="rehabilitation", job_ready=True, months=months)
 
 
 def pay_months(session, case: Application, months: int) -> None:
@@ -145,7 +164,7 @@ def test_bad_session_input_is_refused_in_persian(session, secretary, province_co
     twice = [MemberInput("head", "الف"), MemberInput("head", "ب")]
     assert "فقط یک نفر" in refused(session, counts, lambda: open_session(session, secretary, number="9", members=twice))
     unknown = [MemberInput("mayor", "الف")]
-    assert "فرم شماره ۲" in refused(session, counts, lambda: open_session(session, secretary, number="9", members=unknown))
+    assert "کمیته اشتغال و کارآفرینی شهرستان" in refused(session, counts, lambda: open_session(session, secretary, number="9", members=unknown))
 
 
 def test_a_county_expert_cannot_open_a_session(session, county_expert, counts):
@@ -278,9 +297,9 @@ def test_deciding_again_in_an_open_session_supersedes(session, secretary, county
     case = scored_case(session, county_expert, intake)
     cs = open_session(session, secretary)
     first = approve(session, secretary, cs, case, months=24)
-    second = approve(session, secretary, cs, case, months=12)  # same state: no move, a new row
+    second = approve(session, secretary, cs, case, seen=first.id, months=12)  # same state: no move, a new row
     assert state_of(session, case.id) == State.county_decision
-    third = cm.record_decision(session, secretary, cs.id, case.id, "defer", "مدارک شغلی ناقص است")
+    third = cm.record_decision(session, secretary, cs.id, case.id, "defer", "مدارک شغلی ناقص است", seen=second.id)
     assert state_of(session, case.id) == State.scored  # back to waiting
     assert [d.supersedes_id for d in decisions_of(session, case.id)] == [None, first.id, second.id]
     view = cm.session_view(session, secretary, cs.id)
@@ -322,6 +341,7 @@ def test_province_approval_grants_months_share_and_rate(session, secretary, prov
     cm.close_session(session, secretary, county.id)
 
     province = open_session(session, province_committee)
+    make_ready(session, county_expert, province_committee, case)
     [item] = cm.agenda(session, province_committee, province.id)
     assert item.proposal.terms == cm.Terms(36, 80, 1400) and item.proposal.session_number == "1/1403"
     cm.record_decision(session, province_committee, province.id, case.id, "approve", "با بودجه امسال",
@@ -340,8 +360,9 @@ def test_a_province_rejection_clears_the_grant(session, secretary, province_comm
     county = open_session(session, secretary)
     approve(session, secretary, county, case)
     province = open_session(session, province_committee)
-    approve(session, province_committee, province, case)
-    cm.record_decision(session, province_committee, province.id, case.id, "reject", "اعتبار کافی نیست")
+    make_ready(session, county_expert, province_committee, case)
+    first = approve(session, province_committee, province, case)
+    cm.record_decision(session, province_committee, province.id, case.id, "reject", "اعتبار کافی نیست", seen=first.id)
     session.expire_all()
     application = session.get(Application, case.id)
     assert application.state == State.rejected and application.months_granted is None
@@ -352,6 +373,7 @@ def test_activation_starts_the_payments(session, secretary, province_committee, 
     approve(session, secretary, open_session(session, secretary), case)
     province = open_session(session, province_committee)
     refused(session, counts, lambda: cm.activate(session, province_committee, case.id, YearMonth(1403, 7)))
+    make_ready(session, county_expert, province_committee, case)
     approve(session, province_committee, province, case, months=12)
     refused(session, counts, lambda: cm.activate(session, secretary, case.id, YearMonth(1403, 7)), Forbidden)
     assert "ماه" in refused(session, counts, lambda: cm.activate(session, province_committee, case.id, YearMonth(1403, 13)))
@@ -369,6 +391,7 @@ def test_activation_starts_the_payments(session, secretary, province_committee, 
 def test_activation_refuses_a_grant_above_the_cap(session, secretary, province_committee, county_expert, intake, counts):
     case = scored_case(session, county_expert, intake)
     approve(session, secretary, open_session(session, secretary), case, months=30)
+    make_ready(session, county_expert, province_committee, case)
     approve(session, province_committee, open_session(session, province_committee), case, months=30)
     pay_months(session, case, 40)  # paid meanwhile on an earlier case: only 20 remain
     message = refused(session, counts, lambda: cm.activate(session, province_committee, case.id, YearMonth(1403, 7)))
@@ -483,4 +506,5 @@ def test_case_details_show_the_score_card_documents_and_eligibility(session, sec
     assert details.score_total == sum(line.points for line in details.score_lines) == 14
     assert details.score_maximum == 50
     assert [d.ok for d in details.documents] == [True, False, False, False]
-    assert [e.ok for e in details.eligibility] == [None, None, None]
+    assert [e.ok for e in details.eligibility] == [None, None, None, None]  # conditions 1–3, the deputy
+    assert "معاونت تخصصی" in details.eligibility[-1].label

@@ -14,6 +14,7 @@ from services.eligibility import confirm_condition, eligibility_status, is_eligi
 from tests.services.refusals import refused as _refused
 
 CONDITIONS = list(catalog.ELIGIBILITY_CONDITIONS)
+EXPERT_CONDITIONS = ["registered_client", "job_readiness"]  # the third is the county committee's decision
 
 
 @pytest.fixture
@@ -29,19 +30,25 @@ def test_nothing_is_confirmed_at_first(session, county_expert, case):
 
 
 def test_each_condition_records_who_and_when(session, county_expert, case):
-    for condition in CONDITIONS:
+    for condition in EXPERT_CONDITIONS:
         confirm_condition(session, county_expert, case.id, condition, True, note="پرونده مددجویی  شماره ۱۲")
     rows = eligibility_status(session, county_expert, case.id)
-    assert all(r.satisfied is True for r in rows)
-    assert {r.confirmed_by for r in rows} == {county_expert.full_name}
-    assert all(r.confirmed_at is not None and r.confirmed_at.tzinfo is not None for r in rows)
+    assert [r.satisfied for r in rows] == [True, True, None]
+    assert {r.confirmed_by for r in rows[:2]} == {county_expert.full_name}
+    assert all(r.confirmed_at is not None and r.confirmed_at.tzinfo is not None for r in rows[:2])
     assert rows[0].note == "پرونده مددجویی شماره ۱۲"  # spaces tidied
-    assert is_eligible(rows)
+    assert not is_eligible(rows)  # the job is confirmed by the county committee's approval only
+
+
+def test_the_job_is_confirmed_by_the_committee_not_ticked_by_the_expert(session, county_expert, secretary, case, counts):
+    for who in (county_expert, secretary):
+        err = _refused(session, counts, lambda: confirm_condition(session, who, case.id, "job_confirmed", True), InvalidInput)
+        assert err.field == "condition" and "کمیته" in err.message
 
 
 def test_a_correction_updates_the_one_row_and_audits_before_and_after(session, county_expert, secretary, case):
-    confirm_condition(session, county_expert, case.id, "job_confirmed", True)
-    confirm_condition(session, secretary, case.id, "job_confirmed", False, note="کمیته شغل را تأیید نکرد")
+    confirm_condition(session, county_expert, case.id, "job_readiness", True)
+    confirm_condition(session, secretary, case.id, "job_readiness", False, note="معاونت آمادگی را تأیید نکرد")
 
     [row] = session.exec(select(EligibilityConfirmation).where(EligibilityConfirmation.application_id == case.id)).all()
     assert (row.satisfied, row.confirmed_by) == (False, secretary.id)
@@ -49,7 +56,7 @@ def test_a_correction_updates_the_one_row_and_audits_before_and_after(session, c
     assert [(e.before and e.before["satisfied"], e.after["satisfied"]) for e in entries] == [(None, True), (True, False)]
     assert entries[1].username == secretary.username
     status = {r.condition: r for r in eligibility_status(session, county_expert, case.id)}
-    assert status["job_confirmed"].confirmed_by == secretary.full_name
+    assert status["job_readiness"].confirmed_by == secretary.full_name
     assert not is_eligible(list(status.values()))
 
 

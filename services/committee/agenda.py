@@ -1,0 +1,208 @@
+"""The agenda of a session and what the meeting view shows of one case.
+
+A case sits on the agenda of at most one open session per level: the first decision on it in a
+session places it there (``AgendaEntry``, a partial unique index on the open entries), and a
+session of the same level that tries to decide it meanwhile is refused, naming the first one.
+Closing a session releases its entries. The agenda of a session lists:
+
+* county, programme A — the county's cases in «scored», ranked with ``lib.scoring.rank``;
+* province, programme A — the province's cases in «county_decision», same ranking, with what
+  the county committee proposed and what a confirmation still lacks;
+* county, programme B — the county's cases in «received» whose documents are all in, by
+  application date (B has no scoring table and no provincial committee);
+
+less the cases on another open session's agenda, plus the cases decided in this session (with
+their decision, so the committee can reconsider while the session is open).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from db.models import (
+    AgendaEntry,
+    Applicant,
+    Application,
+    CommitteeSession,
+    County,
+    Decision,
+    Document,
+    ScoreCardRecord,
+)
+from lib import catalog
+from lib.errors import InvalidInput
+from lib.scoring import RankItem, rank
+from lib.text import ltr
+from lib.workflow import ProgramCode
+from services.applications import get_application
+from services.base import Actor, audit, snapshot
+from services.cases import latest_card
+from services.committee.cap import remaining_months
+from services.committee.common import (
+    AgendaItem,
+    CaseDetails,
+    CheckLine,
+    DecisionRow,
+    Level,
+    ScoreLine,
+    _fa,
+    _program_code,
+    _session_label_dated,
+    _stage,
+)
+from services.committee.requirements import confirmation_gaps, deputy_confirmation
+from services.committee.sessions import _decision_rows, get_session
+from services.documents import document_status
+from services.eligibility import eligibility_status
+
+
+def claim(session: Session, actor: Actor, cs: CommitteeSession, application: Application) -> None:
+    """Place ``application`` on the agenda of ``cs`` (inside the caller's transaction, the case
+    locked): refused, naming the session, when another open session of the level holds it."""
+    entries = session.exec(
+        select(AgendaEntry).where(AgendaEntry.application_id == application.id, AgendaEntry.level == cs.level,
+                                  AgendaEntry.is_open.is_(True))
+    ).all()
+    for entry in entries:
+        if entry.session_id != cs.id:
+            other = session.get(CommitteeSession, entry.session_id)
+            raise InvalidInput(
+                f"پرونده {ltr(application.tracking_code)} در دستور کار {_session_label_dated(other)} است که هنوز باز "
+                "است؛ تصمیم را در همان جلسه بگیرید، یا پس از بستن آن در این جلسه «تصمیم اصلاحی» ثبت کنید.",
+                field="application_id",
+            )
+    if entries:
+        return
+    mine = session.exec(
+        select(AgendaEntry).where(AgendaEntry.application_id == application.id, AgendaEntry.session_id == cs.id)
+    ).first()
+    if mine is not None:  # placed here earlier, released when the session closed: not re-opened
+        return
+    entry = AgendaEntry(session_id=cs.id, application_id=application.id, level=cs.level, placed_by=actor.id)
+    session.add(entry)
+    try:
+        session.flush()
+    except IntegrityError:  # the database's own guard (uq_agenda_open_case)
+        raise InvalidInput(
+            f"پرونده {ltr(application.tracking_code)} هم‌زمان در دستور کار جلسه دیگری قرار گرفت؛ صفحه را تازه کنید.",
+            field="application_id",
+        ) from None
+    audit(session, actor, "agenda.place", "agenda_entry", entry.id, after=snapshot(entry))
+
+
+def _documents_complete(program: ProgramCode) -> ColumnElement[bool]:
+    """SQL condition: every document the programme requires has been received."""
+    required = list(catalog.DOCUMENTS[program.value])
+    received = (
+        select(func.count(Document.id))
+        .where(Document.application_id == Application.id, Document.received.is_(True), Document.kind.in_(required))
+        .correlate(Application)
+        .scalar_subquery()
+    )
+    return received == len(required)
+
+
+def _latest_by_application(rows: Iterable[DecisionRow]) -> dict[int, DecisionRow]:
+    latest: dict[int, DecisionRow] = {}
+    for row in rows:  # ordered by id: the last one counts
+        latest[row.application_id] = row
+    return latest
+
+
+def agenda(session: Session, actor: Actor, session_id: int) -> list[AgendaItem]:
+    """The session's cases in the order the committee takes them (see the module docstring)."""
+    cs = get_session(session, actor, session_id)
+    level, program = Level(cs.level), _program_code(session, cs.program_id)
+    stage = _stage(program, level)
+    ready = [Application.state == stage.ready.value]
+    if program == ProgramCode.B:
+        ready.append(_documents_complete(program))
+    area = Application.county_id == cs.county_id if level == Level.county else Application.province_id == cs.province_id
+    here = select(AgendaEntry.application_id).where(AgendaEntry.session_id == cs.id).union(
+        select(Decision.application_id).where(Decision.session_id == cs.id)
+    )
+    elsewhere = select(AgendaEntry.application_id).where(
+        AgendaEntry.level == cs.level, AgendaEntry.is_open.is_(True), AgendaEntry.session_id != cs.id
+    )
+    ready.append(Application.id.not_in(elsewhere))
+    rows = session.exec(
+        select(Application, Applicant, County.name, latest_card(ScoreCardRecord.total))
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .join(County, County.id == Application.county_id)
+        .where(Application.program_id == cs.program_id, area, or_(and_(*ready), Application.id.in_(here)))
+    ).all()
+    if not rows:
+        return []
+    ids = [a.id for a, *_ in rows]
+    totals = {a.id: total for a, _, _, total in rows if total is not None}
+    remaining: dict[int, int] = {}
+    proposals: dict[int, DecisionRow] = {}
+    if program == ProgramCode.A:
+        remaining = remaining_months(session, cs.program_id, {a.id: a.applicant_id for a, *_ in rows})
+        if level == Level.province:
+            proposals = _latest_by_application(_decision_rows(
+                session, [Decision.application_id.in_(ids), Decision.level == Level.county.value]
+            ))
+    gaps: dict[int, list[str]] = {}
+    if program == ProgramCode.A and level == Level.province:
+        gaps = confirmation_gaps(session, {
+            a.id: proposals[a.id].terms.months if a.id in proposals else None for a, *_ in rows
+        })
+    decisions = _latest_by_application(_decision_rows(session, [Decision.session_id == cs.id]))
+    by_id = {a.id: (a, person, county) for a, person, county, _ in rows}
+    if program == ProgramCode.A:
+        order = [
+            item.application_id
+            for item in rank(
+                RankItem(a.id, totals.get(a.id, 0), a.discount_holder, a.applied_on, a.priority_override, a.priority_reason)
+                for a, *_ in rows
+            )
+        ]
+    else:
+        order = sorted(ids, key=lambda i: (by_id[i][0].applied_on, i))
+    items = []
+    for position, application_id in enumerate(order, start=1):
+        a, person, county = by_id[application_id]
+        items.append(AgendaItem(
+            position=position, application_id=a.id, tracking_code=a.tracking_code,
+            applicant_name=f"{person.first_name} {person.last_name}", national_code=person.national_code,
+            county_name=county, program=program.value, state=a.state, target_group=a.target_group,
+            job_field=a.job_field, applied_on=a.applied_on, total=totals.get(a.id),
+            discount_holder=a.discount_holder, override_rank=a.priority_override, override_reason=a.priority_reason,
+            remaining_months=remaining.get(a.id), contract_rate_bp=a.contract_rate_bp,
+            proposal=proposals.get(a.id), decision=decisions.get(a.id), missing=tuple(gaps.get(a.id, ())),
+        ))
+    return items
+
+
+def case_details(session: Session, actor: Actor, application_id: int) -> CaseDetails:
+    """The score card, documents and eligibility of one case, as the meeting view shows them."""
+    application = get_application(session, actor, application_id)
+    program = _program_code(session, application.program_id)
+    applicant = session.get(Applicant, application.applicant_id)
+    card = session.exec(
+        select(ScoreCardRecord).where(ScoreCardRecord.application_id == application.id).order_by(ScoreCardRecord.id.desc())
+    ).first()
+    lines = [ScoreLine(r["label"], str(r["input"]), int(r["points"]), int(r["maximum"])) for r in card.rows] if card else []
+    eligibility: list[CheckLine] = []
+    if program == ProgramCode.A:
+        eligibility = [CheckLine(row.label, row.satisfied) for row in eligibility_status(session, actor, application.id)]
+        deputy = deputy_confirmation(session, actor, application.id)
+        eligibility.append(CheckLine(
+            f"تأیید آمادگی شغلی و مدت ({deputy.deputy_label}، {_fa(deputy.months)} ماه)" if deputy
+            else "تأیید آمادگی شغلی و مدت توسط معاونت تخصصی",
+            deputy.job_ready if deputy else None,
+        ))
+    return CaseDetails(
+        application_id=application.id,
+        father_name=applicant.father_name,
+        covering_domain=application.covering_domain,
+        score_lines=lines,
+        score_total=card.total if card else None,
+        score_maximum=sum(line.maximum for line in lines) if card else None,
+        documents=[CheckLine(row.label, row.received) for row in document_status(session, actor, application.id)],
+        eligibility=eligibility,
+    )
