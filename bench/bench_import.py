@@ -58,6 +58,8 @@ def rows(n: int, county: str) -> list[dict]:
                 "national_code": code,
                 "first_name": "مریم",
                 "last_name": f"احمدی {i}",
+                "gender": "زن",
+                "head_of_household": "بله" if program == "ب" else None,
                 "father_name": "علی",
                 "mobile": f"0912{rng.randrange(10**7):07d}",
                 "covering_domain": rng.choice(list(catalog.COVERING_DOMAINS.values())),

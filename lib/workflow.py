@@ -258,3 +258,16 @@ def _list(states: frozenset[State]) -> str:
         return "هیچ وضعیتی"
     ordered = [s for s in State if s in states]  # the declaration order reads as the process
     return "، ".join(f"«{STATE_LABELS[s]}»" for s in ordered)
+
+
+# Programme B reads one state differently: its county unit confirms eligibility itself (seed 000),
+# no county committee decides.
+_B_STATE_LABELS: Mapping[State, str] = MappingProxyType({State.county_decision: "تأیید واجد شرایط بودن"})
+
+
+def state_label(program: ProgramCode | str | None, state: State | str) -> str:
+    """The Persian name of a state as the programme's users call it (``STATE_LABELS`` otherwise)."""
+    state = to_state(state)
+    if program is not None and str(program).strip().upper() == ProgramCode.B.value and state in _B_STATE_LABELS:
+        return _B_STATE_LABELS[state]
+    return STATE_LABELS[state]

@@ -2,7 +2,13 @@
 
 The national code, mobile and dates sit above the form and are checked as typed (a form
 commits only on submit); the national code is looked up at once and, when the person is on
-file, the form is prefilled from them. ``?national_code=…`` opens the page on a person.
+file, the form is prefilled from them — Form 1 and the household of their latest programme-A
+case. ``?national_code=…`` opens the page on a person.
+
+The applicant's sex is asked of everyone (letters and minutes address the person by it).
+Programme B (women heading their household, Relief Committee) shows only its own fields: it asks
+whether she heads her household and hides programme A's licence, job field, discount and
+scoring household.
 """
 from __future__ import annotations
 
@@ -14,9 +20,9 @@ from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.scoring import MARITAL_LABELS, MAX_DEPENDANTS, MAX_DISABLED_MEMBERS, MAX_INSURED_YEARS, SEVERITY_LABELS
 from lib.text import normalize_persian
-from lib.workflow import PROGRAM_LABELS, STATE_LABELS
+from lib.workflow import PROGRAM_LABELS, STATE_LABELS, ProgramCode
 from services.applications import HouseholdData, IntakeData, submit_application
-from services.imports import ApplicantOnFile, applicant_on_file, county_choices
+from services.applicants import ApplicantOnFile, applicant_on_file, county_choices
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali
 from ui.widgets import (
@@ -50,6 +56,11 @@ PREFILL_KEYS = (
     "home_address", "work_address", "covering_domain", "target_group", "job_field", "discount_holder",
     "licence_no", "licence_date",
 )
+# Choices that start unanswered (None) and are prefilled from the person on file.
+CHOICE_KEYS = ("gender", "head_of_household")
+# The scoring household (programme A): counts and choices with their empty values.
+HOUSEHOLD_DEFAULTS = {"disabled_members": 0, "severity": "", "marital_status": "single", "dependants": 0, "insured_years": 0}
+YES_NO = {True: "بله", False: "خیر"}
 
 
 def clear_prefill() -> None:
@@ -58,6 +69,10 @@ def clear_prefill() -> None:
         return
     for name in PREFILL_KEYS:
         st.session_state[key(name)] = False if name == "discount_holder" else ""
+    for name in CHOICE_KEYS:
+        st.session_state[key(name)] = None
+    for name, empty in HOUSEHOLD_DEFAULTS.items():
+        st.session_state[key(name)] = empty
     del st.session_state[PREFILLED]
 
 
@@ -75,6 +90,11 @@ def prefill(person: ApplicantOnFile) -> None:
             st.session_state[key(name)] = bool(value)
         else:
             st.session_state[key(name)] = value or ""
+    for name in CHOICE_KEYS:
+        st.session_state[key(name)] = values.get(name)
+    for name, empty in HOUSEHOLD_DEFAULTS.items():
+        value = person.household.get(name)
+        st.session_state[key(name)] = empty if value is None else value
     st.session_state[PREFILLED] = marker
 
 
@@ -120,6 +140,7 @@ st.subheader("درخواست")
 left, right = st.columns(2)
 with left:
     program = st.radio("برنامه", list(PROGRAM_LABELS), format_func=PROGRAM_LABELS.get, key=key("program"))
+    is_b = program == ProgramCode.B
     channel = st.selectbox("مسیر دریافت درخواست", list(catalog.CHANNELS), format_func=catalog.CHANNELS.get, key=key("channel"))
     if actor.county_id is not None:
         county_id = actor.county_id
@@ -133,7 +154,18 @@ with right:
     applied_on = jalali_date_input("تاریخ درخواست", key=key("applied_on"), default=date.today())
     mobile_input("تلفن همراه", key=key("mobile"), help="برای پیامک مراحل؛ در برنامه ب لازم است.")
     birth_date = jalali_date_input("تاریخ تولد", key=key("birth_date"))
-    licence_date = jalali_date_input("تاریخ مجوز", key=key("licence_date"), help="فرم شماره ۲: تاریخ مجوز کسب‌وکار")
+    licence_date = None
+    if not is_b:
+        licence_date = jalali_date_input("تاریخ مجوز", key=key("licence_date"), help="فرم شماره ۲: تاریخ مجوز کسب‌وکار")
+if is_b:
+    st.info(
+        "برنامه بیمه زنان سرپرست خانوار فقط زنان سرپرست خانوار تحت پوشش کمیته امداد را می‌پذیرد. پس از ثبت، "
+        "مدارک دریافت می‌شود و واحد شهرستان واجد شرایط بودن را تأیید می‌کند؛ سپس متقاضی در فهرست انتظار "
+        "معرفی به تأمین اجتماعی قرار می‌گیرد.",
+        icon="ℹ️",
+    )
+for name, empty in HOUSEHOLD_DEFAULTS.items():
+    st.session_state.setdefault(key(name), empty)
 
 # ------------------------------------------------------------------ Form 1
 with st.form("form1", clear_on_submit=False, enter_to_submit=False):
@@ -141,30 +173,39 @@ with st.form("form1", clear_on_submit=False, enter_to_submit=False):
     c1, c2 = st.columns(2)
     c1.text_input("نام", key=key("first_name"))
     c2.text_input("نام خانوادگی", key=key("last_name"))
+    c1.radio("جنسیت", list(catalog.GENDERS), format_func=catalog.GENDERS.get, index=None, horizontal=True,
+             key=key("gender"))
+    if is_b:
+        c2.radio("سرپرست خانوار است؟", list(YES_NO), format_func=YES_NO.get, index=None, horizontal=True,
+                 key=key("head_of_household"))
+    else:
+        c2.empty()
     c1.text_input("نام پدر", key=key("father_name"))
     c2.text_input("شماره شناسنامه", key=key("birth_certificate_no"))
     domains = ["", *catalog.COVERING_DOMAINS]
     c1.selectbox("حوزه تحت پوشش", domains, format_func=lambda c: catalog.COVERING_DOMAINS.get(c, NONE_LABEL), key=key("covering_domain"))
     groups = ["", *catalog.TARGET_GROUPS]
     c2.selectbox("جامعه هدف", groups, format_func=lambda c: catalog.TARGET_GROUPS.get(c, NONE_LABEL), key=key("target_group"))
-    c1.text_input("رشته شغلی", key=key("job_field"))
-    c2.text_input("شماره مجوز", key=key("licence_no"), help="فرم شماره ۲: شماره مجوز کسب‌وکار")
-    st.checkbox(
-        "در رشته شغلی شناسه‌دار از تخفیف بیمه دولتی استفاده می‌کند (در اولویت‌های بعدی قرار می‌گیرد)",
-        key=key("discount_holder"),
-    )
+    if not is_b:  # programme A's own fields
+        c1.text_input("رشته شغلی", key=key("job_field"))
+        c2.text_input("شماره مجوز", key=key("licence_no"), help="فرم شماره ۲: شماره مجوز کسب‌وکار")
+        st.checkbox(
+            "در رشته شغلی شناسه‌دار از تخفیف بیمه دولتی استفاده می‌کند (در اولویت‌های بعدی قرار می‌گیرد)",
+            key=key("discount_holder"),
+        )
     c1.text_area("نشانی محل کار", key=key("work_address"), height=80)
     c2.text_area("نشانی منزل", key=key("home_address"), height=80)
     c1.text_input("تلفن ثابت", key=key("landline"), placeholder="۰۲۱۸۸۷۷۶۶۵۵")
 
-    st.subheader("اطلاعات خانوار (برای جدول امتیازات)")
-    h1, h2, h3 = st.columns(3)
-    disabled_members = h1.number_input("تعداد اعضای معلول خانواده", 0, MAX_DISABLED_MEMBERS, 0, key=key("disabled_members"))
-    severity = h2.selectbox("شدت معلولیت شدیدترین عضو", ["", *SEVERITY_LABELS], format_func=lambda s: SEVERITY_LABELS.get(s, "— بدون عضو معلول —"),
-                            key=key("severity"))
-    marital = h3.selectbox("وضعیت تأهل", list(MARITAL_LABELS), format_func=MARITAL_LABELS.get, key=key("marital_status"))
-    dependants = h1.number_input("تعداد افراد تحت تکفل", 0, MAX_DEPENDANTS, 0, key=key("dependants"))
-    insured_years = h2.number_input("سابقه پرداخت حق بیمه (سال)", 0, MAX_INSURED_YEARS, 0, key=key("insured_years"))
+    if not is_b:
+        st.subheader("اطلاعات خانوار (برای جدول امتیازات)")
+        h1, h2, h3 = st.columns(3)
+        h1.number_input("تعداد اعضای معلول خانواده", 0, MAX_DISABLED_MEMBERS, key=key("disabled_members"))
+        h2.selectbox("شدت معلولیت شدیدترین عضو", ["", *SEVERITY_LABELS],
+                     format_func=lambda s: SEVERITY_LABELS.get(s, "— بدون عضو معلول —"), key=key("severity"))
+        h3.selectbox("وضعیت تأهل", list(MARITAL_LABELS), format_func=MARITAL_LABELS.get, key=key("marital_status"))
+        h1.number_input("تعداد افراد تحت تکفل", 0, MAX_DEPENDANTS, key=key("dependants"))
+        h2.number_input("سابقه پرداخت حق بیمه (سال)", 0, MAX_INSURED_YEARS, key=key("insured_years"))
     submitted = st.form_submit_button("ثبت درخواست", type="primary")
 
 if submitted:
@@ -172,7 +213,7 @@ if submitted:
         label
         for label, name in (("تاریخ درخواست", "applied_on"), ("تاریخ تولد", "birth_date"), ("تاریخ مجوز", "licence_date"),
                             ("کد ملی", "national_code"), ("تلفن همراه", "mobile"))
-        if field_error(key(name))
+        if field_error(key(name)) and not (is_b and name == "licence_date")  # B has no licence
     ]
     if invalid:
         st.error("پیش از ثبت، این خانه‌ها را اصلاح کنید: " + "، ".join(invalid) + ".", icon="⚠️")
@@ -180,6 +221,11 @@ if submitted:
         st.error("شهرستان پرونده را انتخاب کنید.", icon="⚠️")
     else:
         state = st.session_state
+
+        def typed(name: str, empty=""):
+            """A field's value; programme A's fields are not drawn for programme B."""
+            return state.get(key(name), empty)
+
         data = IntakeData(
             program=program,
             county_id=county_id,
@@ -187,6 +233,8 @@ if submitted:
             national_code=state[key("national_code")],
             first_name=state[key("first_name")],
             last_name=state[key("last_name")],
+            gender=state.get(key("gender")) or "",
+            head_of_household=state.get(key("head_of_household")) if is_b else None,
             father_name=state[key("father_name")],
             birth_certificate_no=state[key("birth_certificate_no")],
             birth_date=birth_date,
@@ -196,17 +244,17 @@ if submitted:
             work_address=state[key("work_address")],
             covering_domain=state[key("covering_domain")],
             target_group=state[key("target_group")],
-            job_field=state[key("job_field")],
-            discount_holder=state[key("discount_holder")],
-            licence_no=state[key("licence_no")],
+            job_field=typed("job_field"),
+            discount_holder=bool(typed("discount_holder", False)),
+            licence_no=typed("licence_no"),
             licence_date=licence_date,
             applied_on=applied_on,
-            household=HouseholdData(
-                disabled_members=int(disabled_members),
-                severity=severity or None,
-                marital_status=marital,
-                dependants=int(dependants),
-                insured_years=int(insured_years),
+            household=HouseholdData() if is_b else HouseholdData(
+                disabled_members=int(typed("disabled_members", 0)),
+                severity=typed("severity") or None,
+                marital_status=typed("marital_status", "single"),
+                dependants=int(typed("dependants", 0)),
+                insured_years=int(typed("insured_years", 0)),
             ),
         )
         case = act(submit_application, data)

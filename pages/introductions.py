@@ -1,6 +1,9 @@
-"""Programme B: the county's quota gauge, its ranked waiting list, introducing a woman to an
-SSO branch (confirmed in a dialog), the introduction letters and activating cover.
+"""Programme B: the county's quota gauge, its ranked waiting list (and why other open requests
+are not on it yet), introducing a woman to one of the county's SSO branches (checked, then
+confirmed in a dialog), the introduction letters, SSO's answer: cover activated, or refused
+(the quota seat returns).
 
+After a successful introduction or activation the form starts empty for the next person.
 Deep link: ``?county=<id>&year=<jalali year>``.
 """
 from datetime import date
@@ -8,20 +11,43 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from lib.errors import InvalidInput
 from lib.jalali import current_year_month, jalali_year_of, parse_jalali_date, parse_year_month
-from lib.permissions import Scope, scope_of
+from lib.permissions import Action, Scope, can, scope_of
+from lib.workflow import state_label
 from services.base import Actor
+from services.branches import county_branches
 from services.dashboard import area_label
-from services.introductions import Activation, branch_title, introduce, introductions, mark_active, waiting_list
+from services.introductions import (
+    Activation,
+    branch_title,
+    introduce,
+    introductions,
+    mark_active,
+    record_sso_refusal,
+    waiting_list,
+)
 from services.printing import introduction_letter_pdf
+from services.relief_eligibility import not_yet_waiting
 from services.quotas import county_quota
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
-from ui.fmt import STATE_LABELS, format_jalali, format_number, format_rial, format_year_month, to_persian_digits
+from ui.fmt import format_jalali, format_number, format_rial, format_year_month, to_persian_digits
+from ui.widgets import link_to
 
 PENDING = "introduce_pending"
 DONE = "introduce_done"
 ACTIVATED = "activate_done"
+REFUSED = "sso_refused_done"
+GENERATION = "introduce_generation"  # bumped after each success: the forms start empty again
+
+
+def gkey(name: str) -> str:
+    return f"{name}_{st.session_state.get(GENERATION, 0)}"
+
+
+def next_person() -> None:
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
 
 def _query_int(name: str) -> int | None:
@@ -82,9 +108,9 @@ def waiting_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def introduce_with_text(session, actor, application_id: int, branch: str, day_text: str, reason: str):
+def introduce_with_text(session, actor, application_id: int, branch_id: int, day_text: str, reason: str):
     """Read the Jalali date as typed, then introduce (so a bad date shows like any refusal)."""
-    return introduce(session, actor, application_id, branch, parse_jalali_date(day_text, field="introduced_on"), reason=reason)
+    return introduce(session, actor, application_id, branch_id, parse_jalali_date(day_text, field="introduced_on"), reason=reason)
 
 
 def activate_with_text(session, actor, application_id: int, month_text: str) -> Activation:
@@ -95,15 +121,16 @@ def activate_with_text(session, actor, application_id: int, month_text: str) -> 
 def confirm_introduction(pending: dict) -> None:
     st.markdown(
         f"**{pending['name']}** (رتبه {to_persian_digits(pending['rank'])} فهرست انتظار) به "
-        f"**{branch_title(pending['branch'].strip())}** در تاریخ {pending['day']} معرفی می‌شود."
+        f"**{branch_title(pending['branch_name'])}** در تاریخ {format_jalali(pending['date'])} معرفی می‌شود."
     )
     st.caption("این کار یک سهمیه سال را مصرف می‌کند، برای متقاضی پیامک می‌فرستد و برگشت‌پذیر نیست.")
     left, right = st.columns(2)
     if left.button("تأیید و معرفی", type="primary", key="confirm_introduce"):
-        made = act(introduce_with_text, pending["application_id"], pending["branch"], pending["day"], pending["reason"])
+        made = act(introduce_with_text, pending["application_id"], pending["branch_id"], pending["day"], pending["reason"])
         if made is not None:
             st.session_state[DONE] = {"id": made.id, "letter": made.letter_no, "name": pending["name"]}
             del st.session_state[PENDING]
+            next_person()
             st.rerun()
     if right.button("انصراف", key="cancel_introduce"):
         del st.session_state[PENDING]
@@ -145,6 +172,8 @@ if done:
 
 if activated := st.session_state.pop(ACTIVATED, None):
     st.success(activated, icon="✅")
+if refused_note := st.session_state.pop(REFUSED, None):
+    st.success(refused_note, icon="✅")
 
 st.subheader("فهرست انتظار")
 waiting = read(waiting_list, actor, county_id, year)
@@ -156,27 +185,63 @@ else:
         int(row.application_id): f"{to_persian_digits(row.rank)} — {row.full_name} — {row.tracking_code}"
         for row in waiting.itertuples()
     }
+    branches = {b.id: b.name for b in read(county_branches, actor, county_id)}
+    if not branches:
+        st.warning(
+            "برای این شهرستان هنوز شعبه‌ای از تأمین اجتماعی ثبت نشده است؛ مدیر سامانه شعب را در صفحه «سهمیه‌ها» "
+            "اضافه می‌کند.",
+            icon="⚠️",
+        )
     with st.form("introduce"):
         st.markdown("**معرفی به شعبه**")
-        chosen = st.selectbox("پرونده", list(cases), format_func=cases.get, key="introduce_case")
-        branch = st.text_input("نام شعبه تأمین اجتماعی", key="introduce_branch")
-        day = st.text_input("تاریخ معرفی", value=format_jalali(date.today()), key="introduce_day")
+        chosen = st.selectbox("پرونده", list(cases), format_func=cases.get, key=gkey("introduce_case"))
+        branch_id = st.selectbox(
+            "شعبه تأمین اجتماعی", list(branches), format_func=branches.get, index=None,
+            placeholder="شعبه را از فهرست شعب شهرستان انتخاب کنید", key=gkey("introduce_branch"),
+        )
+        day = st.text_input("تاریخ معرفی", value=format_jalali(date.today()), key=gkey("introduce_day"))
         reason = st.text_area(
             "دلیل معرفی خارج از نوبت (فقط برای پرونده‌ای که رتبه‌اش از سهمیه باقی‌مانده بیرون است)",
-            key="introduce_reason",
+            key=gkey("introduce_reason"),
         )
         if st.form_submit_button("معرفی", type="primary"):
             row = waiting.loc[waiting["application_id"] == chosen].iloc[0]
-            st.session_state[PENDING] = {
-                "application_id": int(chosen),
-                "name": row["full_name"],
-                "rank": int(row["rank"]),
-                "branch": branch,
-                "day": day,
-                "reason": reason,
-            }
+            try:  # what can be checked before the dialog is checked here: nothing half-filled is confirmed
+                if branch_id is None:
+                    raise InvalidInput("شعبه تأمین اجتماعی را از فهرست انتخاب کنید.", field="branch")
+                on = parse_jalali_date(day, field="introduced_on")
+            except InvalidInput as exc:
+                st.error(exc.message, icon="⚠️")
+            else:
+                st.session_state[PENDING] = {
+                    "application_id": int(chosen),
+                    "name": row["full_name"],
+                    "rank": int(row["rank"]),
+                    "branch_id": int(branch_id),
+                    "branch_name": branches[branch_id],
+                    "date": on,
+                    "day": day,
+                    "reason": reason,
+                }
 if PENDING in st.session_state:
     confirm_introduction(st.session_state[PENDING])
+
+pending_cases = read(not_yet_waiting, actor, county_id)
+if not pending_cases.empty:
+    with st.expander(f"درخواست‌های باز که هنوز در فهرست انتظار نیستند ({format_number(len(pending_cases))})"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "کد رهگیری": pending_cases["tracking_code"],
+                    "نام": pending_cases["full_name"],
+                    "وضعیت": pending_cases["state"].map(lambda s: state_label("B", s)),
+                    "چرا هنوز در فهرست نیست": pending_cases["reason"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        link_to("pages/documents.py", "مدارک و تأیید واجد شرایط بودن", icon=":material/fact_check:")
 
 st.subheader(f"معرفی‌شدگان سال {to_persian_digits(year)}")
 made = read(introductions, actor, county_id, year)
@@ -191,7 +256,10 @@ else:
                 "نام": made["full_name"],
                 "کد رهگیری": made["tracking_code"],
                 "شعبه": made["branch"],
-                "وضعیت": made["state"].map(lambda s: STATE_LABELS[s]),
+                "وضعیت": made["state"].map(lambda s: state_label("B", s)),
+                "پاسخ تأمین اجتماعی": [
+                    f"نپذیرفت: {why}" if pd.notna(on) else "" for on, why in zip(made["refused_on"], made["refusal_reason"])
+                ],
             }
         ),
         hide_index=True,
@@ -210,12 +278,12 @@ else:
     if waiting_cover:
         with st.form("activate"):
             st.markdown("**تأیید پوشش از سوی تأمین اجتماعی**")
-            case = st.selectbox("متقاضی", list(waiting_cover), format_func=waiting_cover.get, key="activate_case")
+            case = st.selectbox("متقاضی", list(waiting_cover), format_func=waiting_cover.get, key=gkey("activate_case"))
             this_month = current_year_month()
             start = st.text_input(
                 "ماه آغاز پوشش",
                 value=to_persian_digits(f"{this_month.year}/{this_month.month:02d}"),
-                key="activate_start",
+                key=gkey("activate_start"),
             )
             if st.form_submit_button("ثبت آغاز پوشش"):
                 activation = act(activate_with_text, case, start)
@@ -228,4 +296,20 @@ else:
                             f"{format_rial(activation.government_rial)})."
                         )
                     st.session_state[ACTIVATED] = message
+                    next_person()
                     st.rerun()
+        if can(actor.role, Action.introduce_to_insurer):
+            with st.form("sso_refused"):
+                st.markdown("**تأمین اجتماعی نپذیرفت**")
+                st.caption("پرونده بسته می‌شود و سهمیه او به شهرستان برمی‌گردد (برای نفر بعدی فهرست انتظار).")
+                refused_case = st.selectbox(
+                    "متقاضی", list(waiting_cover), format_func=waiting_cover.get, key=gkey("refuse_case")
+                )
+                why = st.text_area("دلیل نپذیرفتن از سوی شعبه", max_chars=300, key=gkey("refuse_reason"))
+                if st.form_submit_button("ثبت نپذیرفتن"):
+                    if act(record_sso_refusal, refused_case, why) is not None:
+                        st.session_state[REFUSED] = (
+                            f"نپذیرفتن {waiting_cover[refused_case]} از سوی تأمین اجتماعی ثبت شد؛ سهمیه او آزاد شد."
+                        )
+                        next_person()
+                        st.rerun()

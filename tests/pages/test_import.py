@@ -20,7 +20,7 @@ RNG = random.Random(1405)
 def row(**overrides):
     values = {
         "program": "الف", "county": "تهران", "channel": catalog.CHANNELS["portal"], "applied_on": "۱۴۰۳/۰۳/۱۲",
-        "national_code": generate_national_code(RNG), "first_name": "مریم", "last_name": "احمدی",
+        "national_code": generate_national_code(RNG), "first_name": "مریم", "last_name": "احمدی", "gender": "زن",
         "mobile": "09121234567", "marital_status": "متأهل",
     }
     values.update(overrides)

@@ -43,6 +43,7 @@ def test_a_valid_submission_shows_the_tracking_code_and_writes_one_case(users, a
     at.text_input(key=key("first_name")).input("مريم")
     at.text_input(key=key("last_name")).input("احمدی")
     at.text_input(key=key("mobile")).input("۰۹۱۲ ۱۲۳ ۴۵۶۷")
+    at.radio(key=key("gender")).set_value("female")
     at.button(key=SUBMIT).click().run()
 
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -90,8 +91,10 @@ def test_a_national_code_on_file_opens_that_person_and_prefills_the_form(users, 
         first = submit_application(
             session, expert,
             IntakeData(program="A", county_id=expert.county_id, channel="in_person", national_code=code(), first_name="زهرا",
-                       last_name="کریمی", father_name="حسن", mobile="09351112233", job_field="قالی‌بافی",
-                       applied_on=date(2024, 6, 1), household=HouseholdData(marital_status="married")),
+                       last_name="کریمی", gender="female", father_name="حسن", mobile="09351112233", job_field="قالی‌بافی",
+                       applied_on=date(2024, 6, 1),
+                       household=HouseholdData(disabled_members=1, severity="severe", marital_status="married",
+                                               dependants=3, insured_years=4)),
         )
     at = intake_page(expert)
     at.text_input(key=key("national_code")).input(to_persian_digits(code())).run()
@@ -101,17 +104,25 @@ def test_a_national_code_on_file_opens_that_person_and_prefills_the_form(users, 
     assert at.text_input(key=key("father_name")).value == "حسن"
     assert at.text_input(key=key("job_field")).value == "قالی‌بافی"
     assert at.text_input(key=key("mobile")).value == "09351112233"
+    assert at.radio(key=key("gender")).value == "female"
+    # the household of her latest case, not zeros
+    assert at.number_input(key=key("dependants")).value == 3 and at.number_input(key=key("insured_years")).value == 4
+    assert at.number_input(key=key("disabled_members")).value == 1
+    assert at.selectbox(key=key("severity")).value == "severe"
+    assert at.selectbox(key=key("marital_status")).value == "married"
     [link] = [p for p in at.page_link if to_persian_digits(first.tracking_code[3:6]) in p.label]
     assert "case" in link.proto.page and "id=" + str(first.id) in link.proto.query_string
 
     # typing someone else's code empties what the lookup filled in; coming back refills it
     at.text_input(key=key("national_code")).input(code(99)).run()
     assert at.text_input(key=key("first_name")).value == "" and not at.info
+    assert at.number_input(key=key("dependants")).value == 0 and at.radio(key=key("gender")).value is None
     at.text_input(key=key("national_code")).input(code()).run()
     assert at.text_input(key=key("first_name")).value == "زهرا"
 
     # a second case in the other programme reuses the person (no twin)
-    at.radio(key=key("program")).set_value("B")
+    at.radio(key=key("program")).set_value("B").run()
+    at.radio(key=key("head_of_household")).set_value(True)
     at.button(key=SUBMIT).click().run()
     assert not at.error, [e.value for e in at.error]
     with new_session(app_db) as session:
@@ -126,6 +137,7 @@ def test_an_administrator_chooses_the_county(users, app_db):
     at.text_input(key=key("national_code")).input(code())
     at.text_input(key=key("first_name")).input("مریم")
     at.text_input(key=key("last_name")).input("احمدی")
+    at.radio(key=key("gender")).set_value("male")
     at.button(key=SUBMIT).click().run()
     assert any("شهرستان" in e.value for e in at.error)
     assert cases(app_db) == 0
@@ -153,7 +165,8 @@ def submitted_case(engine, actor, program: str = "A") -> Application:
         return submit_application(
             session, actor,
             IntakeData(program=program, county_id=actor.county_id, channel="in_person", national_code=code(11),
-                       first_name="مریم", last_name="احمدی", mobile="09121234567", applied_on=date(2024, 6, 1),
+                       first_name="مریم", last_name="احمدی", gender="female",
+                       head_of_household=True if program == "B" else None, mobile="09121234567", applied_on=date(2024, 6, 1),
                        household=HouseholdData(marital_status="married")),
         )
 
@@ -179,7 +192,7 @@ def test_the_documents_page_uploads_checks_and_says_what_is_missing(users, app_d
     assert any("PDF" in e.value for e in at.error)
 
     next(b for b in at.button if b.label == "بررسی کامل بودن مدارک").click().run()
-    assert any("مدارک ناقص" in m.value and "نقص مدارک" in m.value for m in at.success)
+    assert any("مدارک ناقص" in m.value and "نقص مدارک" in m.value for m in at.warning)  # a warning, not a success
     with new_session(app_db) as session:
         assert session.get(Application, case.id).state == "documents_incomplete"
 
@@ -191,7 +204,7 @@ def test_the_documents_page_records_eligibility_for_programme_a(users, app_db):
     editor = next(d for d in at.data_editor if d.key == f"eligibility_{case.id}")
     assert list(editor.value["زمان"]) == ["ثبت نشده"] * 3
     at.session_state[f"eligibility_{case.id}"] = {
-        "edited_rows": {0: {"تأیید شده": True}, 2: {"تأیید شده": True, "توضیح": "صورت‌جلسه ۱۲"}},
+        "edited_rows": {0: {"تأیید شده": True}, 1: {"تأیید شده": True, "توضیح": "نامه معاونت ۱۲"}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -201,10 +214,10 @@ def test_the_documents_page_records_eligibility_for_programme_a(users, app_db):
     with new_session(app_db) as session:
         rows = session.exec(select(EligibilityConfirmation).order_by(EligibilityConfirmation.condition)).all()
     assert [(r.condition, r.satisfied, r.note) for r in rows] == [
-        ("job_confirmed", True, "صورت‌جلسه ۱۲"), ("registered_client", True, None)
+        ("job_readiness", True, "نامه معاونت ۱۲"), ("registered_client", True, None)
     ]
     editor = next(d for d in at.data_editor if d.key == f"eligibility_{case.id}")
-    assert list(editor.value["تأییدکننده"]) == [expert.full_name, "—", expert.full_name]
+    assert list(editor.value["تأییدکننده"]) == [expert.full_name, expert.full_name, "—"]
 
 
 def test_a_paper_document_is_marked_at_the_desk(users, app_db):
@@ -230,3 +243,62 @@ def test_the_documents_page_opens_a_case_by_its_tracking_code(users, app_db):
     assert at.query_params["id"] == str(case.id)  # a deep link to come back to
     at.text_input(key="documents_tracking").input("A039999999").run()
     assert "پیدا نشد" in at.error[0].value
+
+
+# --------------------------------------------------------------------------- programme B's own form (issue 6)
+def test_programme_b_shows_only_its_own_fields_and_asks_for_head_of_household(users, app_db):
+    at = intake_page(users["county_expert"])
+    labels = lambda: {w.label for w in (*at.text_input, *at.number_input, *at.checkbox, *at.radio, *at.selectbox)}  # noqa: E731
+    assert {"رشته شغلی", "شماره مجوز", "تاریخ مجوز", "تعداد افراد تحت تکفل"} <= labels()
+    at.radio(key=key("program")).set_value("B").run()
+    shown = labels()
+    assert not shown & {"رشته شغلی", "شماره مجوز", "تاریخ مجوز", "تعداد افراد تحت تکفل", "وضعیت تأهل"}
+    assert not any("تخفیف" in label for label in shown)
+    assert "سرپرست خانوار است؟" in shown and "جنسیت" in shown
+    assert not any("جدول امتیازات" in h.value for h in at.subheader)
+
+    at.text_input(key=key("national_code")).input(code(5)).run()
+    at.text_input(key=key("first_name")).input("رضا")
+    at.text_input(key=key("last_name")).input("کاظمی")
+    at.text_input(key=key("mobile")).input("09121234567")
+    at.radio(key=key("gender")).set_value("male")
+    at.radio(key=key("head_of_household")).set_value(True)
+    at.button(key=SUBMIT).click().run()
+    assert any("فقط زنان سرپرست خانوار" in e.value for e in at.error), [e.value for e in at.error]
+    assert cases(app_db) == 0
+
+    at.radio(key=key("gender")).set_value("female")
+    at.text_input(key=key("first_name")).input("نرگس")
+    at.button(key=SUBMIT).click().run()
+    assert not at.error, [e.value for e in at.error]
+    with new_session(app_db) as session:
+        [case] = session.exec(select(Application)).all()
+        woman = session.get(Applicant, case.applicant_id)
+    assert case.head_of_household is True and woman.gender == "female"
+
+
+def test_the_sex_must_be_chosen(users, app_db):
+    at = intake_page(users["county_expert"])
+    at.text_input(key=key("national_code")).input(code(6)).run()
+    at.text_input(key=key("first_name")).input("مریم")
+    at.text_input(key=key("last_name")).input("احمدی")
+    at.button(key=SUBMIT).click().run()
+    assert any("جنسیت" in e.value for e in at.error), [e.value for e in at.error]
+    assert cases(app_db) == 0
+
+
+def test_programme_b_eligibility_is_confirmed_by_the_unit_on_the_documents_page(users, app_db):
+    expert = users["county_expert"]
+    case = submitted_case(app_db, expert, "B")
+    at = documents_page(expert, case.id)
+    assert any("مدارک دریافت نشده" in w.value for w in at.warning)
+    at.button(key="b_confirm").click().run()
+    assert any("مدارک دریافت نشده" in e.value for e in at.error)  # refused, naming what is missing
+    for kind in ("request_form", "id_documents", "head_of_household_proof", "relief_coverage"):
+        at.button(key=f"paper_{kind}").click().run()
+    at.button(key="b_confirm").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("فهرست انتظار" in s.value for s in at.success)
+    assert any("تأیید واجد شرایط بودن" in m.value for m in at.markdown)  # B's name for the state
+    with new_session(app_db) as session:
+        assert session.get(Application, case.id).state == "county_decision"

@@ -16,6 +16,7 @@ from lib.workflow import State
 from services import applications as apps
 from services.applications import HouseholdData, IntakeData
 from services.base import SYSTEM
+from services.branches import add_branch
 from services.quotas import set_quota
 from services.users import actor_for, create_user
 from tests.pages.conftest import PASSWORD, app_as
@@ -49,7 +50,8 @@ def programme_b(app_db):
             ))
             apps.change_state(session, secretary, case.id, State.county_decision)
             cases.append(case)
-    return {"secretary": secretary, "province": province, "county": tehran.id, "cases": cases}
+        branch = add_branch(session, SYSTEM, tehran.id, BRANCH, "3").id  # as an administrator adds it
+    return {"secretary": secretary, "province": province, "county": tehran.id, "cases": cases, "branch": branch}
 
 
 def _announce(app_db, actor, county_id: int, slots: int) -> None:
@@ -57,8 +59,18 @@ def _announce(app_db, actor, county_id: int, slots: int) -> None:
         set_quota(session, actor, county_id, jalali_year_of(date.today()), slots)
 
 
-def _introduce_first(at, branch: str = BRANCH):
-    at.text_input(key="introduce_branch").input(branch)
+def _widget(at, kind: str, label: str):
+    return next(w for w in getattr(at, kind) if w.label == label)
+
+
+def _choose_branch(at, branch_id: int):
+    """Pick the branch in the form's select (AppTest cannot format int options: set its state)."""
+    at.session_state[_widget(at, "selectbox", "شعبه تأمین اجتماعی").key] = branch_id
+    return at
+
+
+def _introduce_first(at, branch_id: int):
+    _choose_branch(at, branch_id)
     at.button(key="FormSubmitter:introduce-معرفی").click().run()
     at.button(key="confirm_introduce").click().run()
     return at
@@ -82,7 +94,7 @@ def test_introducing_within_the_quota_confirms_writes_and_offers_the_letter(prog
     _announce(app_db, programme_b["province"], programme_b["county"], 2)
     at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()
-    at = _introduce_first(at)
+    at = _introduce_first(at, programme_b["branch"])
     assert not at.exception and not at.error
     assert "معرفی شد" in at.success[0].value and NAMES[0] in at.success[0].value
     assert any(b.label == "دریافت معرفی‌نامه (PDF)" for b in at.get("download_button"))
@@ -99,9 +111,9 @@ def test_over_quota_shows_the_persian_refusal_and_writes_nothing(programme_b, ap
     _announce(app_db, programme_b["province"], programme_b["county"], 1)
     at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()
-    at = _introduce_first(at)
+    at = _introduce_first(at, programme_b["branch"])
     assert "معرفی شد" in at.success[0].value
-    at = _introduce_first(at)  # the next in line, but the only slot is taken
+    at = _introduce_first(at, programme_b["branch"])  # the next in line, but the only slot is taken
     assert "تکمیل" in at.error[0].value and "رتبه آن ۱" in at.error[0].value
     with new_session(app_db) as session:
         assert len(session.exec(select(Introduction)).all()) == 1
@@ -111,7 +123,7 @@ def test_without_a_quota_the_page_says_so_and_refuses(programme_b):
     at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()
     assert {m.label: m.value for m in at.metric}["سهمیه سال"] == "اعلام نشده"
-    at = _introduce_first(at)
+    at = _introduce_first(at, programme_b["branch"])
     assert "سهمیه‌ای اعلام نشده" in at.error[0].value
 
 
@@ -119,7 +131,7 @@ def test_cancelling_the_confirmation_introduces_nobody(programme_b, app_db):
     _announce(app_db, programme_b["province"], programme_b["county"], 2)
     at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()
-    at.text_input(key="introduce_branch").input(BRANCH)
+    _choose_branch(at, programme_b["branch"])
     at.button(key="FormSubmitter:introduce-معرفی").click().run()
     at.button(key="cancel_introduce").click().run()
     assert not at.success
@@ -131,7 +143,7 @@ def test_activating_cover_after_sso_confirms(programme_b, app_db):
     _announce(app_db, programme_b["province"], programme_b["county"], 1)
     at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()
-    at = _introduce_first(at)
+    at = _introduce_first(at, programme_b["branch"])
     at.button(key="FormSubmitter:activate-ثبت آغاز پوشش").click().run()
     assert not at.error
     assert "فعال شد" in at.success[0].value and "سهم دولت" in at.success[0].value
@@ -147,3 +159,88 @@ def test_quota_page_shows_the_provinces_counties(programme_b, app_db):
     assert at.title[0].value == "سهمیه‌ها"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["سهمیه اعلام‌شده"] == "۴" and metrics["در فهرست انتظار"] == "۳"
+
+
+# --------------------------------------------------------------------------- issue 6
+def test_without_a_branch_the_dialog_never_opens(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 2)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    assert _widget(at, "selectbox", "شعبه تأمین اجتماعی").options == [BRANCH]  # the county's branches, not free text
+    at.button(key="FormSubmitter:introduce-معرفی").click().run()
+    assert any("شعبه" in e.value and "انتخاب" in e.value for e in at.error)
+    assert not any(b.key == "confirm_introduce" for b in at.button)  # no «**شعبه **» dialog
+    at = _choose_branch(at, programme_b["branch"])
+    _widget(at, "text_input", "تاریخ معرفی").input("۱۴۰۳/۱۳/۰۱")
+    at.button(key="FormSubmitter:introduce-معرفی").click().run()
+    assert any("۱۲" in e.value for e in at.error) and not any(b.key == "confirm_introduce" for b in at.button)
+
+
+def test_after_an_introduction_the_form_is_empty_for_the_next_person(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 3)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    reason = lambda: next(w for w in at.text_area if w.label.startswith("دلیل معرفی خارج از نوبت"))  # noqa: E731
+    reason().input("فوری")
+    at = _introduce_first(at, programme_b["branch"])
+    assert "معرفی شد" in at.success[0].value
+    assert _widget(at, "selectbox", "شعبه تأمین اجتماعی").value is None
+    assert reason().value == ""
+    assert _widget(at, "selectbox", "پرونده").value == programme_b["cases"][1].id  # the next person
+
+
+def test_sso_refusal_on_the_page_frees_the_seat(programme_b, app_db):
+    _announce(app_db, programme_b["province"], programme_b["county"], 1)
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    at = _introduce_first(at, programme_b["branch"])
+    assert {m.label: m.value for m in at.metric}["باقی‌مانده"] == "۰"
+    at.button(key="FormSubmitter:sso_refused-ثبت نپذیرفتن").click().run()
+    assert any("دلیل" in e.value for e in at.error)  # a reason is required
+    next(w for w in at.text_area if w.label == "دلیل نپذیرفتن از سوی شعبه").input("سابقه بیمه فعال")
+    at.button(key="FormSubmitter:sso_refused-ثبت نپذیرفتن").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "سهمیه او آزاد شد" in at.success[0].value
+    assert {m.label: m.value for m in at.metric}["باقی‌مانده"] == "۱"
+    with new_session(app_db) as session:
+        assert session.get(Application, programme_b["cases"][0].id).state == State.rejected.value
+
+
+def test_the_page_says_why_an_open_request_is_not_on_the_waiting_list(programme_b, app_db):
+    with new_session(app_db) as session:
+        apps.submit_application(session, programme_b["secretary"], IntakeData(
+            program="B", county_id=programme_b["county"], channel="portal",
+            national_code=generate_national_code(random.Random(99)), first_name="سیما", last_name="نادری",
+            gender="female", head_of_household=True, mobile="09121234567", applied_on=date.today(),
+        ))
+    at = app_as(programme_b["secretary"]).run()
+    at.switch_page(PAGE).run()
+    table = at.dataframe[1].value
+    assert list(table["نام"]) == ["سیما نادری"]
+    assert "مدارک دریافت نشده" in table["چرا هنوز در فهرست نیست"].iloc[0]
+
+
+def test_an_administrator_adds_a_branch_on_the_quotas_page(programme_b, app_db):
+    with new_session(app_db) as session:
+        admin = actor_for(create_user(session, SYSTEM, username="root", full_name="مدیر سامانه", password=PASSWORD,
+                                      role="admin"))
+        tehran_province = session.get(County, programme_b["county"]).province_id
+    at = app_as(admin).run()
+    at.switch_page("pages/quotas.py").run()
+    assert not at.exception, at.exception
+    at.session_state["quota_province"] = tehran_province
+    at.run()
+    at.session_state["branch_county"] = programme_b["county"]
+    at.run()
+    assert list(at.dataframe[-1].value["نام شعبه"]) == [BRANCH]
+    at.text_input(key="branch_name").input("شعبه ۷ تهران")
+    at.button(key="FormSubmitter:branch_add-افزودن شعبه").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "شعبه ۷ تهران" in at.success[0].value
+    assert set(at.dataframe[-1].value["نام شعبه"]) == {BRANCH, "شعبه ۷ تهران"}
+    # a province committee member sees the list but cannot change it
+    at = app_as(programme_b["province"]).run()
+    at.switch_page("pages/quotas.py").run()
+    at.session_state["branch_county"] = programme_b["county"]
+    at.run()
+    assert not any(b.label == "افزودن شعبه" for b in at.button) and not at.text_input
