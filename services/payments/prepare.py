@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timezone
 
 import numpy as np
 import pandas as pd
@@ -44,12 +44,12 @@ from db.models import (
 )
 from lib import catalog
 from lib.errors import InvalidInput
-from lib.jalali import YearMonth, format_jalali, format_year_month, months_range, parse_year_month, to_jalali
+from lib.jalali import YearMonth, format_jalali, format_year_month, months_range, parse_year_month, to_gregorian
 from lib.payments import premium_matrix, program_b_share_arrays
 from lib.permissions import Action, Area
 from lib.text import to_persian_digits
 from lib.workflow import State
-from services.base import Actor, as_utc
+from services.base import Actor
 from services.payments.common import (
     HELD_BACK_LABELS,
     PREMIUM_PROOF_VALID_MONTHS,
@@ -197,7 +197,7 @@ def _cases(session: Session, conditions: list, program: str) -> pd.DataFrame:
         .where(*conditions)
     )
     frame = pd.DataFrame(
-        session.exec(query).all(),
+        _rows(session, query),
         columns=[
             "application_id", "tracking_code", "applicant_id", "county_id", "state", "months_granted",
             "start_year", "start_month", "share_percent", "contract_rate_bp", "discount_holder",
@@ -217,55 +217,59 @@ def _cases(session: Session, conditions: list, program: str) -> pd.DataFrame:
     return frame
 
 
-def _documents(session: Session, conditions: list, frame: pd.DataFrame) -> tuple[dict[int, set[str]], dict[int, datetime | None]]:
-    """Programme A: the required documents each case has received, and when its proof was received."""
+def _rows(session: Session, query) -> list:
+    """Many plain rows: Core execution on the session's connection (no ORM row processing)."""
+    return session.connection().execute(query).all()
+
+
+def _documents(session: Session, conditions: list, proof_since: datetime) -> tuple[set[int], dict[int, list[str]], set[int], set[int]]:
+    """Programme A's documents, aggregated in SQL: (cases with all four, {case: kinds received} of the
+    others, cases whose proof was received, cases whose proof is older than ``proof_since``)."""
     required = list(catalog.DOCUMENTS["A"])
-    rows = session.exec(
-        select(Document.application_id, Document.kind, Document.uploaded_at)
-        .join(Application, Application.id == Document.application_id)
-        .where(Document.received, Document.kind.in_(required), *conditions)  # type: ignore[attr-defined]
-    ).all()
-    received: dict[int, set[str]] = defaultdict(set)
-    proof: dict[int, datetime | None] = {}
-    for application_id, kind, uploaded_at in rows:
-        received[application_id].add(kind)
-        if kind == PROOF_KIND:
-            proof[application_id] = uploaded_at
-    return received, proof
+    received = (Document.received, Document.kind.in_(required))  # type: ignore[attr-defined]
+    counts = _rows(session, select(Document.application_id, func.count(Document.id))
+                   .join(Application, Application.id == Document.application_id)
+                   .where(*received, *conditions).group_by(Document.application_id))
+    complete = {a for a, n in counts if n >= len(required)}
+    partial: dict[int, list[str]] = defaultdict(list)
+    incomplete = [a for a, n in counts if n < len(required)]
+    for k in range(0, len(incomplete), 500):
+        for application_id, kind in _rows(session, select(Document.application_id, Document.kind).where(
+                *received, Document.application_id.in_(incomplete[k:k + 500]))):  # type: ignore[attr-defined]
+            partial[application_id].append(kind)
+    proof_ids = select(Document.application_id).join(Application, Application.id == Document.application_id).where(
+        Document.received, Document.kind == PROOF_KIND, *conditions)
+    with_proof = {a for (a,) in _rows(session, proof_ids)}
+    stale = {a for (a,) in _rows(session, proof_ids.where(Document.uploaded_at < proof_since))}
+    return complete, partial, with_proof, stale
 
 
 def _paid_months(session: Session, conditions: list, lo: int, hi: int) -> set[tuple[int, int]]:
     """(applicant_id, month index) of the period already paid by either programme (live lines)."""
     applicants = select(Application.applicant_id).where(*conditions)
     index = PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1
-    rows = session.exec(
+    rows = _rows(session,
         select(PaymentLine.applicant_id, PaymentLine.jalali_year, PaymentLine.jalali_month).where(
             PaymentLine.live, PaymentLine.line_kind == "payment", index >= lo, index <= hi,
             PaymentLine.applicant_id.in_(applicants),  # type: ignore[attr-defined]
-        )
-    ).all()
+        ),
+    )
     return {(a, y * 12 + m - 1) for a, y, m in rows}
 
 
 def _months_paid_so_far(session: Session, conditions: list, program_id: int) -> dict[int, int]:
     applicants = select(Application.applicant_id).where(*conditions)
     return dict(
-        session.exec(
+        _rows(
+            session,
             select(PaymentLine.applicant_id, func.count(PaymentLine.id))
             .where(
                 PaymentLine.live, PaymentLine.line_kind == "payment", PaymentLine.program_id == program_id,
                 PaymentLine.applicant_id.in_(applicants),  # type: ignore[attr-defined]
             )
-            .group_by(PaymentLine.applicant_id)
-        ).all()
+            .group_by(PaymentLine.applicant_id),
+        )
     )
-
-
-def _proof_index(uploaded_at: datetime | None) -> int | None:
-    if uploaded_at is None:
-        return None
-    j = to_jalali(as_utc(uploaded_at).date())
-    return j.year * 12 + j.month - 1
 
 
 def _months_label(labels: list[str], mask_row: np.ndarray) -> str:
@@ -337,27 +341,27 @@ def prepare_run(
     for i in np.flatnonzero(suspended).tolist():
         person_reasons[i].append((HeldBack.suspended, "پرونده در وضعیت تعلیق است"))
     if code == "A":
-        received, proof = _documents(session, conditions, cases)
+        oldest = YearMonth.from_index(lo - PREMIUM_PROOF_VALID_MONTHS)
+        proof_since = datetime.combine(to_gregorian(oldest.year, oldest.month, 1), time.min, tzinfo=timezone.utc)
+        complete, partial, with_proof, stale = _documents(session, conditions, proof_since)
         required = catalog.DOCUMENTS["A"]
-        oldest_proof = lo - PREMIUM_PROOF_VALID_MONTHS
         for i, application_id in enumerate(cases["application_id"].tolist()):
-            got = received.get(application_id, set())
+            if application_id in complete and application_id not in stale:
+                continue
+            got = required.keys() if application_id in complete else set(partial.get(application_id, ()))
             missing = [kind for kind in required if kind not in got and kind != PROOF_KIND]
             if missing:
                 person_reasons[i].append(
                     (HeldBack.documents_missing, "، ".join(required[k] for k in missing))
                 )
-            if PROOF_KIND not in got:
+            if application_id not in with_proof:
                 person_reasons[i].append((HeldBack.premium_proof_missing, "مدرک پرداخت حق بیمه دریافت نشده است"))
-            else:
-                at = proof.get(application_id)
-                proof_index = _proof_index(at)
-                if proof_index is not None and proof_index < oldest_proof:
-                    person_reasons[i].append((
-                        HeldBack.premium_proof_missing,
-                        f"آخرین مدرک پرداخت حق بیمه {format_jalali(as_utc(at).date())} دریافت شده و این دوره را "
-                        "پوشش نمی‌دهد؛ مدرک تازه بارگذاری کنید",
-                    ))
+            elif application_id in stale:
+                person_reasons[i].append((
+                    HeldBack.premium_proof_missing,
+                    f"مدرک پرداخت حق بیمه پیش از {format_jalali(proof_since.date())} دریافت شده و این دوره را "
+                    "پوشش نمی‌دهد؛ مدرک تازه بارگذاری کنید",
+                ))
     person_held = np.zeros(n, dtype=bool)
     if person_reasons:
         person_held[list(person_reasons)] = True
