@@ -50,6 +50,11 @@ class Sheet:
     widths: Sequence[float] = ()
     money: frozenset[int] = field(default_factory=frozenset)
     rtl: bool = True
+    kinds: str = ""
+    """Optional, one letter per column: ``t`` text, ``i`` integer, ``m`` money (integer with
+    separators); None allowed in any. Declaring them lets the writer format a whole row at once
+    (about twice as fast for big lists); a value of another type in such a column is written
+    as text."""
 
 
 _CONTENT_TYPES = (
@@ -149,13 +154,51 @@ def _sheet_xml(sheet: Sheet) -> Iterable[str]:
     yield "</row>"
     money = [i in sheet.money for i in range(ncols)]
     chunk: list[str] = []
-    for row in sheet.rows:
-        chunk.append("<row>" + "".join(_cell(v, m) for v, m in zip(row, money)) + "</row>")
-        if len(chunk) >= 2000:
-            yield "".join(chunk)
-            chunk.clear()
+    if sheet.kinds:
+        format_row = _row_formatter(sheet.kinds)
+        for row in sheet.rows:
+            chunk.append(format_row(row))
+            if len(chunk) >= 2000:
+                yield "".join(chunk)
+                chunk.clear()
+    else:
+        for row in sheet.rows:
+            chunk.append("<row>" + "".join(_cell(v, m) for v, m in zip(row, money)) + "</row>")
+            if len(chunk) >= 2000:
+                yield "".join(chunk)
+                chunk.clear()
     yield "".join(chunk)
     yield "</sheetData></worksheet>"
+
+
+def _int_cell(value: object) -> str:
+    if value is None:
+        return "<c/>"
+    if type(value) is int:
+        return f"<c><v>{value}</v></c>"
+    return _cell(value, False)
+
+
+def _money_cell(value: object) -> str:
+    if type(value) is int:
+        return f'<c s="2"><v>{value}</v></c>'
+    return _cell(value, True)
+
+
+def _row_formatter(kinds: str):
+    """A function formatting one row of declared column kinds in a single expression."""
+    parts = []
+    for k, kind in enumerate(kinds):
+        if kind == "t":
+            parts.append(f"_s(r[{k}]) if type(r[{k}]) is str else _c(r[{k}], False)")
+        elif kind == "i":
+            parts.append(f'f"<c><v>{{r[{k}]}}</v></c>" if type(r[{k}]) is int else _i(r[{k}])')
+        elif kind == "m":
+            parts.append(f'f"<c s=\\"2\\"><v>{{r[{k}]}}</v></c>" if type(r[{k}]) is int else _m(r[{k}])')
+        else:
+            raise ValueError(f"unknown column kind {kind!r} (t, i or m)")
+    code = "lambda r: ''.join(('<row>', " + ", ".join(f"({p})" for p in parts) + ", '</row>'))"
+    return eval(code, {"_s": _str_cell, "_c": _cell, "_i": _int_cell, "_m": _money_cell})  # noqa: S307 - our own code
 
 
 def _entry(name: str) -> zipfile.ZipInfo:

@@ -2,7 +2,7 @@
 
 * :func:`budget_position` — credit, used and left per source (for the screens and for the
   payment run, which locks the rows while it finalises);
-* :func:`budget_table` / :func:`list_budgets` — what the budget screen shows;
+* :func:`budget_table` / :func:`budget_overview` / :func:`list_budgets` — what the budget screen shows;
 * :func:`set_budget` — enter or change one province's credit for a year (audited);
 * :func:`budget_template`, :func:`import_budgets` — the same from an Excel file, all or nothing,
   with a row-by-row Persian report (and a dry run).
@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 from db.models import Budget, PaymentLine, PaymentRun, Program, Province, User, utcnow
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
-from lib.permissions import Action, Area, Role
+from lib.permissions import Action, Area, Role, can
 from lib.text import format_number, format_rial, normalize_persian, parse_int, to_persian_digits
 from lib.workflow import PROGRAM_LABELS, ProgramCode, to_program
 from lib.xlsx import Sheet, workbook_bytes
@@ -208,6 +208,24 @@ def budget_table(
         ],
         columns=["source", "label", "credit_rial", "used_rial", "left_rial", "minimum_rial", "updated_at", "updated_by"],
     )
+
+
+def budget_overview(
+    session: Session, actor: Actor, *, program: ProgramCode | str, province_id: int, jalali_year: int
+) -> tuple[BudgetPosition, pd.DataFrame]:
+    """The totals (credit, used, left) and the per-source table of :func:`budget_table`."""
+    table = budget_table(session, actor, program=program, province_id=province_id, jalali_year=jalali_year)
+    return budget_position(session, program=program, province_id=province_id, jalali_year=_year(jalali_year)), table
+
+
+def budget_position_for(
+    session: Session, actor: Actor, *, program: ProgramCode | str, province_id: int, jalali_year: int
+) -> BudgetPosition | None:
+    """What is left of the credit, for the payments screen; None when the actor's role does not see budgets."""
+    if not can(actor.role, Action.manage_budget):
+        return None
+    _check_read(actor, province_id)
+    return budget_position(session, program=program, province_id=province_id, jalali_year=_year(jalali_year))
 
 
 def list_budgets(session: Session, actor: Actor, *, jalali_year: int) -> pd.DataFrame:

@@ -39,6 +39,9 @@ PAGES: tuple[PageSpec, ...] = (
     # -- programme B introductions and quotas (برنامه ب)
     PageSpec("pages/introductions.py", "معرفی به تأمین اجتماعی", ":material/how_to_reg:", Action.introduce_to_insurer, "برنامه ب"),
     PageSpec("pages/quotas.py", "سهمیه‌ها", ":material/pie_chart:", Action.manage_quota, "برنامه ب"),
+    # -- payments (پرداخت)
+    PageSpec("pages/payments.py", "نوبت‌های پرداخت", ":material/payments:", Action.view_payments, "پرداخت"),
+    PageSpec("pages/budgets.py", "اعتبار", ":material/account_balance:", Action.manage_budget, "پرداخت"),
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
     PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه", national_only=True),
     PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),

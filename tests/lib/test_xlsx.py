@@ -58,3 +58,13 @@ def test_control_characters_are_dropped_not_fatal():
 def test_the_same_sheets_give_the_same_bytes():
     make = lambda: workbook_bytes([Sheet("s", ["h"], [["x", 1]])])  # noqa: E731
     assert make() == make()
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=5)), st.one_of(st.none(), st.integers(-10**12, 10**12)),
+                          st.one_of(st.none(), st.integers(0, 10**15), st.floats(allow_nan=False, allow_infinity=False))),
+                max_size=5))
+@example([("=1", 5, 7), (None, None, None), ("", 0, 0.5)])
+def test_declared_column_kinds_write_the_same_cells(rows):
+    plain = read(workbook_bytes([Sheet("s", ["a", "b", "c"], rows, money=frozenset({2}))]))
+    fast = read(workbook_bytes([Sheet("s", ["a", "b", "c"], rows, money=frozenset({2}), kinds="tim")]))
+    assert fast == plain

@@ -34,7 +34,7 @@ def program_id(session: Session, code: str) -> int:
 
 
 def make_person(session: Session, *, program: str, province_id: int, county_id: int,
-                first_name: str = "مریم", last_name: str = "احمدی") -> Person:
+                first_name: str = "مریم", last_name: str = "احمدی", months_granted: int = 12) -> Person:
     code = generate_national_code(_rng)
     while session.exec(select(Applicant.id).where(Applicant.national_code == code)).first():
         code = generate_national_code(_rng)
@@ -45,7 +45,7 @@ def make_person(session: Session, *, program: str, province_id: int, county_id: 
         tracking_code=f"{program}T{next(_codes):08d}", applicant_id=applicant.id,
         program_id=program_id(session, program), county_id=county_id, province_id=province_id,
         channel="in_person", state="active", applied_on=date(2024, 6, 1), contract_rate_bp=1800,
-        months_granted=12, share_percent=100, start_year=1404, start_month=1,
+        months_granted=months_granted, share_percent=100, start_year=1404, start_month=1,
     )
     session.add(application)
     session.flush()
