@@ -199,7 +199,7 @@ with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":m
         if level == cm.Level.county and province_id:
             counties = {c.id: c.name for c in read(counties_of, province_id)}
             county_id = st.selectbox("شهرستان", list(counties), format_func=counties.get, key="new_county")
-    programmes = ["A", "B"] if level == cm.Level.county else ["A"]
+    programmes = ["A"]  # programme B has no committee: its county unit confirms eligibility (documents page)
     with st.form("new_session"):
         c1, c2, c3 = st.columns(3)
         program = c1.selectbox("برنامه", programmes, format_func=PROGRAM_LABELS.get)

@@ -91,7 +91,6 @@ class Stage:
 STAGES: dict[tuple[ProgramCode, Level], Stage] = {
     (ProgramCode.A, Level.county): Stage(State.scored, State.county_decision),
     (ProgramCode.A, Level.province): Stage(State.county_decision, State.province_decision),
-    (ProgramCode.B, Level.county): Stage(State.received, State.county_decision),
 }
 RUNNING_STATES = (State.active.value, State.suspended.value)
 
@@ -261,10 +260,11 @@ def _program_code(session: Session, program_id: int) -> ProgramCode:
 
 def _stage(program: ProgramCode, level: Level) -> Stage:
     stage = STAGES.get((program, level))
-    if stage is None:
+    if stage is None:  # programme B: its county unit confirms eligibility itself (seed 000), no committee
         raise InvalidInput(
-            "برنامه بیمه زنان سرپرست خانوار کمیته استان ندارد؛ جلسه این برنامه را در سطح شهرستان تشکیل دهید.",
-            field="level",
+            "برنامه بیمه زنان سرپرست خانوار جلسه کمیته ندارد (نه در شهرستان و نه در استان)؛ واحد شهرستان کمیته امداد "
+            "واجد شرایط بودن را در صفحه «مدارک و شرایط پذیرش» تأیید می‌کند.",
+            field="program",
         )
     return stage
 

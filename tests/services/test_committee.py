@@ -159,7 +159,7 @@ def test_bad_session_input_is_refused_in_persian(session, secretary, province_co
     typed = open_session(session, secretary, number="8/1403", held_on="۱۴۰۳/۰۴/۱۱")
     assert typed.held_on == HELD_ON
     assert "۱۲" in refused(session, counts, lambda: open_session(session, secretary, number="9", held_on="1403/13/01"))
-    assert "کمیته استان ندارد" in refused(session, counts, lambda: open_session(session, province_committee, program="B"))
+    assert "جلسه کمیته ندارد" in refused(session, counts, lambda: open_session(session, province_committee, program="B"))
     assert "شماره جلسه" in refused(session, counts, lambda: open_session(session, secretary, number="  "))
     twice = [MemberInput("head", "الف"), MemberInput("head", "ب")]
     assert "فقط یک نفر" in refused(session, counts, lambda: open_session(session, secretary, number="9", members=twice))
@@ -472,30 +472,12 @@ def test_agenda_order_invariants(session, secretary, intake, cases):
 
 
 # --------------------------------------------------------------------------- programme B
-def test_programme_b_agenda_holds_only_complete_cases_in_date_order(session, secretary, county_expert, intake, counts):
-    required = list(catalog.DOCUMENTS["B"])
-    late = apps.submit_application(session, county_expert, intake("B", applied_on=date(2024, 6, 2)))
-    early = apps.submit_application(session, county_expert, intake("B", applied_on=date(2024, 5, 2)))
-    missing = apps.submit_application(session, county_expert, intake("B"))
-    receive_documents(session, late, required)
-    receive_documents(session, early, required)
-    receive_documents(session, missing, required[:-1])
-    cs = open_session(session, secretary, program="B")
-    items = cm.agenda(session, secretary, cs.id)
-    assert [i.application_id for i in items] == [early.id, late.id]
-    assert items[0].total is None and items[0].remaining_months is None
-
-    message = refused(session, counts, lambda: cm.record_decision(session, secretary, cs.id, missing.id, "approve"))
-    assert catalog.DOCUMENTS["B"][required[-1]] in message
-    decision = cm.record_decision(session, secretary, cs.id, early.id, "approve", months=12)
-    assert (decision.months_granted, decision.share_percent, decision.contract_rate_bp) == (None, None, None)
-    assert state_of(session, early.id) == State.county_decision
-
-
-def test_a_programme_a_case_is_not_decided_in_a_b_session(session, secretary, county_expert, intake, counts):
-    case = scored_case(session, county_expert, intake)
-    cs = open_session(session, secretary, program="B")
-    assert "برنامه این جلسه" in refused(session, counts, lambda: approve(session, secretary, cs, case))
+def test_programme_b_has_no_committee_session(session, secretary, county_expert, intake, counts):
+    """Seed 000: the Relief Committee's county unit confirms eligibility itself
+    (services.relief_eligibility); no Welfare Organisation committee with Form 2 roles decides B."""
+    apps.submit_application(session, county_expert, intake("B"))
+    message = refused(session, counts, lambda: open_session(session, secretary, program="B"))
+    assert "جلسه کمیته ندارد" in message and "مدارک و شرایط پذیرش" in message
 
 
 def test_case_details_show_the_score_card_documents_and_eligibility(session, secretary, county_expert, intake):
