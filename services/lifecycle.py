@@ -12,7 +12,8 @@ needs, and what they mean for the 60-month cap of programme A:
   months granted but never paid return to the person (the committee may grant them on a new
   case). The original grant stays in the provincial decision, the audit record and the timeline.
 * **withdraw** (an open state before active → withdrawn): the applicant gave up. A withdrawn case
-  uses nothing of the cap but what was paid on it (nothing: it never started).
+  uses nothing of the cap but what was paid on it (nothing: it never started), and leaves the
+  agenda of any open committee session it was placed on.
 * programme B's SSO refusal of an introduced woman is ``services.introductions.record_sso_refusal``
   (it also returns the quota seat); :func:`available_actions` offers it so the case page can.
 
@@ -37,7 +38,7 @@ from types import MappingProxyType
 from sqlalchemy import distinct, func, update
 from sqlmodel import Session, select
 
-from db.models import Application, ApplicationEvent, PaymentLine, Program
+from db.models import AgendaEntry, Application, ApplicationEvent, PaymentLine, Program
 from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Action, Area
 from lib.text import ltr, normalize_persian, to_persian_digits
@@ -291,6 +292,17 @@ def _state_refusal(kind: Lifecycle, application: Application, sources: frozenset
     )
 
 
+def _leave_open_agendas(session: Session, application_id: int) -> list[int]:
+    """A closed case leaves the agenda of every open committee session it waits on (the
+    committee has nothing left to decide); returns those sessions' ids for the audit record."""
+    entries = session.exec(
+        select(AgendaEntry).where(AgendaEntry.application_id == application_id, AgendaEntry.is_open.is_(True))  # type: ignore[attr-defined]
+    ).all()
+    for entry in entries:
+        session.delete(entry)
+    return sorted(e.session_id for e in entries)
+
+
 def end_or_pause(session: Session, actor: Actor, application_id: int, kind: Lifecycle | str, reason: str) -> LifecycleResult:
     """Suspend, resume, complete or withdraw a case (see the module), with the reason; one commit.
 
@@ -319,10 +331,11 @@ def end_or_pause(session: Session, actor: Actor, application_id: int, kind: Life
             f"{text} — مدت مصوب {_fa(granted_before)} ماه، پرداخت‌شده {_fa(paid)} ماه؛ "
             f"{_fa(granted_before - used)} ماه به سقف متقاضی برگشت."
         )
+    left_agenda = _leave_open_agendas(session, application.id) if rule.target in TERMINAL_STATES else []
     move_case(session, actor, application, program, rule.target, note=note)
     audit(
         session, actor, f"application.{kind.value}", "application", application.id,
-        before={"state": state_before, "months_granted": granted_before},
+        before={"state": state_before, "months_granted": granted_before, "open_agenda_sessions": left_agenda},
         after={"state": rule.target.value, "months_granted": application.months_granted, "months_paid": paid,
                "reason": text},
     )

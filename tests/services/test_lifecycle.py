@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from db.engine import new_session
-from db.models import Application, ApplicationEvent, AuditLog, Notification, PaymentLine, PaymentRun
+from db.models import (
+    AgendaEntry,
+    Application,
+    ApplicationEvent,
+    AuditLog,
+    CommitteeSession,
+    Notification,
+    PaymentLine,
+    PaymentRun,
+)
 from lib.errors import Forbidden, InvalidInput
 from lib.jalali import YearMonth
 from lib.payments import MAX_MONTHS
@@ -153,6 +162,20 @@ def test_an_applicant_withdraws_before_the_support_starts(session, county_expert
     assert result.state == State.withdrawn and fresh(session, case.id).state == State.withdrawn
     assert events(session, case.id)[-1].note == "متقاضی کار دیگری پیدا کرد"
     assert "انصراف" in sms(session, case.id)[-1].body
+
+
+def test_a_withdrawn_case_leaves_the_open_committee_agenda(session, county_expert, secretary, intake, areas):
+    case = put(session, apps.submit_application(session, county_expert, intake("A")), State.scored, months=None)
+    meeting = CommitteeSession(level="county", program_id=case.program_id, province_id=areas.province,
+                               county_id=areas.county, held_on=date(2024, 7, 1), number="3/1403")
+    session.add(meeting)
+    session.flush()
+    session.add(AgendaEntry(session_id=meeting.id, application_id=case.id, level="county", placed_by=secretary.id))
+    session.commit()
+    lc.withdraw_case(session, county_expert, case.id, "انصراف متقاضی پیش از جلسه")
+    assert session.exec(select(AgendaEntry).where(AgendaEntry.application_id == case.id)).all() == []
+    logged = session.exec(select(AuditLog).where(AuditLog.action == "application.withdraw")).one()
+    assert logged.before["open_agenda_sessions"] == [meeting.id]
 
 
 def test_completion_returns_the_unpaid_months_to_the_cap(session, county_expert, province_committee, intake):
