@@ -29,7 +29,7 @@ from datetime import datetime, time, timezone
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from db.models import (
@@ -223,24 +223,28 @@ def _rows(session: Session, query) -> list:
 
 
 def _documents(session: Session, conditions: list, proof_since: datetime) -> tuple[set[int], dict[int, list[str]], set[int], set[int]]:
-    """Programme A's documents, aggregated in SQL: (cases with all four, {case: kinds received} of the
-    others, cases whose proof was received, cases whose proof is older than ``proof_since``)."""
+    """Programme A's documents, aggregated in one pass in SQL: (cases with all four, {case: kinds
+    received} of the others, cases whose proof was received, cases whose proof is older than
+    ``proof_since``)."""
     required = list(catalog.DOCUMENTS["A"])
     received = (Document.received, Document.kind.in_(required))  # type: ignore[attr-defined]
-    counts = _rows(session, select(Document.application_id, func.count(Document.id))
-                   .join(Application, Application.id == Document.application_id)
-                   .where(*received, *conditions).group_by(Document.application_id))
-    complete = {a for a, n in counts if n >= len(required)}
+    is_proof = Document.kind == PROOF_KIND
+    counts = _rows(session, select(
+        Document.application_id,
+        func.count(Document.id),
+        func.sum(case((is_proof, 1), else_=0)),
+        func.sum(case((and_(is_proof, Document.uploaded_at < proof_since), 1), else_=0)),
+    ).join(Application, Application.id == Document.application_id)
+        .where(*received, *conditions).group_by(Document.application_id))
+    complete = {a for a, n, _, _ in counts if n >= len(required)}
+    with_proof = {a for a, _, proof, _ in counts if proof}
+    stale = {a for a, _, _, old in counts if old}
     partial: dict[int, list[str]] = defaultdict(list)
-    incomplete = [a for a, n in counts if n < len(required)]
+    incomplete = [a for a, n, _, _ in counts if n < len(required)]
     for k in range(0, len(incomplete), 500):
         for application_id, kind in _rows(session, select(Document.application_id, Document.kind).where(
                 *received, Document.application_id.in_(incomplete[k:k + 500]))):  # type: ignore[attr-defined]
             partial[application_id].append(kind)
-    proof_ids = select(Document.application_id).join(Application, Application.id == Document.application_id).where(
-        Document.received, Document.kind == PROOF_KIND, *conditions)
-    with_proof = {a for (a,) in _rows(session, proof_ids)}
-    stale = {a for (a,) in _rows(session, proof_ids.where(Document.uploaded_at < proof_since))}
     return complete, partial, with_proof, stale
 
 
