@@ -245,6 +245,7 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
     form = page.get_by_test_id("stForm").filter(has_text="فرم شماره ۱ — مشخصات متقاضی")
     fill_text(form, "نام", FIRST_NAME)
     fill_text(form, "نام خانوادگی", LAST_NAME)
+    form.get_by_role("radiogroup", name="جنسیت").get_by_text("زن", exact=True).click()
     fill_text(form, "نام پدر", "بهرام")
     fill_text(form, "رشته شغلی", "خیاطی")
     choose(page, "جامعه هدف", catalog.TARGET_GROUPS["disabled"], scope=form)
