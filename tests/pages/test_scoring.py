@@ -211,3 +211,23 @@ def test_choosing_another_case_after_a_save_shows_and_saves_that_case(users, app
     assert [c.total for c in cards(app_db, second.id)] == [7 + 4]
     assert [c.total for c in cards(app_db, third.id)] == [7 + 2]
     assert next(s for s in at.selectbox if s.label == "پرونده").value == third.id
+
+
+def test_a_chosen_case_that_leaves_the_list_is_not_saved_onto_another(users, app_db):
+    """The chosen case is decided by the committee meanwhile (it leaves the pending list): the
+    page falls back to showing the list's first case by name, never saving the old inputs there."""
+    expert = users["county_expert"]
+    first = submit_case(app_db, expert, first_name="نرگس", last_name="صالحی", applied_on=date(2024, 6, 1))
+    second = submit_case(app_db, expert, first_name="زهرا", last_name="کریمی", applied_on=date(2024, 6, 2))
+    at = open_page(expert, "pages/scoring.py")
+    next(s for s in at.selectbox if s.label == "پرونده").set_value(second.id).run()
+    with new_session(app_db) as session:
+        row = session.get(Application, second.id)
+        row.state = State.county_decision.value
+        session.add(row)
+        session.commit()
+    at.run()
+    assert not at.exception
+    assert "نرگس صالحی" in at.subheader[0].value
+    assert next(s for s in at.selectbox if s.label == "پرونده").value == first.id
+    assert not any(b.key == f"scoring_{second.id}_save" for b in at.button)
