@@ -216,3 +216,18 @@ def test_form_1_is_offered_as_a_pdf_built_on_click(staff, app_db):
     at = open_case(staff["manager"], case.id)
     assert not at.exception
     (button,) = [b for b in at.get("download_button") if b.proto.label == "فرم ۱ (PDF)"]
+
+
+def test_programme_b_cover_is_ended_by_the_county_unit(staff, app_db):
+    secretary, province = staff["secretary"], staff["province_committee"]
+    case = submit_case(app_db, staff["county_expert"], program="B", first_name="سارا", last_name="نوری")
+    put(app_db, case, State.active, months=None)
+    assert offered(open_case(province, case.id)) == set()  # programme B has no provincial committee
+    at = open_case(secretary, case.id)
+    assert offered(at) == {"تعلیق حمایت", "پایان حمایت"}
+    assert "ماه باقی مانده" not in tab(at, "سوابق متقاضی").caption[0].value  # no 60-month cap in B
+    at.button(key="case_lifecycle_complete").click().run()
+    at.text_area(key="case_lifecycle_reason_complete").input("ازدواج مجدد و خروج از سرپرستی خانوار").run()
+    at.button(key="case_lifecycle_confirm").click().run()
+    assert not at.error and state_of(app_db, case) == State.completed
+    assert "برگشت" not in at.success[0].value  # nothing granted in months, nothing returned
