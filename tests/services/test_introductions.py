@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from db.engine import new_session
 from db.models import Application, ApplicationEvent, AuditLog, Introduction, Notification, Quota
@@ -440,3 +440,53 @@ def test_cover_in_b_is_refused_while_programme_a_covers_the_same_months(
     assert a_case.tracking_code in message
     activation = mark_active(session, secretary, case.id, YearMonth(1404, 1))  # after A's 12 months
     assert activation.start == YearMonth(1404, 1)
+
+
+def _race(engine, calls: list[Callable[[Session], object]]) -> list[object]:
+    """Run each call in its own session and thread, all released at once; results or messages."""
+    barrier = threading.Barrier(len(calls))
+    outcome: list[object] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        with new_session(engine) as own:
+            barrier.wait()
+            try:
+                outcome[i] = calls[i](own)
+            except InvalidInput as exc:
+                outcome[i] = exc.message
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcome
+
+
+@pytest.mark.parametrize("threads", [2, 5])
+def test_simultaneous_sso_refusals_are_recorded_once(engine, session, secretary, b_case, quota, branch, threads):
+    quota(1)
+    case = b_case()
+    introduce(session, secretary, case.id, branch, ON)
+    outcome = _race(engine, [lambda own: record_sso_refusal(own, secretary, case.id, "نپذیرفت")] * threads)
+    assert sum(isinstance(o, Application) for o in outcome) == 1, outcome
+    assert all("معرفی شده" in o for o in outcome if isinstance(o, str))
+    events = session.exec(
+        select(ApplicationEvent).where(ApplicationEvent.application_id == case.id, ApplicationEvent.to_state == "rejected")
+    ).all()
+    assert len(events) == 1
+    assert len(session.exec(select(Notification).where(Notification.application_id == case.id,
+                                                       Notification.event == "state.rejected")).all()) == 1
+
+
+@pytest.mark.parametrize("threads", [2, 4])
+def test_simultaneous_activations_are_recorded_once(engine, session, secretary, b_case, quota, branch, threads):
+    quota(1)
+    case = b_case()
+    introduce(session, secretary, case.id, branch, ON)
+    outcome = _race(engine, [lambda own: mark_active(own, secretary, case.id, YearMonth(1403, 5))] * threads)
+    assert sum(not isinstance(o, str) for o in outcome) == 1, outcome
+    events = session.exec(
+        select(ApplicationEvent).where(ApplicationEvent.application_id == case.id, ApplicationEvent.to_state == "active")
+    ).all()
+    assert len(events) == 1

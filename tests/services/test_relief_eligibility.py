@@ -111,3 +111,37 @@ def test_the_waiting_list_says_why_a_request_is_not_on_it(session, county_expert
 def test_another_countys_reasons_are_not_shown(session, sibling_county_expert, areas):
     with pytest.raises(Forbidden):
         not_yet_waiting(session, sibling_county_expert, areas.county)
+
+
+@pytest.mark.parametrize("threads", [2, 6])
+def test_simultaneous_confirmations_move_the_case_once(engine, session, county_expert, intake, threads):
+    import threading
+
+    from db.engine import new_session
+
+    case = apps.submit_application(session, county_expert, intake("B"))
+    _all_documents(session, county_expert, case.id)
+    barrier = threading.Barrier(threads)
+    outcome: list[object] = []
+
+    def run() -> None:
+        with new_session(engine) as own:
+            barrier.wait()
+            try:
+                outcome.append(confirm_b_eligibility(own, county_expert, case.id))
+            except InvalidInput as exc:
+                outcome.append(exc.message)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sum(isinstance(o, Application) for o in outcome) == 1, outcome
+    moves = session.exec(
+        select(ApplicationEvent).where(
+            ApplicationEvent.application_id == case.id, ApplicationEvent.to_state == State.county_decision.value
+        )
+    ).all()
+    assert len(moves) == 1
+    assert len(session.exec(select(Notification).where(Notification.event == "state.county_decision")).all()) == 1
