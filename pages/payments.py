@@ -268,7 +268,7 @@ def runs_section() -> None:
                               "period": "دوره", "kind_label": "نوع", "status_label": "وضعیت", "people": "افراد",
                               "total_rial": "جمع (ریال)", "prepared_by": "تهیه‌کننده", "approved_by": "تأییدکننده",
                               "finalized_by": "قطعی‌کننده"})
-    st.dataframe(table, hide_index=True, width="stretch", height=260)
+    st.dataframe(table, hide_index=True, width="stretch")
     ids = list(runs["run_id"])
     chosen = st.session_state.get("pay_run")
     run_id = st.selectbox("نوبت", ids, index=ids.index(chosen) if chosen in ids else 0, key="pay_run_select",
@@ -305,8 +305,9 @@ def show_run(run) -> None:
 
     if status in ("approved", "finalized"):
         a, b = st.columns(2)
+        export = deferred(payment_list, run_id)  # the actor and engine are taken now, the file built on click
         a.download_button("فهرست پرداخت برای تأمین اجتماعی و بانک (اکسل)", key="pay_export",
-                          data=lambda: deferred(payment_list, run_id)().content,
+                          data=lambda: export().content,
                           file_name=f"bimeyar-run-{run_id}.xlsx", mime=XLSX, icon=":material/download:")
         b.download_button("خلاصه نوبت (PDF)", key="pay_summary", data=deferred(summary_pdf, run_id),
                           file_name=f"bimeyar-run-{run_id}.pdf", mime="application/pdf", icon=":material/download:")
