@@ -10,8 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.errors import InvalidInput
 from lib.jalali import months_between, parse_year_month
 from lib.permissions import Action, Scope, can, scope_of
+from lib.text import to_latin_digits
 from lib.xlsx import Sheet, workbook_bytes
 from services.budgets import budget_position_for, parse_amount
 from services.payments import (
@@ -38,6 +40,8 @@ WHAT_IF = "pay_what_if"  # (budget, WhatIf, grid)
 PENDING = "pay_pending"  # the approval/finalisation/cancellation waiting for its dialog
 DONE = "pay_done"
 RECONCILED = "pay_reconciled"
+LINES = "pay_preview_lines"  # (id of the preview, its lines): built once per preview
+SHOWN = 1_000  # rows drawn in a table; the rest are in the Excel download
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = "همه"
 
@@ -63,8 +67,26 @@ def money_cols(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return shown
 
 
-def xlsx_of(frame: pd.DataFrame, name: str) -> bytes:
-    return workbook_bytes([Sheet(name, list(frame.columns), frame.itertuples(index=False, name=None))])
+def xlsx_of(frame: pd.DataFrame, columns: dict[str, str], name: str) -> bytes:
+    """The rows as an Excel sheet with Persian headers; numbers stay numbers."""
+    part = frame[list(columns)]
+    rows = ([v.item() if hasattr(v, "item") else v for v in row] for row in part.itertuples(index=False, name=None))
+    return workbook_bytes([Sheet(name, list(columns.values()), rows)])
+
+
+def show_table(frame: pd.DataFrame, columns: dict[str, str], *, download: str, file_name: str, key: str) -> None:
+    """The first SHOWN rows formatted for reading, and the whole (filtered) list as Excel on click."""
+    head = frame.head(SHOWN)
+    shown = money_cols(head, columns)
+    if "rate_bp" in columns:  # on screen as a percentage; the Excel file keeps basis points
+        shown[columns["rate_bp"]] = head["rate_bp"].map(format_percent_bp)
+        shown = shown.rename(columns={columns["rate_bp"]: "نرخ حق بیمه"})
+    st.dataframe(shown, hide_index=True, width="stretch", height=320)
+    if len(frame) > SHOWN:
+        st.caption(f"{format_number(SHOWN)} ردیف از {format_number(len(frame))} ردیف نشان داده شده است؛ "
+                   "همه را از فایل اکسل ببینید یا جستجو کنید.")
+    st.download_button(download, data=lambda: xlsx_of(frame, columns, download), file_name=file_name, mime=XLSX,
+                       key=key, icon=":material/download:")
 
 
 def filtered(frame: pd.DataFrame, key: str, *, reason: bool = False) -> pd.DataFrame:
@@ -75,8 +97,6 @@ def filtered(frame: pd.DataFrame, key: str, *, reason: bool = False) -> pd.DataF
     county = b.selectbox("شهرستان", counties, key=f"{key}_county")
     mask = pd.Series(True, index=frame.index)
     if text:
-        from lib.text import to_latin_digits
-
         latin = to_latin_digits(text)
         mask &= frame["name"].str.contains(text, regex=False) | frame["national_code"].str.contains(latin, regex=False)
     if county != ALL:
@@ -111,8 +131,8 @@ def prepare_section() -> None:
         try:
             start = parse_year_month(first, field="from")
             end = parse_year_month(last or first, field="to")
-        except Exception as exc:  # InvalidInput: the Persian message says how to type a month
-            st.error(getattr(exc, "message", str(exc)), icon="⚠️")
+        except InvalidInput as exc:  # the Persian message says how to type a month
+            st.error(exc.message, icon="⚠️")
             return
         months = months_between(start, end) + 1
         params = (program, province_id, county_id or None, start, months)
@@ -143,28 +163,25 @@ def show_preview(preview) -> None:
 
     paid_tab, held_tab = st.tabs(["پرداخت‌شوندگان", "بازماندگان و دلیل"])
     with paid_tab:
-        lines = preview_lines(preview)
+        lines = st.session_state.get(LINES)
+        if lines is None or lines[0] != id(preview):  # once per preview, not on every rerun
+            lines = (id(preview), preview_lines(preview))
+            st.session_state[LINES] = lines
         columns = {"national_code": "کد ملی", "name": "نام", "county": "شهرستان", "month_label": "ماه", "days": "روز",
                    "daily_wage_rial": "حداقل دستمزد روزانه (ریال)", "wage_confirmed": "دستمزد قطعی",
-                   "rate_bp": "نرخ", "share_percent": "سهم کمیته (٪)", "cost_rial": "حق بیمه (ریال)"}
+                   "rate_bp": "نرخ (واحد پایه، ۱۸۰۰ = ۱۸٪)", "share_percent": "سهم کمیته (٪)", "cost_rial": "حق بیمه (ریال)"}
         if is_b:
             columns |= {"agency_rial": "سهم کمیته امداد (ریال)", "government_rial": "سهم دولت (ریال)"}
-        subset = filtered(lines, "pay_lines")
-        shown = money_cols(subset, columns)
-        shown["نرخ"] = subset["rate_bp"].map(format_percent_bp)
-        st.dataframe(shown, hide_index=True, width="stretch", height=320)
-        st.download_button("دریافت فهرست پرداخت‌شوندگان (اکسل)", data=lambda: xlsx_of(shown, "پرداخت‌شوندگان"),
-                           file_name="bimeyar-preview.xlsx", mime=XLSX, key="pay_preview_download")
+        show_table(filtered(lines[1], "pay_lines"), columns, download="دریافت فهرست پرداخت‌شوندگان (اکسل)",
+                   file_name="bimeyar-preview.xlsx", key="pay_preview_download")
     with held_tab:
         if held.empty:
             st.info("کسی از این نوبت باز نمانده است.")
         else:
-            subset = filtered(held, "pay_held", reason=True)
-            shown = money_cols(subset, {"national_code": "کد ملی", "name": "نام", "county": "شهرستان",
-                                        "reason_label": "دلیل", "months_label": "ماه‌ها", "detail": "توضیح"})
-            st.dataframe(shown, hide_index=True, width="stretch", height=320)
-            st.download_button("دریافت فهرست بازماندگان (اکسل)", data=lambda: xlsx_of(shown, "بازماندگان"),
-                               file_name="bimeyar-held-back.xlsx", mime=XLSX, key="pay_held_download")
+            show_table(filtered(held, "pay_held", reason=True),
+                       {"national_code": "کد ملی", "name": "نام", "county": "شهرستان", "reason_label": "دلیل",
+                        "months_label": "ماه‌ها", "detail": "توضیح"},
+                       download="دریافت فهرست بازماندگان (اکسل)", file_name="bimeyar-held-back.xlsx", key="pay_held_download")
     if len(preview.people):
         fit_section(preview, confirm_wage)
 
@@ -180,8 +197,8 @@ def fit_section(preview, confirm_wage: bool) -> None:
                         value=format_number(position.left_rial) if position is not None and position.left_rial > 0 else "")
     try:
         budget = parse_amount(raw, field="budget_rial", label_fa="اعتبار این نوبت")
-    except Exception as exc:
-        st.error(getattr(exc, "message", str(exc)), icon="⚠️")
+    except InvalidInput as exc:
+        st.error(exc.message, icon="⚠️")
         return
     cached = st.session_state.get(WHAT_IF)
     if cached is None or cached[0] != (id(preview), budget):

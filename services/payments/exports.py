@@ -10,6 +10,9 @@ by a tab, UTF-8 (:func:`list_checksum`): it does not depend on the spreadsheet w
 summary PDF prints it so that the file sent can be matched with the one signed.
 
 Text cells are formula-safe (lib.xlsx.formula_safe): a name typed as ``=HYPERLINK(…)`` stays text.
+
+«شماره بیمه» (the SSO insurance number) is part of the layout SSO reads, but the schema does not
+record it yet (no field on Applicant): the column is written empty until it does.
 """
 from __future__ import annotations
 

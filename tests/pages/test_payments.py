@@ -71,6 +71,10 @@ def test_preparing_shows_who_is_paid_with_the_shares_and_the_what_if(office):
     grid = frame_with(at, "۱۰۰٪")
     assert list(grid.index) == ["۱ ماه", "۲ ماه"]
     assert any("کسی از این نوبت باز نمانده" in i.value for i in at.info)
+    at.text_input(key="pay_lines_search").input("مهسا").run()
+    assert not at.exception
+    assert [n.split()[0] for n in frame_with(at, "کد ملی")["نام"]] == ["مهسا", "مهسا"]  # her two months
+    assert metrics(at)["پرداخت‌شوندگان"] == "۳"  # the preview was kept, not prepared again
 
 
 def test_a_draft_is_approved_and_finalised_behind_dialogs_stating_total_and_people(office, app_db):
