@@ -90,7 +90,7 @@ class CommitteesMixin:
                     start - timedelta(days=rng.randint(2, 7)), start + timedelta(hours=rng.randint(2, 4)), True,
                 ))
                 self._members(sid, level, area_id)
-        for program in ("A", "B"):  # the next meeting of the demo county's committee, not yet held
+        for program in ("A",):  # the next meeting of the demo county's committee, not yet held (B has none)
             committee = ("county", program, self.demo_county)
             if committee in self.open_sessions:
                 continue

@@ -37,6 +37,7 @@ from db.models import (
     ScoreCardRecord,
     ScoringPolicyVersion,
     SessionMember,
+    SsoBranch,
     User,
 )
 from demo.accounts import DEMO_ACCOUNTS, demo_area_ids
@@ -94,7 +95,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
                 ("applicant", Applicant), ("application", Application), ("event", ApplicationEvent),
                 ("card", ScoreCardRecord), ("document", Document), ("eligibility", EligibilityConfirmation),
                 ("session", CommitteeSession), ("member", SessionMember), ("decision", Decision),
-                ("introduction", Introduction), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
+                ("introduction", Introduction), ("branch", SsoBranch), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
                 ("notification", Notification), ("complaint", Complaint), ("audit", AuditLog),
             )
         }
@@ -102,6 +103,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.tracking_codes = set(conn.execute(select(Application.tracking_code)).scalars())
         self.sessions: dict[tuple, list] = {}  # key → [id, created_by]
         self._load_sessions()
+        self._load_branches()
         self.session_day: dict[tuple, int] = {}
         self.rosters: dict[tuple, list[tuple[str, str]]] = {}
         self.runs: dict[tuple, list] = {}  # (province, program, year, quarter) → [id, total, percent, finalized ordinal]
@@ -225,13 +227,15 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         )
 
 
-    def _user_for(self, program: str, state: State, level: str | None, county_id: int, province_id: int) -> int | None:
+    def _user_for(self, program: str, state: State, level: str | None, county_id: int, province_id: int,
+                  previous: State | None = None) -> int | None:
         """The demo account that made this move, when it happened in the demo area."""
         in_county = county_id == self.demo_county
         in_province = province_id == self.demo_province
         if level == "province" or (program == "A" and state in (State.active, State.suspended, State.completed)):
             return self.province_user if in_province else None
-        if level == "county" or state == State.introduced:
+        if level == "county" or state == State.introduced or (program == "B" and state == State.rejected
+                                                                and previous == State.introduced):
             return self.secretary if in_county else None
         return self.expert if in_county else None
 
@@ -258,7 +262,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "is_demo", "created_at"), rows["applicant"])
         put("applications", Application, (
             "id", "tracking_code", "applicant_id", "program_id", "county_id", "province_id", "channel",
-            "state", "covering_domain", "target_group", "job_field", "discount_holder", "licence_no",
+            "state", "covering_domain", "target_group", "job_field", "discount_holder", "head_of_household", "licence_no",
             "licence_date", "applied_on", "contract_rate_bp", "months_granted", "share_percent",
             "start_year", "start_month", "priority_override", "priority_reason", "priority_set_by",
             "is_demo", "created_by", "created_at", "updated_at"), rows["application"])
@@ -277,9 +281,10 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         put("decisions", Decision, (
             "id", "session_id", "application_id", "level", "outcome", "reason", "months_granted",
             "share_percent", "contract_rate_bp", "decided_by", "decided_at"), rows["decision"])
+        put("sso_branches", SsoBranch, ("id", "county_id", "name", "code", "active", "is_demo"), rows["branch"])
         put("introductions", Introduction, (
-            "id", "application_id", "county_id", "jalali_year", "branch", "letter_no", "introduced_on",
-            "introduced_by", "created_at"), rows["introduction"])
+            "id", "application_id", "county_id", "jalali_year", "branch_id", "branch", "letter_no", "introduced_on",
+            "introduced_by", "created_at", "refused_on", "refusal_reason", "refused_by"), rows["introduction"])
         counts["quotas"] = self._upsert_amounts(Quota, "slots", ("program_id", "province_id", "county_id", "jalali_year"), (
             "id", "program_id", "province_id", "county_id", "jalali_year", "slots"), rows["quota"])
         counts["budgets"] = self._upsert_amounts(Budget, "amount_rial", ("program_id", "province_id", "jalali_year", "source"), (
@@ -300,7 +305,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         put("audit", AuditLog, ("id", "at", "user_id", "username", "action", "entity", "entity_id", "before", "after"), [audit])
         reset_sequences(conn, (
             Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
-            CommitteeSession, SessionMember, Decision, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
+            CommitteeSession, SessionMember, Decision, SsoBranch, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
             Complaint, AuditLog,
         ))
         return counts

@@ -25,12 +25,15 @@ from demo.vocab import (
     OFFICE_SECONDS,
     OFFICE_START,
     REJECT_REASONS,
-    SSO_BRANCHES,
+    B_INELIGIBLE_REASONS,
+    SSO_REFUSALS,
     SUSPEND_REASONS,
     WITHDRAW_REASONS,
 )
 from lib import catalog
 from lib.scoring import ScoreInput, score
+from services.introductions import branch_title
+from services.relief_eligibility import B_ELIGIBLE_LABEL
 from lib.text import to_persian_digits
 from lib.workflow import INITIAL_STATE, ProgramCode, State
 
@@ -196,7 +199,6 @@ class PeopleMixin:
         pid, program_rate = self.programs[program]
         county_id = person.county_id
         province_id = self.county_province[county_id]
-        county_name = self.county_name[county_id]
         if path is None:
             path = self.flows[ProgramCode(program)].path_to(rng, target)
         fitted = self._timeline(program, path, county_id, province_id, not_before, ends_by)
@@ -266,7 +268,7 @@ class PeopleMixin:
             src = path[i - 1] if i else None
             at = times[i]
             level = self._decision_level(program, src, state) if src is not None else None
-            user = self._user_for(program, state, level, county_id, province_id)
+            user = self._user_for(program, state, level, county_id, province_id, src)
             note = None
             if i == 0:
                 note = "ثبت درخواست" if not person.cases else f"درخواست دوباره؛ پرونده پیشین {person.cases[-1]}"
@@ -291,13 +293,15 @@ class PeopleMixin:
             elif state == State.received:
                 note = "مدارک تکمیل شد"
             elif state == State.introduced:
-                branch = f"{rng.choice(SSO_BRANCHES)} تأمین اجتماعی {county_name}"
-                note = f"معرفی به {branch}"
-                # letter_no (None here) is numbered in finish(), per county and year in date order
-                rows["introduction"].append([
-                    self._next("introduction"), application_id, county_id, self.cal.jal[days[i]][0], branch,
-                    None, date.fromordinal(days[i]), user, at,
-                ])
+                branch_id, branch = self._branch(county_id)
+                # the letter number and so this note are written in finish(), per county and year in date order
+                introduction = [
+                    self._next("introduction"), application_id, county_id, self.cal.jal[days[i]][0], branch_id,
+                    branch, None, date.fromordinal(days[i]), user, at, None, None, None, len(rows["event"]),
+                ]
+                rows["introduction"].append(introduction)
+            elif state == State.county_decision and program == "B":
+                note = f"{B_ELIGIBLE_LABEL} (واحد شهرستان)"
             elif state == State.active:
                 note = "رفع تعلیق" if src == State.suspended else (
                     "پذیرش در شعبه تأمین اجتماعی" if program == "B" else "شروع پرداخت سهم بیمه")
@@ -333,6 +337,12 @@ class PeopleMixin:
                     self._next("decision"), session_key, application_id, level, outcome, reason,
                     d_months, d_share, d_rate, user, at,
                 ))
+            elif state == State.rejected and program == "B" and src == State.introduced:
+                reason = rng.choice(SSO_REFUSALS)  # as services.introductions.record_sso_refusal: the seat returns
+                introduction[10:13] = [date.fromordinal(days[i]), reason, user]
+                note = f"{branch_title(introduction[5])} تأمین اجتماعی نپذیرفت: {reason}"
+            elif state == State.rejected and program == "B" and src in (State.received, State.documents_incomplete):
+                note = f"واجد شرایط نیست: {refusal or rng.choice(B_INELIGIBLE_REASONS)}"  # the county unit refuses
             elif state == State.rejected:
                 note = refusal or rng.choice(REJECT_REASONS["other"])
             rows["event"].append((self._next("event"), application_id, src.value if src else None, state.value, at, user, note))
@@ -359,7 +369,8 @@ class PeopleMixin:
             in_force = (contract_rate, months_granted, share)
         rows["application"].append((
             application_id, tracking, applicant_id, pid, county_id, province_id, channel, final.value,
-            covering, target_group, job, discount, licence_no, licence_date, applied, *in_force,
+            covering, target_group, job, discount, True if program == "B" else None, licence_no, licence_date,
+            applied, *in_force,
             start_year, start_month, override, reason_override, set_by, True,
             expert, times[0], times[-1],
         ))

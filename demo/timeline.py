@@ -27,17 +27,17 @@ class TimelineMixin:
         return r(3, 60)
 
     def _decision_level(self, program: str, src: State, dst: State) -> str | None:
-        """Which committee decides this move (None: a move without a committee decision)."""
+        """Which committee decides this move (None: a move without a committee decision).
+        Programme B has no committee: its county unit confirms eligibility itself."""
+        if program == "B":
+            return None
         if dst == State.county_decision:
             return "county"
         if dst == State.province_decision:
             return "province"
         if program == "A" and src == State.county_decision and dst in (State.scored, State.rejected):
             return "province"
-        if dst == State.rejected and (
-            (program == "A" and src == State.scored)
-            or (program == "B" and src in (State.received, State.documents_incomplete))
-        ):
+        if dst == State.rejected and src == State.scored:
             return "county"
         return None
 

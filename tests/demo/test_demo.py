@@ -31,6 +31,7 @@ from db.models import (
     Quota,
     ScoreCardRecord,
     SessionMember,
+    SsoBranch,
     User,
 )
 from lib import catalog
@@ -39,7 +40,7 @@ from lib.jalali import month_days
 from lib.payments import monthly_premium, program_b_shares
 from lib.scoring import ScoreInput, score
 from lib.workflow import INITIAL_STATE, State, can_transition
-from services.introductions import introduce, letter_number
+from services.introductions import branch_title, introduce, letter_number
 from services.users import authenticate
 
 APPLICANTS = 300
@@ -172,10 +173,13 @@ def test_decisions_come_from_sessions_with_form2_members(demo):
         assert level == session_level and status == "closed"
         assert decided_at.date() == held_on
         assert outcome in ("approve", "reject", "defer")
-    # every case that reached a committee's decision state has the approving decision
+    # every programme A case that reached a committee's decision state has the approving decision
+    # (programme B has no committee: its county unit confirms eligibility itself)
+    codes = _program_codes(engine)
     for state, level in ((State.county_decision, "county"), (State.province_decision, "province")):
-        reached = {a for (a,) in _all(engine, select(ApplicationEvent.application_id)
-                                      .where(ApplicationEvent.to_state == state.value))}
+        reached = {a for (a, p) in _all(engine, select(ApplicationEvent.application_id, Application.program_id)
+                                        .join(Application, Application.id == ApplicationEvent.application_id)
+                                        .where(ApplicationEvent.to_state == state.value)) if codes[p] == "A"}
         approved = {a for (a,) in _all(engine, select(Decision.application_id)
                                        .where(Decision.level == level, Decision.outcome == "approve"))}
         assert reached and reached == approved
@@ -253,12 +257,10 @@ def test_runs_budgets_and_quotas_are_partly_consumed(demo):
         assert amount <= budgets[key], key
         if key[2] == current:
             assert amount < budgets[key]
-    introduced = defaultdict(int)
-    for county_id, at in _all(engine, select(Application.county_id, ApplicationEvent.at)
-                              .join(Application, Application.id == ApplicationEvent.application_id)
-                              .where(ApplicationEvent.to_state == State.introduced.value)):
-        if jdatetime.date.fromgregorian(date=at.date()).year == current:
-            introduced[county_id] += 1
+    introduced = defaultdict(int)  # this year's introductions SSO did not refuse (a refusal frees the seat)
+    for (county_id,) in _all(engine, select(Introduction.county_id).where(
+            Introduction.jalali_year == current, Introduction.refused_on.is_(None))):
+        introduced[county_id] += 1
     quotas = _all(engine, select(Quota.county_id, Quota.program_id, Quota.jalali_year, Quota.slots))
     assert quotas
     for county_id, program_id, year, slots in quotas:
@@ -284,7 +286,7 @@ def _introductions(engine) -> list:
     return _all(engine, select(
         Introduction.id, Introduction.application_id, Introduction.county_id, Introduction.jalali_year,
         Introduction.branch, Introduction.letter_no, Introduction.introduced_on, Introduction.introduced_by,
-        Introduction.created_at).order_by(Introduction.id))
+        Introduction.created_at, Introduction.branch_id).order_by(Introduction.id))
 
 
 def test_every_b_case_that_was_introduced_has_its_introduction(demo):
@@ -304,15 +306,18 @@ def test_every_b_case_that_was_introduced_has_its_introduction(demo):
                                   .distinct())}
     assert {State.introduced.value, State.active.value, State.suspended.value, State.completed.value} <= reached
     county_names = dict(_all(engine, select(County.id, County.name)))
-    for _, application_id, county_id, year, branch, _, introduced_on, by, created_at in rows:
+    branches = {b: (c, n, demo) for b, c, n, demo in _all(engine, select(
+        SsoBranch.id, SsoBranch.county_id, SsoBranch.name, SsoBranch.is_demo))}
+    for _, application_id, county_id, year, branch, letter_no, introduced_on, by, created_at, branch_id in rows:
         (_, case_county, event_day, event_user, note), = events[application_id]
         assert county_id == case_county
         assert introduced_on == event_day == created_at.date()
         assert year == jdatetime.date.fromgregorian(date=introduced_on).year
         assert by == event_user
-        assert branch.startswith("شعبه ") and branch.endswith(f"تأمین اجتماعی {county_names[county_id]}")
-        assert len(branch) <= 120
-        assert note == f"معرفی به {branch}"  # the timeline names the same branch
+        assert branches[branch_id] == (county_id, branch, True)  # one of her county's branches, on file
+        assert branch.startswith("شعبه ") and branch.endswith(county_names[county_id])
+        # the timeline names the branch and the letter as services.introductions writes them
+        assert note == f"معرفی به {branch_title(branch)} با نامه شماره {letter_no}"
 
 
 def test_programme_a_cases_have_no_introduction(demo):
@@ -329,7 +334,7 @@ def test_letter_numbers_are_unique_and_numbered_per_county_and_year(demo):
     letters = [row[5] for row in rows]
     assert len(set(letters)) == len(letters)
     by_year = defaultdict(list)
-    for _, _, county_id, year, _, letter_no, introduced_on, _, created_at in rows:
+    for _, _, county_id, year, _, letter_no, introduced_on, _, created_at, _ in rows:
         by_year[(county_id, year)].append((created_at, letter_no))
     for (county_id, year), letters in by_year.items():
         letters.sort()  # in date order: 1, 2, 3 … as services.introductions numbers them
@@ -343,7 +348,8 @@ def test_introductions_fit_the_quotas(demo):
     slots = {(county_id, year): n for county_id, program_id, year, n in _all(
         engine, select(Quota.county_id, Quota.program_id, Quota.jalali_year, Quota.slots)) if codes[program_id] == "B"}
     introduced = dict(_all(engine, select(Introduction.county_id, func.count())
-                           .where(Introduction.jalali_year == current).group_by(Introduction.county_id)))
+                           .where(Introduction.jalali_year == current, Introduction.refused_on.is_(None))
+                           .group_by(Introduction.county_id)))
     assert introduced and sum(introduced.values()) > 0
     for county_id, count in introduced.items():
         assert count <= slots[(county_id, current)], county_id
@@ -368,7 +374,9 @@ def test_the_demo_county_can_introduce_after_the_demo(demo):
         before = session.execute(select(func.count()).select_from(Introduction).where(
             Introduction.county_id == county_id, Introduction.jalali_year == year)).scalar_one()
         largest = session.execute(select(func.max(Introduction.id))).scalar_one()
-        made = introduce(session, actor, waiting, "شعبه ۲", TODAY, reason="آزمون")
+        branch_id = session.execute(select(SsoBranch.id).where(SsoBranch.county_id == county_id)
+                                    .order_by(SsoBranch.id)).scalars().first()
+        made = introduce(session, actor, waiting, branch_id, TODAY, reason="آزمون")
         assert made.letter_no == letter_number(county_id, year, before + 1)
         assert made.id == largest + 1
 
@@ -421,7 +429,8 @@ def test_a_second_batch_appends_without_conflicts(demo):
         current = jdatetime.date.fromgregorian(date=TODAY).year
         slots = dict(conn.execute(select(Quota.county_id, Quota.slots).where(Quota.jalali_year == current)).all())
         for county_id, count in conn.execute(select(Introduction.county_id, func.count())
-                                             .where(Introduction.jalali_year == current)
+                                             .where(Introduction.jalali_year == current,
+                                                    Introduction.refused_on.is_(None))
                                              .group_by(Introduction.county_id)):
             assert count <= slots[county_id]
     # the ids handed out in Python left the sequences (PostgreSQL) ready for ordinary inserts

@@ -180,13 +180,17 @@ def test_introductions_only_within_their_years_quota(demo_engine):
     codes = _codes(demo_engine)
     slots = {(county, year): n for county, program, year, n in _all(
         demo_engine, select(Quota.county_id, Quota.program_id, Quota.jalali_year, Quota.slots)) if codes[program] == "B"}
-    introduced = defaultdict(int)
-    for county, year in _all(demo_engine, select(Introduction.county_id, Introduction.jalali_year)):
-        introduced[(county, year)] += 1
+    introduced = defaultdict(int)  # seats taken: an introduction SSO refused gives its seat back
+    refused = 0
+    for county, year, refused_on in _all(demo_engine, select(
+            Introduction.county_id, Introduction.jalali_year, Introduction.refused_on)):
+        assert (county, year) in slots, f"introductions in a year without a quota: {(county, year)}"
+        introduced[(county, year)] += refused_on is None
+        refused += refused_on is not None
     current = jdatetime.date.fromgregorian(date=TODAY).year
     assert {year for _, year in introduced} == {current - 1, current}
+    assert refused > 0
     for key, count in introduced.items():
-        assert key in slots, f"introductions in a year without a quota: {key}"
         assert count <= slots[key], key
 
 
@@ -303,13 +307,21 @@ def test_both_programmes_never_overlap_and_are_refused_while_the_other_supports(
     assert both >= 2 and refused >= 1
 
 
-def test_programme_b_applicants_are_women_and_programme_a_has_both(demo_engine):
+def test_programme_b_is_women_heading_their_household_checked_by_the_unit(demo_engine):
+    """Programme A has men and women; programme B only women recorded as heads of household, whose
+    eligibility the county unit confirms itself (no committee session decides a B case)."""
     codes = _codes(demo_engine)
     genders = defaultdict(set)
-    for program, gender in _all(demo_engine, select(Application.program_id, Applicant.gender)
-                                .join(Applicant, Applicant.id == Application.applicant_id)):
+    for program, gender, head in _all(demo_engine, select(Application.program_id, Applicant.gender,
+                                                          Application.head_of_household)
+                                      .join(Applicant, Applicant.id == Application.applicant_id)):
         genders[codes[program]].add(gender)
+        if codes[program] == "B":
+            assert head is True
     assert genders == {"A": {"female", "male"}, "B": {"female"}}
+    decided = {codes[p] for (p,) in _all(demo_engine, select(Application.program_id).distinct()
+                                         .join(Decision, Decision.application_id == Application.id))}
+    assert decided == {"A"}
 
 
 def test_no_sms_claims_to_have_been_sent(demo_engine):
