@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from db.engine import new_session
@@ -229,3 +231,22 @@ def test_two_committee_users_entering_the_same_new_budget_at_once_leave_one_row(
     audits = session.exec(select(AuditLog).where(AuditLog.action == "budget.set")).all()
     assert len(audits) == outcomes.count("ok") >= 1
     assert audits[-1].after["amounts"]["other"] == rows[0].amount_rial
+
+
+# --------------------------------------------------------------------------- the floor, as an invariant
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(relief=st.integers(0, 10_000), government=st.integers(0, 10_000))
+@example(relief=2400, government=3000)  # exactly the use: allowed
+@example(relief=2399, government=3000)  # one rial short: refused
+def test_programme_b_credit_is_accepted_exactly_when_each_source_covers_its_use(session, province_committee, areas, relief, government):
+    if not budget_position(session, program="B", province_id=areas.province, jalali_year=YEAR).used_rial:
+        make_run(session, program="B", province_id=areas.province, county_id=areas.county, amounts=[1800, 3600])
+    fits = relief >= 2400 and government >= 3000  # 8/18 and 10/18 of the 5400 finalised
+    try:
+        position = set_budget(session, province_committee, program="B", province_id=areas.province, jalali_year=YEAR,
+                              amounts={"relief_committee": relief, "government": government})
+    except InvalidInput:
+        session.rollback()
+        assert not fits
+    else:
+        assert fits and all(s.left_rial >= 0 for s in position.sources)
