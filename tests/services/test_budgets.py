@@ -250,3 +250,59 @@ def test_programme_b_credit_is_accepted_exactly_when_each_source_covers_its_use(
         assert not fits
     else:
         assert fits and all(s.left_rial >= 0 for s in position.sources)
+
+
+@pytest.mark.postgres
+def test_lowering_a_budget_while_a_run_is_finalised_never_leaves_the_credit_below_use(engine, request):
+    """Two users at once: one finalises an approved run that needs the government's credit, the other
+    lowers that credit below what the run needs. Both lock the province's budget rows, so either the
+    run is refused or the lowering is — never both through (five rounds)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    from services.payments import approve_run, create_run, finalize_run, prepare_run
+    from tests.services.paid_runs import make_person
+
+    session, areas = request.getfixturevalue("session"), request.getfixturevalue("areas")
+    committee, manager = request.getfixturevalue("province_committee"), request.getfixturevalue("province_manager")
+    for _ in range(3):
+        make_person(session, program="B", province_id=areas.province, county_id=areas.county)
+    session.commit()
+    outcomes = []
+    for month in range(1, 6):
+        set_budget(session, committee, program="B", province_id=areas.province, jalali_year=YEAR,
+                   amounts={"relief_committee": 10**12, "government": 10**12})
+        preview = prepare_run(session, committee, program="B", province_id=areas.province, start=(YEAR, month), months=1)
+        run = create_run(session, committee, preview, budget_rial=preview.total_cost_rial, strategy="full")
+        approve_run(session, manager, run.id)
+        used = budget_position(session, program="B", province_id=areas.province, jalali_year=YEAR).government_used_rial
+        barrier, result = threading.Barrier(2), {}
+
+        def finalise():
+            with new_session(engine) as s:
+                barrier.wait()
+                try:
+                    finalize_run(s, committee, run.id)
+                    result["finalised"] = True
+                except InvalidInput:
+                    result["finalised"] = False
+
+        def lower():
+            with new_session(engine) as s:
+                barrier.wait()
+                try:  # enough for what was finalised before, not for this run too
+                    set_budget(s, committee, program="B", province_id=areas.province, jalali_year=YEAR,
+                               amounts={"government": used + 1})
+                    result["lowered"] = True
+                except InvalidInput:
+                    result["lowered"] = False
+
+        threads = [threading.Thread(target=finalise), threading.Thread(target=lower)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        outcomes.append((result["finalised"], result["lowered"]))
+        session.expire_all()
+        position = budget_position(session, program="B", province_id=areas.province, jalali_year=YEAR)
+        assert all(s.left_rial >= 0 for s in position.sources), (month, result)
+    assert all(finalised != lowered for finalised, lowered in outcomes), outcomes
