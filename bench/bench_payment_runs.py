@@ -8,7 +8,7 @@ psycopg) of the same lines, already live, into the same schema (rolled back afte
 what-if panel (every strategy side by side per county, and the months × percent grid) on the
 prepared run, which the screen recomputes on every change of the credit.
 
-    .venv/bin/python bench/bench_payment_runs.py [--beneficiaries 100000] [--pg postgresql://…/postgres]
+    .venv/bin/python bench/bench_payment_runs.py [--beneficiaries 100000] [--pg postgresql://…/postgres [--no-sqlite]]
 """
 from __future__ import annotations
 
@@ -201,11 +201,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beneficiaries", type=int, default=100_000)
     parser.add_argument("--pg", metavar="URL", help="also run against PostgreSQL (a server URL, e.g. …/postgres)")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite half (with --pg)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
-        bench(engine, args.beneficiaries, "SQLite")
-        engine.dispose()
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{tmp}/bench.db")
+            bench(engine, args.beneficiaries, "SQLite")
+            engine.dispose()
     if args.pg:
         admin = make_engine(args.pg, isolation_level="AUTOCOMMIT")
         name = f"bimeyar_bench_{uuid.uuid4().hex[:8]}"
