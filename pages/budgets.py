@@ -13,6 +13,7 @@ from lib.permissions import Role, Scope, scope_of
 from services.budgets import budget_overview, budget_template, change_summary, import_budgets, set_budget
 from services.reference import provinces
 from ui.context import act, read, require_actor
+from ui.tables import rtl_table
 from ui.fmt import PROGRAM_LABELS, format_jalali, format_number, format_rial, to_persian_digits
 
 SAVED = "budget_saved"
@@ -64,7 +65,7 @@ shown = pd.DataFrame({
 if program == "B":  # each source has its own use
     shown.insert(2, "مصرف (ریال)", table["used_rial"].map(format_number))
     shown.insert(3, "مانده (ریال)", table["left_rial"].map(format_number))
-st.dataframe(shown, hide_index=True, width="stretch")
+rtl_table(shown)
 
 if may_edit:
     with st.form(f"budget_form-{program}-{province_id}-{year}-{st.session_state.get(VERSION, 0)}"):
@@ -101,10 +102,10 @@ if may_edit:
                 if report.problems:
                     st.error(f"فایل {format_number(len(report.problems))} مشکل دارد و هیچ مبلغی ثبت نشد؛ ردیف‌های زیر را اصلاح کنید.",
                              icon="⚠️")
-                    st.dataframe(report.problems_frame(), hide_index=True, width="stretch")
+                    rtl_table(report.problems_frame())
                 else:
                     verb = "ثبت می‌شود" if dry else "ثبت شد"
                     st.success(f"{format_number(len(report.changes))} مبلغ {verb}.", icon="✅")
-                    st.dataframe(read(change_summary, report), hide_index=True, width="stretch")
+                    rtl_table(read(change_summary, report))
 else:
     st.info("اعتبار را کمیته استان یا مدیر سامانه ثبت می‌کند؛ شما آن را می‌بینید.", icon="ℹ️")

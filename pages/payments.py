@@ -32,7 +32,8 @@ from services.payments.reconcile import SSO_STATUS_LABELS, follow_up_rejected, r
 from services.payments.runs import run_lines
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
-from ui.fmt import PROGRAM_LABELS, format_number, format_percent_bp, format_rial, to_persian_digits
+from ui.tables import rtl_table
+from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, format_number, format_percent_bp, format_rial, to_persian_digits
 from ui.widgets import deferred
 
 PREVIEW = "pay_preview"  # (params, RunPreview)
@@ -81,7 +82,7 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], *, download: str, f
     if "rate_bp" in columns:  # on screen as a percentage; the Excel file keeps basis points
         shown[columns["rate_bp"]] = head["rate_bp"].map(format_percent_bp)
         shown = shown.rename(columns={columns["rate_bp"]: "نرخ حق بیمه"})
-    st.dataframe(shown, hide_index=True, width="stretch", height=320)
+    rtl_table(shown, height=320)
     if len(frame) > SHOWN:
         st.caption(f"{format_number(SHOWN)} ردیف از {format_number(len(frame))} ردیف نشان داده شده است؛ "
                    "همه را از فایل اکسل ببینید یا جستجو کنید.")
@@ -215,14 +216,14 @@ def fit_section(preview, confirm_wage: bool) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**چه می‌شود اگر… (هر روش)**")
-        st.dataframe(shown, hide_index=True, width="stretch")
+        rtl_table(shown)
         st.caption("روش «پرداخت کامل به ترتیب اولویت» هر کس را که جا نشود رد می‌کند و به نفر بعدی که جا شود می‌رسد.")
     with right:
         st.markdown("**جدول ماه × درصد (جمع به ریال؛ ✗ بیش از اعتبار)**")
         cells = grid.apply(lambda col: col.map(lambda v: format_number(int(v)) + ("" if v <= budget else " ✗")))
-        cells.index = [f"{to_persian_digits(m)} ماه" for m in grid.index]
         cells.columns = [f"{to_persian_digits(p)}٪" for p in grid.columns]
-        st.dataframe(cells, width="stretch")
+        cells.insert(0, "ماه", [f"{to_persian_digits(m)} ماه" for m in grid.index])
+        rtl_table(cells)
     strategy = st.radio("روش", list(table["strategy"]), format_func=dict(zip(table["strategy"], table["label"])).get,
                         key="pay_strategy", horizontal=True)
     months = percent = None
@@ -233,8 +234,8 @@ def fit_section(preview, confirm_wage: bool) -> None:
         percent = b.selectbox("درصد", list(grid.columns), format_func=lambda p: f"{to_persian_digits(p)}٪", key="pay_grid_percent")
     with st.expander("سهم هر شهرستان در این روش"):
         by = panel.by_county[panel.by_county["strategy"] == strategy]
-        st.dataframe(money_cols(by, {"county": "شهرستان", "people_full": "کامل", "people_partial": "ناقص",
-                                     "people_unpaid": "بی‌پرداخت", "total_rial": "جمع (ریال)"}), hide_index=True, width="stretch")
+        rtl_table(money_cols(by, {"county": "شهرستان", "people_full": "کامل", "people_partial": "ناقص",
+                                     "people_unpaid": "بی‌پرداخت", "total_rial": "جمع (ریال)"}))
     note = st.text_input("توضیح (اختیاری)", key="pay_note")
     if st.button("ساخت پیش‌نویس نوبت", type="primary", key="pay_create"):
         with st.status("در حال ساخت پیش‌نویس…", expanded=False) as status:
@@ -281,11 +282,12 @@ def runs_section() -> None:
     if runs.empty:
         st.info("هنوز نوبت پرداختی ساخته نشده است.")
         return
-    table = money_cols(runs, {"run_id": "شماره", "program": "برنامه", "province": "استان", "county": "شهرستان",
+    runs = runs.assign(program_label=runs["program"].map(PROGRAM_SHORT_LABELS))
+    table = money_cols(runs, {"run_id": "شماره", "program_label": "برنامه", "province": "استان", "county": "شهرستان",
                               "period": "دوره", "kind_label": "نوع", "status_label": "وضعیت", "people": "افراد",
                               "total_rial": "جمع (ریال)", "prepared_by": "تهیه‌کننده", "approved_by": "تأییدکننده",
                               "finalized_by": "قطعی‌کننده"})
-    st.dataframe(table, hide_index=True, width="stretch")
+    rtl_table(table)
     ids = list(runs["run_id"])
     chosen = st.session_state.get("pay_run")
     run_id = st.selectbox("نوبت", ids, index=ids.index(chosen) if chosen in ids else 0, key="pay_run_select",
@@ -338,7 +340,7 @@ def show_run(run) -> None:
                                        "amount_rial": "مبلغ (ریال)", "agency_rial": "سهم دستگاه (ریال)",
                                        "government_rial": "سهم دولت (ریال)", "line_kind_label": "نوع"})
             shown["پاسخ تأمین اجتماعی"] = lines["sso_status"].map(SSO_STATUS_LABELS)
-            st.dataframe(shown, hide_index=True, width="stretch", height=320)
+            rtl_table(shown, height=320)
     if status == "finalized":
         reconcile_section(run_id)
 
@@ -359,12 +361,12 @@ def reconcile_section(run_id: int) -> None:
         report = saved[1]
         (st.error if report.problems else st.success)(report.summary(), icon="⚠️" if report.problems else "✅")
         if report.problems:
-            st.dataframe(report.problems_frame(), hide_index=True, width="stretch")
+            rtl_table(report.problems_frame())
     rejected = read(rejected_lines, actor, run_id)
     if len(rejected):
         st.markdown(f"**{format_number(len(rejected))} ردیف را تأمین اجتماعی رد کرده است**")
-        st.dataframe(money_cols(rejected, {"national_code": "کد ملی", "first_name": "نام", "last_name": "نام خانوادگی",
-                                           "amount_rial": "مبلغ (ریال)", "sso_reason": "دلیل رد"}), hide_index=True, width="stretch")
+        rtl_table(money_cols(rejected, {"national_code": "کد ملی", "first_name": "نام", "last_name": "نام خانوادگی",
+                                           "amount_rial": "مبلغ (ریال)", "sso_reason": "دلیل رد"}))
         if can(actor.role, Action.prepare_payments) and st.button("ساخت نوبت اصلاحی (برگشت ردیف‌های ردشده)", key="pay_follow_up"):
             made = act(follow_up_rejected, run_id, "برگشت ردیف‌های ردشده تأمین اجتماعی")
             if made is not None:

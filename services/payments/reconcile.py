@@ -35,7 +35,6 @@ from lib.text import normalize_persian, parse_int, to_latin_digits, to_persian_d
 from services.base import Actor, audit
 from services.payments.common import RUN_STATUS_LABELS, fa, load_run, run_area
 from services.payments.exports import (
-    AMOUNT_COLUMN,
     CONFIRMED_WORD,
     LINE_COLUMN,
     NATIONAL_CODE_COLUMN,

@@ -69,7 +69,7 @@ def test_preparing_shows_who_is_paid_with_the_shares_and_the_what_if(office):
     strategies = frame_with(at, "روش")
     assert len(strategies) == 5 and {"سهم کمیته امداد", "سهم دولت"} <= set(strategies.columns)
     grid = frame_with(at, "۱۰۰٪")
-    assert list(grid.index) == ["۱ ماه", "۲ ماه"]
+    assert list(grid["ماه"]) == ["۱ ماه", "۲ ماه"]
     assert any("کسی از این نوبت باز نمانده" in i.value for i in at.info)
     at.text_input(key="pay_lines_search").input("مهسا").run()
     assert not at.exception
