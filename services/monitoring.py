@@ -1,0 +1,345 @@
+"""Quota and credit monitoring for managers (issue 8): one row per area of the level asked for.
+
+The country → its provinces; a province → its counties; every figure for one Jalali year:
+
+* seats (programme B): announced to counties (``Quota``), used (introductions of the year SSO
+  did not refuse), waiting (cases found eligible, not yet introduced — the waiting list);
+* credit (both programmes, allotted to provinces by funding source, so a county has none of its
+  own), committed (the premiums of every running case's granted months that fall in the year, at
+  the month's days, the year's wage, the contract rate and the share — ``lib.monitoring``), paid
+  (live payment lines, top-ups added and reversals taken off) and confirmed by SSO (the paid lines
+  SSO confirmed);
+* people active, suspended and completed.
+
+Every figure is one grouped query (no row of a case is read into Python); the committed cost is
+computed from the running cases grouped by what their premiums depend on. Read-only; the actor
+needs ``view_reports`` and sees only her area.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from db.models import (
+    Application,
+    Budget,
+    County,
+    Introduction,
+    MinimumWage,
+    PaymentLine,
+    Program,
+    Province,
+    Quota,
+)
+from lib.errors import InvalidInput
+from lib.jalali import current_year_month
+from lib.monitoring import SOURCE_BUCKETS, CostGroup, closeness_bp, committed_by_month, forecast_year, level_of
+from lib.permissions import Action, Area, Scope, scope_of
+from lib.workflow import State
+from services.base import Actor
+
+RUNNING_STATES = (State.active.value, State.suspended.value)
+PEOPLE_STATES = (State.active.value, State.suspended.value, State.completed.value)
+BUCKETS = ("A", "relief_committee", "government")
+
+AREA_COLUMNS = [
+    "area_id", "area", "seats", "seats_used", "waiting", "seats_bp", "seats_level",
+    "credit_rial", "committed_rial", "paid_rial", "confirmed_rial", "credit_bp", "credit_level",
+    "active", "suspended", "completed", "closeness_bp",
+]
+SOURCE_COLUMNS = ["area_id", "area", "source", "credit_rial", "committed_rial", "paid_rial", "confirmed_rial"]
+
+
+@dataclass(frozen=True)
+class Scope_:
+    level: str  # "national" (rows are provinces) or "province" (rows are counties)
+    province_id: int | None
+    title: str
+
+
+def _scope(session: Session, actor: Actor, province_id: int | None) -> Scope_:
+    actor.require(Action.view_reports)
+    scope = scope_of(actor.role, actor.area)
+    if scope is not Scope.national:
+        # A provincial user always sees her province; a county user never gets here (no view_reports).
+        if province_id is not None and province_id != actor.province_id:
+            actor.require(Action.view_reports, Area(province_id=province_id))
+        province_id = actor.province_id
+    if province_id is None:
+        return Scope_("national", None, "کل کشور")
+    province = session.get(Province, province_id)
+    if province is None:
+        raise InvalidInput("استان انتخاب‌شده در فهرست نیست؛ استان را از فهرست انتخاب کنید.", field="province_id")
+    actor.require(Action.view_reports, Area(province_id=province_id))
+    return Scope_("province", province_id, f"استان {province.name}")
+
+
+def _year(jalali_year: object) -> int:
+    if isinstance(jalali_year, bool) or not isinstance(jalali_year, int) or not 1300 <= jalali_year <= 1500:
+        raise InvalidInput("سال را به شمسی و چهاررقمی وارد کنید، مثلاً ۱۴۰۴.", field="jalali_year")
+    return jalali_year
+
+
+def _areas(session: Session, sc: Scope_) -> dict[int, str]:
+    if sc.level == "national":
+        return dict(session.exec(select(Province.id, Province.name).order_by(Province.name)).all())
+    return dict(
+        session.exec(select(County.id, County.name).where(County.province_id == sc.province_id).order_by(County.name)).all()
+    )
+
+
+def _app_area(sc: Scope_):
+    """(the Application column rows are grouped by, conditions limiting cases to the scope)."""
+    if sc.level == "national":
+        return Application.province_id, []
+    return Application.county_id, [Application.province_id == sc.province_id]
+
+
+def _program_ids(session: Session) -> dict[int, str]:
+    return dict(session.exec(select(Program.id, Program.code)).all())
+
+
+def _wage(session: Session, year: int) -> int | None:
+    row = session.get(MinimumWage, year)
+    return None if row is None else int(row.daily_wage_rial)
+
+
+def _seats(session: Session, sc: Scope_, year: int, b_id: int | None) -> tuple[dict, dict, dict]:
+    if b_id is None:
+        return {}, {}, {}
+    area_q = Quota.province_id if sc.level == "national" else Quota.county_id
+    q = select(area_q, func.sum(Quota.slots)).where(
+        Quota.program_id == b_id, Quota.jalali_year == year, Quota.county_id.is_not(None)  # type: ignore[union-attr]
+    )
+    if sc.level == "province":
+        q = q.where(Quota.province_id == sc.province_id)
+    seats = {int(a): int(n) for a, n in session.exec(q.group_by(area_q)).all()}
+
+    area_i = County.province_id if sc.level == "national" else Introduction.county_id
+    q = (
+        select(area_i, func.count(Introduction.id))
+        .join(County, County.id == Introduction.county_id)
+        .where(Introduction.jalali_year == year, Introduction.refused_on.is_(None))  # type: ignore[union-attr]
+    )
+    if sc.level == "province":
+        q = q.where(County.province_id == sc.province_id)
+    used = {int(a): int(n) for a, n in session.exec(q.group_by(area_i)).all()}
+
+    col, where = _app_area(sc)
+    q = select(col, func.count(Application.id)).where(
+        Application.program_id == b_id, Application.state == State.county_decision.value, *where
+    )
+    waiting = {int(a): int(n) for a, n in session.exec(q.group_by(col)).all()}
+    return seats, used, waiting
+
+
+def _people(session: Session, sc: Scope_) -> dict[tuple[int, str], int]:
+    col, where = _app_area(sc)
+    rows = session.exec(
+        select(col, Application.state, func.count(Application.id))
+        .where(Application.state.in_(PEOPLE_STATES), *where)  # type: ignore[attr-defined]
+        .group_by(col, Application.state)
+    ).all()
+    return {(int(a), s): int(n) for a, s, n in rows}
+
+
+def _credit(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> dict[tuple[int, str], int]:
+    """(province, bucket) → credit; programme A's three sources pooled into bucket "A"."""
+    q = select(Budget.province_id, Budget.program_id, Budget.source, func.sum(Budget.amount_rial)).where(
+        Budget.jalali_year == year
+    )
+    if sc.province_id is not None:
+        q = q.where(Budget.province_id == sc.province_id)
+    out: dict[tuple[int, str], int] = {}
+    for province, program_id, source, amount in session.exec(
+        q.group_by(Budget.province_id, Budget.program_id, Budget.source)
+    ).all():
+        bucket = "A" if programs.get(program_id) == "A" else source
+        out[int(province), bucket] = out.get((int(province), bucket), 0) + int(amount or 0)
+    return out
+
+
+def _spend_by_month(session: Session, sc: Scope_, year: int, programs: dict[int, str], *, confirmed: bool) -> dict:
+    """(area, bucket) → twelve months of live spending (reversals negative); ``confirmed``: SSO's."""
+    col, where = _app_area(sc)
+    sign = case((PaymentLine.line_kind == "reversal", -1), else_=1)
+    q = (
+        select(
+            col, PaymentLine.program_id, PaymentLine.jalali_month,
+            func.sum(sign * PaymentLine.amount_rial), func.sum(sign * PaymentLine.agency_rial),
+            func.sum(sign * PaymentLine.government_rial),
+        )
+        .join(Application, Application.id == PaymentLine.application_id)
+        .where(PaymentLine.live == True, PaymentLine.jalali_year == year, *where)  # noqa: E712 - SQL
+    )
+    if confirmed:
+        q = q.where(PaymentLine.sso_status == "confirmed")
+    out: dict[tuple[int, str], list[int]] = {}
+    for area, program_id, month, amount, agency, government in session.exec(
+        q.group_by(col, PaymentLine.program_id, PaymentLine.jalali_month)
+    ).all():
+        if programs.get(program_id) == "A":
+            parts = {"A": int(amount or 0)}
+        else:
+            parts = {"relief_committee": int(agency or 0), "government": int(government or 0)}
+        for bucket, value in parts.items():
+            out.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
+    return out
+
+
+def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> dict:
+    """(area, bucket) → twelve months of the running cases' granted premiums in ``year``."""
+    wage = _wage(session, year)
+    if wage is None:
+        return {}
+    col, where = _app_area(sc)
+    rate = func.coalesce(Application.contract_rate_bp, Program.rate_bp)
+    share = func.coalesce(Application.share_percent, 100)
+    start = Application.start_year * 12 + Application.start_month - 1
+    rows = session.exec(
+        select(col, Application.program_id, rate, share, start, Application.months_granted, func.count(Application.id))
+        .join(Program, Program.id == Application.program_id)
+        .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None), *where)  # type: ignore[attr-defined,union-attr]
+        .group_by(col, Application.program_id, rate, share, start, Application.months_granted)
+    ).all()
+    groups = [
+        CostGroup(int(a), programs[p], int(r), int(s), int(i), None if m is None else int(m), int(n))
+        for a, p, r, s, i, m, n in rows
+        if programs.get(p) in SOURCE_BUCKETS
+    ]
+    return committed_by_month(groups, year, wage)
+
+
+@dataclass(frozen=True, eq=False)
+class Monitoring:
+    """What the monitoring screen shows for one level of one year."""
+
+    level: str  # national | province
+    province_id: int | None
+    title: str
+    jalali_year: int
+    current_month: int  # 1..12, or 13 once the year is over (0 before it began)
+    wage_known: bool
+    areas: pd.DataFrame  # AREA_COLUMNS, one row per area
+    sources: pd.DataFrame  # SOURCE_COLUMNS, one row per area and funding source
+    months: pd.DataFrame  # month, source, credit, paid, committed, forecast, cumulative
+
+    def runs_out(self) -> dict[str, int | None]:
+        """Funding source → the first month whose forecast running total exceeds its credit."""
+        out: dict[str, int | None] = {}
+        for source, frame in self.months.groupby("source", sort=False):
+            over = frame[frame["cumulative"] > frame["credit"]]
+            out[str(source)] = None if over.empty or frame["credit"].iloc[0] is None else int(over["month"].iloc[0])
+        return out
+
+
+def monitoring(
+    session: Session, actor: Actor, *, jalali_year: int, province_id: int | None = None, today: date | None = None
+) -> Monitoring:
+    """The table of the country's provinces (``province_id`` None, national users) or of a
+    province's counties. A provincial user always gets her own province."""
+    year = _year(jalali_year)
+    sc = _scope(session, actor, province_id)
+    now = current_year_month(today)
+    current_month = 0 if now.year < year else 13 if now.year > year else now.month
+    programs = _program_ids(session)
+    b_id = next((i for i, c in programs.items() if c == "B"), None)
+    names = _areas(session, sc)
+
+    seats, used, waiting = _seats(session, sc, year, b_id)
+    people = _people(session, sc)
+    credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
+    province_credit = _credit(session, sc, year, programs) if sc.level == "province" else {}
+    paid = _spend_by_month(session, sc, year, programs, confirmed=False)
+    confirmed = _spend_by_month(session, sc, year, programs, confirmed=True)
+    committed = _committed(session, sc, year, programs)
+
+    area_rows, source_rows = [], []
+    for area_id, name in names.items():
+        totals = {"credit": 0, "committed": 0, "paid": 0, "confirmed": 0}
+        has_credit = False
+        for bucket in BUCKETS:
+            c = credit.get((area_id, bucket)) if sc.level == "national" else None
+            figures = {
+                "credit": c,
+                "committed": sum(committed.get((area_id, bucket), [0])),
+                "paid": sum(paid.get((area_id, bucket), [0])),
+                "confirmed": sum(confirmed.get((area_id, bucket), [0])),
+            }
+            if c is not None:
+                has_credit = True
+            for k in totals:
+                totals[k] += figures[k] or 0
+            if any(figures.values()):
+                source_rows.append([area_id, name, bucket, c, figures["committed"], figures["paid"], figures["confirmed"]])
+        s = seats.get(area_id)
+        u = used.get(area_id, 0)
+        cr = totals["credit"] if has_credit else None
+        spent = max(totals["committed"], totals["paid"])
+        seats_bp, credit_bp = closeness_bp(u, s), closeness_bp(spent, cr)
+        near = max((x for x in (seats_bp, credit_bp) if x is not None), default=None)
+        seats_lvl, credit_lvl = level_of(u, s), level_of(spent, cr)
+        area_rows.append([
+            area_id, name, s, u, waiting.get(area_id, 0), seats_bp, None if seats_lvl is None else seats_lvl.value,
+            cr, totals["committed"], totals["paid"], totals["confirmed"], credit_bp,
+            None if credit_lvl is None else credit_lvl.value,
+            people.get((area_id, State.active.value), 0), people.get((area_id, State.suspended.value), 0),
+            people.get((area_id, State.completed.value), 0), near,
+        ])
+    areas = pd.DataFrame(area_rows, columns=AREA_COLUMNS)
+    for column in ("seats", "seats_bp", "credit_rial", "credit_bp", "closeness_bp"):
+        areas[column] = areas[column].astype("Int64")
+    sources = pd.DataFrame(source_rows, columns=SOURCE_COLUMNS)
+    sources["credit_rial"] = sources["credit_rial"].astype("Int64")
+
+    # The year month by month, per funding source, for the whole scope (credit: the scope's).
+    scope_credit = credit if sc.level == "national" else province_credit
+    month_rows = []
+    for bucket in BUCKETS:
+        c_values = [v for (a, b), v in scope_credit.items() if b == bucket]
+        c = sum(c_values) if c_values else None
+        p = [sum(v[i] for (a, b), v in paid.items() if b == bucket) for i in range(12)]
+        cm = [sum(v[i] for (a, b), v in committed.items() if b == bucket) for i in range(12)]
+        if c is None and not any(p) and not any(cm):
+            continue
+        fc = forecast_year(p, cm, current_month, c)
+        for i in range(12):
+            month_rows.append([i + 1, bucket, c, p[i], cm[i], fc.forecast[i], fc.cumulative[i]])
+    months = pd.DataFrame(month_rows, columns=["month", "source", "credit", "paid", "committed", "forecast", "cumulative"])
+    return Monitoring(
+        sc.level, sc.province_id, sc.title, year, current_month, _wage(session, year) is not None,
+        areas, sources, months,
+    )
+
+
+def area_forecast(session: Session, actor: Actor, *, jalali_year: int, province_id: int | None = None,
+                  today: date | None = None) -> pd.DataFrame:
+    """Per area and funding source: credit, paid so far, the forecast of the year's spend and the
+    month the credit runs out (areas with their own credit: provinces)."""
+    year = _year(jalali_year)
+    sc = _scope(session, actor, province_id)
+    now = current_year_month(today)
+    current_month = 0 if now.year < year else 13 if now.year > year else now.month
+    programs = _program_ids(session)
+    names = _areas(session, sc)
+    paid = _spend_by_month(session, sc, year, programs, confirmed=False)
+    committed = _committed(session, sc, year, programs)
+    credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
+    rows = []
+    for area_id, name in names.items():
+        for bucket in BUCKETS:
+            p = paid.get((area_id, bucket), [0] * 12)
+            cm = committed.get((area_id, bucket), [0] * 12)
+            c = credit.get((area_id, bucket))
+            if c is None and not any(p) and not any(cm):
+                continue
+            fc = forecast_year(p, cm, current_month, c)
+            rows.append([area_id, name, bucket, c, sum(p), fc.total, fc.runs_out_month])
+    frame = pd.DataFrame(rows, columns=["area_id", "area", "source", "credit_rial", "paid_rial", "forecast_rial", "runs_out_month"])
+    frame["credit_rial"] = frame["credit_rial"].astype("Int64")
+    frame["runs_out_month"] = frame["runs_out_month"].astype("Int64")
+    return frame
