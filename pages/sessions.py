@@ -274,6 +274,7 @@ if not items:
     st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
 else:
     province_level = summary.level == cm.Level.province
+    any_priority = any(i.override_rank or i.discount_holder for i in items)  # no empty column to scroll past
     st.dataframe(
         pd.DataFrame(
             [
@@ -283,10 +284,10 @@ else:
                     "متقاضی": i.applicant_name,
                     "شهرستان": i.county_name,
                     "امتیاز": "—" if i.total is None else to_persian_digits(i.total),
-                    "اولویت": (
+                    **({"اولویت": (
                         f"دستی {to_persian_digits(i.override_rank)}: {i.override_reason}" if i.override_rank
                         else "دارنده تخفیف (پس از دیگران)" if i.discount_holder else ""
-                    ),
+                    )} if any_priority else {}),
                     "ماه باقی‌مانده از سقف": "—" if i.remaining_months is None else to_persian_digits(i.remaining_months),
                     **(
                         {"پیشنهاد شهرستان": (
@@ -295,7 +296,8 @@ else:
                         ) if i.proposal else "—"}
                         if province_level else {}
                     ),
-                    **({"کمبود برای تأیید استان": "، ".join(i.missing) or "کامل"} if province_level and i.program == "A" else {}),
+                    **({"آماده تأیید استان": f"ناقص ({to_persian_digits(len(i.missing))} مورد)" if i.missing else "کامل"}
+                       if province_level and i.program == "A" else {}),
                     "تصمیم این جلسه": cm.OUTCOME_LABELS[cm.Outcome(i.decision.outcome)] if i.decision else "—",
                     "وضعیت پرونده": STATE_LABELS[i.state],
                 }

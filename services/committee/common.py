@@ -300,6 +300,22 @@ def lock_case(session: Session, application_id: int) -> Application | None:
     return session.exec(stmt.execution_options(populate_existing=True)).first()
 
 
+def lock_session(session: Session, session_id: int, *, shared: bool = False) -> CommitteeSession | None:
+    """Lock a committee session's row, as :func:`lock_case` does a case's: closing takes it
+    exclusively, a decision shares it (PostgreSQL), so no decision lands in a session being
+    closed. On SQLite the first write of the transaction takes the database's write lock."""
+    if session_id is None:
+        return None
+    stmt = select(CommitteeSession).where(CommitteeSession.id == session_id)
+    if session.get_bind().dialect.name == "sqlite":
+        if not shared:
+            session.execute(update(CommitteeSession).where(CommitteeSession.id == session_id)
+                            .values(status=CommitteeSession.status))
+    else:
+        stmt = stmt.with_for_update(read=shared)
+    return session.exec(stmt.execution_options(populate_existing=True)).first()
+
+
 # --------------------------------------------------------------------------- members
 def _members(members: Iterable[MemberInput], level: Level | str = Level.county) -> list[MemberInput]:
     """Members with roles of the committee's roster and names; one person per voting role (the

@@ -36,6 +36,7 @@ from services.committee.common import (
     _stage,
     application_area,
     lock_case,
+    lock_session,
 )
 from services.committee.requirements import record_minutes, require_confirmation_ready
 from services.committee.sessions import _decision_rows, _session_for_write, get_session, today
@@ -149,6 +150,7 @@ def record_decision(
     ``seen`` is the id of this session's decision on the case the user had in front of them
     (None: no decision yet). When another one was recorded meanwhile, the decision is refused."""
     _locked(session, application_id)
+    lock_session(session, session_id, shared=True)
     cs = _session_for_write(session, actor, session_id)
     level = Level(cs.level)
     application = get_application(session, actor, application_id, LEVEL_ACTIONS[level])
@@ -197,6 +199,7 @@ def correct_decision(
     if old is None:
         raise InvalidInput("تصمیمی با این شماره پیدا نشد.", field="decision_id")
     _locked(session, old.application_id)
+    lock_session(session, new_session_id, shared=True)
     cs = _session_for_write(session, actor, new_session_id)
     old_cs = session.get(CommitteeSession, old.session_id) if old.session_id else None
     if old_cs is not None and old_cs.status == "open":

@@ -47,6 +47,7 @@ from services.committee.common import (
     _session_label,
     _stage,
     _write_members,
+    lock_session,
     session_area,
 )
 
@@ -184,6 +185,7 @@ def _session_for_write(session: Session, actor: Actor, session_id: int) -> Commi
 
 def set_members(session: Session, actor: Actor, session_id: int, members: Sequence[MemberInput]) -> list[SessionMember]:
     """Replace the list of members present while the session is open."""
+    lock_session(session, session_id)
     cs = _session_for_write(session, actor, session_id)
     members = _members(members, cs.level)
     old = _member_rows(session, cs.id)
@@ -199,7 +201,8 @@ def set_members(session: Session, actor: Actor, session_id: int, members: Sequen
 
 
 def close_session(session: Session, actor: Actor, session_id: int) -> CommitteeSession:
-    """Close the session: its decisions become final. Needs the head, an expert, one decision."""
+    """Close the session: its decisions become final. Needs its chair, an expert, one decision."""
+    lock_session(session, session_id)
     cs = _session_for_write(session, actor, session_id)
     problem = _quorum_problem((m.role for m in _member_rows(session, cs.id)), cs.level)
     if problem:

@@ -30,11 +30,14 @@ from db.models import (
     Document,
     Household,
     ScoreCardRecord,
+    User,
 )
 from lib import catalog
 from lib.identifiers import generate_national_code
 from lib.jalali import current_year_month
 from lib.text import to_persian_digits
+from services.eligibility import confirm_condition
+from services.users import actor_for
 from tests.e2e.conftest import PASSWORD
 
 PROGRAMME_A = "سهم بیمه خویش‌فرما (بهزیستی)"
@@ -161,8 +164,11 @@ def agenda(page: Page) -> Locator:
     return page.get_by_test_id("stDataFrame").filter(has_text="ماه باقی‌مانده از سقف")
 
 
-def hold_session(page: Page, *, number: str, head: str, expert: str) -> None:
-    """«جلسات کمیته»: a new session of the user's committee, today, the head and an expert present."""
+def hold_session(page: Page, *, number: str, head: str, expert: str, province: bool = False) -> None:
+    """«جلسات کمیته»: a new session of the user's committee, today, its chair (the county office's
+    head, the provincial deputy) and an employment expert present."""
+    roles = catalog.PROVINCE_COMMITTEE_ROLES if province else catalog.COMMITTEE_ROLES
+    chair = roles["deputy" if province else "head"]
     open_page(page, "جلسات کمیته")
     submit = page.get_by_role("button", name="تشکیل جلسه", exact=True)
     if not submit.is_visible():  # folded away once the committee has sessions
@@ -170,11 +176,14 @@ def hold_session(page: Page, *, number: str, head: str, expert: str) -> None:
     form = page.get_by_test_id("stForm").filter(has=submit)
     expect(form.get_by_label("تاریخ جلسه (شمسی)", exact=True)).not_to_have_value("")  # today, prefilled
     fill_text(form, "شماره جلسه", number)
-    fill_text(form, catalog.COMMITTEE_ROLES["head"], head)
-    fill_text(form, catalog.COMMITTEE_ROLES["employment_expert"], expert)
+    fill_text(form, chair, head)
+    if province:
+        fill_text(form, f"{roles['employment_expert']} — هر نفر در یک سطر", expert)
+    else:
+        fill_text(form, roles["employment_expert"], expert)
     submit.click()
     flash(page, f"جلسه شماره \u2066{number}\u2069 تشکیل شد.")
-    expect(page.get_by_text(f"حاضران: {head} ({catalog.COMMITTEE_ROLES['head']})")).to_be_visible()
+    expect(page.get_by_text(f"حاضران: {head} ({chair})")).to_be_visible()
     expect(page.get_by_text("وضعیت: باز")).to_be_visible()
 
 
@@ -198,6 +207,17 @@ def close_session(page: Page) -> None:
     flash(page, "جلسه بسته شد و تصمیم‌هایش قطعی است.")
     expect(page.get_by_text("وضعیت: بسته")).to_be_visible()
     expect(page.get_by_role("button", name="بستن جلسه…")).to_have_count(0)
+
+
+def confirm_expert_conditions(live_db: Path, application_id: int) -> None:
+    engine = make_engine(f"sqlite:///{live_db}")
+    try:
+        with new_session(engine) as session:
+            expert = actor_for(session.exec(select(User).where(User.username == "expert")).one())
+            for condition in ("registered_client", "job_readiness"):
+                confirm_condition(session, expert, application_id, condition, True)
+    finally:
+        engine.dispose()
 
 
 def read_case(live_db: Path, national_code: str) -> Application:
@@ -283,6 +303,9 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
     page.get_by_role("button", name="بررسی کامل بودن مدارک").click()
     flash(page, "همه مدارک دریافت شد.")
     shot(page, artifacts_dir, "flow-02-documents")
+    # conditions 1 and 2 of seed 003, confirmed by the county expert (the documents page's data editor
+    # is a canvas grid; tests/pages/test_intake.py drives it); condition 3 is the committee's decision
+    confirm_expert_conditions(live_db, case.id)
 
     # 3. the scoring sheet ---------------------------------------------------------------------
     open_page(page, "کاربرگ امتیازدهی")
@@ -295,7 +318,7 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
     expect(page.get_by_role("heading", name=f"امتیاز کل: {to_persian_digits(TOTAL)} از ۵۰")).to_be_visible()
     settled(page)
     page.get_by_role("button", name="ذخیره کاربرگ").click()
-    flash(page, f"کاربرگ ذخیره شد: امتیاز {to_persian_digits(TOTAL)} با جدول امتیازات نسخه")
+    flash(page, f"({FULL_NAME}) ذخیره شد: امتیاز {to_persian_digits(TOTAL)} با جدول امتیازات نسخه")
     shot(page, artifacts_dir, "flow-03-scored")
     page.get_by_role("link", name="بازگشت به پرونده").click()
     expect(page.get_by_role("heading", name=contains(f"{FULL_NAME} — کد رهگیری"))).to_be_visible()
@@ -307,7 +330,7 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
     # 4. the county committee approves ---------------------------------------------------------
     sign_in_as(page, "secretary", "دبیر کمیته تهران", "دبیر کمیته")
     hold_session(page, number=session_number, head="علی رضایی", expert="نرگس احمدی")
-    expect(page.get_by_role("heading", name=contains("کمیته اشتغال و کارآفرینی شهرستان شهرستان تهران"))).to_be_visible()
+    expect(page.get_by_role("heading", name=contains("کمیته اشتغال و کارآفرینی شهرستان تهران — جلسه"))).to_be_visible()
     expect_rows(agenda(page), ("متقاضی", "امتیاز", "وضعیت پرونده"),
                 [(FULL_NAME, to_persian_digits(TOTAL), "امتیازدهی شده")], tracking_code=tracking_code)
     approve(page, tracking_code, **COUNTY_TERMS)
@@ -319,10 +342,22 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
 
     # 5. the provincial committee confirms, then the first paid month --------------------------
     sign_in_as(page, "province", "کمیته استان تهران", "کمیته استان")
-    hold_session(page, number=session_number, head="حسن کریمی", expert="مریم صالحی")
-    expect(page.get_by_role("heading", name=contains("کمیته اشتغال استان استان تهران"))).to_be_visible()
-    expect_rows(agenda(page), ("پیشنهاد شهرستان", "تصمیم این جلسه", "وضعیت پرونده"),
-                [("۲۴ ماه، ۸۰٪", "—", "تصمیم کمیته شهرستان")], tracking_code=tracking_code)
+    hold_session(page, number=session_number, head="حسن کریمی", expert="مریم صالحی", province=True)
+    expect(page.get_by_role("heading", name=contains("کمیته اشتغال و کارآفرینی استان تهران — جلسه"))).to_be_visible()
+    expect_rows(agenda(page), ("پیشنهاد شهرستان", "آماده تأیید استان", "تصمیم این جلسه", "وضعیت پرونده"),
+                [("۲۴ ماه، ۸۰٪", "ناقص (۱ مورد)", "—", "تصمیم کمیته شهرستان")], tracking_code=tracking_code)
+    expect(page.get_by_text("برای تأیید کمیته استان هنوز کامل نیست: تأیید آمادگی شغلی و مدت حمایت توسط معاونت تخصصی"))\
+        .to_be_visible()
+    # the specialised deputy confirms job readiness and the duration (seed 003)
+    choose(page, "پرونده برای تصمیم", contains(tracking_code))
+    page.get_by_text("تأیید معاونت تخصصی (آمادگی شغلی و مدت حمایت) — ثبت نشده").click()
+    deputy = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="ثبت تأیید معاونت"))
+    choose(page, "معاونت تخصصی", catalog.SPECIALISED_DEPUTIES["rehabilitation"], scope=deputy)
+    fill_number(deputy, "مدت حمایت تأییدشده (ماه)", COUNTY_TERMS["months"])
+    deputy.get_by_role("button", name="ثبت تأیید معاونت").click()
+    flash(page, "تأیید معاونت تخصصی ثبت شد.")
+    expect_rows(agenda(page), ("آماده تأیید استان",), [("کامل",)], tracking_code=tracking_code)
+    shot(page, artifacts_dir, "flow-05a-province-agenda")
     approve(page, tracking_code, **PROVINCE_TERMS)
     expect_rows(agenda(page), ("تصمیم این جلسه", "وضعیت پرونده"), [("تأیید", "تأیید کمیته استان")],
                 tracking_code=tracking_code)
