@@ -16,6 +16,7 @@ from tests.pages.conftest import PASSWORD, app_as
 from tests.services.paid_runs import make_run
 
 PAGE = "pages/budgets.py"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR = jalali_year_of(date.today())
 
 
@@ -82,3 +83,26 @@ def test_budgets_and_payments_are_in_the_navigation_of_the_right_roles(users, te
     assert {PAGE, "pages/payments.py"} <= paths(tehran["committee"])
     assert {PAGE, "pages/payments.py"} <= paths(tehran["manager"])
     assert not {PAGE, "pages/payments.py"} & paths(users["county_expert"])
+
+
+def test_an_excel_import_is_checked_first_and_written_all_or_nothing(tehran, app_db):
+    from lib.xlsx import Sheet, workbook_bytes
+    from services.budgets import IMPORT_HEADERS
+
+    def upload(at, *rows):
+        content = workbook_bytes([Sheet("اعتبار", IMPORT_HEADERS, rows)])
+        at.file_uploader(key="budget_file").set_value(("budgets.xlsx", content, XLSX)).run()
+
+    at = open_page(tehran["committee"])
+    upload(at, ["الف", "تهران", YEAR, "other", "۱۰۰"], ["الف", "تهران", YEAR, "سهم دولت", "۵"])
+    at.checkbox(key="budget_dry_run").uncheck().run()
+    at.button(key="budget_import").click().run()
+    assert not at.exception and at.error and "هیچ مبلغی ثبت نشد" in at.error[0].value
+    problems = next(d.value for d in at.dataframe if "مشکل" in d.value.columns)
+    assert list(problems["ردیف"]) == ["۳"] and list(problems["ستون"]) == ["منبع اعتبار"]
+    assert amounts(app_db) == {}
+
+    upload(at, ["الف", "تهران", YEAR, "other", "۱۰۰"])
+    at.button(key="budget_import").click().run()
+    assert not at.exception and "۱ مبلغ ثبت شد" in at.success[0].value
+    assert amounts(app_db) == {"other": 100}
