@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.workflow import State
-from services.cases import counties_in_area, list_cases
+from services.cases import count_cases, counties_in_area, list_cases, provinces_in_area
 from ui.context import act, read, require_actor
 from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, label, to_persian_digits
 from ui.widgets import case_link, field_error, jalali_date_input
@@ -14,8 +14,15 @@ actor = require_actor()
 st.title("پرونده‌ها")
 
 counties = dict(read(counties_in_area, actor))
+provinces = dict(read(provinces_in_area, actor))
 with st.form("case_filters"):
-    c1, c2, c3 = st.columns(3)
+    c0, c1, c2, c3 = st.columns(4) if len(provinces) > 1 else (None, *st.columns(3))
+    province_id = None
+    if c0 is not None:
+        province_id = c0.selectbox(
+            "استان", [None, *provinces], format_func=lambda p: "همه استان‌ها" if p is None else provinces[p],
+            key="cases_province",
+        )
     program = c1.selectbox(
         "برنامه", [None, "A", "B"], format_func=lambda p: "همه برنامه‌ها" if p is None else PROGRAM_LABELS[p]
     )
@@ -36,10 +43,17 @@ with st.form("case_filters"):
 if field_error("cases_date_from") or field_error("cases_date_to"):
     st.stop()  # the date field already says what to fix
 
-frame = act(
-    list_cases, program=program, county_id=county_id, state=state,
-    date_from=date_from, date_to=date_to, text=text, limit=LIMIT,
-)
+filters = dict(program=program, province_id=province_id, county_id=county_id, state=state,
+               date_from=date_from, date_to=date_to, text=text)
+total = act(count_cases, **filters)
+if total is None:
+    st.stop()
+pages = max(1, -(-total // LIMIT))
+page = 1
+if pages > 1:
+    page = int(st.number_input(f"صفحه (از {format_number(pages)})", min_value=1, max_value=pages, value=1, step=1,
+                               key="cases_page"))
+frame = act(list_cases, **filters, limit=LIMIT, offset=(page - 1) * LIMIT)
 if frame is None:
     st.stop()
 if frame.empty:
@@ -60,9 +74,13 @@ shown = pd.DataFrame(
         "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),
     }
 )
-count = format_number(len(frame))
-if len(frame) >= LIMIT:
-    st.caption(f"{count} پرونده تازه‌تر نمایش داده شده است؛ برای دیدن بقیه، فیلترها را دقیق‌تر کنید.")
+count = format_number(total)
+if pages > 1:
+    first = (page - 1) * LIMIT + 1
+    st.caption(
+        f"{count} پرونده؛ ردیف‌های {format_number(first)} تا {format_number(first + len(frame) - 1)} "
+        f"(صفحه {format_number(page)} از {format_number(pages)}، تازه‌ترین‌ها اول). برای باز کردن یک پرونده، ردیف آن را انتخاب کنید."
+    )
 else:
     st.caption(f"{count} پرونده. برای باز کردن یک پرونده، ردیف آن را انتخاب کنید.")
 event = st.dataframe(

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from db.models import (
@@ -32,7 +32,7 @@ from db.models import (
 from lib import catalog
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
-from lib.permissions import Action, Scope, scope_of
+from lib.permissions import Action, Area, Scope, scope_of
 from lib.scoring import ScoreCard
 from lib.text import normalize_persian, strip_bidi_controls, to_latin_digits, to_persian_digits
 from lib.workflow import STATE_LABELS, to_program, to_state
@@ -105,24 +105,94 @@ def counties_in_area(session: Session, actor: Actor) -> list[tuple[int, str]]:
     return [(cid, name) for cid, name, _ in rows]
 
 
+def provinces_in_area(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, Persian name) of the provinces the actor may filter by: all for a national user, else hers."""
+    actor.require(Action.view_cases)
+    query = select(Province.id, Province.name)
+    if scope_of(actor.role, actor.area) != Scope.national:
+        query = query.where(Province.id == actor.province_id)
+    return [(pid, name) for pid, name in session.exec(query.order_by(Province.name)).all()]
+
+
 def list_cases(
     session: Session,
     actor: Actor,
     *,
     program: str | None = None,
+    province_id: int | None = None,
     county_id: int | None = None,
     state: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     text: str | None = None,
     limit: int = 500,
+    offset: int = 0,
 ) -> pd.DataFrame:
-    """The cases in the actor's area matching the filters, newest application first.
+    """The cases in the actor's area matching the filters, newest application first; ``limit``
+    rows from row ``offset`` (a page of the list; :func:`count_cases` gives how many match).
 
     ``text`` matches every typed word against the applicant's name, national code or the
-    tracking code. A county outside the actor's area is refused (Forbidden)."""
+    tracking code. A province or county outside the actor's area is refused (Forbidden)."""
+    conditions = _case_conditions(session, actor, program=program, province_id=province_id, county_id=county_id,
+                                  state=state, date_from=date_from, date_to=date_to, text=text)
+    query = (
+        select(
+            Application.id,
+            Application.tracking_code,
+            Program.code,
+            Applicant.first_name,
+            Applicant.last_name,
+            Applicant.national_code,
+            County.name,
+            Application.state,
+            Application.applied_on,
+            Application.channel,
+            latest_card(ScoreCardRecord.total),
+            Application.discount_holder,
+            Application.priority_override,
+        )
+        .join(Program, Program.id == Application.program_id)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .join(County, County.id == Application.county_id)
+        .where(*conditions)
+        .order_by(Application.applied_on.desc(), Application.id.desc())  # type: ignore[attr-defined]
+        .offset(max(0, int(offset)))
+        .limit(max(1, int(limit)))
+    )
+    rows = [
+        (aid, code, prog, f"{first} {last}", nc, county, st, applied, channel, total, bool(holder), override)
+        for aid, code, prog, first, last, nc, county, st, applied, channel, total, holder, override in session.exec(query).all()
+    ]
+    frame = pd.DataFrame(rows, columns=list(CASE_COLUMNS))
+    frame["total"] = frame["total"].astype("Int64")
+    frame["priority_override"] = frame["priority_override"].astype("Int64")
+    return frame
+
+
+def count_cases(session: Session, actor: Actor, **filters: Any) -> int:
+    """How many cases :func:`list_cases` would list with the same filters (all pages)."""
+    conditions = _case_conditions(session, actor, **filters)
+    query = (
+        select(func.count(Application.id))
+        .join(Program, Program.id == Application.program_id)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(*conditions)
+    )
+    return int(session.exec(query).one())
+
+
+def _case_conditions(
+    session: Session, actor: Actor, *, program: str | None = None, province_id: int | None = None,
+    county_id: int | None = None, state: str | None = None, date_from: date | None = None,
+    date_to: date | None = None, text: str | None = None,
+) -> list:
     actor.require(Action.view_cases)
     conditions = list(area_conditions(actor, Application))
+    if province_id is not None:
+        if session.get(Province, province_id) is None:
+            raise InvalidInput("استان انتخاب‌شده در فهرست نیست؛ استان را از فهرست انتخاب کنید.", field="province_id")
+        actor.require(Action.view_cases, Area(province_id=province_id))
+        conditions.append(Application.province_id == province_id)
     if county_id is not None:
         actor.require(Action.view_cases, county_area(session, county_id))
         conditions.append(Application.county_id == county_id)
@@ -145,37 +215,7 @@ def list_cases(
         if token.isdigit():
             matches.append(Applicant.national_code.contains(token, autoescape=True))  # type: ignore[attr-defined]
         conditions.append(or_(*matches))
-    query = (
-        select(
-            Application.id,
-            Application.tracking_code,
-            Program.code,
-            Applicant.first_name,
-            Applicant.last_name,
-            Applicant.national_code,
-            County.name,
-            Application.state,
-            Application.applied_on,
-            Application.channel,
-            latest_card(ScoreCardRecord.total),
-            Application.discount_holder,
-            Application.priority_override,
-        )
-        .join(Program, Program.id == Application.program_id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .join(County, County.id == Application.county_id)
-        .where(*conditions)
-        .order_by(Application.applied_on.desc(), Application.id.desc())  # type: ignore[attr-defined]
-        .limit(max(1, int(limit)))
-    )
-    rows = [
-        (aid, code, prog, f"{first} {last}", nc, county, st, applied, channel, total, bool(holder), override)
-        for aid, code, prog, first, last, nc, county, st, applied, channel, total, holder, override in session.exec(query).all()
-    ]
-    frame = pd.DataFrame(rows, columns=list(CASE_COLUMNS))
-    frame["total"] = frame["total"].astype("Int64")
-    frame["priority_override"] = frame["priority_override"].astype("Int64")
-    return frame
+    return conditions
 
 
 def parse_case_id(raw: str) -> int:

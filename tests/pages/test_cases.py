@@ -161,3 +161,50 @@ def test_case_page_opens_by_tracking_code(users, app_db):
     at.query_params["id"] = "abc"
     at.run()
     assert "درست نیست" in at.error[0].value
+
+
+def _many_cases(engine, county_name: str, n: int) -> None:
+    """``n`` bare cases in one county, inserted directly (the list only reads them)."""
+    from db.models import Applicant, Application, Program
+
+    with new_session(engine) as session:
+        county = session.exec(select(County).where(County.name == county_name)).first()
+        program = session.exec(select(Program).where(Program.code == "A")).one()
+        for k in range(n):
+            applicant = Applicant(national_code=f"9{k:09d}", first_name="نفر", last_name=f"شماره{k}", county_id=county.id)
+            session.add(applicant)
+            session.flush()
+            session.add(Application(tracking_code=f"P{k:08d}", applicant_id=applicant.id, program_id=program.id,
+                                    county_id=county.id, province_id=county.province_id, channel="in_person",
+                                    state="received", applied_on=date(2024, 6, 1)))
+        session.commit()
+
+
+def test_a_national_manager_filters_cases_by_province(users, app_db):
+    submit_case(app_db, users["county_expert"], first_name="مریم", last_name="تهرانی")
+    submit_case(app_db, users["admin"], county_id=county_id(app_db, "کاشان"), first_name="رضا", last_name="کاشانی")
+    at = app_as(users["manager"]).run()
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["متقاضی"]) == {"مریم تهرانی", "رضا کاشانی"}
+    from db.models import Province
+
+    with new_session(app_db) as session:
+        isfahan = session.exec(select(Province.id).where(Province.name == "اصفهان")).one()
+    at.selectbox(key="cases_province").set_value(isfahan)
+    at.button[0].click().run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["متقاضی"]) == {"رضا کاشانی"}
+
+
+def test_the_case_list_pages_beyond_500_rows(users, app_db):
+    _many_cases(app_db, "تهران", 501)
+    at = app_as(users["manager"]).run()
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 500
+    assert "صفحه ۱ از ۲" in at.caption[0].value and "۵۰۱ پرونده" in at.caption[0].value
+    at.number_input(key="cases_page").set_value(2).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 1
+    assert "ردیف‌های ۵۰۱ تا ۵۰۱" in at.caption[0].value

@@ -20,6 +20,7 @@ from services.cases import (
     CASE_COLUMNS,
     case_detail,
     case_id_by_tracking_code,
+    count_cases,
     counties_in_area,
     format_moment,
     list_cases,
@@ -88,6 +89,27 @@ def test_filters_narrow_the_list(session, cases, areas, province_committee):
     assert ids(date_from=date(2024, 6, 2)) == {cases.zahra.id, cases.ali.id}
     assert ids(program="A", county_id=areas.county, state="received") == {cases.maryam.id}
     assert len(list_cases(session, province_committee, limit=2)) == 2
+
+
+def test_a_national_user_filters_by_province(session, cases, areas, national_manager, province_committee):
+    def ids(**kw):
+        return set(list_cases(session, national_manager, **kw)["id"])
+
+    assert ids(province_id=areas.other_province) == {cases.other.id}
+    assert cases.other.id not in ids(province_id=areas.province)
+    assert count_cases(session, national_manager, province_id=areas.province) == len(ids(province_id=areas.province))
+    with pytest.raises(Forbidden):
+        list_cases(session, province_committee, province_id=areas.other_province)
+    with pytest.raises(InvalidInput):
+        list_cases(session, national_manager, province_id=999_999)
+
+
+def test_pages_beyond_the_first_reach_every_case(session, cases, national_manager):
+    everyone = list(list_cases(session, national_manager)["id"])
+    assert count_cases(session, national_manager) == len(everyone) >= 4
+    pages = [list(list_cases(session, national_manager, limit=2, offset=k)["id"]) for k in range(0, len(everyone), 2)]
+    assert [i for page in pages for i in page] == everyone  # same order, nothing lost or repeated
+    assert count_cases(session, national_manager, program="B", text="") == len(list_cases(session, national_manager, program="B"))
 
 
 def test_a_county_outside_the_area_is_refused(session, cases, areas, county_expert, province_committee):
