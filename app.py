@@ -3,6 +3,8 @@
 Every run re-checks the account against its server-side session (ui.context.check_account). A page
 that fails unexpectedly shows a Persian message with a reference number; the traceback goes to
 the log under that number (ui.errors), never to the browser."""
+import html
+
 import streamlit as st
 
 st.set_page_config(page_title="بیمه‌یار", page_icon="🛡️", layout="wide", initial_sidebar_state="expanded")

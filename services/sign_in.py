@@ -242,9 +242,14 @@ def record_failure(session: Session, keys: list[tuple[str, str]], *, now: dateti
         )
 
 
-def forget_failures(session: Session, kind: str, subject: str) -> None:
-    """A successful sign-in forgets the account's failures (in the caller's transaction)."""
-    session.execute(delete(SignInThrottle).where(SignInThrottle.kind == kind, SignInThrottle.subject == subject))
+def forget_failures(session: Session, kind: str, subject: str, *, now: datetime | None = None) -> None:
+    """A successful sign-in forgets the account's failures, and every key's failures older than
+    ``FORGET_AFTER`` (names typed by strangers would otherwise pile up); in the caller's transaction."""
+    now = _now(now)
+    session.execute(delete(SignInThrottle).where(
+        or_(and_(SignInThrottle.kind == kind, SignInThrottle.subject == subject),
+            SignInThrottle.last_failure_at < now - FORGET_AFTER)
+    ))
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def authenticate(
     system = actor_for(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)  # ends the user's other sessions (their stamp)
-    forget_failures(session, "account", user.username)
+    forget_failures(session, "account", user.username, now=now)
     user.last_login_at = now
     session.add(user)
     audit(session, system, "user.login", "user", user.id)

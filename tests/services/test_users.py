@@ -270,6 +270,22 @@ def test_failures_older_than_an_hour_start_the_count_again(session, account):
     assert _failure_count(session, "account", "maryam.ahmadi") == 1
 
 
+def test_a_success_forgets_failures_older_than_an_hour_of_every_name(session, account):
+    _fail(session, 2, username="someone.else", client="10.0.8.8")
+    later = T0 + sign_in.FORGET_AFTER + timedelta(minutes=1)
+    users.authenticate(session, "maryam.ahmadi", PASSWORD, client="10.0.8.9", now=later)
+    assert session.exec(select(SignInThrottle)).all() == []
+
+
+def test_aware_and_naive_utc_clocks_agree(session, engine, account):
+    _fail(session, FREE_FAILURES + 1, now=T0.replace(tzinfo=timezone.utc))
+    with new_session(engine) as fresh:
+        with pytest.raises(InvalidInput, match="ثانیه"):
+            users.authenticate(fresh, "maryam.ahmadi", PASSWORD, now=T0 + timedelta(seconds=4))
+    with new_session(engine) as fresh:
+        users.authenticate(fresh, "maryam.ahmadi", PASSWORD, now=(T0 + timedelta(seconds=6)).replace(tzinfo=timezone.utc))
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_concurrent_failures_on_one_name_are_all_counted(engine, account):
