@@ -23,8 +23,8 @@ try:
         page = signed_out_navigation()
     else:
         page = st.navigation(navigation_for(actor), expanded=True)
-        with st.sidebar:
-            st.markdown(f"**{actor.full_name}**  \n{ROLE_LABELS[actor.role]}")
+        with st.sidebar:  # the name as typed by an administrator: shown as text, never as Markdown
+            st.html(f"<div><strong>{html.escape(actor.full_name)}</strong><br>{ROLE_LABELS[actor.role]}</div>")
         if read(has_demo_data):
             st.html('<div class="bm-demo">داده‌های این سامانه نمایشی است و به افراد واقعی تعلق ندارد.</div>')
     write_session_cookie()

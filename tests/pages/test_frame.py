@@ -292,3 +292,17 @@ def test_sign_out_returns_to_the_login_page(users):
     logout.click().run()
     assert "actor" not in at.session_state
     assert at.title[0].value == "بیمه‌یار"
+
+
+def test_the_sidebar_shows_the_users_name_as_text(users, app_db):
+    """A name is shown as typed: no Markdown image, no HTML tag reaches the browser as markup."""
+    name = '<img src="http://host/p.png"> ![x](http://host/p.png) **مریم**'
+    with new_session(app_db) as session:
+        session.get(User, users["county_expert"].id).full_name = name
+        session.commit()
+    at = app_as(users["county_expert"]).run()
+    assert at.session_state["actor"].full_name == name  # the frame reads the account as it is now
+    body = next(h.proto.body for h in at.sidebar.get("html"))
+    assert "&lt;img" in body and "<img" not in body
+    assert "![x](http://host/p.png) **مریم**" in body  # st.html renders no Markdown
+    assert not any("host/p.png" in m.value for m in at.sidebar.markdown)
