@@ -208,6 +208,20 @@ def finalize_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
             "کنار گذاشته شوند.",
             field="run_id",
         )
+    if run.kind == "regular":
+        stopped = list(session.exec(
+            select(PaymentLine.applicant_id)
+            .join(Application, Application.id == PaymentLine.application_id)
+            .where(PaymentLine.run_id == run.id, Application.state != "active")
+            .distinct()
+        ).all())
+        if stopped:
+            session.rollback()
+            raise InvalidInput(
+                f"پرونده {fa(len(stopped))} نفر از این نوبت پس از تهیه آن دیگر فعال نیست (معلق، خاتمه‌یافته یا "
+                f"انصراف)، از جمله: {_names(session, stopped)}. نوبت را لغو کنید و دوباره تهیه کنید.",
+                field="run_id",
+            )
     if program.max_months:
         over = _over_cap(session, run, program.max_months)
         if over:

@@ -376,3 +376,17 @@ def test_programme_b_checks_each_share_against_its_own_source(session, areas, pr
     assert "کمیته امداد" in err.message
     _set_credit(session, areas, case.program_id, 1403, "relief_committee", 5_924_045)
     assert create_run(session, province_committee, preview, budget_rial=10**9, strategy="full").status == "draft"
+
+
+def test_a_case_suspended_after_the_draft_is_not_paid(session, draft, counts, province_committee, province_manager):
+    run, case = draft
+    approve_run(session, province_manager, run.id)
+    case.state = "suspended"
+    session.add(case)
+    session.commit()
+    err = refused(session, counts, lambda: finalize_run(session, province_committee, run.id))
+    assert "فعال نیست" in err.message
+    case.state = "active"
+    session.add(case)
+    session.commit()
+    assert finalize_run(session, province_committee, run.id).status == "finalized"
