@@ -10,15 +10,17 @@ years (seed 003; DOMAIN.md: months granted count, not only months paid). What is
   paid on it;
 * on the case being decided: the months already paid on it.
 
-Payment lines of cancelled runs count for nothing. A case completed early keeps its grant counted
+What counts as paid is the distinct Jalali months of live payment lines (finalised runs; top-ups
+and reversals cite a month already counted), as the payment runs count them; drafts and cancelled
+runs count for nothing. A case completed early keeps its grant counted
 unless whoever completes it records the months actually used as its grant.
 """
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import distinct, func, text
 from sqlmodel import Session, select
 
-from db.models import Application, PaymentLine, PaymentRun
+from db.models import PAYMENT_LINE_PAID_ONCE_WHERE, Application, PaymentLine
 from lib import catalog
 from lib.errors import InvalidInput
 from lib.payments import MAX_MONTHS
@@ -43,10 +45,9 @@ def remaining_months(session: Session, program_id: int, cases: dict[int, int]) -
     ).all()
     paid_on_case = dict(
         session.exec(
-            select(PaymentLine.application_id, func.count(PaymentLine.id))
-            .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
+            select(PaymentLine.application_id, func.count(distinct(PaymentLine.jalali_year * 100 + PaymentLine.jalali_month)))
             .where(PaymentLine.program_id == program_id, PaymentLine.applicant_id.in_(applicants),
-                   PaymentRun.status != "cancelled")
+                   text(PAYMENT_LINE_PAID_ONCE_WHERE))
             .group_by(PaymentLine.application_id)
         ).all()
     )

@@ -109,7 +109,8 @@ def confirmed_case(session, secretary, province, expert, intake, *, months=24, r
     return case
 
 
-def paid_case(session, case: Application, program_code: str, months: list[YearMonth], state=State.completed) -> Application:
+def paid_case(session, case: Application, program_code: str, months: list[YearMonth], state=State.completed,
+              run_status: str = "finalized") -> Application:
     """Another case of the same person, with payment lines in ``months``."""
     program_id = session.exec(select(Program.id).where(Program.code == program_code)).one()
     other = Application(
@@ -120,7 +121,7 @@ def paid_case(session, case: Application, program_code: str, months: list[YearMo
     session.add(other)
     session.flush()
     run = PaymentRun(program_id=program_id, province_id=case.province_id, jalali_year=months[0].year if months else 1398,
-                     start_month=1, months=1, strategy="full", budget_rial=10**12, status="finalized")
+                     start_month=1, months=1, strategy="full", budget_rial=10**12, status=run_status)
     session.add(run)
     session.flush()
     for ym in months:
@@ -128,6 +129,7 @@ def paid_case(session, case: Application, program_code: str, months: list[YearMo
             run_id=run.id, application_id=other.id, applicant_id=case.applicant_id, program_id=program_id,
             jalali_year=ym.year, jalali_month=ym.month, days=ym.days, daily_wage_rial=1, rate_bp=1800,
             percent=100, full_amount_rial=0, amount_rial=0, agency_rial=0, government_rial=0,
+            live=run_status == "finalized",
         ))
     session.commit()
     return other
@@ -294,6 +296,15 @@ def test_a_completed_grant_counts_against_the_cap(session, secretary, county_exp
     cs = open_session(session, secretary)
     assert cm.agenda(session, secretary, cs.id)[0].remaining_months == 0
     assert "رد کنید" in refused(session, counts, lambda: approve(session, secretary, cs, case, months=1))
+
+
+def test_lines_of_a_run_not_yet_finalised_do_not_use_the_cap(session, secretary, intake):
+    """Only finalised payments are paid: a draft run's 60 lines leave the whole cap."""
+    case = scored_case(session, secretary, intake)
+    paid_case(session, case, "A", [YearMonth(1398, 1).add(i) for i in range(MAX_MONTHS)], state=State.rejected,
+              run_status="draft")
+    cs = open_session(session, secretary, number=f"draft-{case.id}")
+    assert cm.agenda(session, secretary, cs.id)[0].remaining_months == MAX_MONTHS
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
