@@ -1,0 +1,206 @@
+"""Next Jalali year's budget request (برآورد اعتبار سال آینده), per county and funding source.
+
+Who is costed:
+
+* today's beneficiaries — running cases (active or suspended) with a start month: the months of the
+  next year inside their grant (programme B without a duration: the whole year), and under
+  programme A's 60-month cap only the months left of it: 60 − (the months of this grant before the
+  next year) − (the months already paid on the person's other cases);
+* the waiting list, if admitted — cases the county committee approved and that wait (programme B
+  for a seat, programme A for the province) — for the whole next year at the programme's rate and
+  the full share.
+
+The wage is the current year's minimum daily wage raised by the assumed percentage (half up) or
+the wage entered when announced; each month has its calendar days of the next year. Aggregates are
+grouped queries; programme A's total is split over its three funding sources in proportion to this
+year's credit (lib.payments.split_shares, exact); programme B's 8 % and 10 % are kept apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from db.models import Application, Budget, County, MinimumWage, PaymentLine, Program, Province
+from lib.catalog import BUDGET_SOURCES
+from lib.errors import InvalidInput
+from lib.payments import MAX_MONTHS
+from lib.forecast import assumed_wage, months_to_cost, person_year_cost, split_by_weights
+from lib.permissions import Action, Area, Scope, scope_of
+from lib.text import to_persian_digits
+from lib.workflow import State
+from services.base import Actor
+
+RUNNING_STATES = (State.active.value, State.suspended.value)
+WAITING_STATES = (State.county_decision.value,)
+BUCKETS = ("A", "relief_committee", "government")
+ROW_COLUMNS = ["county_id", "county", "program", "people", "waiting", "current_rial", "waiting_rial",
+               "A", "relief_committee", "government", "total_rial"]
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetRequest:
+    jalali_year: int
+    base_year: int
+    base_wage: int
+    daily_wage: int
+    wage_rise_bp: int | None  # None: the wage was entered
+    province_id: int | None
+    area: str
+    rows: pd.DataFrame  # ROW_COLUMNS, one row per county and programme
+    total_rial: int
+    by_source: dict[str, int] = field(default_factory=dict)  # funding source → rials (adds up to total)
+    by_county: dict[str, int] = field(default_factory=dict)  # "county (province)" → rials (adds up to total)
+
+    def assumptions(self) -> list[str]:
+        fa = lambda n: f"{int(n):,}".replace(",", "٬")  # noqa: E731
+        wage = (f"حداقل دستمزد روزانه سال {to_persian_digits(self.base_year)} ({to_persian_digits(fa(self.base_wage))} ریال) "
+                f"با {to_persian_digits(self.wage_rise_bp // 100)}٪ افزایش" if self.wage_rise_bp is not None
+                else "حداقل دستمزد روزانه اعلام‌شده")
+        return [
+            f"سال برآورد: {to_persian_digits(self.jalali_year)}؛ حوزه: {self.area}.",
+            f"دستمزد روزانه مبنا: {wage} = {to_persian_digits(fa(self.daily_wage))} ریال (گرد شده به نزدیک‌ترین ریال).",
+            "روزهای هر ماه: روزهای تقویمی همان ماه در سال برآورد (اسفند ۲۹ یا در سال کبیسه ۳۰ روز).",
+            "بیمه‌شدگان فعلی: ماه‌های سال برآورد که در مدت مصوب هر نفر است، با نرخ قرارداد و سهم مصوب؛ "
+            "در برنامه الف حداکثر تا سقف ۶۰ ماه هر نفر.",
+            "فهرست انتظار: پرونده‌های مصوب کمیته شهرستان، در صورت پذیرش از فروردین تا اسفند، با نرخ برنامه و سهم کامل.",
+            "مبنای بیمه حداقل دستمزد است (زیر سقف ۷ برابر حداقل دستمزد تأمین اجتماعی).",
+            "برنامه ب: سهم کمیته امداد ۸٪ و سهم دولت ۱۰٪ جداگانه؛ برنامه الف به نسبت اعتبار امسال میان منابع آن تقسیم شده است.",
+        ]
+
+
+def _year(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1300 <= value <= 1500:
+        raise InvalidInput("سال برآورد را به شمسی و چهاررقمی وارد کنید، مثلاً ۱۴۰۵.", field="jalali_year")
+    return value
+
+
+def budget_request(
+    session: Session, actor: Actor, *, jalali_year: int, wage_rise_percent: int | None = None,
+    daily_wage: int | None = None, province_id: int | None = None,
+) -> BudgetRequest:
+    """The budget request for ``jalali_year`` (see the module docstring); a provincial user gets
+    her province; ``province_id`` narrows a national one."""
+    year = _year(jalali_year)
+    actor.require(Action.view_reports)
+    if scope_of(actor.role, actor.area) is not Scope.national:
+        if province_id is not None and province_id != actor.province_id:
+            actor.require(Action.view_reports, Area(province_id=province_id))
+        province_id = actor.province_id
+    if province_id is not None:
+        province = session.get(Province, province_id)
+        if province is None:
+            raise InvalidInput("استان انتخاب‌شده در فهرست نیست؛ نام استان را درست وارد کنید.", field="province")
+        area = f"استان {province.name}"
+    else:
+        area = "کل کشور"
+    base = session.exec(
+        select(MinimumWage).where(MinimumWage.jalali_year < year, MinimumWage.confirmed == True)  # noqa: E712
+        .order_by(MinimumWage.jalali_year.desc())  # type: ignore[attr-defined]
+    ).first()
+    if base is None and daily_wage is None:
+        raise InvalidInput("حداقل دستمزد هیچ سال پیش از سال برآورد ثبت نشده است؛ دستمزد سال آینده را وارد کنید.", field="wage")
+    if base is not None and base.jalali_year != year - 1 and daily_wage is None:
+        raise InvalidInput(
+            f"حداقل دستمزد سال {to_persian_digits(year - 1)} ثبت یا تأیید نشده است؛ آن را ثبت کنید یا دستمزد سال "
+            "آینده را مستقیم وارد کنید.", field="wage")
+    rise_bp = None if daily_wage is not None else _rise_bp(wage_rise_percent)
+    wage = assumed_wage(int(base.daily_wage_rial) if base else 0, rise_bp=rise_bp, entered=daily_wage)
+    where = [] if province_id is None else [Application.province_id == province_id]
+    programs = {p.id: p for p in session.exec(select(Program)).all()}
+
+    paid_elsewhere = (
+        select(func.count(PaymentLine.id))
+        .where(PaymentLine.applicant_id == Application.applicant_id, PaymentLine.application_id != Application.id,
+               PaymentLine.live == True, PaymentLine.line_kind == "payment")  # noqa: E712
+        .correlate(Application).scalar_subquery()
+    )
+    rate = func.coalesce(Application.contract_rate_bp, Program.rate_bp)
+    share = func.coalesce(Application.share_percent, 100)
+    start = Application.start_year * 12 + Application.start_month - 1
+    running = session.exec(
+        select(Application.county_id, Application.program_id, rate, share, start, Application.months_granted,
+               paid_elsewhere, func.count(Application.id))
+        .join(Program, Program.id == Application.program_id)
+        .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None), *where)  # type: ignore[attr-defined,union-attr]
+        .group_by(Application.county_id, Application.program_id, rate, share, start, Application.months_granted, paid_elsewhere)
+    ).all()
+    waiting = session.exec(
+        select(Application.county_id, Application.program_id, func.count(Application.id))
+        .where(Application.state.in_(WAITING_STATES), *where)  # type: ignore[attr-defined]
+        .group_by(Application.county_id, Application.program_id)
+    ).all()
+
+    acc: dict[tuple[int, str], dict[str, int]] = {}
+
+    def slot(county: int, code: str) -> dict[str, int]:
+        return acc.setdefault((county, code), {"people": 0, "waiting": 0, "current_rial": 0, "waiting_rial": 0,
+                                               "A": 0, "relief_committee": 0, "government": 0})
+
+    first_of_year = year * 12
+    for county, program_id, r, s, i, m, elsewhere, n in running:
+        prog = programs[program_id]
+        before = max(0, min(first_of_year - int(i), m if m is not None else first_of_year - int(i))) + int(elsewhere)
+        cap = prog.max_months if prog.max_months is not None else (MAX_MONTHS if prog.code == "A" else None)
+        months = months_to_cost(int(i), m, year, months_used_before=before, max_months=cap)
+        cost = person_year_cost(months, year, wage, int(r), int(s), prog.code)
+        row = slot(int(county), prog.code)
+        row["people"] += int(n)
+        for bucket, value in cost.items():
+            row[bucket] += value * int(n)
+            row["current_rial"] += value * int(n)
+    for county, program_id, n in waiting:
+        prog = programs[program_id]
+        cost = person_year_cost(list(range(1, 13)), year, wage, int(prog.rate_bp), 100, prog.code)
+        row = slot(int(county), prog.code)
+        row["waiting"] += int(n)
+        for bucket, value in cost.items():
+            row[bucket] += value * int(n)
+            row["waiting_rial"] += value * int(n)
+
+    names = {cid: (cname, pname) for cid, cname, pname in session.exec(
+        select(County.id, County.name, Province.name).join(Province, Province.id == County.province_id)
+    ).all()}
+    national = province_id is None
+    rows = []
+    for (county, code), v in sorted(acc.items(), key=lambda kv: (names[kv[0][0]][1], names[kv[0][0]][0], kv[0][1])):
+        label = f"{names[county][0]} ({names[county][1]})" if national else names[county][0]
+        rows.append([county, label, code, v["people"], v["waiting"], v["current_rial"], v["waiting_rial"],
+                     v["A"], v["relief_committee"], v["government"], v["current_rial"] + v["waiting_rial"]])
+    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    total = int(frame["total_rial"].sum()) if not frame.empty else 0
+
+    by_county: dict[str, int] = {}
+    for label, value in zip(frame["county"], frame["total_rial"]):
+        by_county[label] = by_county.get(label, 0) + int(value)
+    # Programme A's pool split over its sources by this year's credit (exact); B's shares as they are.
+    credit_q = select(Budget.source, func.sum(Budget.amount_rial)).join(Program, Program.id == Budget.program_id).where(
+        Program.code == "A", Budget.jalali_year == year - 1)
+    if province_id is not None:
+        credit_q = credit_q.where(Budget.province_id == province_id)
+    weights = {source: 0 for source in BUDGET_SOURCES["A"]}
+    weights.update({s: int(a or 0) for s, a in session.exec(credit_q.group_by(Budget.source)).all()})
+    a_total = int(frame["A"].sum()) if not frame.empty else 0
+    by_source = {s: 0 for s in (*BUDGET_SOURCES["A"], *BUDGET_SOURCES["B"])}
+    by_source.update(split_by_weights(a_total, weights, BUDGET_SOURCES["A"][0]))
+    for bucket in ("relief_committee", "government"):
+        by_source[bucket] = int(frame[bucket].sum()) if not frame.empty else 0
+    return BudgetRequest(year, base.jalali_year if base else year - 1, int(base.daily_wage_rial) if base else 0, wage,
+                         rise_bp, province_id, area, frame, total, by_source, by_county)
+
+
+def _rise_bp(percent: object) -> int:
+    """A wage rise typed as a percent (45, 45.5, "۴۵") → basis points."""
+    from decimal import Decimal, InvalidOperation
+
+    from lib.text import to_latin_digits
+
+    try:
+        value = Decimal(to_latin_digits(str(percent)).replace("٫", ".").replace("%", "").replace("٪", "").strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if percent is None or value is None or not value.is_finite() or not 0 <= value <= 500 or (value * 100) % 1:
+        raise InvalidInput("درصد افزایش حداقل دستمزد را عددی بین ۰ و ۵۰۰ وارد کنید، مثلاً ۴۵ یا ۴۵٫۵.", field="wage_rise")
+    return int(value * 100)
