@@ -455,6 +455,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cli_payments import add_commands as add_payment_commands  # bimeyar payment-run (issue 7)
 
     add_payment_commands(sub, _engine)
+
+    from cli_budget_request import add_command as add_budget_request  # bimeyar budget-request (issue 8)
+
+    add_budget_request(sub, _engine)
     return parser
 
 
