@@ -36,13 +36,14 @@ class CommitteesMixin:
 
 
     def _roster(self, level: str, area_id: int) -> list[tuple[str, str]]:
-        """The committee's members (Form 2), the same people every month."""
+        """The committee's members, the same people every month: Form 2's roles for a county
+        committee, seed 003's provincial roles (the deputy, the responsible expert …) for a province's."""
         key = (level, area_id)
         roster = self.rosters.get(key)
         if roster is None:
             rng = self.rng
             roster = []
-            for role in catalog.COMMITTEE_ROLES:
+            for role in (catalog.PROVINCE_COMMITTEE_ROLES if level == "province" else catalog.COMMITTEE_ROLES):
                 if role == "guest":
                     continue
                 first = rng.choice(MALE_NAMES if rng.random() < 0.6 else FEMALE_NAMES)
@@ -105,9 +106,17 @@ class CommitteesMixin:
                 dt(self.last_day, OFFICE_START + 3600), None, True,
             ))
             self._members(sid, "county", self.demo_county)
+            # the cases waiting for it, on its agenda (a case sits on one open agenda per level)
+            for application_id, scored_at in self.awaiting_county[:8]:
+                rows["agenda"].append((self._next("agenda"), sid, application_id, "county", True, self.secretary,
+                                       max(scored_at, dt(self.last_day, OFFICE_START + 3700))))
         # decisions carry session keys until now
         sessions = self.sessions
         rows["decision"] = [(r[0], sessions[r[1]][0]) + r[2:] for r in rows["decision"]]
+        # every decided case was on its session's agenda, placed before the meeting; closed now
+        for r in rows["decision"]:
+            rows["agenda"].append((self._next("agenda"), r[1], r[2], r[3], False, r[9],
+                                   r[10] - timedelta(minutes=rng.randint(30, 600))))
 
     def _members(self, session_id: int, level: str, area_id: int) -> None:
         for role, name in self._roster(level, area_id):

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences
 from db.models import (
+    AgendaEntry,
     Applicant,
     Application,
     ApplicationEvent,
@@ -23,6 +24,7 @@ from db.models import (
     Complaint,
     County,
     Decision,
+    DeputyConfirmation,
     Document,
     EligibilityConfirmation,
     Household,
@@ -95,7 +97,8 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
                 ("applicant", Applicant), ("application", Application), ("event", ApplicationEvent),
                 ("card", ScoreCardRecord), ("document", Document), ("eligibility", EligibilityConfirmation),
                 ("session", CommitteeSession), ("member", SessionMember), ("decision", Decision),
-                ("introduction", Introduction), ("branch", SsoBranch), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
+                ("introduction", Introduction), ("branch", SsoBranch), ("deputy", DeputyConfirmation),
+                ("agenda", AgendaEntry), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
                 ("notification", Notification), ("complaint", Complaint), ("audit", AuditLog),
             )
         }
@@ -115,6 +118,8 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.introduced: Counter = Counter()  # (county, Jalali year) → this run's introductions
         self.counties_with_b: set[int] = set()
         self.consumed: Counter = Counter()  # (province, program, year) → rials
+        self.awaiting_county: list[tuple[int, datetime]] = []  # demo county's A cases awaiting its committee
+        self.demo_waiting: Counter = Counter()  # (programme, state) → waiting cases placed in the demo county
         self.followed: Counter = Counter()  # people with a second case: again, refused, other
 
     # ----------------------------------------------------------------- reference
@@ -282,6 +287,11 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "id", "session_id", "application_id", "level", "outcome", "reason", "months_granted",
             "share_percent", "contract_rate_bp", "decided_by", "decided_at"), rows["decision"])
         put("sso_branches", SsoBranch, ("id", "county_id", "name", "code", "active", "is_demo"), rows["branch"])
+        put("agenda_entries", AgendaEntry, (
+            "id", "session_id", "application_id", "level", "is_open", "placed_by", "placed_at"), rows["agenda"])
+        put("deputy_confirmations", DeputyConfirmation, (
+            "id", "application_id", "deputy", "job_ready", "months", "confirmed_by", "confirmed_at", "note"),
+            rows["deputy"])
         put("introductions", Introduction, (
             "id", "application_id", "county_id", "jalali_year", "branch_id", "branch", "letter_no", "introduced_on",
             "introduced_by", "created_at", "refused_on", "refusal_reason", "refused_by"), rows["introduction"])
@@ -305,7 +315,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         put("audit", AuditLog, ("id", "at", "user_id", "username", "action", "entity", "entity_id", "before", "after"), [audit])
         reset_sequences(conn, (
             Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
-            CommitteeSession, SessionMember, Decision, SsoBranch, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
+            CommitteeSession, SessionMember, Decision, AgendaEntry, DeputyConfirmation, SsoBranch, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
             Complaint, AuditLog,
         ))
         return counts

@@ -28,6 +28,7 @@ from demo.vocab import (
     B_INELIGIBLE_REASONS,
     SSO_REFUSALS,
     SUSPEND_REASONS,
+    WAITING_STATES,
     WITHDRAW_REASONS,
 )
 from lib import catalog
@@ -113,7 +114,7 @@ class PeopleMixin:
             follow = "refused"
         elif target == State.completed and (self.followed["other"] < 1 or rng.random() < BOTH_PROGRAMMES_SHARE):
             follow = "other"
-        person = self.person(program, woman_head=follow in ("refused", "other"))
+        person = self.person(program, woman_head=follow in ("refused", "other"), target=target)
         room = FOLLOW_ROOM_REFUSAL if follow == "refused" else FOLLOW_ROOM
         if follow is None or not self.case(person, program, target, state_message, ends_by=self.last_day - room):
             follow = None
@@ -134,11 +135,15 @@ class PeopleMixin:
             self.case(person, second, None, state_message, path=[INITIAL_STATE], not_before=not_before)
         self.followed[follow] += 1
 
-    def person(self, program: str, woman_head: bool = False) -> Person:
+    def person(self, program: str, woman_head: bool = False, target: State | None = None) -> Person:
         """A new applicant (not written until their first case is): men and women in programme A,
-        only women heads of household in programme B (and whoever will also apply to B)."""
+        only women heads of household in programme B (and whoever will also apply to B). The
+        first two cases of each waiting state live in the demo county, so its screens have work."""
         rng = self.rng
         county_id = self._county()
+        if target in WAITING_STATES and self.demo_waiting[(program, target)] < 2:
+            self.demo_waiting[(program, target)] += 1
+            county_id = self.demo_county
         if program == "B" or woman_head:
             target_group = "female_head"
             female = True
@@ -377,6 +382,11 @@ class PeopleMixin:
         disabled, severity, marital, dependants, years, grade = household
         rows["household"].append((application_id, disabled, severity, marital, dependants, years, grade))
         self._papers(program, application_id, path, times, score_moves, expert, county_id)
+        if program == "A":
+            if State.province_decision in path or (final == State.county_decision and rng.random() < 0.5):
+                self._deputy(application_id, covering, months_granted, path, times, province_id)
+            if final == State.scored and county_id == self.demo_county:
+                self.awaiting_county.append((application_id, times[-1]))
 
         # --- payment lines
         if payable:
@@ -389,6 +399,20 @@ class PeopleMixin:
         person.last_program, person.last_final = program, final
         self._complaint(program, application_id, applicant_id, channel, expert, times)
         return True
+
+    def _deputy(self, application_id: int, covering: str, months: int, path: list[State], times: list,
+                province_id: int) -> None:
+        """The specialised deputy that referred the applicant confirms job readiness and the
+        months (those granted), after the county committee proposed them and before the province
+        confirms."""
+        if State.province_decision in path:
+            confirm = path.index(State.province_decision)
+            after, before = times[confirm - 1], times[confirm]
+        else:
+            after, before = times[-1], dt(self.last_day, OFFICE_START + OFFICE_SECONDS)
+        at = after + (before - after) * self.rng.uniform(0.2, 0.8)
+        user = self.province_user if province_id == self.demo_province else None
+        self.rows["deputy"].append((self._next("deputy"), application_id, covering, True, months, user, at, None))
 
     def _papers(self, program: str, application_id: int, path: list[State], times: list, score_moves: list[int],
                 expert: int | None, county_id: int) -> None:

@@ -1,10 +1,11 @@
 """Demo data obeys the rules the services enforce (issue 6): one demo database per backend is
 generated and walked, and each test checks one rule over every case, person, run and message.
 
-Each check failed on the generator before this change (db/demo.py at cc3a397): county approvals
-without months/share/rate, condition 3 ticked before the committee met, introductions in a year
-without a quota, «پایان مدت مصوب» with granted months unpaid, one case per person, «sent» SMS
-that nothing sent, runs nobody approved.
+All twelve failed on the generator before this change (db/demo.py at cc3a397): county approvals
+without months/share/rate, condition 3 ticked before the committee met, no deputy's confirmation,
+county roles on provincial sessions and no agendas, introductions in a year without a quota,
+«پایان مدت مصوب» with granted months unpaid, one case per person, B decided by a committee and no
+head of household recorded, «sent» SMS that nothing sent, runs nobody approved.
 """
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from sqlalchemy import select
 
 from db.engine import make_engine, new_session
 from db.models import (
+    AgendaEntry,
     Applicant,
     Application,
     ApplicationEvent,
+    CommitteeSession,
     Decision,
+    DeputyConfirmation,
     Document,
     EligibilityConfirmation,
     Introduction,
@@ -31,6 +35,7 @@ from db.models import (
     PaymentRun,
     Program,
     Quota,
+    SessionMember,
     User,
 )
 from demo import create_demo_users, generate_demo
@@ -174,6 +179,43 @@ def test_every_programme_a_case_in_force_has_its_documents_and_conditions(demo_e
         assert set(conditions[application_id]) == set(catalog.ELIGIBILITY_CONDITIONS), application_id
         assert all(satisfied for satisfied, _ in conditions[application_id].values()), application_id
     assert checked > 20
+
+
+def test_every_provincial_confirmation_has_the_deputys_confirmation_before_it(demo_engine):
+    """The specialised deputy that referred the applicant confirmed job readiness and at least the
+    months granted, before the provincial committee confirmed (seed 003)."""
+    cases = _cases(demo_engine)
+    covering = dict(_all(demo_engine, select(Application.id, Application.covering_domain)))
+    deputies = {row[0]: row[1:] for row in _all(demo_engine, select(
+        DeputyConfirmation.application_id, DeputyConfirmation.deputy, DeputyConfirmation.job_ready,
+        DeputyConfirmation.months, DeputyConfirmation.confirmed_at))}
+    confirmed = _all(demo_engine, select(Decision.application_id, Decision.months_granted, Decision.decided_at)
+                     .where(Decision.level == "province", Decision.outcome == "approve"))
+    assert confirmed
+    for application_id, months, decided_at in confirmed:
+        deputy, ready, deputy_months, at = deputies[application_id]
+        assert deputy == covering[application_id] and deputy in catalog.SPECIALISED_DEPUTIES
+        assert ready and deputy_months >= months and at < decided_at
+    in_force = [a for a, c in cases.items() if c["program"] == "A" and c["state"] in IN_FORCE]
+    assert in_force and all(a in deputies for a in in_force)
+
+
+def test_committees_sit_with_their_own_members_and_decide_what_is_on_their_agenda(demo_engine):
+    levels = dict(_all(demo_engine, select(CommitteeSession.id, CommitteeSession.level)))
+    roles = defaultdict(set)
+    for session_id, role in _all(demo_engine, select(SessionMember.session_id, SessionMember.role)):
+        roles[levels[session_id]].add(role)
+    assert roles["province"] - {"guest"} == set(catalog.PROVINCE_COMMITTEE_ROLES) - {"guest"}
+    assert roles["county"] - {"guest"} == set(catalog.COMMITTEE_ROLES) - {"guest"}
+    agenda = {(s, a): (level, is_open) for s, a, level, is_open in _all(demo_engine, select(
+        AgendaEntry.session_id, AgendaEntry.application_id, AgendaEntry.level, AgendaEntry.is_open))}
+    decisions = _all(demo_engine, select(Decision.session_id, Decision.application_id, Decision.level))
+    assert decisions
+    for session_id, application_id, level in decisions:
+        assert agenda[(session_id, application_id)] == (level, False), (session_id, application_id)
+    waiting = [key for key, (_, is_open) in agenda.items() if is_open]
+    states = dict(_all(demo_engine, select(Application.id, Application.state)))
+    assert waiting and all(states[a] == State.scored.value for _, a in waiting)
 
 
 def test_introductions_only_within_their_years_quota(demo_engine):
@@ -341,10 +383,10 @@ def test_payment_runs_are_prepared_approved_and_finalised_by_different_people(de
         PaymentRun.line_count, PaymentRun.jalali_year, PaymentRun.start_month, PaymentRun.months,
         PaymentRun.end_year, PaymentRun.end_month))
     lines = defaultdict(list)
-    for run_id, applicant, amount, agency, government, live in _all(demo_engine, select(
-            PaymentLine.run_id, PaymentLine.applicant_id, PaymentLine.amount_rial, PaymentLine.agency_rial,
+    for run_id, case, amount, agency, government, live in _all(demo_engine, select(
+            PaymentLine.run_id, PaymentLine.application_id, PaymentLine.amount_rial, PaymentLine.agency_rial,
             PaymentLine.government_rial, PaymentLine.live)):
-        lines[run_id].append((applicant, amount, agency, government, live))
+        lines[run_id].append((case, amount, agency, government, live))
     province = _all(demo_engine, select(User.province_id).where(User.username == "demo.province"))[0][0]
     in_demo_province = 0
     for (run_id, status, province_id, prepared_by, prepared_at, approved_by, approved_at, finalized_by,
@@ -353,7 +395,7 @@ def test_payment_runs_are_prepared_approved_and_finalised_by_different_people(de
         assert prepared_at < approved_at < finalized_at
         own = lines[run_id]
         assert all(live for *_, live in own)
-        assert count == len(own) and people == len({p for p, *_ in own})  # one case a person in a run
+        assert count == len(own) and people == len({c for c, *_ in own})  # as services.payments counts: cases
         assert (total, agency, government) == tuple(sum(x[i] for x in own) for i in (1, 2, 3))
         assert (end_year * 12 + end_month) - (year * 12 + start) + 1 == months
         if province_id == province:
