@@ -104,23 +104,31 @@ def committed_by_month(groups: Iterable[CostGroup], year: int, daily_wage: int) 
     """(area, source bucket) → the premiums of months 1..12 of ``year`` the groups are granted.
 
     Each person-month costs ``monthly_premium(daily_wage, days of the month, rate, share)``;
-    programme B's line is split into the relief committee's and the government's part per line."""
+    programme B's line is split into the relief committee's and the government's part per line.
+    The twelve months of each (programme, rate, share) are priced once."""
+    priced: dict[tuple[str, int, int], dict[str, list[int]]] = {}
     out: dict[tuple[object, str], list[int]] = {}
     for g in groups:
         months = granted_months_in_year(g.start_index, g.months_granted, year)
         if not months or g.count <= 0:
             continue
-        for bucket in SOURCE_BUCKETS[g.program]:
-            out.setdefault((g.area, bucket), [0] * 12)
-        for m in months:
-            amount = monthly_premium(daily_wage, month_days(year, m), g.rate_bp, g.share_percent)
-            if g.program == "B":
-                parts = program_b_shares(amount)
-                out[g.area, "relief_committee"][m - 1] += parts["agency"] * g.count
-                out[g.area, "government"][m - 1] += parts["government"] * g.count
-            else:
-                out[g.area, "A"][m - 1] += amount * g.count
+        key = (g.program, g.rate_bp, g.share_percent)
+        prices = priced.get(key)
+        if prices is None:
+            prices = priced[key] = _year_prices(g.program, year, daily_wage, g.rate_bp, g.share_percent)
+        for bucket, values in prices.items():
+            target = out.setdefault((g.area, bucket), [0] * 12)
+            for m in months:
+                target[m - 1] += values[m - 1] * g.count
     return out
+
+
+def _year_prices(program: str, year: int, daily_wage: int, rate_bp: int, share_percent: int) -> dict[str, list[int]]:
+    amounts = [monthly_premium(daily_wage, month_days(year, m), rate_bp, share_percent) for m in range(1, 13)]
+    if program != "B":
+        return {"A": amounts}
+    parts = [program_b_shares(a) for a in amounts]
+    return {"relief_committee": [p["agency"] for p in parts], "government": [p["government"] for p in parts]}
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from db.models import (
     Introduction,
     MinimumWage,
     PaymentLine,
+    PaymentRun,
     Program,
     Province,
     Quota,
@@ -51,6 +52,7 @@ AREA_COLUMNS = [
     "credit_rial", "committed_rial", "paid_rial", "confirmed_rial", "credit_bp", "credit_level",
     "active", "suspended", "completed", "closeness_bp",
 ]
+FORECAST_COLUMNS = ["area_id", "area", "source", "credit_rial", "paid_rial", "forecast_rial", "runs_out_month"]
 SOURCE_COLUMNS = ["area_id", "area", "source", "credit_rial", "committed_rial", "paid_rial", "confirmed_rial"]
 
 
@@ -163,32 +165,47 @@ def _credit(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -
     return out
 
 
-def _spend_by_month(session: Session, sc: Scope_, year: int, programs: dict[int, str], *, confirmed: bool) -> dict:
-    """(area, bucket) → twelve months of live spending (reversals negative); ``confirmed``: SSO's."""
-    col, where = _app_area(sc)
+def _spend(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> tuple[dict, dict]:
+    """(paid, confirmed): (area, bucket) → twelve months of live spending of ``year`` (reversals
+    negative); confirmed: the lines SSO confirmed.
+
+    A line counts where its run was paid: the run's province (as the credit check counts it,
+    services.budgets), and within a province the case's county. The country's lines are summed
+    per run in the order of ix_paymentline_monitoring (no join, no sort), then runs → provinces."""
     sign = case((PaymentLine.line_kind == "reversal", -1), else_=1)
-    q = (
-        select(
-            col, PaymentLine.program_id, PaymentLine.jalali_month,
-            func.sum(sign * PaymentLine.amount_rial), func.sum(sign * PaymentLine.agency_rial),
-            func.sum(sign * PaymentLine.government_rial),
-        )
-        .join(Application, Application.id == PaymentLine.application_id)
-        .where(PaymentLine.live == True, PaymentLine.jalali_year == year, *where)  # noqa: E712 - SQL
+    sums = (
+        PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status,
+        func.sum(sign * PaymentLine.amount_rial), func.sum(sign * PaymentLine.agency_rial),
+        func.sum(sign * PaymentLine.government_rial),
     )
-    if confirmed:
-        q = q.where(PaymentLine.sso_status == "confirmed")
-    out: dict[tuple[int, str], list[int]] = {}
-    for area, program_id, month, amount, agency, government in session.exec(
-        q.group_by(col, PaymentLine.program_id, PaymentLine.jalali_month)
-    ).all():
+    live = (PaymentLine.jalali_year == year, PaymentLine.live == True)  # noqa: E712 - SQL
+    if sc.level == "national":
+        run_province = dict(session.exec(select(PaymentRun.id, PaymentRun.province_id)).all())
+        rows = session.exec(
+            select(PaymentLine.run_id, *sums).where(*live)
+            .group_by(PaymentLine.run_id, PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status)
+        ).all()
+        rows = [(run_province[run_id], *rest) for run_id, *rest in rows]
+    else:
+        runs = select(PaymentRun.id).where(PaymentRun.province_id == sc.province_id)
+        rows = session.exec(
+            select(Application.county_id, *sums)
+            .join(Application, Application.id == PaymentLine.application_id)
+            .where(*live, PaymentLine.run_id.in_(runs))  # type: ignore[attr-defined]
+            .group_by(Application.county_id, PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status)
+        ).all()
+    paid: dict[tuple[int, str], list[int]] = {}
+    confirmed: dict[tuple[int, str], list[int]] = {}
+    for area, program_id, month, status, amount, agency, government in rows:
         if programs.get(program_id) == "A":
             parts = {"A": int(amount or 0)}
         else:
             parts = {"relief_committee": int(agency or 0), "government": int(government or 0)}
         for bucket, value in parts.items():
-            out.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
-    return out
+            paid.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
+            if status == "confirmed":
+                confirmed.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
+    return paid, confirmed
 
 
 def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> dict:
@@ -197,19 +214,19 @@ def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]
     if wage is None:
         return {}
     col, where = _app_area(sc)
-    rate = func.coalesce(Application.contract_rate_bp, Program.rate_bp)
-    share = func.coalesce(Application.share_percent, 100)
-    start = Application.start_year * 12 + Application.start_month - 1
+    rates = dict(session.exec(select(Program.id, Program.rate_bp)).all())
+    keys = (col, Application.program_id, Application.contract_rate_bp, Application.share_percent,
+            Application.start_year, Application.start_month, Application.months_granted)
     rows = session.exec(
-        select(col, Application.program_id, rate, share, start, Application.months_granted, func.count(Application.id))
-        .join(Program, Program.id == Application.program_id)
+        select(*keys, func.count(Application.id))
         .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None), *where)  # type: ignore[attr-defined,union-attr]
-        .group_by(col, Application.program_id, rate, share, start, Application.months_granted)
+        .group_by(*keys)
     ).all()
     groups = [
-        CostGroup(int(a), programs[p], int(r), int(s), int(i), None if m is None else int(m), int(n))
-        for a, p, r, s, i, m, n in rows
-        if programs.get(p) in SOURCE_BUCKETS
+        CostGroup(int(a), programs[p], int(rates[p] if r is None else r), int(100 if s is None else s),
+                  int(y) * 12 + int(mo) - 1, None if m is None else int(m), int(n))
+        for a, p, r, s, y, mo, m, n in rows
+        if programs.get(p) in SOURCE_BUCKETS and mo is not None
     ]
     return committed_by_month(groups, year, wage)
 
@@ -227,6 +244,7 @@ class Monitoring:
     areas: pd.DataFrame  # AREA_COLUMNS, one row per area
     sources: pd.DataFrame  # SOURCE_COLUMNS, one row per area and funding source
     months: pd.DataFrame  # month, source, credit, paid, committed, forecast, cumulative
+    forecast: pd.DataFrame  # FORECAST_COLUMNS: per area and funding source, the year's forecast
 
     def runs_out(self) -> dict[str, int | None]:
         """Funding source → the first month whose forecast running total exceeds its credit."""
@@ -254,8 +272,7 @@ def monitoring(
     people = _people(session, sc)
     credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
     province_credit = _credit(session, sc, year, programs) if sc.level == "province" else {}
-    paid = _spend_by_month(session, sc, year, programs, confirmed=False)
-    confirmed = _spend_by_month(session, sc, year, programs, confirmed=True)
+    paid, confirmed = _spend(session, sc, year, programs)
     committed = _committed(session, sc, year, programs)
 
     area_rows, source_rows = [], []
@@ -312,23 +329,18 @@ def monitoring(
     months = pd.DataFrame(month_rows, columns=["month", "source", "credit", "paid", "committed", "forecast", "cumulative"])
     return Monitoring(
         sc.level, sc.province_id, sc.title, year, current_month, _wage(session, year) is not None,
-        areas, sources, months,
+        areas, sources, months, _forecast_rows(names, paid, committed, credit, current_month),
     )
 
 
 def area_forecast(session: Session, actor: Actor, *, jalali_year: int, province_id: int | None = None,
                   today: date | None = None) -> pd.DataFrame:
-    """Per area and funding source: credit, paid so far, the forecast of the year's spend and the
-    month the credit runs out (areas with their own credit: provinces)."""
-    year = _year(jalali_year)
-    sc = _scope(session, actor, province_id)
-    now = current_year_month(today)
-    current_month = 0 if now.year < year else 13 if now.year > year else now.month
-    programs = _program_ids(session)
-    names = _areas(session, sc)
-    paid = _spend_by_month(session, sc, year, programs, confirmed=False)
-    committed = _committed(session, sc, year, programs)
-    credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
+    """Per area and funding source: credit (provinces only: credit is allotted to them), paid so
+    far, the forecast of the year's spend and the month the credit runs out (FORECAST_COLUMNS)."""
+    return monitoring(session, actor, jalali_year=jalali_year, province_id=province_id, today=today).forecast
+
+
+def _forecast_rows(names: dict[int, str], paid: dict, committed: dict, credit: dict, current_month: int) -> pd.DataFrame:
     rows = []
     for area_id, name in names.items():
         for bucket in BUCKETS:
@@ -339,7 +351,7 @@ def area_forecast(session: Session, actor: Actor, *, jalali_year: int, province_
                 continue
             fc = forecast_year(p, cm, current_month, c)
             rows.append([area_id, name, bucket, c, sum(p), fc.total, fc.runs_out_month])
-    frame = pd.DataFrame(rows, columns=["area_id", "area", "source", "credit_rial", "paid_rial", "forecast_rial", "runs_out_month"])
+    frame = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
     frame["credit_rial"] = frame["credit_rial"].astype("Int64")
     frame["runs_out_month"] = frame["runs_out_month"].astype("Int64")
     return frame

@@ -17,9 +17,21 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+APPLICATION_COLUMNS = ['state', 'province_id', 'county_id', 'program_id', 'contract_rate_bp', 'share_percent',
+                       'start_year', 'start_month', 'months_granted']
+PAYMENTLINE_COLUMNS = ['jalali_year', 'live', 'run_id', 'program_id', 'jalali_month', 'sso_status', 'line_kind',
+                       'application_id', 'amount_rial', 'agency_rial', 'government_rial']
+INTRODUCTION_COLUMNS = ['jalali_year', 'county_id', 'refused_on']
+
+
 def upgrade() -> None:
-    pass
+    # Covering indexes for the monitoring screen's grouped reads (services.monitoring).
+    op.create_index('ix_application_monitoring', 'application', APPLICATION_COLUMNS)
+    op.create_index('ix_paymentline_monitoring', 'paymentline', PAYMENTLINE_COLUMNS)
+    op.create_index('ix_introduction_monitoring', 'introduction', INTRODUCTION_COLUMNS)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index('ix_introduction_monitoring', table_name='introduction')
+    op.drop_index('ix_paymentline_monitoring', table_name='paymentline')
+    op.drop_index('ix_application_monitoring', table_name='application')
