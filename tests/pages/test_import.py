@@ -79,7 +79,7 @@ def test_clean_rows_only_after_confirmation(users, app_db):
 
 
 def test_a_clean_file_imports_with_one_click(users, app_db):
-    at = import_page(users["county_expert"], import_template(rows=[row(), row(program="ب")]))
+    at = import_page(users["county_expert"], import_template(rows=[row(), row(program="ب", head_of_household="بله")]))
     assert not at.dataframe and "آماده ورود" in at.success[0].value
     assert not at.button(key="import_all").disabled
     at.button(key="import_all").click().run()
