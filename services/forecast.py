@@ -204,3 +204,64 @@ def _rise_bp(percent: object) -> int:
     if percent is None or value is None or not value.is_finite() or not 0 <= value <= 500 or (value * 100) % 1:
         raise InvalidInput("درصد افزایش حداقل دستمزد را عددی بین ۰ و ۵۰۰ وارد کنید، مثلاً ۴۵ یا ۴۵٫۵.", field="wage_rise")
     return int(value * 100)
+
+
+SOURCE_LABELS = {
+    "program_30435": "برنامه ۳۰۴۳۵", "public_participation": "مشارکت‌های مردمی", "other": "سایر منابع",
+    "relief_committee": "سهم کمیته امداد (۸٪)", "government": "سهم دولت (۱۰٪)",
+}
+PROGRAM_NAMES = {"A": "الف", "B": "ب"}
+
+
+def _fa(n: int) -> str:
+    return to_persian_digits(f"{int(n):,}".replace(",", "٬"))
+
+
+def request_rows(request: BudgetRequest) -> tuple[list[str], list[list[str]]]:
+    """The request's table as people read it (Persian headers, Persian digits): county rows then the total."""
+    headers = ["شهرستان", "برنامه", "بیمه‌شدگان", "در انتظار", "بیمه‌شدگان فعلی (ریال)", "فهرست انتظار (ریال)", "جمع (ریال)"]
+    rows = [[str(r.county), PROGRAM_NAMES.get(r.program, r.program), _fa(r.people), _fa(r.waiting), _fa(r.current_rial),
+             _fa(r.waiting_rial), _fa(r.total_rial)] for r in request.rows.itertuples(index=False)]
+    rows.append(["جمع کل", "", "", "", "", "", _fa(request.total_rial)])
+    return headers, rows
+
+
+def budget_request_pdf(request: BudgetRequest) -> bytes:
+    """The request as a PDF to send upward: assumptions, totals by funding source, the county table."""
+    from services.printing import render
+
+    headers, rows = request_rows(request)
+
+    def draw(doc) -> None:
+        doc.heading(f"برآورد اعتبار سال {to_persian_digits(request.jalali_year)} — {request.area}")
+        doc.gap()
+        doc.text_line("فرض‌ها", bold=True)
+        for line in request.assumptions():
+            doc.text_line(f"• {line}", size=10)
+        doc.gap()
+        doc.text_line(f"جمع کل: {_fa(request.total_rial)} ریال", bold=True, size=12)
+        doc.grid(["منبع اعتبار", "مبلغ (ریال)"],
+                 [[SOURCE_LABELS.get(s, s), _fa(v)] for s, v in request.by_source.items()], [3, 2])
+        doc.gap()
+        doc.grid(headers, rows, [3, 1, 1.3, 1.3, 2.4, 2.4, 2.4])
+
+    return render(f"برآورد اعتبار {request.jalali_year}", draw)
+
+
+def budget_request_xlsx(request: BudgetRequest) -> bytes:
+    """The request as Excel: the county table (integer rials), the sources, and the assumptions."""
+    from lib.xlsx import Sheet, workbook_bytes
+
+    table = Sheet(
+        "برآورد", ["شهرستان", "برنامه", "بیمه‌شدگان", "در انتظار", "بیمه‌شدگان فعلی (ریال)", "فهرست انتظار (ریال)",
+                   "سهم برنامه الف (ریال)", "سهم کمیته امداد (ریال)", "سهم دولت (ریال)", "جمع (ریال)"],
+        [[str(r.county), PROGRAM_NAMES.get(r.program, r.program), int(r.people), int(r.waiting), int(r.current_rial),
+          int(r.waiting_rial), int(r.A), int(r.relief_committee), int(r.government), int(r.total_rial)]
+         for r in request.rows.itertuples(index=False)] + [["جمع کل", "", None, None, None, None, None, None, None,
+                                                           request.total_rial]],
+        money=frozenset({4, 5, 6, 7, 8, 9}), widths=(24, 8, 12, 12, 20, 20, 20, 20, 20, 20),
+    )
+    sources = Sheet("منابع", ["منبع اعتبار", "مبلغ (ریال)"],
+                    [[SOURCE_LABELS.get(s, s), v] for s, v in request.by_source.items()], money=frozenset({1}), widths=(30, 20))
+    notes = Sheet("فرض‌ها", ["فرض"], [[line] for line in request.assumptions()], widths=(120,))
+    return workbook_bytes([table, sources, notes])

@@ -118,3 +118,36 @@ def test_the_screen_is_in_the_navigation_of_managers_only(users, world):
 
     assert "pages/monitoring.py" in {p.path for p in pages_for(world["manager"])}
     assert "pages/monitoring.py" not in {p.path for p in pages_for(users["county_expert"])}
+
+
+def test_the_budget_request_screen_shows_the_figures_and_assumptions(world, app_db):
+    from db.models import Applicant, Application
+    from lib.jalali import to_gregorian
+
+    with new_session(app_db) as session:
+        b = session.exec(select(Program).where(Program.code == "B")).one()
+        county = world["tehran"]
+        applicant = Applicant(national_code="5000000001", first_name="زهرا", last_name="امینی", county_id=county.id)
+        session.add(applicant)
+        session.flush()
+        session.add(Application(tracking_code="BREQ0001", applicant_id=applicant.id, program_id=b.id, county_id=county.id,
+                                province_id=county.province_id, channel="in_person", state="active",
+                                applied_on=to_gregorian(1403, 1, 1), contract_rate_bp=1800, share_percent=100,
+                                start_year=1403, start_month=1))
+        session.commit()
+    at = app_as(world["manager"]).run()
+    at.switch_page("pages/budget_request.py").run()
+    assert not at.exception, at.exception
+    at.number_input(key="request_year").set_value(1404)
+    at.text_input(key="request_rise").input("۴۵")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    total = 6 * 19_327_200 + 5 * 18_703_742 + 18_080_284  # all of 1404 at 3,463,656 rials a day
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["جمع برآورد"] == f"{total:,} ریال".translate(str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬"))
+    assert metrics["دستمزد روزانه مبنا"] == "۳٬۴۶۳٬۶۵۶ ریال"
+    assert any("۴۵٪" in m.value for m in at.markdown)
+    assert "تهران" in set(at.dataframe[1].value["شهرستان"])
+    at.text_input(key="request_rise").input("چهل")
+    at.button[0].click().run()
+    assert at.error and "درصد افزایش" in at.error[0].value

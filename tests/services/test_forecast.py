@@ -105,3 +105,20 @@ def test_bad_input_and_areas(session, world, province_manager):
         budget_request(session, province_manager, jalali_year=1410, wage_rise_percent=45)  # 1409's wage unknown
     with pytest.raises(Forbidden):
         budget_request(session, province_manager, jalali_year=1404, wage_rise_percent=45, province_id=world.other_province)
+
+
+def test_pdf_and_excel_carry_the_figures_and_the_assumptions(session, world, province_manager):
+    import io
+
+    import openpyxl
+
+    from services.forecast import budget_request_pdf, budget_request_xlsx
+
+    request = budget_request(session, province_manager, jalali_year=1404, wage_rise_percent=45)
+    pdf = budget_request_pdf(request)
+    assert pdf.startswith(b"%PDF")
+    book = openpyxl.load_workbook(io.BytesIO(budget_request_xlsx(request)))
+    table = book.worksheets[0]
+    assert table.cell(table.max_row, 10).value == request.total_rial
+    assert sum(row[1].value for row in book.worksheets[1].iter_rows(min_row=2)) == request.total_rial
+    assert any("۴۵٪" in row[0].value for row in book.worksheets[2].iter_rows(min_row=2))
