@@ -84,7 +84,11 @@ def area_summary(session: Session, actor: Actor, *, today: date | None = None) -
             select(func.count(Introduction.id))
             .join(County, County.id == Introduction.county_id)
             .join(Application, Application.id == Introduction.application_id)
-            .where(Application.program_id == program.id, Introduction.jalali_year == year)
+            .where(
+                Application.program_id == program.id,
+                Introduction.jalali_year == year,
+                Introduction.refused_on.is_(None),  # type: ignore[union-attr]  # SSO refused: the seat returned
+            )
         )
         if scope == Scope.county:
             introduced_q = introduced_q.where(Introduction.county_id == actor.county_id)

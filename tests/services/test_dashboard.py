@@ -176,3 +176,11 @@ def test_an_empty_area_shows_zeros(session, county_expert):
     assert [(u.program, u.quota_slots, u.quota_used, u.budget_rial, u.paid_rial) for u in summary.use] == [
         ("A", None, 0, 0, 0), ("B", None, 0, 0, 0),
     ]
+
+
+def test_an_introduction_sso_refused_no_longer_uses_a_seat(session, cases, secretary, county_expert):
+    from services.introductions import record_sso_refusal
+
+    record_sso_refusal(session, secretary, cases.b_introduced.id, "سابقه بیمه در صندوق دیگر")
+    use = {u.program: u for u in area_summary(session, county_expert, today=TODAY).use}["B"]
+    assert use.quota_used == 0
