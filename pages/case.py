@@ -138,12 +138,20 @@ if chosen is not None:
 elif pending is not None:
     close_dialog()  # another case, or the move is no longer possible
 
-tabs = st.tabs(["فرم ۱", "خانوار و امتیاز", "مدارک", "شرایط", "تصمیم‌ها", "گردش کار", "پیامک‌ها", "سوابق متقاضی"])
+# Programme B has no scoring table and no eligibility conditions of the Welfare Organisation.
+TAB_NAMES = ["فرم ۱", "خانوار و امتیاز", "مدارک", "شرایط", "تصمیم‌ها", "گردش کار", "پیامک‌ها", "سوابق متقاضی"]
+shown_tabs = [n for n in TAB_NAMES if detail.program_code == "A" or n not in ("خانوار و امتیاز", "شرایط")]
+tab = dict(zip(shown_tabs, st.tabs(shown_tabs)))
+tabs = [tab.get(n) for n in TAB_NAMES]  # None: a tab this programme does not show
 
+A_ONLY_FACTS = {"حوزه تحت پوشش", "جامعه هدف", "رشته شغلی", "شماره مجوز", "تاریخ مجوز", "نرخ قرارداد بیمه",
+                "مدت مصوب (ماه)", "درصد سهم پرداختی"}
 with tabs[0]:
     facts(
-        [
+        [fact for fact in [
             ("نام و نام خانوادگی", f"{person['first_name']} {person['last_name']}"),
+            ("جنسیت", label(catalog.GENDERS, person["gender"]) if person.get("gender") else None),
+            ("سرپرست خانوار", {True: "بله", False: "خیر"}.get(app.get("head_of_household"))),
             ("نام پدر", person["father_name"]),
             ("کد ملی", digits(person["national_code"])),
             ("شماره شناسنامه", digits(person["birth_certificate_no"])),
@@ -162,36 +170,37 @@ with tabs[0]:
             ("نرخ قرارداد بیمه", catalog.CONTRACT_RATES.get(app["contract_rate_bp"]) if app["contract_rate_bp"] else None),
             ("مدت مصوب (ماه)", digits(app["months_granted"])),
             ("درصد سهم پرداختی", format_percent_bp(app["share_percent"] * 100) if app["share_percent"] else None),
-        ]
+        ] if detail.program_code == "A" or fact[0] not in A_ONLY_FACTS]
     )
 
-with tabs[1]:
-    household = detail.household
-    if household is None:
-        st.info("اطلاعات خانوار ثبت نشده است.")
-    else:
-        facts(
-            [
-                ("تعداد اعضای معلول خانواده", digits(household["disabled_members"])),
-                ("شدت معلولیت", label(SEVERITY_LABELS, household["severity"]) if household["severity"] else "ندارد"),
-                ("وضعیت تأهل", label(MARITAL_LABELS, household["marital_status"])),
-                ("تعداد افراد تحت تکفل", digits(household["dependants"])),
-                ("سابقه پرداخت حق بیمه (سال)", digits(household["insured_years"])),
-                ("نمره نیازمندی (نظر مددکار)", digits(household["need_grade"]) if household["need_grade"] else "ثبت نشده"),
-            ]
-        )
-    if detail.score is not None:
-        card = detail.score
-        st.markdown(
-            f"#### کاربرگ امتیاز: {format_number(card.card.total)} از {format_number(card.card.maximum)}"
-        )
-        show(card_frame(card.card))
-        st.caption(
-            f"جدول امتیازات نسخه {ltr(card.card.policy_version)} — امتیازدهی: {card.scored_by}، "
-            f"{format_moment(card.scored_at)}"
-        )
-    elif detail.program_code == "A":
-        st.info("این پرونده هنوز امتیازدهی نشده است.")
+if tabs[1] is not None:
+    with tabs[1]:
+        household = detail.household
+        if household is None:
+            st.info("اطلاعات خانوار ثبت نشده است.")
+        else:
+            facts(
+                [
+                    ("تعداد اعضای معلول خانواده", digits(household["disabled_members"])),
+                    ("شدت معلولیت", label(SEVERITY_LABELS, household["severity"]) if household["severity"] else "ندارد"),
+                    ("وضعیت تأهل", label(MARITAL_LABELS, household["marital_status"])),
+                    ("تعداد افراد تحت تکفل", digits(household["dependants"])),
+                    ("سابقه پرداخت حق بیمه (سال)", digits(household["insured_years"])),
+                    ("نمره نیازمندی (نظر مددکار)", digits(household["need_grade"]) if household["need_grade"] else "ثبت نشده"),
+                ]
+            )
+        if detail.score is not None:
+            card = detail.score
+            st.markdown(
+                f"#### کاربرگ امتیاز: {format_number(card.card.total)} از {format_number(card.card.maximum)}"
+            )
+            show(card_frame(card.card))
+            st.caption(
+                f"جدول امتیازات نسخه {ltr(card.card.policy_version)} — امتیازدهی: {card.scored_by}، "
+                f"{format_moment(card.scored_at)}"
+            )
+        elif detail.program_code == "A":
+            st.info("این پرونده هنوز امتیازدهی نشده است.")
 
 with tabs[2]:
     missing = sum(not d.received for d in detail.documents)
@@ -213,28 +222,29 @@ with tabs[2]:
         "برای این برنامه فهرست مدارکی تعریف نشده است.",
     )
 
-with tabs[3]:
-    outcome = {True: "برقرار است", False: "برقرار نیست", None: "هنوز بررسی نشده"}
-    table(
-        [
-            {
-                "شرط": c.label,
-                "نتیجه": outcome[c.satisfied],
-                "تأییدکننده": c.confirmed_by or "—",
-                "زمان": format_moment(c.confirmed_at),
-                "توضیح": to_persian_digits(c.note) if c.note else "",
-            }
-            for c in detail.eligibility
-        ],
-        "برای این پرونده شرطی ثبت نشده است.",
-    )
-    if app["discount_holder"]:
-        st.warning("متقاضی از تخفیف بیمه دولتی در رشته شغلی شناسه‌دار استفاده می‌کند؛ در اولویت‌های بعدی قرار می‌گیرد.")
-    if app["priority_override"]:
-        st.info(
-            f"اولویت دستی کمیته: رتبه {format_number(app['priority_override'])} — دلیل: {app['priority_reason']} "
-            f"(ثبت: {detail.priority_set_by or '—'})"
+if tabs[3] is not None:
+    with tabs[3]:
+        outcome = {True: "برقرار است", False: "برقرار نیست", None: "هنوز بررسی نشده"}
+        table(
+            [
+                {
+                    "شرط": c.label,
+                    "نتیجه": outcome[c.satisfied],
+                    "تأییدکننده": c.confirmed_by or "—",
+                    "زمان": format_moment(c.confirmed_at),
+                    "توضیح": to_persian_digits(c.note) if c.note else "",
+                }
+                for c in detail.eligibility
+            ],
+            "برای این پرونده شرطی ثبت نشده است.",
         )
+        if app["discount_holder"]:
+            st.warning("متقاضی از تخفیف بیمه دولتی در رشته شغلی شناسه‌دار استفاده می‌کند؛ در اولویت‌های بعدی قرار می‌گیرد.")
+        if app["priority_override"]:
+            st.info(
+                f"اولویت دستی کمیته: رتبه {format_number(app['priority_override'])} — دلیل: {app['priority_reason']} "
+                f"(ثبت: {detail.priority_set_by or '—'})"
+            )
 
 with tabs[4]:
     table(

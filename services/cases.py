@@ -35,7 +35,7 @@ from lib.jalali import format_jalali
 from lib.permissions import Action, Area, Scope, scope_of
 from lib.scoring import ScoreCard
 from lib.text import normalize_persian, strip_bidi_controls, to_latin_digits, to_persian_digits
-from lib.workflow import STATE_LABELS, to_program, to_state
+from lib.workflow import state_label, to_program, to_state
 from services.applications import get_application
 from services.base import Actor, area_conditions, as_utc, county_area
 
@@ -418,7 +418,7 @@ def case_detail(session: Session, actor: Actor, application_id: int) -> CaseDeta
         program_name=program.name,
         county_name=county.name,
         province_name=province.name,
-        state_label=STATE_LABELS[to_state(application.state)],
+        state_label=state_label(program.code, application.state),
         created_by=names.get(application.created_by, UNKNOWN_USER),
         priority_set_by=names.get(application.priority_set_by) if application.priority_set_by else None,
         household=_dump(household) if household else None,
@@ -456,8 +456,8 @@ def case_detail(session: Session, actor: Actor, application_id: int) -> CaseDeta
                 at=e.at,
                 from_state=e.from_state,
                 to_state=e.to_state,
-                from_label=STATE_LABELS[to_state(e.from_state)] if e.from_state else None,
-                to_label=STATE_LABELS[to_state(e.to_state)],
+                from_label=state_label(program.code, e.from_state) if e.from_state else None,
+                to_label=state_label(program.code, e.to_state),
                 by=names.get(e.user_id, UNKNOWN_USER),
                 note=e.note,
             )

@@ -231,3 +231,21 @@ def test_programme_b_cover_is_ended_by_the_county_unit(staff, app_db):
     at.button(key="case_lifecycle_confirm").click().run()
     assert not at.error and state_of(app_db, case) == State.completed
     assert "برگشت" not in at.success[0].value  # nothing granted in months, nothing returned
+
+
+def test_a_programme_b_case_reads_as_the_relief_committee_calls_it(staff, app_db):
+    """No scoring table, no Welfare-Organisation conditions and no A-only fields for programme B; its
+    eligible state is the unit's confirmation, not a county committee's decision."""
+    case = submit_case(app_db, staff["county_expert"], program="B", first_name="سارا", last_name="نوری")
+    put(app_db, case, State.county_decision, months=None)
+    at = open_case(staff["secretary"], case.id)
+    assert not at.exception
+    names = [t.label for t in at.tabs]
+    assert "خانوار و امتیاز" not in names and "شرایط" not in names and "مدارک" in names
+    assert {m.label: m.value for m in at.metric}["وضعیت"] == "تأیید واجد شرایط بودن"
+    form1 = tab(at, "فرم ۱").dataframe[0].value
+    subjects = set(form1["موضوع"])
+    assert "رشته شغلی" not in subjects and "شماره مجوز" not in subjects
+    assert dict(zip(form1["موضوع"], form1["مقدار"]))["جنسیت"] == "زن"
+    a_case = submit_case(app_db, staff["county_expert"])
+    assert "خانوار و امتیاز" in [t.label for t in open_case(staff["secretary"], a_case.id).tabs]

@@ -44,7 +44,8 @@ def test_the_unit_confirms_a_complete_request_and_it_joins_the_waiting_list(sess
         )
     ).one()
     assert "واجد شرایط" in note
-    assert session.exec(select(Notification).where(Notification.event == "state.county_decision")).first()
+    sms = session.exec(select(Notification).where(Notification.event == "state.county_decision")).first()
+    assert "تأیید واجد شرایط بودن" in sms.body and "کمیته شهرستان" not in sms.body  # B's own word for the state
     assert session.exec(select(AuditLog).where(AuditLog.action == "application.state", AuditLog.entity_id == str(case.id))).all()
 
 
