@@ -11,9 +11,10 @@ A case of the other programme covers the person:
 """
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
-from db.models import Application, PaymentLine, PaymentRun, Program
+from db.models import Applicant, Application, PaymentLine, PaymentRun, Program
 from lib.errors import InvalidInput
 from lib.jalali import YearMonth, format_year_month
 from lib.text import ltr
@@ -34,10 +35,22 @@ def _span(start: int, end: int | None) -> str:
     return f"از {first} تا {format_year_month(YearMonth.from_index(end - 1))}"
 
 
+def lock_applicant(session: Session, applicant_id: int) -> None:
+    """Hold the person's row until commit, so two activations of the same person (in either
+    programme) are checked for overlapping months one after the other (SQLite: the write lock)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Applicant).where(Applicant.id == applicant_id).values(county_id=Applicant.county_id))
+    else:
+        session.exec(select(Applicant.id).where(Applicant.id == applicant_id).with_for_update()).first()
+
+
 def ensure_no_overlap(session: Session, application: Application, start: YearMonth, months: int | None) -> None:
     """InvalidInput (Persian, naming the other case by its tracking code) when the applicant of
     ``application`` is covered by another programme in any month of ``months`` months from
-    ``start`` (``months`` None: open-ended, as programme B's cover). Reads only; writes nothing."""
+    ``start`` (``months`` None: open-ended, as programme B's cover). Takes the person's row lock
+    first (:func:`lock_applicant`), so activations in both programmes are checked one at a time;
+    writes nothing else."""
+    lock_applicant(session, application.applicant_id)
     start = YearMonth(*start)
     begin = start.index
     end = None if months is None else begin + int(months)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Row, func, update
+from sqlalchemy import Row, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -42,7 +42,7 @@ from lib.workflow import STATE_LABELS, ProgramCode, State
 from services.applications import change_state, get_application, move_case, program_by_code
 from services.base import Actor, audit, county_area, snapshot
 from services.branches import get_branch
-from services.coverage import ensure_no_overlap
+from services.coverage import ensure_no_overlap, lock_applicant
 from services.quotas import introduced_count, lock_quota, parse_year, quota_slots
 
 MAX_BRANCH = 120
@@ -334,15 +334,6 @@ def _start_month(value: object) -> YearMonth:
     return YearMonth(year, month)
 
 
-def _lock_applicant(session: Session, applicant_id: int) -> None:
-    """Hold the person's row until commit, so two activations of the same person (in either
-    programme) are checked for overlapping months one after the other (SQLite: the write lock)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Applicant).where(Applicant.id == applicant_id).values(county_id=Applicant.county_id))
-    else:
-        session.exec(select(Applicant.id).where(Applicant.id == applicant_id).with_for_update()).first()
-
-
 def mark_active(session: Session, actor: Actor, application_id: int, start: YearMonth | tuple[int, int]) -> Activation:
     """SSO confirmed her cover: record its first month and the 18 % contract, state → «active»."""
     try:
@@ -365,7 +356,7 @@ def mark_active(session: Session, actor: Actor, application_id: int, start: Year
                 "ماه آغاز را اصلاح کنید.",
                 field="start",
             )
-        _lock_applicant(session, application.applicant_id)  # one activation per person at a time
+        lock_applicant(session, application.applicant_id)  # one activation per person at a time
         session.refresh(application)
         if application.state != State.introduced.value:
             raise InvalidInput("هم‌زمان وضعیت این پرونده تغییر کرد؛ صفحه را تازه کنید.", field="application_id")

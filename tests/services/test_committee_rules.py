@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from db.models import (
+    Introduction,
     AgendaEntry,
     Application,
     AuditLog,
@@ -32,7 +33,7 @@ from db.models import (
 )
 from lib import catalog
 from lib.errors import InvalidInput
-from lib.jalali import YearMonth, format_jalali
+from lib.jalali import YearMonth, current_year_month, format_jalali
 from lib.payments import MAX_MONTHS
 from lib.text import strip_bidi_controls, to_persian_digits
 from lib.workflow import State
@@ -417,3 +418,47 @@ def test_the_provincial_committee_has_its_own_roster_and_quorum(session, provinc
     assert [r[1] for r in rows] == [catalog.PROVINCE_COMMITTEE_ROLES[r] for r in printing.PROVINCE_ROLES]
     assert {r[0] for r in rows} == {"غایب"}
 
+
+
+def test_simultaneous_activations_in_both_programmes_cover_the_person_once(engine, session, secretary, province_committee,
+                                                                          county_expert, intake):
+    """Programme A's activation and programme B's «insured» for the same person at the same moment:
+    both take the person's row lock (services.coverage), so exactly one wins and the other is
+    refused for overlapping cover."""
+    import threading
+
+    from db.engine import new_session
+    from services.introductions import mark_active
+
+    month = current_year_month()
+    for _ in range(3):
+        case = confirmed_case(session, secretary, province_committee, county_expert, intake)
+        b = paid_case(session, case, "B", [], state=State.introduced)
+        session.add(Introduction(application_id=b.id, county_id=b.county_id, jalali_year=month.year, branch="شعبه",
+                                 letter_no=f"race-{b.id}", introduced_on=date.today()))
+        session.commit()
+        barrier, outcome = threading.Barrier(2), []
+
+        def run(fn) -> None:
+            with new_session(engine) as own:
+                barrier.wait()
+                try:
+                    fn(own)
+                    outcome.append("ok")
+                except InvalidInput as exc:
+                    outcome.append(exc.message)
+                except Exception as exc:  # noqa: BLE001 - any other error fails the assertion below
+                    outcome.append(exc)
+
+        calls = [lambda own: cm.activate(own, province_committee, case.id, month),
+                 lambda own: mark_active(own, secretary, b.id, month)]
+        workers = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert outcome.count("ok") == 1 and all(isinstance(o, str) for o in outcome), outcome
+        assert "دو حمایت" in next(o for o in outcome if o != "ok")
+        session.expire_all()
+        running = [s for s in (state_of(session, case.id), state_of(session, b.id)) if s == State.active]
+        assert len(running) == 1
