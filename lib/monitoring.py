@@ -133,8 +133,8 @@ def _year_prices(program: str, year: int, daily_wage: int, rate_bp: int, share_p
 
 @dataclass(frozen=True)
 class Forecast:
-    """A year's spend month by month: paid so far, forecast (paid, or the committed cost of a month
-    not yet past), the running total and the first month whose running total exceeds the credit."""
+    """A year's spend month by month: paid so far, the forecast of each month (see
+    :func:`forecast_year`), the running total and the first month whose running total exceeds the credit."""
 
     paid: tuple[int, ...]
     committed: tuple[int, ...]
@@ -149,13 +149,14 @@ class Forecast:
 
 
 def forecast_year(paid: list[int], committed: list[int], current_month: int, credit: int | None) -> Forecast:
-    """Months before ``current_month`` (1..13; 13: the year is over) count what was paid for them;
-    the current and later months count what was paid or their committed cost, whichever is more
-    (a month paid in part is still owed the rest of what is committed)."""
+    """Each month at what was paid for it or its committed cost, whichever is more (what is
+    committed and not yet paid is still owed) — except a month already past (before
+    ``current_month``, 1..13; 13: the year is over) that was paid in part: the cut stands, it
+    counts what was paid."""
     if len(paid) != 12 or len(committed) != 12:
         raise ValueError("paid and committed need twelve months")
     values = [
-        paid[i] if i + 1 < current_month else max(paid[i], committed[i])
+        paid[i] if i + 1 < current_month and paid[i] > 0 else max(paid[i], committed[i])
         for i in range(12)
     ]
     cumulative: list[int] = []

@@ -188,8 +188,9 @@ with tab_months:
             paid = base.mark_bar(color="#0f766e").encode(y=alt.Y("paid:Q", title="ریال", axis=alt.Axis(labelExpr=FA_DIGITS)))
             forecast = base.mark_line(point=True, color="#7c3aed").encode(y="cumulative:Q")
             layers = [paid, forecast, base.mark_line(color="#0f766e", strokeDash=[2, 2]).encode(y="پرداخت تجمعی:Q")]
-            if frame["credit"].notna().all():
-                layers.append(base.mark_rule(color="#b91c1c").encode(y="credit:Q"))
+            if frame["credit"].notna().all():  # the credit: one horizontal line across the year
+                credit_line = pd.DataFrame({"credit": [int(frame["credit"].iloc[0])]})
+                layers.append(alt.Chart(credit_line).mark_rule(color="#b91c1c", strokeWidth=2).encode(y="credit:Q"))
             st.altair_chart(alt.layer(*layers).configure(font=FONT), width="stretch")
             st.caption("ستون‌ها: پرداخت هر ماه؛ خط بنفش: پیش‌بینی تجمعی هزینه سال؛ خط‌چین: پرداخت تجمعی؛ خط قرمز: اعتبار.")
         with table_col:
@@ -202,6 +203,18 @@ with tab_months:
             st.dataframe(month_table, hide_index=True, width="stretch", column_order=list(month_table.columns)[::-1])
             st.download_button("خروجی اکسل", data=lambda: _excel("روند ماهانه", month_table),
                                file_name=f"bimeyar-months-{year}.xlsx", mime=XLSX, key="monitoring_months_xlsx")
+
+    st.markdown("##### پیش‌بینی هزینه سال به تفکیک حوزه و منبع")
+    fc = data.forecast
+    if not fc.empty:
+        fc_table = pd.DataFrame({
+            area_word: fc["area"], "منبع": fc["source"].map(SOURCE_LABELS.get), "اعتبار (ریال)": fc["credit_rial"].map(_rial),
+            "پرداخت‌شده (ریال)": fc["paid_rial"].map(_rial), "پیش‌بینی هزینه سال (ریال)": fc["forecast_rial"].map(_rial),
+            "پایان اعتبار": fc["runs_out_month"].map(lambda m: "—" if pd.isna(m) else month_name(int(m))),
+        })
+        st.dataframe(fc_table, hide_index=True, width="stretch", column_order=list(fc_table.columns)[::-1])
+        st.download_button("خروجی اکسل", data=lambda: _excel("پیش‌بینی", fc_table), file_name=f"bimeyar-forecast-{year}.xlsx",
+                           mime=XLSX, key="monitoring_forecast_xlsx")
 
 with tab_sources:
     sources = data.sources

@@ -47,6 +47,7 @@ class BudgetRequest:
     base_wage: int
     daily_wage: int
     wage_rise_bp: int | None  # None: the wage was entered
+    base_confirmed: bool
     province_id: int | None
     area: str
     rows: pd.DataFrame  # ROW_COLUMNS, one row per county and programme
@@ -57,7 +58,8 @@ class BudgetRequest:
     def assumptions(self) -> list[str]:
         fa = lambda n: f"{int(n):,}".replace(",", "٬")  # noqa: E731
         wage = (f"حداقل دستمزد روزانه سال {to_persian_digits(self.base_year)} ({to_persian_digits(fa(self.base_wage))} ریال) "
-                f"با {to_persian_digits(self.wage_rise_bp // 100)}٪ افزایش" if self.wage_rise_bp is not None
+                f"{'' if self.base_confirmed else '(هنوز تأیید نشده) '}با {_percent(self.wage_rise_bp)} افزایش"
+                if self.wage_rise_bp is not None
                 else "حداقل دستمزد روزانه اعلام‌شده")
         return [
             f"سال برآورد: {to_persian_digits(self.jalali_year)}؛ حوزه: {self.area}.",
@@ -69,6 +71,11 @@ class BudgetRequest:
             "مبنای بیمه حداقل دستمزد است (زیر سقف ۷ برابر حداقل دستمزد تأمین اجتماعی).",
             "برنامه ب: سهم کمیته امداد ۸٪ و سهم دولت ۱۰٪ جداگانه؛ برنامه الف به نسبت اعتبار امسال میان منابع آن تقسیم شده است.",
         ]
+
+
+def _percent(bp: int) -> str:
+    whole, part = divmod(bp, 100)
+    return to_persian_digits(f"{whole}" + (f"٫{part:02d}".rstrip("0") if part else "")) + "٪"
 
 
 def _year(value: object) -> int:
@@ -96,16 +103,11 @@ def budget_request(
         area = f"استان {province.name}"
     else:
         area = "کل کشور"
-    base = session.exec(
-        select(MinimumWage).where(MinimumWage.jalali_year < year, MinimumWage.confirmed == True)  # noqa: E712
-        .order_by(MinimumWage.jalali_year.desc())  # type: ignore[attr-defined]
-    ).first()
+    base = session.get(MinimumWage, year - 1)
     if base is None and daily_wage is None:
-        raise InvalidInput("حداقل دستمزد هیچ سال پیش از سال برآورد ثبت نشده است؛ دستمزد سال آینده را وارد کنید.", field="wage")
-    if base is not None and base.jalali_year != year - 1 and daily_wage is None:
         raise InvalidInput(
-            f"حداقل دستمزد سال {to_persian_digits(year - 1)} ثبت یا تأیید نشده است؛ آن را ثبت کنید یا دستمزد سال "
-            "آینده را مستقیم وارد کنید.", field="wage")
+            f"حداقل دستمزد سال {to_persian_digits(year - 1)} ثبت نشده است؛ آن را در اطلاعات پایه ثبت کنید یا دستمزد "
+            "سال برآورد را مستقیم وارد کنید.", field="wage")
     rise_bp = None if daily_wage is not None else _rise_bp(wage_rise_percent)
     wage = assumed_wage(int(base.daily_wage_rial) if base else 0, rise_bp=rise_bp, entered=daily_wage)
     where = [] if province_id is None else [Application.province_id == province_id]
@@ -187,8 +189,8 @@ def budget_request(
     by_source.update(split_by_weights(a_total, weights, BUDGET_SOURCES["A"][0]))
     for bucket in ("relief_committee", "government"):
         by_source[bucket] = int(frame[bucket].sum()) if not frame.empty else 0
-    return BudgetRequest(year, base.jalali_year if base else year - 1, int(base.daily_wage_rial) if base else 0, wage,
-                         rise_bp, province_id, area, frame, total, by_source, by_county)
+    return BudgetRequest(year, year - 1, int(base.daily_wage_rial) if base else 0, wage,
+                         rise_bp, bool(base.confirmed) if base else True, province_id, area, frame, total, by_source, by_county)
 
 
 def _rise_bp(percent: object) -> int:

@@ -65,3 +65,22 @@ def test_a_manager_drills_down_from_the_country_to_a_countys_cases(live_app, liv
     expect(page.get_by_text("استان تهران —")).to_be_visible()
     page.get_by_role("button", name="بازگشت به کل کشور").click()
     expect(page.get_by_text("کل کشور —")).to_be_visible()
+
+
+def test_the_trend_tab_and_the_budget_request_render(live_app, live_db, page, artifacts_dir):
+    _prepare(live_db)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(page, live_app, "monitor")
+    expect(page.get_by_role("heading", name="پیشخوان")).to_be_visible()
+    page.goto(f"{live_app}/monitoring")
+    _settled(page)
+    page.get_by_role("tab", name="روند ماهانه و پیش‌بینی").click()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts_dir / "monitoring-trend-1440.png"), full_page=True)
+    page.goto(f"{live_app}/budget_request")
+    expect(page.get_by_role("heading", name="برآورد اعتبار سال آینده")).to_be_visible()
+    expect(page.get_by_text("فرض‌های برآورد")).to_be_visible()
+    expect(page.get_by_role("button", name="دریافت PDF برآورد")).to_be_visible()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts_dir / "budget-request-1920.png"), full_page=True)

@@ -69,10 +69,12 @@ def test_b_shares_add_up_to_the_premium_of_a(rate, share, start_month, months, c
 )
 @example(paid=[0] * 12, committed=[5] * 12, current=1, credit=60)  # runs out never: exactly the credit
 @example(paid=[0] * 12, committed=[5] * 12, current=1, credit=59)  # one rial short: runs out in Esfand
+@example(paid=[3] + [0] * 11, committed=[5] * 12, current=13, credit=None)  # a past month paid in part stays cut
 def test_forecast_runs_out_at_the_first_month_above_credit(paid, committed, current, credit):
     fc = forecast_year(paid, committed, current, credit)
     assert fc.total == sum(fc.forecast)
     for i in range(12):
-        assert fc.forecast[i] == (paid[i] if i + 1 < current else max(paid[i], committed[i]))
+        past_and_paid = i + 1 < current and paid[i] > 0
+        assert fc.forecast[i] == (paid[i] if past_and_paid else max(paid[i], committed[i]))
     over = [i + 1 for i in range(12) if credit is not None and fc.cumulative[i] > credit]
     assert fc.runs_out_month == (over[0] if over else None)

@@ -136,12 +136,13 @@ def test_sources_keep_b_shares_apart(session, world, national_manager):
 def test_forecast_and_month_credit_runs_out(session, world, national_manager):
     data = monitoring(session, national_manager, jalali_year=YEAR, today=TODAY)
     a = data.months[data.months["source"] == "A"].set_index("month")
-    # Farvardin is past and unpaid: nothing; Dey paid; Bahman and Esfand committed
-    assert a.loc[1, "forecast"] == 0 and a.loc[10, "forecast"] == M30 and a.loc[12, "forecast"] == M30
-    assert a.loc[12, "cumulative"] == 3 * M30
-    assert data.runs_out() == {"A": None, "relief_committee": 12, "government": None}
+    # Farvardin is past and unpaid: still owed; Dey paid; Bahman and Esfand committed
+    assert a.loc[1, "forecast"] == M31 and a.loc[10, "forecast"] == M30 and a.loc[12, "forecast"] == M30
+    assert a.loc[11, "cumulative"] == M31 + 2 * M30 <= 50_000_000 < a.loc[12, "cumulative"] == M31 + 3 * M30
+    assert data.runs_out() == {"A": 12, "relief_committee": 12, "government": None}
     frame = area_forecast(session, national_manager, jalali_year=YEAR, today=TODAY).set_index(["area_id", "source"])
-    assert frame.loc[(world.other_province, "A"), "forecast_rial"] == 0  # its only month is past, unpaid
+    isfahan_now = frame.loc[(world.other_province, "A")]
+    assert isfahan_now["forecast_rial"] == M31 and isfahan_now["runs_out_month"] == 1  # past, unpaid: still owed
     before = area_forecast(session, national_manager, jalali_year=YEAR, today=to_gregorian(1402, 12, 1))
     isfahan = before.set_index(["area_id", "source"]).loc[(world.other_province, "A")]
     assert isfahan["forecast_rial"] == M31 and isfahan["runs_out_month"] == 1
