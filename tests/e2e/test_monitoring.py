@@ -52,6 +52,14 @@ def test_a_manager_drills_down_from_the_country_to_a_countys_cases(live_app, liv
     _settled(page)
     page.screenshot(path=str(artifacts_dir / "monitoring-national-1440.png"), full_page=True)
 
+    # a click on a row narrows to that province: Tehran, the only one with a quota, sorts first
+    grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    page.mouse.click(grid["x"] + 16, grid["y"] + 36 + 18)  # the first data row's selection cell
+    expect(page.get_by_text("استان تهران —")).to_be_visible()
+    page.get_by_role("button", name="بازگشت به کل کشور").click()
+    expect(page.get_by_text("کل کشور —")).to_be_visible()
+    _settled(page)
+
     _choose(page, "نمایش جزئیات استان", "تهران")
     expect(page.get_by_text("استان تهران —")).to_be_visible()
     assert "province=" in page.url
