@@ -123,3 +123,25 @@ def test_an_unconfirmed_wage_needs_the_checkbox(office, app_db):
 def test_a_bad_month_is_refused_in_persian(office):
     at = prepare(open_page(office["committee"]), "2025/01", "")
     assert at.error and "میلادی" in at.error[0].value
+
+
+def test_the_case_page_shows_the_persons_payment_ledger(office, app_db):
+    from services.payments.reconcile import reconcile_run
+    from tests.services.paid_runs import make_run
+    from tests.services.test_reconcile import answer
+
+    with new_session(app_db) as session:
+        county = session.exec(select(County).where(County.name == "تهران")).first()
+        person = make_person(session, program="B", province_id=county.province_id, county_id=county.id, months_granted=24)
+        run, _ = make_run(session, program="B", province_id=county.province_id, county_id=county.id, amounts=[18_000],
+                          people=[person])
+        reconcile_run(session, office["committee"], run.id, answer(session, office["committee"], run.id, {0: (None, "تأیید", None)}))
+    at = app_as(office["committee"]).run()
+    at.switch_page("pages/case.py")
+    at.query_params["id"] = str(person.application_id)
+    at.run()
+    assert not at.exception, at.exception
+    ledger = frame_with(at, "نوبت")
+    assert list(ledger["وضعیت نوبت"]) == ["قطعی"] and list(ledger["مبلغ (ریال)"]) == ["۱۸٬۰۰۰"]
+    assert list(ledger["تأیید تأمین اجتماعی"]) == ["۱"]
+    assert any("۲۴ ماه مصوب" in c.value and "۱ ماه پرداخت" in c.value for c in at.caption)
