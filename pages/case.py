@@ -288,33 +288,6 @@ with tabs[6]:
             st.markdown(sms.body)
 
 with tabs[7]:
-    from services.payments.ledger import beneficiary_ledger  # the person's payments (issue 7, helper H6)
-
-    ledger = act(beneficiary_ledger, application_id)
-    if ledger is not None:
-        st.markdown("**حساب پرداخت‌ها**")
-        left = "—" if ledger.months_left is None else format_number(ledger.months_left)
-        st.caption(
-            f"{digits(ledger.months_granted)} ماه مصوب از {ledger.first_month or '—'}، {format_number(ledger.months_paid)} ماه "
-            f"پرداخت‌شده ({format_number(ledger.amount_paid_rial)} ریال)، {format_number(ledger.months_confirmed)} ماه "
-            f"تأییدشده تأمین اجتماعی؛ مانده از سقف: {left} ماه."
-        )
-        table(
-            [
-                {
-                    "نوبت": to_persian_digits(r.run_id),
-                    "نوع": r.kind_label,
-                    "وضعیت نوبت": r.status_label,
-                    "دوره": r.period,
-                    "ماه": format_number(r.months),
-                    "مبلغ (ریال)": format_number(r.amount_rial),
-                    "تأیید تأمین اجتماعی": format_number(r.confirmed),
-                    "رد تأمین اجتماعی": format_number(r.rejected),
-                }
-                for r in ledger.runs.itertuples()
-            ],
-            "هنوز نوبت پرداختی برای این متقاضی در این برنامه نیست.",
-        )
     months = act(case_months, application_id)
     if months is not None:
         parts = [
@@ -344,3 +317,30 @@ with tabs[7]:
             case_link(h.application_id, f"باز کردن پرونده {h.tracking_code} ({h.state_label})")
     if any(not h.in_area for h in history):
         st.caption("پرونده‌هایی که در محدوده شما نیستند فقط در این فهرست دیده می‌شوند.")
+
+    from services.payments.ledger import beneficiary_ledger  # the person's payments (issue 7, helper H6)
+
+    ledger = act(beneficiary_ledger, application_id)
+    if ledger is not None:
+        st.markdown("**حساب پرداخت‌ها**")
+        st.caption(
+            f"در این برنامه {format_number(ledger.months_paid)} ماه پرداخت‌شده ({format_number(ledger.amount_paid_rial)} ریال)، "
+            f"{format_number(ledger.months_confirmed)} ماه تأییدشده و {format_number(ledger.months_rejected)} ماه ردشده "
+            "تأمین اجتماعی."
+        )
+        table(
+            [
+                {
+                    "نوبت": to_persian_digits(r.run_id),
+                    "نوع": r.kind_label,
+                    "وضعیت نوبت": r.status_label,
+                    "دوره": r.period,
+                    "ماه": format_number(r.months),
+                    "مبلغ (ریال)": format_number(r.amount_rial),
+                    "تأیید تأمین اجتماعی": format_number(r.confirmed),
+                    "رد تأمین اجتماعی": format_number(r.rejected),
+                }
+                for r in ledger.runs.itertuples()
+            ],
+            "هنوز نوبت پرداختی برای این متقاضی در این برنامه نیست.",
+        )

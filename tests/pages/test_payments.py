@@ -144,4 +144,4 @@ def test_the_case_page_shows_the_persons_payment_ledger(office, app_db):
     ledger = frame_with(at, "نوبت")
     assert list(ledger["وضعیت نوبت"]) == ["قطعی"] and list(ledger["مبلغ (ریال)"]) == ["۱۸٬۰۰۰"]
     assert list(ledger["تأیید تأمین اجتماعی"]) == ["۱"]
-    assert any("۲۴ ماه مصوب" in c.value and "۱ ماه پرداخت" in c.value for c in at.caption)
+    assert any("۱ ماه پرداخت‌شده (۱۸٬۰۰۰ ریال)، ۱ ماه تأییدشده" in c.value for c in at.caption)
