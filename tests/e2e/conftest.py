@@ -138,6 +138,11 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fa-IR")
     page = context.new_page()
     page.set_default_timeout(20_000)
+    # Assertions wait as long as actions: a 2-core CI machine running the suite can take several
+    # seconds for a Streamlit rerun (Playwright's default for expect is 5 s).
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
     yield page
     context.close()
 

@@ -199,7 +199,7 @@ def walk_through_programme_b(live_app: str, live_db: Path, page: Page, artifacts
     timeline = page.get_by_role("tabpanel", name="گردش کار").get_by_test_id("stDataFrame")
     expect_rows(timeline, ("به وضعیت", "انجام‌دهنده"), [
         ("دریافت شده", "کارشناس تهران"),
-        ("تصمیم کمیته شهرستان", "کارشناس تهران"),  # B's eligibility, confirmed by the unit
+        ("تأیید واجد شرایط بودن", "کارشناس تهران"),  # B's eligibility, confirmed by the unit
         ("معرفی به تأمین اجتماعی", "دبیر کمیته تهران"),
         ("فعال", "دبیر کمیته تهران"),
     ])
