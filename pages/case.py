@@ -76,7 +76,8 @@ m[0].metric("وضعیت", detail.state_label)
 m[1].metric("برنامه", PROGRAM_SHORT_LABELS[detail.program_code], help=PROGRAM_LABELS[detail.program_code])
 m[2].metric("شهرستان", detail.county_name)
 m[3].metric("تاریخ درخواست", format_jalali(app["applied_on"]))
-m[4].metric("امتیاز", "—" if detail.score is None else format_number(detail.score.card.total))
+if detail.program_code == "A":  # programme B has no scoring table
+    m[4].metric("امتیاز", "—" if detail.score is None else format_number(detail.score.card.total))
 st.caption(PROGRAM_LABELS[detail.program_code])
 if (flash := st.session_state.pop(FLASH_KEY, None)) is not None:
     st.success(flash, icon="✅")
