@@ -436,6 +436,10 @@ class PeopleMixin:
             else:
                 got = kind not in missing and (passed_intake or kind == kinds[0] or rng.random() < 0.5)
                 when = times[0] + timedelta(minutes=rng.randint(1, 30)) if got else None
+                if got and kind == "sso_payment_proof" and final in (State.active, State.suspended):
+                    # a running beneficiary brings a fresh proof of paying her premium (renewed within
+                    # the last two months), as the payment run asks for one of the last 12 months
+                    when = max(when, dt(self.last_day - rng.randint(0, 60), rng.randint(9 * 3600, 16 * 3600)))
             rows["document"].append((self._next("document"), application_id, kind, got, expert if got else None, when))
         if program == "A" and State.scored in reached:
             first_score = times[score_moves[0]]

@@ -403,3 +403,25 @@ def test_payment_runs_are_prepared_approved_and_finalised_by_different_people(de
             assert prepared_by == finalized_by == users["demo.province"]
             assert approved_by == users["demo.manager"]
     assert in_demo_province > 0
+
+
+def test_running_programme_a_beneficiaries_have_a_proof_of_premium_payment_of_the_last_year(demo_engine):
+    """A payment run holds back a person whose proof of paying her own SSO premium is older than
+    12 months before the period (services.payments.prepare): every running A beneficiary of the
+    demo has one of the last few months, so a demo run of next month pays them."""
+    from datetime import datetime, timedelta, timezone
+
+    from services.payments.prepare import PROOF_KIND
+
+    cases = _cases(demo_engine)
+    proofs = dict(_all(demo_engine, select(Document.application_id, Document.uploaded_at)
+                       .where(Document.kind == PROOF_KIND, Document.received == True)))  # noqa: E712
+    since = datetime.combine(TODAY, datetime.min.time(), tzinfo=timezone.utc) - timedelta(days=300)
+    running = [i for i, case in cases.items()
+               if case["program"] == "A" and case["state"] in (State.active.value, State.suspended.value)]
+    assert len(running) > 10
+    for application_id in running:
+        uploaded = proofs[application_id]
+        if uploaded.tzinfo is None:
+            uploaded = uploaded.replace(tzinfo=timezone.utc)
+        assert uploaded >= since, application_id
