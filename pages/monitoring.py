@@ -1,5 +1,7 @@
 """Quota and credit monitoring (پایش سهمیه و اعتبار): the country's provinces, a province's
 counties, a county's cases. Read-only; the figures come from services.monitoring."""
+import functools
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -127,7 +129,10 @@ st.caption(f"ردیف زرد: ۸۰٪ سهمیه یا اعتبار یا بیشت�
 
 def _clicked(key: str) -> None:
     """A row clicked: narrow to its area (the selection is forgotten for the way back)."""
-    rows = st.session_state[key].selection.rows
+    state = st.session_state.get(key)  # gone when the table was not drawn in the run before
+    if state is None:
+        return
+    rows = state.selection.rows
     del st.session_state[key]
     if rows:
         area_id = int(areas.iloc[rows[0]]["area_id"])
@@ -137,7 +142,7 @@ def _clicked(key: str) -> None:
 
 table_key = f"monitoring_table_{data.level}"
 st.dataframe(styled, hide_index=True, width="stretch", column_order=list(table.columns)[::-1],
-             on_select=lambda: _clicked(table_key), selection_mode="single-row", key=table_key)
+             on_select=functools.partial(_clicked, table_key), selection_mode="single-row", key=table_key)
 st.download_button("خروجی اکسل جدول", data=lambda: _excel("پایش", table), file_name=f"bimeyar-monitoring-{year}.xlsx",
                    mime=XLSX, key="monitoring_xlsx")
 

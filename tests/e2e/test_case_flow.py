@@ -294,6 +294,7 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
     for label in catalog.DOCUMENTS["A"].values():
         missing = page.get_by_test_id("stExpander").filter(has_text=f"❌ {label}")
         missing.locator("summary").click()
+        settled(page)  # a click while a run redraws the page can be lost
         missing.get_by_role("button", name="نسخه کاغذی در میز خدمت دیده و بایگانی شد").click()
         flash(page, f"وضعیت «{label}» ثبت شد.")
         expect(page.get_by_test_id("stExpander").filter(has_text=f"✅ {label}")).to_be_visible()
