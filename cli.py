@@ -13,6 +13,7 @@ accounts are created once; a later run leaves existing accounts alone.
 from __future__ import annotations
 
 import argparse
+import importlib
 import getpass
 import os
 import shutil
@@ -376,6 +377,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+# The modules that add further commands (see build_parser); a new command module is added here
+# and to `py-modules` in pyproject.toml.
+COMMAND_MODULES = ("cli_export", "cli_payments", "cli_budget_request")
+
+
 def build_parser() -> argparse.ArgumentParser:
     roles = ", ".join(r.value for r in Role)
     parser = argparse.ArgumentParser(
@@ -448,17 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list-users", help="list users with role, area and status")
     p.set_defaults(func=cmd_list_users)
 
-    from cli_export import add_export_run  # bimeyar export-run (payment list of a run)
-
-    add_export_run(sub)
-
-    from cli_payments import add_commands as add_payment_commands  # bimeyar payment-run (issue 7)
-
-    add_payment_commands(sub, _engine)
-
-    from cli_budget_request import add_command as add_budget_request  # bimeyar budget-request (issue 8)
-
-    add_budget_request(sub, _engine)
+    # Each further command lives in its own module `cli_<name>.py` next to this file, which
+    # defines `add_commands(sub, engine_factory)`; listed here so the order of --help is stable.
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        module.add_commands(sub, _engine)
     return parser
 
 

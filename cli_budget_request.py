@@ -19,7 +19,7 @@ from sqlmodel import select
 from lib.errors import InvalidInput
 
 
-def add_command(sub: argparse._SubParsersAction, engine_of: Callable[[argparse.Namespace], Engine]) -> None:
+def add_commands(sub: argparse._SubParsersAction, engine_of: Callable[[argparse.Namespace], Engine]) -> None:
     p = sub.add_parser(
         "budget-request",
         help="next year's budget request: cost of today's beneficiaries and the waiting list under a wage rise",

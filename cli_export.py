@@ -1,6 +1,6 @@
 """``bimeyar export-run RUN_ID --out FILE.xlsx``: the payment list of a run, from the command line.
 
-Registered by cli.py (``add_export_run``). The list is the one the payments screen gives
+Registered by cli.py (``add_commands``, listed in ``COMMAND_MODULES``). The list is the one the payments screen gives
 (services.payments.exports.payment_list: only approved or finalised runs, fixed layout,
 formula-safe). ``--as USER`` exports as that user (area and role checked like on the screen);
 without it the system exports (the administrator's reach, which may export but never moves money).
@@ -80,7 +80,7 @@ def cmd_export_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_export_run(sub) -> None:
+def add_commands(sub, engine_of=None) -> None:
     """Register ``export-run`` on cli.py's subcommand parsers."""
     p = sub.add_parser(
         "export-run",
