@@ -1,0 +1,52 @@
+"""The schema. SQLModel tables; Alembic (db/migrations) owns their creation.
+
+What must never happen is a database constraint, not only code:
+- one national code, one applicant; one open application per applicant and programme
+  (partial unique index);
+- a person is never paid twice for the same month, by either programme
+  (partial unique index over the live payment lines per applicant, year, month);
+- decisions and the audit log are append-only (triggers created by the migration);
+- money columns are 64-bit integers of rials and never negative (check constraints).
+
+Dates are Gregorian ``date``; timestamps are timezone-aware ``datetime`` in UTC; payment periods are Jalali (year, month).
+
+Split by subject into the modules of this package; import names from ``db.models`` as before.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Index
+
+from db.models.common import OPEN_APPLICATION_WHERE, money, utc_midnight, utcnow
+from db.models.reference import County, MinimumWage, Program, Province, ScoringPolicyVersion
+from db.models.users import SignInSession, SignInThrottle, User
+from db.models.cases import (
+    Applicant, Application, ApplicationEvent, Document, EligibilityConfirmation, Household, ScoreCardRecord,
+)
+from db.models.committees import (
+    AgendaEntry, CommitteeSession, Decision, DeputyConfirmation, Introduction, SessionMember, SsoBranch,
+)
+from db.models.money import BUDGET_SOURCE_CODES, PAYMENT_LINE_PAID_ONCE_WHERE, Budget, PaymentLine, PaymentRun, Quota
+from db.models.contact import Complaint, Notification
+from db.models.audit import APPEND_ONLY_TABLES, AuditLog
+
+# --------------------------------------------------------------------------- monitoring (issue 8)
+# Covering indexes for services.monitoring's grouped reads (migration 0007): the running cases by
+# area and what their premiums depend on; the year's live payment lines summed per run in index
+# order; the year's introductions per county.
+Index(
+    "ix_application_monitoring",
+    Application.__table__.c.state, Application.__table__.c.province_id, Application.__table__.c.county_id,
+    Application.__table__.c.program_id, Application.__table__.c.contract_rate_bp, Application.__table__.c.share_percent,
+    Application.__table__.c.start_year, Application.__table__.c.start_month, Application.__table__.c.months_granted,
+)
+Index(
+    "ix_paymentline_monitoring",
+    PaymentLine.__table__.c.jalali_year, PaymentLine.__table__.c.live, PaymentLine.__table__.c.run_id,
+    PaymentLine.__table__.c.program_id, PaymentLine.__table__.c.jalali_month, PaymentLine.__table__.c.sso_status,
+    PaymentLine.__table__.c.line_kind, PaymentLine.__table__.c.application_id, PaymentLine.__table__.c.amount_rial,
+    PaymentLine.__table__.c.agency_rial, PaymentLine.__table__.c.government_rial,
+)
+Index(
+    "ix_introduction_monitoring",
+    Introduction.__table__.c.jalali_year, Introduction.__table__.c.county_id, Introduction.__table__.c.refused_on,
+)
