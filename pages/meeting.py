@@ -1,6 +1,5 @@
 """The meeting view for the projector: one case at a time in large type, the decision buttons,
 and next/previous with the arrow keys. Opened as ``pages/meeting.py?session=N``."""
-from html import escape
 
 import streamlit as st
 
@@ -9,7 +8,8 @@ from lib.payments import MAX_MONTHS
 from lib.workflow import State
 from services import committee as cm
 from ui.context import act, read, require_actor
-from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, to_persian_digits
+from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, md_escape, to_persian_digits
+from ui.fmt import html_text as escape  # user text inside HTML: escaped, no blank line
 
 PENDING_REJECT = "meeting_pending_reject"
 FLASH = "meeting_flash"
@@ -166,8 +166,8 @@ def _forget_reject() -> None:
 
 @st.dialog("رد پرونده", on_dismiss=_forget_reject)
 def confirm_reject(pending: dict) -> None:
-    st.markdown(f"پرونده **{pending['name']}** رد می‌شود و بسته می‌ماند؛ بازگشت از رد ممکن نیست.")
-    st.markdown(f"**دلیل:** {pending['reason'] or '—'}")
+    st.markdown(f"پرونده **{md_escape(pending['name'])}** رد می‌شود و بسته می‌ماند؛ بازگشت از رد ممکن نیست.")
+    st.markdown(f"**دلیل:** {md_escape(pending['reason'] or '—')}")
     yes, no = st.columns(2)
     if yes.button("رد قطعی پرونده", type="primary", key="meeting_reject_confirm"):
         if act(cm.record_decision, session_id, pending["case"], "reject", pending["reason"], seen=pending["seen"]) is not None:
