@@ -24,7 +24,7 @@ from lib.workflow import PROGRAM_LABELS, STATE_LABELS, ProgramCode
 from services.applications import HouseholdData, IntakeData, submit_application
 from services.applicants import ApplicantOnFile, applicant_on_file, county_choices
 from ui.context import act, read, require_actor
-from ui.fmt import format_jalali
+from ui.fmt import format_jalali, md_escape
 from ui.widgets import (
     case_link,
     field_error,
@@ -118,7 +118,7 @@ if national_code:
     try:
         person = read(applicant_on_file, actor, national_code)
     except (Forbidden, InvalidInput) as exc:
-        st.warning(exc.message, icon="⚠️")
+        st.warning(md_escape(exc.message), icon="⚠️")
     else:
         if person is None:
             clear_prefill()
@@ -126,7 +126,7 @@ if national_code:
         else:
             prefill(person)
             with st.container(border=True):
-                st.info(f"این کد ملی متعلق به «{person.full_name}» است؛ فرم با اطلاعات او پر شد.", icon="👤")
+                st.info(f"این کد ملی متعلق به «{md_escape(person.full_name)}» است؛ فرم با اطلاعات او پر شد.", icon="👤")
                 for case in person.cases:
                     status = "باز" if case.open else "بسته"
                     case_link(

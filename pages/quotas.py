@@ -13,7 +13,7 @@ from services.dashboard import area_label
 from services.quotas import quota_use, set_quotas
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
-from ui.fmt import format_number, to_persian_digits
+from ui.fmt import format_number, md_escape, to_persian_digits
 
 SAVED = "quotas_saved"
 VERSION = "quotas_version"  # a new editor (no stale edits) after each save
@@ -35,7 +35,7 @@ with left:
         names = {p.id: p.name for p in read(provinces)}
         province_id = st.selectbox("استان", list(names), format_func=names.get, key="quota_province")
     else:
-        st.markdown(f"**{read(area_label, actor)}**")
+        st.markdown(f"**{md_escape(read(area_label, actor))}**")
 with right:
     this_year = jalali_year_of(date.today())
     years = list(range(this_year - 3, this_year + 2))
@@ -134,7 +134,7 @@ if branch_counties:
             if st.form_submit_button("افزودن شعبه", icon=":material/add:"):
                 added = act(add_branch, branch_county, name, code)
                 if added is not None:
-                    st.session_state[SAVED] = f"شعبه «{added.name}» به فهرست شهرستان افزوده شد."
+                    st.session_state[SAVED] = f"شعبه «{md_escape(added.name)}» به فهرست شهرستان افزوده شد."
                     st.rerun()
         if listed:
             names = {b.id: f"{b.name} ({'فعال' if b.active else 'غیرفعال'})" for b in listed}
@@ -143,7 +143,7 @@ if branch_counties:
             label = "غیرفعال کردن شعبه" if current.active else "فعال کردن دوباره شعبه"
             if st.button(label, key="branch_toggle"):
                 if act(set_branch_active, picked, not current.active) is not None:
-                    st.session_state[SAVED] = f"وضعیت شعبه «{current.name}» تغییر کرد."
+                    st.session_state[SAVED] = f"وضعیت شعبه «{md_escape(current.name)}» تغییر کرد."
                     st.rerun()
 else:
     st.info("برای دیدن شعب، استان را انتخاب کنید.", icon="ℹ️")

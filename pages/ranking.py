@@ -9,7 +9,7 @@ from services.applications import set_priority
 from services.cases import counties_in_area
 from services.scoring_sheet import ranking
 from ui.context import act, read, require_actor
-from ui.fmt import format_jalali, format_number
+from ui.fmt import format_jalali, format_number, md_escape
 
 actor = require_actor()
 st.title("رتبه‌بندی")
@@ -43,7 +43,7 @@ if can(actor.role, Action.set_priority) and not frame.empty:
     if clear_clicked and act(set_priority, application_id, None, None) is not None:
         done = "برداشته شد"
     if done:
-        st.success(f"اولویت دستی پرونده {names[application_id]} {done}.", icon="✅")
+        st.success(f"اولویت دستی پرونده {md_escape(names[application_id])} {done}.", icon="✅")
         frame = read(ranking, actor, county_id=county_id)
 
 with table_slot:

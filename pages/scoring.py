@@ -16,7 +16,7 @@ from services.applications import SCORABLE_STATES, HouseholdData, current_policy
 from services.cases import case_detail, counties_in_area, format_moment, parse_case_id
 from services.scoring_sheet import card_frame, pending_worksheet, preview_card, save_worksheet_row
 from ui.context import act, read, require_actor
-from ui.fmt import format_number, ltr, to_persian_digits
+from ui.fmt import format_number, ltr, md_escape, to_persian_digits
 from ui.widgets import case_link
 
 actor = require_actor()
@@ -30,7 +30,7 @@ def choose_case() -> int | None:
         try:
             return parse_case_id(raw)
         except InvalidInput as error:
-            st.error(error.message, icon="⚠️")
+            st.error(md_escape(error.message), icon="⚠️")
             return None
     counties = dict(read(counties_in_area, actor))
     county_id = st.selectbox(
@@ -66,7 +66,7 @@ if detail.program_code != "A":
     st.stop()
 
 person, app = detail.applicant, detail.application
-st.subheader(f"{person['first_name']} {person['last_name']} — کد رهگیری {ltr(app['tracking_code'])}")
+st.subheader(f"{md_escape(person['first_name'])} {md_escape(person['last_name'])} — کد رهگیری {ltr(app['tracking_code'])}")
 editable = State(app["state"]) in SCORABLE_STATES
 if not editable:
     st.info(f"پرونده در وضعیت «{detail.state_label}» است و کمیته آن را بررسی کرده؛ کاربرگ فقط خواندنی است.")
@@ -112,7 +112,7 @@ data = HouseholdData(
 try:
     card = preview_card(policy, data)
 except InvalidInput as error:
-    st.error(error.message, icon="⚠️")
+    st.error(md_escape(error.message), icon="⚠️")
     card = None
 if card is not None:
     st.markdown(f"### امتیاز کل: {format_number(card.total)} از {format_number(card.maximum)}")

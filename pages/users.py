@@ -6,7 +6,7 @@ from services.reference import counties_of, provinces
 from services.sign_in import clear_throttle, list_throttles
 from services.users import create_user, list_users, set_active
 from ui.context import act, read, require_actor
-from ui.fmt import ROLE_LABELS, format_jalali, ltr, to_persian_digits
+from ui.fmt import ROLE_LABELS, format_jalali, ltr, md_escape, to_persian_digits
 from lib.permissions import Role
 
 THROTTLE_KINDS = {"account": "حساب", "client": "رایانه (نشانی)"}
@@ -56,7 +56,7 @@ with st.form("new_user", clear_on_submit=False):
             role=role, province_id=province_id, county_id=county_id,
         )
         if created is not None:
-            st.success(f"کاربر «{created.username}» ساخته شد.", icon="✅")
+            st.success(f"کاربر «{md_escape(created.username)}» ساخته شد.", icon="✅")
 
 if users:
     st.subheader("فعال‌سازی")

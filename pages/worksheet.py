@@ -19,7 +19,7 @@ from services.applications import current_policy
 from services.cases import counties_in_area
 from services.scoring_sheet import INPUT_LABELS, POINTS_COLUMNS, pending_worksheet, preview_worksheet, save_worksheet
 from ui.context import act, read, require_actor
-from ui.fmt import format_number, ltr
+from ui.fmt import format_number, ltr, md_escape
 
 actor = require_actor()
 
@@ -144,4 +144,4 @@ with grid_slot:
     )
 with problems_slot:
     for problem in problems[:5]:
-        st.warning(problem, icon="⚠️")
+        st.warning(md_escape(problem), icon="⚠️")

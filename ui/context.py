@@ -26,6 +26,7 @@ from db.engine import make_engine, new_session
 from db.seed import load_reference_data
 from lib.errors import Forbidden, InvalidInput
 from services.base import Actor
+from ui.fmt import md_escape
 
 T = TypeVar("T")
 ACTOR_KEY = "actor"
@@ -107,7 +108,7 @@ def sign_in_with(username: str, password: str) -> Actor | None:
             actor = authenticate(session, username, password, client=client)
             token = start_session(session, actor.id, client=client)
         except InvalidInput as exc:
-            st.error(exc.message, icon="⚠️")
+            st.error(md_escape(exc.message), icon="⚠️")  # it may quote what was typed
             return None
     sign_in(actor, token)
     return actor
@@ -221,5 +222,5 @@ def act(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
             return fn(session, actor, *args, **kwargs)
         except (InvalidInput, Forbidden) as exc:
             session.rollback()
-            st.error(exc.message, icon="⚠️")
+            st.error(md_escape(exc.message), icon="⚠️")  # it may quote what was typed
             return None

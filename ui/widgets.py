@@ -27,6 +27,7 @@ from lib.jalali import format_jalali, parse_jalali_date
 from lib.text import format_rial, ltr, to_persian_digits
 from lib.workflow import PROGRAM_LABELS
 from ui.context import get_engine, require_actor
+from ui.fmt import md_escape
 from ui.nav import pages_for
 
 T = TypeVar("T")
@@ -54,7 +55,7 @@ def _checked_text(label: str, key: str, parse: Callable[[str], T], *, help: str 
             value = parse(raw)
         except InvalidInput as exc:
             error = exc.message
-            st.error(error, icon="⚠️")
+            st.error(md_escape(error), icon="⚠️")
     st.session_state[key + _ERROR_SUFFIX] = error
     return value
 
