@@ -15,8 +15,9 @@ st.title("برآورد اعتبار سال آینده", anchor=False)
 now = current_year_month()
 with st.form("budget_request_form"):
     c1, c2, c3 = st.columns(3)
-    year = int(c1.number_input("سال برآورد", min_value=1396, max_value=1500, value=now.year + 1, step=1, format="%d",
-                               key="request_year"))
+    years = list(range(now.year - 3, now.year + 3))
+    year = c1.selectbox("سال برآورد", years, index=years.index(now.year + 1), format_func=to_persian_digits,
+                        key="request_year")
     basis = c2.radio("مبنای دستمزد", ["rise", "wage"], key="request_basis", horizontal=True,
                      format_func=lambda b: "درصد افزایش" if b == "rise" else "دستمزد اعلام‌شده")
     rise = c3.text_input("درصد افزایش حداقل دستمزد", value="45", key="request_rise")

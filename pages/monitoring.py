@@ -56,8 +56,10 @@ def _go(**params) -> None:
 actor = require_actor()
 st.title("پایش سهمیه و اعتبار", anchor=False)
 now = current_year_month()
-year = int(st.number_input("سال", min_value=1395, max_value=1500, value=int(st.query_params.get("year", now.year)),
-                           step=1, format="%d", key="monitoring_year"))
+wanted_year = st.query_params.get("year", "")
+years = sorted({*range(now.year - 5, now.year + 2), *([int(wanted_year)] if wanted_year.isdigit() else [])})
+year = st.selectbox("سال", years, index=years.index(int(wanted_year) if wanted_year.isdigit() else now.year),
+                    format_func=to_persian_digits, key="monitoring_year")
 province_param = st.query_params.get("province")
 county_param = st.query_params.get("county")
 

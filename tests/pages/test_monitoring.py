@@ -62,7 +62,7 @@ def open_page(actor):
     at = app_as(actor).run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
-    at.number_input(key="monitoring_year").set_value(YEAR).run()
+    at.selectbox(key="monitoring_year").set_value(YEAR).run()
     assert not at.exception, at.exception
     return at
 
@@ -79,6 +79,16 @@ def test_a_provincial_manager_sees_only_her_counties(world):
     assert {"تهران", "اسلامشهر"} <= set(frame["شهرستان"])
     assert "کاشان" not in set(frame["شهرستان"])
     assert "استان تهران" in at.markdown[0].value
+
+
+def test_the_years_are_offered_in_persian_digits(world):
+    at = open_page(world["manager"])
+    options = at.selectbox(key="monitoring_year").options
+    assert "۱۴۰۴" in options and not any(ch.isascii() and ch.isdigit() for o in options for ch in o)
+    at = app_as(world["manager"]).run()
+    at.switch_page("pages/budget_request.py").run()
+    options = at.selectbox(key="request_year").options
+    assert "۱۴۰۴" in options and not any(ch.isascii() and ch.isdigit() for o in options for ch in o)
 
 
 def test_thresholds_colour_and_sort_by_closeness(world, app_db):
@@ -138,7 +148,7 @@ def test_the_budget_request_screen_shows_the_figures_and_assumptions(world, app_
     at = app_as(world["manager"]).run()
     at.switch_page("pages/budget_request.py").run()
     assert not at.exception, at.exception
-    at.number_input(key="request_year").set_value(1404)
+    at.selectbox(key="request_year").set_value(1404)
     at.text_input(key="request_rise").input("۴۵")
     at.button[0].click().run()
     assert not at.exception, at.exception
