@@ -21,13 +21,13 @@ from db.models import (
     ScoringPolicyVersion,
     utcnow,
 )
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
-from lib.jalali import format_jalali, jalali_year_of
+from lib.jalali import jalali_year_of
 from lib.permissions import Action, Area, Role, can
 from lib.scoring import DEFAULT_POLICY, ScoreCard, ScoreInput, ScoringPolicy, score
-from lib.text import ltr, normalize_persian, to_persian_digits
+from lib.text import to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
 from services.base import Actor, audit, county_area, snapshot
 from services.notify import queue_state_sms
@@ -74,17 +74,10 @@ class IntakeData:
     household: HouseholdData = field(default_factory=HouseholdData)
 
 
-def required_text(value: str, field_name: str, label_fa: str) -> str:
-    value = normalize_persian(value or "")
-    if not value:
-        raise InvalidInput(f"«{label_fa}» را وارد کنید.", field=field_name)
-    return value
-
-
 def choice_of(value: str, vocabulary: dict, field_name: str, label_fa: str, *, optional: bool = False) -> str:
     if optional and not value:
         return ""
-    if value not in vocabulary:
+    if not isinstance(value, str) or value not in vocabulary:
         raise InvalidInput(f"«{label_fa}» را از فهرست انتخاب کنید.", field=field_name)
     return value
 
@@ -98,9 +91,6 @@ def _max_length(model: Any, column: str) -> int:
 _TEXT_LIMITS: tuple[tuple[str, str, int], ...] = tuple(
     (name, label_fa, _max_length(model, name))
     for name, label_fa, model in (
-        ("first_name", "نام", Applicant),
-        ("last_name", "نام خانوادگی", Applicant),
-        ("father_name", "نام پدر", Applicant),
         ("birth_certificate_no", "شماره شناسنامه", Applicant),
         ("home_address", "نشانی منزل", Applicant),
         ("work_address", "نشانی محل کار", Applicant),
@@ -108,6 +98,20 @@ _TEXT_LIMITS: tuple[tuple[str, str, int], ...] = tuple(
         ("licence_no", "شماره مجوز", Application),
     )
 )
+
+
+# People's names: letters, spaces, ZWNJ and hyphens only (lib.validate.person_name).
+_NAME_FIELDS = (("first_name", "نام"), ("last_name", "نام خانوادگی"), ("father_name", "نام پدر"))
+
+
+def typed_code(value: object, field_name: str, label_fa: str) -> str:
+    """A code as typed (national code, phone number) before its own check: text, no control
+    characters, not absurdly long."""
+    return validate.clean_text(value, field=field_name, label_fa=label_fa, max_length=200)
+
+
+def _national_code(value: object) -> str:
+    return normalize_national_code(typed_code(value, "national_code", "کد ملی"))
 
 
 @dataclass(frozen=True)
@@ -142,9 +146,12 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
             problems.append(exc)
             return default
 
-    national_code = take(normalize_national_code, data.national_code, default="")
-    take(required_text, data.first_name, "first_name", "نام", default="")
-    take(required_text, data.last_name, "last_name", "نام خانوادگی", default="")
+    national_code = take(_national_code, data.national_code, default="")
+    names = {
+        name: take(validate.person_name, getattr(data, name), field=name, label_fa=label_fa,
+                   max_length=_max_length(Applicant, name), required=name != "father_name", default="")
+        for name, label_fa in _NAME_FIELDS
+    }
     gender = take(choice_of, data.gender, catalog.GENDERS, "gender", "جنسیت", default="")
     is_b = program_code == ProgramCode.B
     if is_b:
@@ -154,44 +161,37 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
                     default="", optional=True)
     target_group = take(choice_of, data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف",
                         default="", optional=True)
-    mobile = take(normalize_mobile, data.mobile, default="") if data.mobile else ""
-    if program_code == ProgramCode.B and not (data.mobile or "").strip():
+    typed_mobile = take(typed_code, data.mobile, "mobile", "شماره همراه", default="")
+    mobile = take(normalize_mobile, typed_mobile, default="") if typed_mobile else ""
+    if program_code == ProgramCode.B and not typed_mobile.strip():
         problems.append(
             InvalidInput("برای برنامه ب شماره همراه لازم است تا مراحل با پیامک اطلاع داده شود.", field="mobile")
         )
-    landline = take(normalize_landline, data.landline, default="")
-    applied_on = data.applied_on or today
-    for name, label_fa, value in (
-        ("applied_on", "تاریخ درخواست", applied_on),
-        ("birth_date", "تاریخ تولد", data.birth_date),
-        ("licence_date", "تاریخ مجوز", data.licence_date),
-    ):
-        if value is not None and value > today:
-            problems.append(
-                InvalidInput(
-                    f"{label_fa} ({ltr(format_jalali(value))}) نمی‌تواند در آینده باشد؛ تاریخ را اصلاح کنید.",
-                    field=name,
-                )
-            )
-    text = {name: normalize_persian(getattr(data, name) or "") for name, *_ in _TEXT_LIMITS}
-    for name, label_fa, limit in _TEXT_LIMITS:
-        if len(text[name]) > limit:
-            problems.append(
-                InvalidInput(
-                    f"«{label_fa}» بیش از {to_persian_digits(limit)} نویسه است؛ آن را کوتاه‌تر بنویسید.",
-                    field=name,
-                )
-            )
+    typed_landline = take(typed_code, data.landline, "landline", "تلفن ثابت", default="")
+    landline = take(normalize_landline, typed_landline, default="")
+    dates = {
+        name: take(validate.optional_date, value, field=name, label_fa=label_fa, not_after=today, default=None)
+        for name, label_fa, value in (
+            ("applied_on", "تاریخ درخواست", data.applied_on or today),
+            ("birth_date", "تاریخ تولد", data.birth_date),
+            ("licence_date", "تاریخ مجوز", data.licence_date),
+        )
+    }
+    applied_on = dates["applied_on"] or today
+    text = {
+        name: take(validate.clean_text, getattr(data, name), field=name, label_fa=label_fa, max_length=limit, default="")
+        for name, label_fa, limit in _TEXT_LIMITS
+    }
     household = take(validate_household, program_code, data.household, default=data.household)
     if problems:
         return None, problems
     applicant_fields = dict(
-        first_name=text["first_name"],
-        last_name=text["last_name"],
+        first_name=names["first_name"],
+        last_name=names["last_name"],
         gender=gender,
-        father_name=text["father_name"],
+        father_name=names["father_name"],
         birth_certificate_no=text["birth_certificate_no"],
-        birth_date=data.birth_date,
+        birth_date=dates["birth_date"],
         mobile=mobile,
         landline=landline,
         home_address=text["home_address"],
@@ -203,7 +203,7 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
         job_field=text["job_field"],
         discount_holder=bool(data.discount_holder),
         licence_no=text["licence_no"],
-        licence_date=data.licence_date,
+        licence_date=dates["licence_date"],
         head_of_household=None,
     )
     if is_b:  # programme A's own fields (job, licence, discount, scoring household) do not apply
@@ -248,7 +248,8 @@ def tracking_code_candidate(program_code: str, on: date) -> str:
 
 
 def program_by_code(session: Session, code: str) -> Program:
-    program = session.exec(select(Program).where(Program.code == code)).first()
+    known = isinstance(code, str) and code in {p.value for p in ProgramCode}
+    program = session.exec(select(Program).where(Program.code == code)).first() if known else None
     if program is None:
         raise InvalidInput("برنامه انتخاب‌شده تعریف نشده است؛ برنامه الف یا ب را انتخاب کنید.", field="program")
     return program
@@ -307,9 +308,9 @@ def _record_event(session: Session, actor: Actor, application: Application, src:
 
 def get_application(session: Session, actor: Actor, application_id: int, action: Action = Action.view_cases) -> Application:
     """Load a case the actor may act on; another area's case is refused, not hidden."""
-    application = session.get(Application, application_id)
+    application = session.get(Application, application_id) if validate.record_id(application_id) == application_id else None
     if application is None:
-        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.")
+        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد؛ پرونده را از فهرست پرونده‌ها باز کنید.")
     actor.require(action, Area(province_id=application.province_id, county_id=application.county_id))
     return application
 
@@ -331,11 +332,25 @@ def find_applicant(session: Session, actor: Actor, national_code: str) -> Applic
     return applicant
 
 
+NEED_GRADE_LIMIT = 100  # the largest grade a scoring policy may allow (lib.scoring)
+PRIORITY_RANK_LIMIT = 100_000
+
+
+def checked_need_grade(value: object) -> int | None:
+    """A need grade as typed, within what any scoring policy allows (the policy narrows it)."""
+    return validate.optional_integer(value, field="need_grade", label_fa="نمره نیازمندی", minimum=0,
+                                     maximum=NEED_GRADE_LIMIT)
+
+
 def validate_household(program_code: str, data: HouseholdData, *, require_need_grade: bool = False) -> HouseholdData:
     """Household data through the scoring rules; Persian message on bad input.
 
     Programme B has no scoring table, but its household counts still go through the same
-    range checks (``ScoreInput`` validates itself on construction)."""
+    range checks (``ScoreInput`` validates itself on construction). The need grade, whose range
+    the scoring policy sets, is first held within what any policy allows."""
+    if not isinstance(data, HouseholdData):
+        raise InvalidInput("اطلاعات خانوار ناقص است؛ برگه خانوار را دوباره پر کنید.", field="household")
+    checked_need_grade(data.need_grade)
     inp = ScoreInput(
         disabled_members=data.disabled_members,
         severity=data.severity or None,
@@ -347,6 +362,12 @@ def validate_household(program_code: str, data: HouseholdData, *, require_need_g
     if program_code == ProgramCode.A:
         score(inp, require_need_grade=require_need_grade)
     return data
+
+
+SAME_MOMENT = (
+    "همکار دیگری هم‌زمان درخواستی با همین کد ملی ثبت کرد؛ کد ملی را دوباره جست‌وجو کنید و "
+    "پرونده‌ای را که ثبت شده باز کنید."
+)
 
 
 def submit_application(session: Session, actor: Actor, data: IntakeData) -> Application:
@@ -365,7 +386,11 @@ def submit_application(session: Session, actor: Actor, data: IntakeData) -> Appl
     if applicant is None:
         applicant = Applicant(national_code=clean.national_code, county_id=data.county_id, **clean.applicant)
         session.add(applicant)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # a colleague registered the same national code at the same moment
+            session.rollback()
+            raise InvalidInput(SAME_MOMENT, field="national_code") from None
         audit(session, actor, "applicant.create", "applicant", applicant.id, after=snapshot(applicant))
     else:
         find_applicant(session, actor, clean.national_code)  # area check with its own message
@@ -406,12 +431,16 @@ def submit_application(session: Session, actor: Actor, data: IntakeData) -> Appl
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise InvalidInput("این متقاضی در همین برنامه پرونده باز دارد.", field="national_code") from None
+        raise InvalidInput(SAME_MOMENT, field="national_code") from None
     session.add(Household(application_id=application.id, **clean.household.__dict__))
     _record_event(session, actor, application, None, State.received.value, "ثبت درخواست")
     queue_state_sms(session, applicant, application, State.received)
     audit(session, actor, "application.submit", "application", application.id, after=snapshot(application))
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput(SAME_MOMENT, field="national_code") from None
     return application
 
 
@@ -485,9 +514,10 @@ def score_application(session: Session, actor: Actor, application_id: int, *, ne
             f"پرونده در وضعیت «{STATE_LABELS[State(application.state)]}» است و کمیته آن را بررسی کرده؛ "
             "امتیاز را پیش از تصمیم کمیته ثبت کنید یا تصمیم اصلاحی بگیرید."
         )
+    grade = checked_need_grade(need_grade)
     household = session.get(Household, application_id) or Household(application_id=application_id)
-    if need_grade is not None:
-        household.need_grade = need_grade
+    if grade is not None:
+        household.need_grade = grade
     policy = current_policy(session)
     card = score(
         ScoreInput(
@@ -526,11 +556,11 @@ def store_score_card(session: Session, actor: Actor, application: Application, c
 
 def set_priority(session: Session, actor: Actor, application_id: int, rank: int | None, reason: str | None) -> Application:
     """Note 1 of the seed: a committee may set a case's priority by hand, with a reason."""
+    rank = validate.optional_integer(rank, field="rank", label_fa="رتبه دستی", minimum=1, maximum=PRIORITY_RANK_LIMIT)
+    reason = validate.clean_text(reason, field="reason", label_fa="دلیل اولویت", multiline=True,
+                                 max_length=_max_length(Application, "priority_reason"))
     application = get_application(session, actor, application_id, Action.set_priority)
-    reason = normalize_persian(reason or "")
     if rank is not None:
-        if rank < 1:
-            raise InvalidInput("رتبه دستی باید عددی از ۱ به بالا باشد.", field="rank")
         if not reason:
             raise InvalidInput("برای اولویت دستی، دلیل تصمیم کمیته را بنویسید.", field="reason")
     before = snapshot(application)

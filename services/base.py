@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 from db.models import AuditLog, County, utcnow
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area, Role, require
+from lib.validate import record_id
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,11 @@ def audit(
     *,
     before: dict | None = None,
     after: dict | None = None,
+    province_id: int | None = None,
 ) -> AuditLog:
-    """Append an audit record to the current transaction (committed with the write)."""
+    """Append an audit record to the current transaction (committed with the write). Its area
+    (``province_id``) is given, or found from the snapshots, the case, or the actor; the database
+    layer chains it to the record before (db/audit_chain.py)."""
     record = AuditLog(
         at=utcnow(),
         user_id=actor.id,
@@ -92,12 +96,34 @@ def audit(
         before=json.loads(json.dumps(before, default=str)) if before is not None else None,
         after=json.loads(json.dumps(after, default=str)) if after is not None else None,
     )
+    record.province_id = province_id if province_id is not None else _audit_area(session, actor, entity, entity_id, record)
     session.add(record)
     return record
 
 
+def _audit_area(session: Session, actor: Actor, entity: str, entity_id: Any, record: AuditLog) -> int | None:
+    """The province an audit record concerns: a ``province_id`` in its snapshots, else the
+    province of the case or county they name, else the acting user's; none = national."""
+    from db.models import Application
+    from lib.audit_chain import province_of
+
+    found = province_of(record.before, record.after)
+    if found is not None:
+        return found
+    snaps = [s for s in (record.after, record.before) if isinstance(s, dict)]
+    case_id = next((s["application_id"] for s in snaps if isinstance(s.get("application_id"), int)), None)
+    if case_id is None and entity in ("application", "household") and str(entity_id or "").isdigit() and len(str(entity_id)) < 10:
+        case_id = int(entity_id)
+    if case_id is not None and (case := session.get(Application, case_id)) is not None:
+        return case.province_id
+    county_id = next((s["county_id"] for s in snaps if isinstance(s.get("county_id"), int)), None) or actor.county_id
+    if county_id is not None and (county := session.get(County, county_id)) is not None:
+        return county.province_id
+    return actor.province_id
+
+
 def county_area(session: Session, county_id: int) -> Area:
-    county = session.get(County, county_id)
+    county = session.get(County, county_id) if record_id(county_id) == county_id else None
     if county is None:
         raise InvalidInput("شهرستان انتخاب‌شده در فهرست نیست؛ شهرستان را از فهرست انتخاب کنید.", field="county_id")
     return Area(province_id=county.province_id, county_id=county.id)
