@@ -24,6 +24,7 @@ from services.eligibility import confirm_condition, eligibility_status, is_eligi
 from services.relief_eligibility import b_eligibility, confirm_b_eligibility, refuse_b_eligibility
 from ui.context import act, require_actor
 from services.cases import format_moment
+from ui.fmt import md_escape
 from ui.widgets import case_link, deferred, tracking_code_spelled
 
 FLASH = "documents_flash"
@@ -68,9 +69,9 @@ if message := st.session_state.pop(FLASH, None):
 
 with st.container(border=True):
     st.markdown(
-        f"**{brief.applicant_name}** — کد ملی {to_persian_digits(brief.national_code)}  \n"
+        f"**{md_escape(brief.applicant_name)}** — کد ملی {to_persian_digits(brief.national_code)}  \n"
         f"کد رهگیری {tracking_code_spelled(brief.tracking_code)} — {PROGRAM_LABELS[brief.program]} — "
-        f"شهرستان {brief.county} — وضعیت: **{state_label(brief.program, brief.state)}**"
+        f"شهرستان {md_escape(brief.county)} — وضعیت: **{state_label(brief.program, brief.state)}**"
     )
     case_link(brief.application_id, "باز کردن پرونده")
 
@@ -105,9 +106,9 @@ for row in rows:
         if row.has_file and row.document_id is not None:
             fetch = deferred(read_document, row.document_id)
             st.download_button(
-                f"دریافت فایل «{row.original_name}»",
+                f"دریافت فایل «{md_escape(row.download_name)}»",
                 data=lambda fetch=fetch: fetch()[0],
-                file_name=row.original_name,
+                file_name=row.download_name,
                 mime=row.mime_type,
                 key=f"download_{row.kind}",
                 icon=":material/download:",

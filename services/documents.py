@@ -1,11 +1,13 @@
 """The documents of a case: the checklist per programme, uploaded files, paper seen at the desk,
 and the check that moves a case into (and out of) «نقص مدارک».
 
-Files: only PDF, PNG and JPEG, recognised by their first bytes (never by the name or the
-browser's MIME type), not empty, at most 5 MB. They are stored under the upload directory
-(``BIMEYAR_UPLOAD_DIR``, default ``data/uploads``) as ``<application id>/<random uuid>.<ext>``
-with permissions 0640; the user's file name is kept only as (normalised) metadata, with the
-file's sha256. A file is read back only through :func:`read_document`, which checks that the
+Files: only PDF, PNG and JPEG, not empty, at most 5 MB, parsed in full and free of active
+content (services.file_check: never judged by the name, the browser's MIME type or the first
+bytes alone). They are stored under the upload directory (``BIMEYAR_UPLOAD_DIR``, default
+``data/uploads``) as ``<application id>/<random uuid>.<ext>`` with permissions 0640, the
+extension of the detected type; the user's file name is kept only as sanitised metadata
+(:func:`~services.file_check.download_name`: no folders, control or direction characters, the
+detected type's extension), with the file's sha256. A file is read back only through :func:`read_document`, which checks that the
 case lies in the reader's area and that the bytes still match their sha256; nothing is ever
 executed or served from the directory. Replacing a file keeps the old one on disk (the audit
 record's *before* names it and its hash).
@@ -14,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,17 +29,16 @@ from db.models import Applicant, Application, County, Document, Program, User, u
 from lib import catalog
 from lib.errors import InvalidInput
 from lib.permissions import Action
-from lib.text import ltr, normalize_persian, strip_bidi_controls, to_latin_digits, to_persian_digits
+from lib.text import ltr, strip_bidi_controls, to_latin_digits, to_persian_digits
 from lib.workflow import STATE_LABELS, TERMINAL_STATES, State, can_transition
 from services.applications import change_state, get_application
 from services.base import Actor, audit, snapshot
+from services.file_check import Checked, check_file, download_name
 
 __all__ = [
     "UPLOAD_DIR_ENV",
     "MAX_DOCUMENT_BYTES",
     "upload_dir",
-    "detect_file_type",
-    "clean_file_name",
     "checklist",
     "CaseBrief",
     "case_brief",
@@ -63,42 +62,14 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 
-# extension, MIME type, the signatures a file of that type starts with
-_FILE_TYPES: tuple[tuple[str, str, tuple[bytes, ...]], ...] = (
-    ("pdf", "application/pdf", (b"%PDF-",)),
-    ("png", "image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ("jpg", "image/jpeg", (b"\xff\xd8\xff",)),
-)
-_NAME_LIMIT = int(Document.__table__.c["original_name"].type.length)  # type: ignore[attr-defined]
+_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 _NOTE_LIMIT = 400
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def upload_dir() -> Path:
     """Where uploaded files live: ``BIMEYAR_UPLOAD_DIR`` or ``data/uploads`` in the project."""
     configured = os.environ.get(UPLOAD_DIR_ENV, "").strip()
     return Path(configured) if configured else ROOT / "data" / "uploads"
-
-
-def detect_file_type(content: bytes) -> tuple[str, str] | None:
-    """(extension, MIME type) from the file's first bytes; None for anything else."""
-    for ext, mime, signatures in _FILE_TYPES:
-        if content.startswith(signatures):
-            return ext, mime
-    return None
-
-
-def clean_file_name(name: str | None, ext: str) -> str:
-    """The user's file name as metadata: no folders, control or direction characters,
-    Persian letters normalised, at most the column's length; ``document.<ext>`` when empty."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = _CONTROL.sub("", strip_bidi_controls(unicodedata.normalize("NFC", base)))
-    base = normalize_persian(base).strip(" .")
-    if len(base) > _NAME_LIMIT:
-        stem, dot, suffix = base.rpartition(".")
-        keep = suffix[:10] if dot else ""
-        base = (stem if dot else base)[: _NAME_LIMIT - len(keep) - 1].rstrip() + (f".{keep}" if keep else "")
-    return base or f"document.{ext}"
 
 
 def checklist(program_code: str) -> dict[str, str]:
@@ -177,7 +148,8 @@ class DocumentRow:
     received: bool
     document_id: int | None
     has_file: bool
-    original_name: str | None
+    original_name: str | None  # as stored (sanitised when uploaded)
+    download_name: str | None  # what a download is saved as: sanitised, the stored type's extension
     mime_type: str | None
     size_bytes: int | None
     uploaded_by: str | None  # full name
@@ -207,6 +179,7 @@ def document_status(session: Session, actor: Actor, application_id: int) -> list
                 document_id=doc.id if doc else None,
                 has_file=bool(doc and doc.stored_name),
                 original_name=doc.original_name if doc else None,
+                download_name=_served_name(doc) if doc and doc.stored_name else None,
                 mime_type=doc.mime_type if doc else None,
                 size_bytes=doc.size_bytes if doc else None,
                 uploaded_by=name,
@@ -217,7 +190,7 @@ def document_status(session: Session, actor: Actor, application_id: int) -> list
 
 
 def read_document(session: Session, actor: Actor, document_id: int) -> tuple[bytes, str, str]:
-    """(content, MIME type, original name) of an uploaded file, for a reader in the case's area."""
+    """(content, MIME type, download name) of an uploaded file, for a reader in the case's area."""
     doc = session.get(Document, document_id)
     if doc is None:
         raise InvalidInput("مدرکی با این شماره پیدا نشد.")
@@ -231,11 +204,18 @@ def read_document(session: Session, actor: Actor, document_id: int) -> tuple[byt
     content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != doc.sha256:
         raise InvalidInput("فایل این مدرک در بایگانی تغییر کرده است و قابل اعتماد نیست؛ آن را دوباره بارگذاری کنید.")
-    return content, doc.mime_type or "application/octet-stream", doc.original_name or path.name
+    return content, doc.mime_type or "application/octet-stream", _served_name(doc)
+
+
+def _served_name(doc: Document) -> str:
+    """The name a download is saved under, sanitised again (files uploaded before names were
+    sanitised keep e.g. ``x.html``) and always with the extension of the stored type."""
+    ext = _EXTENSIONS.get(doc.mime_type or "") or Path(doc.stored_name or "").suffix.lstrip(".") or "bin"
+    return download_name(doc.original_name, ext)
 
 
 # --------------------------------------------------------------------------- writing
-def _validate_upload(content: bytes) -> tuple[str, str]:
+def _validate_upload(content: bytes) -> Checked:
     if not content:
         raise InvalidInput("فایل خالی است؛ فایل درست مدرک را انتخاب کنید.", field="file")
     if len(content) > MAX_DOCUMENT_BYTES:
@@ -245,14 +225,7 @@ def _validate_upload(content: bytes) -> tuple[str, str]:
             "(مثلاً با وضوح کمتر اسکن کنید).",
             field="file",
         )
-    detected = detect_file_type(content)
-    if detected is None:
-        raise InvalidInput(
-            "فقط فایل PDF یا تصویر PNG یا JPEG پذیرفته می‌شود و این فایل هیچ‌کدام نیست (نام یا پسوند فایل ملاک نیست)؛ "
-            "مدرک را به صورت PDF یا تصویر اسکن کنید.",
-            field="file",
-        )
-    return detected
+    return check_file(content)
 
 
 def _store(application_id: int, ext: str, content: bytes) -> tuple[str, Path]:
@@ -279,7 +252,8 @@ def upload_document(session: Session, actor: Actor, application_id: int, kind: s
     application = get_application(session, actor, application_id, Action.manage_documents)
     require_open(application)
     _kind_label(_program_code(session, application), kind)
-    ext, mime = _validate_upload(content)
+    checked = _validate_upload(content)
+    ext, content = checked.ext, checked.content
     doc = session.exec(select(Document).where(Document.application_id == application_id, Document.kind == kind)).first()
     before = snapshot(doc)
     stored_name, path = _store(application_id, ext, content)
@@ -287,8 +261,8 @@ def upload_document(session: Session, actor: Actor, application_id: int, kind: s
         doc = doc or Document(application_id=application_id, kind=kind)
         doc.received = True
         doc.stored_name = stored_name
-        doc.original_name = clean_file_name(filename, ext)
-        doc.mime_type = mime
+        doc.original_name = download_name(filename, ext)
+        doc.mime_type = checked.mime
         doc.size_bytes = len(content)
         doc.sha256 = hashlib.sha256(content).hexdigest()
         doc.uploaded_by = actor.id

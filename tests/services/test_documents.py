@@ -15,13 +15,13 @@ from db.models import ApplicationEvent, AuditLog, Notification
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.workflow import State
+from tests.files import HTML, image_bytes, padded_pdf, pdf_bytes, pdf_with
 from services import applications as apps
+from services.file_check import download_name
 from services.documents import (
     MAX_DOCUMENT_BYTES,
     UPLOAD_DIR_ENV,
     check_documents,
-    clean_file_name,
-    detect_file_type,
     document_status,
     mark_received,
     read_document,
@@ -29,9 +29,9 @@ from services.documents import (
 )
 
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = pdf_bytes()
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 64
 A_KINDS = list(catalog.DOCUMENTS["A"])
 
@@ -75,7 +75,7 @@ def test_upload_is_stored_under_a_random_name_with_its_hash(session, county_expe
     assert path == uploads / doc.stored_name and path.read_bytes() == content
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert "فرم" not in str(path) and "etc" not in str(path.relative_to(uploads))
-    assert doc.original_name == "فرم یک.exe.pdf"  # no folders, no direction marks, Persian ی
+    assert doc.original_name == f"فرم یک.exe.{ext}"  # no folders, no direction marks, Persian ی, the real type
     entry = session.exec(select(AuditLog).where(AuditLog.action == "document.upload")).one()
     assert entry.user_id == county_expert.id and entry.before is None and entry.after["sha256"] == doc.sha256
 
@@ -96,7 +96,7 @@ def test_uploads_are_refused_by_content_and_size(session, county_expert, case, c
 
 
 def test_a_file_of_exactly_five_megabytes_is_accepted(session, county_expert, case):
-    content = PDF + b"\x00" * (MAX_DOCUMENT_BYTES - len(PDF))
+    content = padded_pdf(MAX_DOCUMENT_BYTES)
     assert upload_document(session, county_expert, case.id, "form1", "big.pdf", content).size_bytes == MAX_DOCUMENT_BYTES
 
 
@@ -232,18 +232,64 @@ def test_a_closed_case_takes_no_documents(session, county_expert, case, counts, 
 
 
 # --------------------------------------------------------------------------- invariants
-@given(hst.binary(max_size=64))
-def test_only_pdf_png_and_jpeg_signatures_are_recognised(content):
-    detected = detect_file_type(content)
-    starts = {"pdf": b"%PDF-", "png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xff"}
-    assert detected is None or content.startswith(starts[detected[0]])
-    if not any(content.startswith(s) for s in starts.values()):
-        assert detected is None
-
-
-@given(hst.text(max_size=400))
-def test_a_kept_file_name_is_never_a_path(name):
-    kept = clean_file_name(name, "pdf")
-    assert kept and len(kept) <= 200
-    assert "/" not in kept and "\\" not in kept
+@given(hst.text(max_size=400), hst.sampled_from(["pdf", "png", "jpg"]))
+def test_a_kept_file_name_is_never_a_path_and_ends_with_the_real_type(name, ext):
+    kept = download_name(name, ext)
+    assert kept and len(kept) <= 200 and kept.endswith(f".{ext}")
+    assert "/" not in kept and "\\" not in kept and not kept.startswith(".")
     assert not re.search(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", kept)
+
+
+# --------------------------------------------------------------------------- attacks (issue 9)
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"%PDF-1.7\n" + HTML, "HTML"),  # a PDF header followed by a web page
+        (b"%PDF-1.7\n<p>hi</p><img src=x onerror=alert(1)>", "HTML"),
+        (b"%PDF-1.7\n<p>hello</p>\n", "کامل نیست"),  # no PDF structure at all
+        (PDF + b"<p>appended page</p>", "پس از پایان"),  # a real PDF with something after %%EOF
+        (pdf_with("openaction-js"), "اجرایی"),
+        (pdf_with("aa-js"), "اجرایی"),
+        (pdf_with("names-js"), "اجرایی"),
+        (pdf_with("openaction-js").replace(b"/JavaScript", b"/J#61vaScript"), "اجرایی"),  # name spelled in hex
+        (pdf_with("launch"), "اجرایی"),
+        (pdf_with("embedded"), "اجرایی"),
+        (pdf_with("xfa"), "اجرایی"),
+        (pdf_with("encrypted"), "رمزگذاری"),
+        (b"\x89PNG\r\n\x1a\n" + HTML, "HTML"),  # a PNG header followed by a web page
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "سالم نیست"),
+        (PNG + b"<p>appended</p>", "پس از پایان"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "سالم نیست"),
+        (image_bytes("PNG", (8000, 8000)), "بزرگ"),  # 64 megapixels: a decompression bomb
+    ],
+)
+def test_polyglots_active_content_and_broken_files_are_refused(session, county_expert, case, counts, uploads, content, words):
+    err = _refused(session, counts, uploads, lambda: upload_document(session, county_expert, case.id, "form1", "scan.pdf", content))
+    assert err.field == "file" and words in err.message
+
+
+@pytest.mark.parametrize(("name", "content", "served"), [
+    ("x.html", PDF, "x.pdf"),
+    ("\u202egpj.exe", PNG, "gpj.png"),
+    ("نامه‌ی تأیید.JPG.exe", JPEG, "نامه‌ی تأیید.JPG.jpg"),
+    ("C:\\Users\\a\\..\\evil.svg", PNG, "evil.png"),
+])
+def test_a_download_is_named_after_the_detected_type(session, county_expert, case, name, content, served):
+    doc = upload_document(session, county_expert, case.id, "form1", name, content)
+    assert doc.original_name == served
+    assert read_document(session, county_expert, doc.id)[2] == served
+    assert document_status(session, county_expert, case.id)[0].download_name == served
+
+
+def test_a_name_stored_before_names_were_sanitised_is_served_safely(session, county_expert, case):
+    doc = upload_document(session, county_expert, case.id, "form1", "scan.pdf", PDF)
+    doc.original_name = "\u202egpj.html"
+    session.add(doc)
+    session.commit()
+    assert read_document(session, county_expert, doc.id)[2] == "gpj.pdf"
+
+
+def test_a_jpeg_is_stored_without_what_trails_its_end(session, county_expert, case, uploads):
+    doc = upload_document(session, county_expert, case.id, "form1", "photo.jpg", JPEG + b"<p>trailing</p>")
+    assert (uploads / doc.stored_name).read_bytes() == JPEG and doc.size_bytes == len(JPEG)
+    assert read_document(session, county_expert, doc.id)[0] == JPEG
