@@ -4,11 +4,11 @@ import streamlit as st
 from services.dashboard import area_label
 from services.users import change_password
 from ui.context import act, read, renew_session, require_actor, sign_out
-from ui.fmt import ROLE_LABELS
+from ui.fmt import ROLE_LABELS, md_escape
 
 actor = require_actor()
 st.title("حساب کاربری")
-st.markdown(f"**{actor.full_name}** — {ROLE_LABELS[actor.role]} — {read(area_label, actor)}")
+st.markdown(f"**{md_escape(actor.full_name)}** — {ROLE_LABELS[actor.role]} — {md_escape(read(area_label, actor))}")
 
 with st.form("password", clear_on_submit=True):
     st.subheader("تغییر گذرواژه")

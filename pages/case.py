@@ -14,7 +14,7 @@ from services.lifecycle import REASON_MAX, LifecycleOption, applicant_history, a
 from services.printing import form1_pdf
 from services.scoring_sheet import card_frame
 from ui.context import act, require_actor
-from ui.fmt import CHANNELS, format_jalali, format_number, format_percent_bp, label, ltr, to_persian_digits
+from ui.fmt import CHANNELS, format_jalali, format_number, format_percent_bp, label, ltr, md_escape, to_persian_digits
 from ui.widgets import case_link, deferred, link_to
 
 DIALOG_KEY = "case_lifecycle_dialog"  # (case id, action) while its confirmation is open
@@ -62,7 +62,7 @@ if not raw_id:
 try:
     application_id = parse_case_id(raw_id)
 except InvalidInput as error:
-    st.error(error.message, icon="⚠️")
+    st.error(md_escape(error.message), icon="⚠️")
     st.stop()
 
 detail: CaseDetail | None = act(case_detail, application_id)
@@ -70,7 +70,7 @@ if detail is None:
     st.stop()
 app, person = detail.application, detail.applicant
 
-st.subheader(f"{person['first_name']} {person['last_name']} — کد رهگیری {ltr(app['tracking_code'])}")
+st.subheader(f"{md_escape(person['first_name'])} {md_escape(person['last_name'])} — کد رهگیری {ltr(app['tracking_code'])}")
 m = st.columns([3, 2, 2, 2, 1])  # the state's label is the longest
 m[0].metric("وضعیت", detail.state_label)
 m[1].metric("برنامه", PROGRAM_SHORT_LABELS[detail.program_code], help=PROGRAM_LABELS[detail.program_code])
@@ -197,7 +197,7 @@ if tabs[1] is not None:
             )
             show(card_frame(card.card))
             st.caption(
-                f"جدول امتیازات نسخه {ltr(card.card.policy_version)} — امتیازدهی: {card.scored_by}، "
+                f"جدول امتیازات نسخه {ltr(card.card.policy_version)} — امتیازدهی: {md_escape(card.scored_by)}، "
                 f"{format_moment(card.scored_at)}"
             )
         elif detail.program_code == "A":
@@ -243,8 +243,8 @@ if tabs[3] is not None:
             st.warning("متقاضی از تخفیف بیمه دولتی در رشته شغلی شناسه‌دار استفاده می‌کند؛ در اولویت‌های بعدی قرار می‌گیرد.")
         if app["priority_override"]:
             st.info(
-                f"اولویت دستی کمیته: رتبه {format_number(app['priority_override'])} — دلیل: {app['priority_reason']} "
-                f"(ثبت: {detail.priority_set_by or '—'})"
+                f"اولویت دستی کمیته: رتبه {format_number(app['priority_override'])} — دلیل: {md_escape(app['priority_reason'])} "
+                f"(ثبت: {md_escape(detail.priority_set_by or '—')})"
             )
 
 with tabs[4]:
@@ -286,7 +286,7 @@ with tabs[6]:
     for sms in reversed(detail.sms):  # the newest first
         with st.container(border=True):
             st.caption(f"{format_moment(sms.created_at)} — به {digits(sms.mobile)} — {sms.status_label}")
-            st.markdown(sms.body)
+            st.markdown(md_escape(sms.body))
 
 with tabs[7]:
     months = act(case_months, application_id)

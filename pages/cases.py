@@ -5,7 +5,7 @@ import streamlit as st
 from lib.workflow import State
 from services.cases import count_cases, counties_in_area, list_cases, provinces_in_area
 from ui.context import act, read, require_actor
-from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, label, to_persian_digits
+from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, label, md_escape, to_persian_digits
 from ui.widgets import case_link, field_error, jalali_date_input
 
 LIMIT = 500
@@ -90,4 +90,4 @@ event = st.dataframe(
 rows = event.selection.rows if event is not None else []
 if rows:
     chosen = frame.iloc[rows[0]]
-    case_link(int(chosen["id"]), f"باز کردن پرونده {chosen['tracking_code']} — {chosen['applicant']}")
+    case_link(int(chosen["id"]), f"باز کردن پرونده {chosen['tracking_code']} — {md_escape(chosen['applicant'])}")

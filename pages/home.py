@@ -6,7 +6,7 @@ import streamlit as st
 from services.base import Actor
 from services.dashboard import AreaSummary, area_summary
 from ui.context import read, require_actor
-from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_number, format_rial, to_persian_digits
+from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_number, format_rial, md_escape, to_persian_digits
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -17,7 +17,7 @@ def summary_for(actor: Actor) -> AreaSummary:
 actor = require_actor()
 summary = summary_for(actor)
 st.title("پیشخوان", anchor=False)
-st.markdown(f"#### {summary.area_label} — سال {to_persian_digits(summary.jalali_year)}")
+st.markdown(f"#### {md_escape(summary.area_label)} — سال {to_persian_digits(summary.jalali_year)}")
 
 total_cases = sum(summary.cases_by_state.values())
 cols = st.columns(2 + len(summary.use))

@@ -32,7 +32,7 @@ from services.relief_eligibility import not_yet_waiting
 from services.quotas import county_quota
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
-from ui.fmt import format_jalali, format_number, format_rial, format_year_month, to_persian_digits
+from ui.fmt import format_jalali, format_number, format_rial, format_year_month, md_escape, to_persian_digits
 from ui.widgets import link_to
 
 PENDING = "introduce_pending"
@@ -59,7 +59,7 @@ def choose_county(actor: Actor) -> int:
     """The county to work on: fixed for county staff, chosen by everyone else."""
     scope = scope_of(actor.role, actor.area)
     if scope == Scope.county:
-        st.markdown(f"**{read(area_label, actor)}**")
+        st.markdown(f"**{md_escape(read(area_label, actor))}**")
         return actor.county_id
     wanted = _query_int("county")
     province_id = actor.province_id
@@ -120,8 +120,8 @@ def activate_with_text(session, actor, application_id: int, month_text: str) -> 
 @st.dialog("تأیید معرفی به تأمین اجتماعی")
 def confirm_introduction(pending: dict) -> None:
     st.markdown(
-        f"**{pending['name']}** (رتبه {to_persian_digits(pending['rank'])} فهرست انتظار) به "
-        f"**{branch_title(pending['branch_name'])}** در تاریخ {format_jalali(pending['date'])} معرفی می‌شود."
+        f"**{md_escape(pending['name'])}** (رتبه {to_persian_digits(pending['rank'])} فهرست انتظار) به "
+        f"**{md_escape(branch_title(pending['branch_name']))}** در تاریخ {format_jalali(pending['date'])} معرفی می‌شود."
     )
     st.caption("این کار یک سهمیه سال را مصرف می‌کند، برای متقاضی پیامک می‌فرستد و برگشت‌پذیر نیست.")
     left, right = st.columns(2)
@@ -165,7 +165,7 @@ show_gauge(read(county_quota, actor, county_id, year))
 done = st.session_state.pop(DONE, None)
 if done:
     st.success(
-        f"{done['name']} با نامه شماره {to_persian_digits(done['letter'])} معرفی شد و پیامک برایش در صف ارسال است.",
+        f"{md_escape(done['name'])} با نامه شماره {md_escape(to_persian_digits(done['letter']))} معرفی شد و پیامک برایش در صف ارسال است.",
         icon="✅",
     )
     letter_button(actor, done["id"], done["letter"], key="letter_just_made")
@@ -211,7 +211,7 @@ else:
                     raise InvalidInput("شعبه تأمین اجتماعی را از فهرست انتخاب کنید.", field="branch")
                 on = parse_jalali_date(day, field="introduced_on")
             except InvalidInput as exc:
-                st.error(exc.message, icon="⚠️")
+                st.error(md_escape(exc.message), icon="⚠️")
             else:
                 st.session_state[PENDING] = {
                     "application_id": int(chosen),
@@ -288,7 +288,7 @@ else:
             if st.form_submit_button("ثبت آغاز پوشش"):
                 activation = act(activate_with_text, case, start)
                 if activation is not None:
-                    message = f"پوشش بیمه {waiting_cover[case]} از {format_year_month(activation.start)} فعال شد."
+                    message = f"پوشش بیمه {md_escape(waiting_cover[case])} از {format_year_month(activation.start)} فعال شد."
                     if activation.monthly_premium_rial is not None:
                         message += (
                             f" حق بیمه ماه نخست: {format_rial(activation.monthly_premium_rial)} "
@@ -309,7 +309,7 @@ else:
                 if st.form_submit_button("ثبت نپذیرفتن"):
                     if act(record_sso_refusal, refused_case, why) is not None:
                         st.session_state[REFUSED] = (
-                            f"نپذیرفتن {waiting_cover[refused_case]} از سوی تأمین اجتماعی ثبت شد؛ سهمیه او آزاد شد."
+                            f"نپذیرفتن {md_escape(waiting_cover[refused_case])} از سوی تأمین اجتماعی ثبت شد؛ سهمیه او آزاد شد."
                         )
                         next_person()
                         st.rerun()

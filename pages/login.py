@@ -3,6 +3,7 @@ import streamlit as st
 
 from services.users import demo_account_rows
 from ui.context import NOTICE_KEY, read, sign_in_with
+from ui.fmt import md_escape
 from ui.nav import continue_after_login
 
 st.title("بیمه‌یار")
@@ -30,4 +31,4 @@ with right:
         st.subheader("حساب‌های نمایشی")
         st.caption("این پایگاه داده نمایشی است. گذرواژه همه حساب‌های نمایشی:")
         st.code(rows[0]["password"], language=None)
-        st.table([{"نام کاربری": r["username"], "نقش": r["role"], "حوزه": r["area"]} for r in rows])
+        st.table([{"نام کاربری": md_escape(r["username"]), "نقش": r["role"], "حوزه": md_escape(r["area"])} for r in rows])

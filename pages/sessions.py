@@ -12,7 +12,7 @@ from services import committee as cm
 from services.printing import minutes_pdf
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
-from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, to_persian_digits
+from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, md_escape, to_persian_digits
 from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to
 
 FLASH = "sessions_flash"
@@ -81,10 +81,10 @@ def _forget_reject() -> None:
 @st.dialog("رد پرونده", on_dismiss=_forget_reject)
 def confirm_reject(pending: dict) -> None:
     st.markdown(
-        f"پرونده **{pending['name']}** ({ltr(pending['code'])}) رد می‌شود و بسته می‌ماند؛ "
+        f"پرونده **{md_escape(pending['name'])}** ({ltr(pending['code'])}) رد می‌شود و بسته می‌ماند؛ "
         "بازگشت از رد ممکن نیست و متقاضی باید درخواست تازه بدهد."
     )
-    st.markdown(f"**دلیل:** {pending['reason'] or '—'}")
+    st.markdown(f"**دلیل:** {md_escape(pending['reason'] or '—')}")
     yes, no = st.columns(2)
     if yes.button("رد قطعی پرونده", type="primary", key="reject_confirm"):
         if pending.get("correct"):
@@ -106,7 +106,7 @@ def _forget_close() -> None:
 @st.dialog("بستن جلسه", on_dismiss=_forget_close)
 def confirm_close(session_id: int, summary: cm.SessionSummary, undecided: int) -> None:
     st.markdown(
-        f"با بستن جلسه شماره {ltr(to_persian_digits(summary.number))}، تصمیم‌های آن **قطعی** می‌شوند و فقط با تصمیم اصلاحی "
+        f"با بستن جلسه شماره {ltr(md_escape(to_persian_digits(summary.number)))}، تصمیم‌های آن **قطعی** می‌شوند و فقط با تصمیم اصلاحی "
         "در جلسه‌ای دیگر تغییر می‌کنند."
     )
     if undecided:
@@ -126,7 +126,7 @@ def deputy_form(case_id: int, item: cm.AgendaItem) -> None:
     recorded = read(cm.deputy_confirmation, actor, case_id)
     title = (
         f"تأیید معاونت تخصصی: {recorded.deputy_label}، {to_persian_digits(recorded.months)} ماه"
-        f"{'' if recorded.job_ready else ' (آمادگی شغلی تأیید نشده)'} — {recorded.confirmed_by or '—'}"
+        f"{'' if recorded.job_ready else ' (آمادگی شغلی تأیید نشده)'} — {md_escape(recorded.confirmed_by or '—')}"
         if recorded else "تأیید معاونت تخصصی (آمادگی شغلی و مدت حمایت) — ثبت نشده"
     )
     with st.expander(title, icon=":material/verified:"):
@@ -218,7 +218,7 @@ with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":m
             if created is not None:
                 st.session_state[PICK] = created.id
                 st.query_params["session"] = str(created.id)
-                done(f"جلسه شماره {ltr(to_persian_digits(created.number))} تشکیل شد.")
+                done(f"جلسه شماره {ltr(md_escape(to_persian_digits(created.number)))} تشکیل شد.")
 
 if not sessions:
     st.stop()
@@ -246,7 +246,7 @@ if view is None:
     st.stop()
 summary = view.summary
 
-st.subheader(f"{summary.committee_title} — جلسه شماره {ltr(to_persian_digits(summary.number))}")
+st.subheader(f"{md_escape(summary.committee_title)} — جلسه شماره {ltr(md_escape(to_persian_digits(summary.number)))}")
 st.markdown(
     f"{PROGRAM_LABELS[summary.program]} · تاریخ {format_jalali(summary.held_on, long=True)} · "
     f"وضعیت: **{cm.STATUS_LABELS[summary.status]}**"
@@ -257,7 +257,7 @@ st.download_button(
     file_name=f"minutes-{session_id}.pdf", mime="application/pdf", key="minutes_pdf",
 )
 if view.members:
-    st.markdown("**حاضران:** " + "، ".join(f"{m.full_name} ({ALL_COMMITTEE_ROLES.get(m.role, m.role)})" for m in view.members))
+    st.markdown("**حاضران:** " + "، ".join(f"{md_escape(m.full_name)} ({ALL_COMMITTEE_ROLES.get(m.role, m.role)})" for m in view.members))
 else:
     st.warning("نام حاضران جلسه ثبت نشده است.", icon="⚠️")
 if summary.is_open:
@@ -322,7 +322,7 @@ if summary.is_open and items:
         t = item.proposal.terms
         st.markdown(
             f"**پیشنهاد کمیته شهرستان:** {to_persian_digits(t.months or 0)} ماه، سهم {to_persian_digits(t.share_percent or 0)}٪، "
-            f"نرخ {format_percent_bp(t.contract_rate_bp) if t.contract_rate_bp else '—'} — {item.proposal.reason or 'بی‌توضیح'}"
+            f"نرخ {format_percent_bp(t.contract_rate_bp) if t.contract_rate_bp else '—'} — {md_escape(item.proposal.reason or 'بی‌توضیح')}"
         )
     if item.missing:
         st.warning("برای تأیید کمیته استان هنوز کامل نیست: " + "، ".join(item.missing), icon="⚠️")
@@ -343,7 +343,7 @@ if summary.is_open and items:
                 "code": item.tracking_code,
             }
         elif act(cm.record_decision, session_id, case_id, outcome, reason, seen=seen, **terms) is not None:
-            done(f"تصمیم «{cm.OUTCOME_LABELS[outcome]}» برای {item.applicant_name} ثبت شد.")
+            done(f"تصمیم «{cm.OUTCOME_LABELS[outcome]}» برای {md_escape(item.applicant_name)} ثبت شد.")
 
 # --------------------------------------------------------------------------- decisions so far
 st.subheader("تصمیم‌های ثبت‌شده در این جلسه")
@@ -380,8 +380,8 @@ if summary.is_open:
         old = act(cm.closed_decision_for, session_id, code) if code.strip() else None
         if old is not None:
             st.markdown(
-                f"تصمیم شماره {to_persian_digits(old.id)} در جلسه {ltr(to_persian_digits(old.session_number))} "
-                f"({format_jalali(old.held_on)}): **{cm.OUTCOME_LABELS[cm.Outcome(old.outcome)]}** — {old.reason or 'بی‌توضیح'}"
+                f"تصمیم شماره {to_persian_digits(old.id)} در جلسه {ltr(md_escape(to_persian_digits(old.session_number)))} "
+                f"({format_jalali(old.held_on)}): **{cm.OUTCOME_LABELS[cm.Outcome(old.outcome)]}** — {md_escape(old.reason or 'بی‌توضیح')}"
             )
             submitted = decide(f"correct_{old.id}", None, old.terms, summary.program, "ثبت تصمیم اصلاحی")
             if submitted:
@@ -391,7 +391,7 @@ if summary.is_open:
                         "correct": (old.id, session_id), "reason": reason, "name": old.applicant_name, "code": old.tracking_code,
                     }
                 elif act(cm.correct_decision, old.id, session_id, outcome, reason, **terms) is not None:
-                    done(f"تصمیم اصلاحی برای {old.applicant_name} ثبت شد.")
+                    done(f"تصمیم اصلاحی برای {md_escape(old.applicant_name)} ثبت شد.")
 
     undecided = sum(1 for i in items if i.decision is None)
     if st.button("بستن جلسه…", icon=":material/lock:", key="close_session"):
