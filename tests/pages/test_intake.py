@@ -11,6 +11,7 @@ from db.models import Applicant, Application, EligibilityConfirmation
 from lib.identifiers import generate_national_code
 from lib.text import to_persian_digits
 from services.applications import HouseholdData, IntakeData, submit_application
+from tests.files import pdf_bytes
 from tests.pages.conftest import app_as
 
 SUBMIT = "FormSubmitter:form1-ثبت درخواست"
@@ -180,7 +181,7 @@ def test_the_documents_page_uploads_checks_and_says_what_is_missing(users, app_d
     assert list(table["وضعیت"]) == ["ناقص"] * 4
     assert "مدارک ناقص" in at.warning[0].value
 
-    at.file_uploader(key="file_form1").set_value(("فرم ۱.pdf", b"%PDF-1.7 scanned", "application/pdf"))
+    at.file_uploader(key="file_form1").set_value(("فرم ۱.pdf", pdf_bytes(), "application/pdf"))  # a real PDF
     at.button(key="FormSubmitter:upload_form1-بارگذاری").click().run()
     assert not at.exception, at.exception
     assert list(at.dataframe[0].value["وضعیت"]) == ["دریافت شده", "ناقص", "ناقص", "ناقص"]
