@@ -81,7 +81,7 @@ def prepare(engine, beneficiaries: int, seed: int = 1404) -> list[tuple]:
                 else:
                     agency, government = amount, 0
                 lines.append((line_id, run_ids[(program, month)], i, i, programs[program], YEAR, month, days, wage,
-                              rate, percent, full, amount, agency, government))
+                              rate, percent, full, amount, agency, government, county_id))
                 run_totals[(program, month)] += amount
                 line_id += 1
         runs = [(rid, programs[code], counties[0][1], YEAR, month, 1, "full", 100, run_totals[(code, month)] * 2,

@@ -64,7 +64,7 @@ def fill(engine, lines: int) -> int:
             agency_total += shares["agency"]
             government_total += shares["government"]
             line_rows.append((run_id, application_id, applicant_id, program, 1404, 1, 31, 3_463_656, 1800, 100, 100,
-                              amount, amount, shares["agency"], shares["government"], True, "payment"))
+                              amount, amount, shares["agency"], shares["government"], True, "payment", county))
         province = counties[0][1]
         insert_rows(conn, Applicant, ("id", "national_code", "first_name", "last_name", "county_id", "is_demo", "created_at"), applicants)
         insert_rows(conn, Application, ("id", "tracking_code", "applicant_id", "program_id", "county_id", "province_id", "channel",
@@ -77,7 +77,7 @@ def fill(engine, lines: int) -> int:
         insert_payment_lines(conn, line_rows, columns=(
             "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
             "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
-            "government_rial", "live", "line_kind"))
+            "government_rial", "live", "line_kind", "county_id"))
         reset_sequences(conn, (Applicant, Application, PaymentRun))
     return run_id
 

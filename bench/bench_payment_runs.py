@@ -48,7 +48,7 @@ from services.payments import (  # noqa: E402
 HISTORY_YEAR = 1403
 RAW_COLUMNS = ("run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
                "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial",
-               "agency_rial", "government_rial", "live", "line_kind", "sso_status")
+               "agency_rial", "government_rial", "county_id", "live", "line_kind", "sso_status")
 
 
 def populate(engine, beneficiaries: int, seed: int = 1404) -> tuple[Actor, Actor, int]:
@@ -92,7 +92,7 @@ def populate(engine, beneficiaries: int, seed: int = 1404) -> tuple[Actor, Actor
                 docs.append((i, kind, True, proof_at))
             for m in range(1, 13):
                 lines.append((1, i, i, program_a, HISTORY_YEAR, m, month_days(HISTORY_YEAR, m), wage, 1800, 100, 100,
-                              premium[m], premium[m], premium[m], 0, True, "payment", "confirmed"))
+                              premium[m], premium[m], premium[m], 0, county, True, "payment", "confirmed"))
         insert_rows(conn, Applicant, ("id", "national_code", "first_name", "last_name", "county_id", "is_demo",
                                       "created_at"), people)
         insert_rows(conn, Application, ("id", "tracking_code", "applicant_id", "program_id", "county_id",
@@ -166,7 +166,7 @@ def one_run(engine, committee: Actor, manager: Actor, province: int, start: Year
             select(PaymentLine.run_id, PaymentLine.application_id, PaymentLine.applicant_id, PaymentLine.program_id,
                    PaymentLine.jalali_year, PaymentLine.jalali_month, PaymentLine.days, PaymentLine.daily_wage_rial,
                    PaymentLine.rate_bp, PaymentLine.percent, PaymentLine.share_percent, PaymentLine.full_amount_rial,
-                   PaymentLine.amount_rial, PaymentLine.agency_rial, PaymentLine.government_rial)
+                   PaymentLine.amount_rial, PaymentLine.agency_rial, PaymentLine.government_rial, PaymentLine.county_id)
             .where(PaymentLine.run_id == run.id)).all()]
     # the floor writes the same lines into a run of their own, as another (future) year's months
     with engine.begin() as conn:

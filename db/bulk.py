@@ -54,6 +54,7 @@ PAYMENT_LINE_COLUMNS: tuple[str, ...] = (
     "amount_rial",
     "agency_rial",
     "government_rial",
+    "county_id",
 )
 """The order of a payment-line tuple for :func:`insert_payment_lines`."""
 

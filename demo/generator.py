@@ -72,7 +72,7 @@ from lib.workflow import ProgramCode, State
 LINE_COLUMNS = (
     "id", "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
     "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
-    "government_rial",
+    "government_rial", "county_id",
 )  # live (finalised runs), line_kind 'payment' and sso_status 'pending' by their defaults
 
 

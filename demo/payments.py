@@ -71,7 +71,7 @@ class PaymentsMixin:
         return months
 
     def _pay(self, program, pid, program_rate, application_id, applicant_id, province_id, months: list[int],
-             share, contract_rate) -> None:
+             share, contract_rate, county_id) -> None:
         lines = self.rows["line"]
         share = (share or 100) if program == "A" else 100
         for index in months:
@@ -101,7 +101,7 @@ class PaymentsMixin:
             self.consumed[(province_id, program, year)] += amount
             lines.append((
                 self._next("line"), run[0], application_id, applicant_id, pid, year, month,
-                days_in_month, wage, rate, run_percent, share, full, amount, agency, government,
+                days_in_month, wage, rate, run_percent, share, full, amount, agency, government, county_id,
             ))
 
     def _finish_runs(self) -> None:

@@ -390,7 +390,7 @@ class PeopleMixin:
 
         # --- payment lines
         if payable:
-            self._pay(program, pid, program_rate, application_id, applicant_id, province_id, payable, share, contract_rate)
+            self._pay(program, pid, program_rate, application_id, applicant_id, province_id, payable, share, contract_rate, county_id)
             person.paid.update(payable)
             if program == "A":
                 person.a_paid += len(payable)

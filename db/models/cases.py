@@ -24,6 +24,7 @@ class Applicant(SQLModel, table=True):
     home_address: str = Field(default="", max_length=400)
     work_address: str = Field(default="", max_length=400)
     county_id: int = Field(foreign_key="county.id", index=True)
+    sso_insurance_no: str | None = Field(default=None, max_length=12)  # assigned by SSO (reconciliation)
     is_demo: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -55,6 +55,15 @@ PAYMENT_LINE_PAID_ONCE_WHERE = "live AND line_kind = 'payment'"
 """The payment lines that count as paid: finalised (``live``) payments (not top-ups or reversals)."""
 
 
+def _application_county(context) -> int | None:
+    """A line's county when the insert leaves it out: its application's county (one look-up per
+    row, for lines added one at a time; bulk writers give ``county_id`` themselves)."""
+    application_id = context.get_current_parameters().get("application_id")
+    return context.connection.execute(
+        text("SELECT county_id FROM application WHERE id = :id"), {"id": application_id}
+    ).scalar()
+
+
 class PaymentRun(SQLModel, table=True):
     """A payment run (نوبت پرداخت): draft → approved → finalized, or cancelled before finalising.
 
@@ -140,6 +149,9 @@ class PaymentLine(SQLModel, table=True):
     application_id: int = Field(foreign_key="application.id", index=True)
     applicant_id: int = Field(foreign_key="applicant.id")
     program_id: int = Field(foreign_key="program.id")
+    county_id: int = Field(
+        foreign_key="county.id", sa_column_kwargs={"default": _application_county}
+    )
     jalali_year: int
     jalali_month: int
     days: int

@@ -31,7 +31,7 @@ ADJUSTMENT_KINDS = ("topup", "reversal")
 _COLUMNS = (
     "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
     "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
-    "government_rial", "live", "line_kind", "corrects_line_id",
+    "government_rial", "live", "line_kind", "corrects_line_id", "county_id",
 )
 
 
@@ -121,7 +121,7 @@ def create_adjustment_run(
         rows.append((
             None, line.application_id, line.applicant_id, line.program_id, line.jalali_year, line.jalali_month,
             line.days, line.daily_wage_rial, line.rate_bp, line.percent, line.share_percent, line.full_amount_rial,
-            amount, agency, government, False, kind, line.id,
+            amount, agency, government, False, kind, line.id, line.county_id,
         ))
     run = PaymentRun(
         program_id=original.program_id, province_id=original.province_id, county_id=original.county_id,

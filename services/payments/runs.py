@@ -56,7 +56,7 @@ from services.payments.prepare import RunPreview, preview_lines
 LINE_COLUMNS = (
     "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
     "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
-    "government_rial", "live",
+    "government_rial", "live", "county_id",
 )
 
 
@@ -135,7 +135,7 @@ def create_run(
         lines["jalali_year"].tolist(), lines["jalali_month"].tolist(), lines["days"].tolist(),
         lines["daily_wage_rial"].tolist(), lines["rate_bp"].tolist(), [fitted.percent] * n,
         lines["share_percent"].tolist(), lines["full_amount_rial"].tolist(), lines["amount_rial"].tolist(),
-        lines["agency_rial"].tolist(), lines["government_rial"].tolist(), [False] * n,
+        lines["agency_rial"].tolist(), lines["government_rial"].tolist(), [False] * n, lines["county_id"].tolist(),
     )
     write_lines(session, list(rows))
     audit(session, actor, "payment_run.create", "paymentrun", run.id, after=snapshot(run))
