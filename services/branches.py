@@ -13,8 +13,9 @@ from sqlmodel import Session, select
 from db.models import County, SsoBranch
 from lib.errors import InvalidInput
 from lib.permissions import Action
-from lib.text import format_number, normalize_persian, to_latin_digits
-from services.base import Actor, audit, county_area, snapshot
+from lib import validate
+from lib.text import format_number, to_latin_digits
+from services.base import Actor, audit, county_area, find, snapshot
 
 __all__ = ["BranchRow", "county_branches", "add_branch", "set_branch_active", "get_branch"]
 
@@ -46,11 +47,11 @@ def county_branches(session: Session, actor: Actor, county_id: int, *, active_on
 
 def get_branch(session: Session, county_id: int, branch_id: object) -> SsoBranch:
     """An active branch of the county, for an introduction; InvalidInput (field ``branch``) otherwise."""
-    county = session.get(County, county_id)
+    county = find(session, County, county_id)
     where = f"شهرستان {county.name}" if county else "این شهرستان"
     if branch_id in (None, ""):
         raise InvalidInput(f"شعبه تأمین اجتماعی را از فهرست شعب {where} انتخاب کنید.", field="branch")
-    branch = session.get(SsoBranch, branch_id) if isinstance(branch_id, int) else None
+    branch = find(session, SsoBranch, branch_id)
     if branch is None or branch.county_id != county_id:
         raise InvalidInput(f"این شعبه در فهرست شعب تأمین اجتماعی {where} نیست؛ شعبه را از فهرست انتخاب کنید.", field="branch")
     if not branch.active:
@@ -59,18 +60,13 @@ def get_branch(session: Session, county_id: int, branch_id: object) -> SsoBranch
 
 
 def _clean_name(name: str | None) -> str:
-    text = normalize_persian(name or "")
-    if not text:
-        raise InvalidInput("نام شعبه تأمین اجتماعی را وارد کنید.", field="name")
-    if len(text) > MAX_NAME:
-        raise InvalidInput(
-            f"نام شعبه حداکثر {format_number(MAX_NAME)} نویسه می‌تواند باشد؛ آن را کوتاه‌تر بنویسید.", field="name"
-        )
-    return text
+    return validate.clean_text(name, field="name", label_fa="نام شعبه تأمین اجتماعی", max_length=MAX_NAME,
+                               required=True)
 
 
 def _clean_code(code: str | None) -> str:
-    text = to_latin_digits(normalize_persian(code or "")).replace(" ", "")
+    text = to_latin_digits(validate.clean_text(code, field="code", label_fa="کد شعبه", max_length=10 * MAX_CODE))
+    text = text.replace(" ", "")
     if len(text) > MAX_CODE or not all(ch.isascii() and ch.isalnum() or ch == "-" for ch in text):
         raise InvalidInput(
             f"کد شعبه فقط رقم و حروف لاتین است و حداکثر {format_number(MAX_CODE)} نویسه؛ آن را اصلاح کنید یا خالی بگذارید.",
@@ -105,7 +101,7 @@ def add_branch(session: Session, actor: Actor, county_id: int, name: str, code: 
 
 def set_branch_active(session: Session, actor: Actor, branch_id: int, active: bool) -> SsoBranch:
     """Retire a branch (no longer offered for introductions) or bring it back; audited."""
-    branch = session.get(SsoBranch, branch_id)
+    branch = find(session, SsoBranch, branch_id)
     if branch is None:
         raise InvalidInput("شعبه‌ای با این شماره پیدا نشد.", field="branch")
     actor.require(Action.manage_reference_data, county_area(session, branch.county_id))

@@ -29,15 +29,15 @@ from db.models import (
     ScoreCardRecord,
     User,
 )
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
 from lib.permissions import Action, Area, Scope, scope_of
 from lib.scoring import ScoreCard
-from lib.text import normalize_persian, strip_bidi_controls, to_latin_digits, to_persian_digits
+from lib.text import strip_bidi_controls, to_latin_digits, to_persian_digits
 from lib.workflow import state_label, to_program, to_state
 from services.applications import get_application
-from services.base import Actor, area_conditions, as_utc, county_area
+from services.base import Actor, area_conditions, as_utc, county_area, find
 
 # The columns of :func:`list_cases`, in order (the page renames them to Persian).
 CASE_COLUMNS: tuple[str, ...] = (
@@ -84,10 +84,14 @@ def latest_card(column: Any) -> Any:
     )
 
 
-def search_tokens(text: str | None) -> list[str]:
-    """Words of a search box: Persian/Arabic digits → Latin, ي/ك → ی/ک, direction marks dropped."""
-    cleaned = normalize_persian(to_latin_digits(strip_bidi_controls(text or "")))
-    return cleaned.split()
+SEARCH_LIMIT = 200  # longest search text: more than a name, a national code and a tracking code
+
+
+def search_tokens(text: str | None, *, field: str = "text", label_fa: str = "متن جست‌وجو") -> list[str]:
+    """Words of a search box: Persian/Arabic digits → Latin, ي/ك → ی/ک, direction marks dropped.
+    Control characters and over-long text are refused (InvalidInput) before any query."""
+    cleaned = validate.clean_text(text, field=field, label_fa=label_fa, max_length=SEARCH_LIMIT)
+    return to_latin_digits(strip_bidi_controls(cleaned)).split()
 
 
 def counties_in_area(session: Session, actor: Actor) -> list[tuple[int, str]]:
@@ -156,8 +160,8 @@ def list_cases(
         .join(County, County.id == Application.county_id)
         .where(*conditions)
         .order_by(Application.applied_on.desc(), Application.id.desc())  # type: ignore[attr-defined]
-        .offset(max(0, int(offset)))
-        .limit(max(1, int(limit)))
+        .offset(validate.integer(offset, field="offset", label_fa="ردیف آغاز", minimum=0, maximum=validate.INT32_MAX))
+        .limit(validate.integer(limit, field="limit", label_fa="تعداد ردیف", minimum=1, maximum=100_000))
     )
     rows = [
         (aid, code, prog, f"{first} {last}", nc, county, st, applied, channel, total, bool(holder), override)
@@ -188,8 +192,11 @@ def _case_conditions(
 ) -> list:
     actor.require(Action.view_cases)
     conditions = list(area_conditions(actor, Application))
+    date_from = validate.optional_date(date_from, field="date_from", label_fa="تاریخ «از»")
+    date_to = validate.optional_date(date_to, field="date_to", label_fa="تاریخ «تا»")
+    tokens = search_tokens(text)
     if province_id is not None:
-        if session.get(Province, province_id) is None:
+        if find(session, Province, province_id) is None:
             raise InvalidInput("استان انتخاب‌شده در فهرست نیست؛ استان را از فهرست انتخاب کنید.", field="province_id")
         actor.require(Action.view_cases, Area(province_id=province_id))
         conditions.append(Application.province_id == province_id)
@@ -206,7 +213,7 @@ def _case_conditions(
         conditions.append(Application.applied_on >= date_from)
     if date_to:
         conditions.append(Application.applied_on <= date_to)
-    for token in search_tokens(text):
+    for token in tokens:
         matches = [
             Applicant.first_name.contains(token, autoescape=True),  # type: ignore[attr-defined]
             Applicant.last_name.contains(token, autoescape=True),  # type: ignore[attr-defined]
@@ -220,15 +227,15 @@ def _case_conditions(
 
 def parse_case_id(raw: str) -> int:
     """The case number of a deep link (``?id=N``, any digits); InvalidInput when it is not one."""
-    text = to_latin_digits(strip_bidi_controls(raw or "")).strip()
-    if not text.isdigit():
+    number = validate.record_id(raw)
+    if number is None:
         raise InvalidInput("شماره پرونده در نشانی صفحه درست نیست؛ پرونده را از فهرست پرونده‌ها باز کنید.", field="id")
-    return int(text)
+    return number
 
 
 def case_id_by_tracking_code(session: Session, actor: Actor, tracking_code: str) -> int:
     """The id of the case with this tracking code, if it is in the actor's area."""
-    code = "".join(search_tokens(tracking_code)).upper()
+    code = "".join(search_tokens(tracking_code, field="tracking_code", label_fa="کد رهگیری")).upper()
     found = session.exec(select(Application.id).where(Application.tracking_code == code)).first()
     if found is None:
         raise InvalidInput("پرونده‌ای با این کد رهگیری پیدا نشد؛ کد را دوباره بررسی کنید.", field="tracking_code")

@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 from db.models import SignInSession, SignInThrottle, User, utcnow
 from lib.errors import InvalidInput
 from lib.permissions import Action, Role
-from services.base import Actor, as_utc, audit, snapshot
+from services.base import Actor, as_utc, audit, find, snapshot
 
 IDLE_ENV = "BIMEYAR_SESSION_IDLE_MINUTES"
 MAX_AGE_ENV = "BIMEYAR_SESSION_MAX_HOURS"
@@ -67,7 +67,7 @@ def actor_for(user: User) -> Actor:
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(str(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def password_stamp(password_hash: str) -> str:
@@ -104,7 +104,7 @@ def _now(now: datetime | None) -> datetime:
 def start_session(session: Session, user_id: int, *, client: str | None = None, now: datetime | None = None) -> str:
     """A new session for a user who has just proved the password; returns the token for the cookie."""
     now = _now(now)
-    user = session.get(User, user_id)
+    user = find(session, User, user_id)
     if user is None or not user.active:
         raise InvalidInput("این حساب فعال نیست؛ با مدیر سامانه تماس بگیرید.")
     session.execute(  # this user's sessions that ran out: keep the table small
@@ -116,7 +116,7 @@ def start_session(session: Session, user_id: int, *, client: str | None = None, 
     token = secrets.token_urlsafe(32)
     session.add(SignInSession(
         token_hash=_digest(token), user_id=user_id, password_stamp=password_stamp(user.password_hash),
-        client=(client or UNKNOWN_CLIENT)[:64], created_at=now, last_seen_at=now,
+        client=client_key(client), created_at=now, last_seen_at=now,
     ))
     session.commit()
     return token
@@ -195,9 +195,17 @@ def delay_after(kind: str, failures: int) -> timedelta:
     return min(MAX_DELAY[kind], FIRST_DELAY * 2 ** min(failures - FREE_FAILURES - 1, 20))
 
 
+def client_key(client: object) -> str:
+    """The browser's address as stored: printable text of at most 64 characters; anything else
+    (absent, not text, control characters a forged header could carry) is the unknown client."""
+    if not isinstance(client, str) or not client or not client.isprintable():
+        return UNKNOWN_CLIENT
+    return client[:64]
+
+
 def throttle_keys(account: str | None, client: str | None) -> list[tuple[str, str]]:
     """The keys an attempt counts against: the account name (when it is a possible one) and the client."""
-    keys = [("client", (client or UNKNOWN_CLIENT)[:64])]
+    keys = [("client", client_key(client))]
     if account:
         keys.insert(0, ("account", account[:64]))
     return keys
@@ -283,8 +291,10 @@ def list_throttles(session: Session, actor: Actor, *, now: datetime | None = Non
 def clear_throttle(session: Session, actor: Actor, kind: str, subject: str) -> bool:
     """The administrator forgets the failures of an account name or a client; audited."""
     actor.require(Action.manage_users)
-    if kind not in MAX_DELAY:
+    if not isinstance(kind, str) or kind not in MAX_DELAY:
         raise InvalidInput("نوع محدودیت ورود معتبر نیست؛ «حساب» یا «رایانه» را انتخاب کنید.", field="kind")
+    if not isinstance(subject, str) or not subject.isprintable() or len(subject) > 64:
+        return False  # no throttle is kept under such a name
     row = session.get(SignInThrottle, (kind, subject))
     if row is None:
         return False

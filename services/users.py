@@ -6,6 +6,7 @@ argon2 work as a wrong password."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from math import ceil
 
@@ -16,8 +17,9 @@ from sqlmodel import Session, select
 from db.models import County, Province, SignInThrottle, User, utcnow
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area, Role, validate_user_area
-from lib.text import normalize_persian, to_persian_digits
-from services.base import SYSTEM, Actor, as_utc, audit, snapshot
+from lib import validate
+from lib.text import to_persian_digits
+from services.base import SYSTEM, Actor, as_utc, audit, find, snapshot
 from services.sign_in import (
     actor_for,
     forget_failures,
@@ -28,6 +30,7 @@ from services.sign_in import (
 )
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,59}$")
 BAD_CREDENTIALS = "نام کاربری یا گذرواژه نادرست است؛ دوباره وارد کنید."
 DEMO_PASSWORD = "demo1234"
@@ -55,7 +58,23 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
+def _usable_password(password: object) -> bool:
+    """Text that can be a password: a string of at most MAX_PASSWORD_LENGTH characters, each
+    encodable (no lone surrogate) and no NUL or other control character."""
+    return (
+        isinstance(password, str)
+        and len(password) <= MAX_PASSWORD_LENGTH
+        and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in password)
+    )
+
+
 def _check_password_rules(password: str) -> None:
+    if not _usable_password(password):
+        raise InvalidInput(
+            f"گذرواژه باید حداکثر {to_persian_digits(MAX_PASSWORD_LENGTH)} نویسه و بی نویسه‌های نامرئی یا کنترلی "
+            "باشد؛ گذرواژه دیگری انتخاب کنید.",
+            field="password",
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"گذرواژه باید دست‌کم {to_persian_digits(MIN_PASSWORD_LENGTH)} نویسه باشد؛ گذرواژه بلندتری انتخاب کنید.",
@@ -65,13 +84,13 @@ def _check_password_rules(password: str) -> None:
 
 def _resolve_area(session: Session, role: Role, province_id: int | None, county_id: int | None) -> Area:
     if county_id is not None:
-        county = session.get(County, county_id)
+        county = find(session, County, county_id)
         if county is None:
             raise InvalidInput("شهرستان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="county_id")
         if province_id is not None and province_id != county.province_id:
             raise InvalidInput("شهرستان انتخاب‌شده در استان انتخاب‌شده نیست.", field="county_id")
         province_id = county.province_id
-    elif province_id is not None and session.get(Province, province_id) is None:
+    elif province_id is not None and find(session, Province, province_id) is None:
         raise InvalidInput("استان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="province_id")
     area = Area(province_id=province_id, county_id=county_id)
     validate_user_area(role, area)
@@ -91,15 +110,14 @@ def create_user(
     is_demo: bool = False,
 ) -> User:
     actor.require(Action.manage_users)
-    username = (username or "").strip().lower()
-    if not USERNAME_RE.match(username):
+    username = validate.clean_text(username, field="username", label_fa="نام کاربری", max_length=60).lower()
+    if not USERNAME_RE.fullmatch(username):
         raise InvalidInput(
             "نام کاربری باید با حرف لاتین شروع شود و ۳ تا ۶۰ نویسه از حروف کوچک لاتین، رقم، نقطه، خط تیره یا زیرخط باشد.",
             field="username",
         )
-    full_name = normalize_persian(full_name)
-    if not full_name:
-        raise InvalidInput("نام و نام خانوادگی کاربر را وارد کنید.", field="full_name")
+    full_name = validate.clean_text(full_name, field="full_name", label_fa="نام و نام خانوادگی کاربر",
+                                    max_length=120, required=True)
     try:
         role = Role(role)
     except ValueError:
@@ -132,8 +150,8 @@ def authenticate(
     not, a failure gives the same message after the same work: one argon2 verification, the same
     throttle writes, one audit row."""
     now = as_utc(now) if now is not None else utcnow()
-    typed = (username or "").strip().lower()
-    password = password or ""
+    typed = username.strip().lower() if isinstance(username, str) else ""
+    password = password if _usable_password(password) else ""  # such a password matches no one's
     possible = USERNAME_RE.fullmatch(typed) is not None  # anything else can be no one's name
     keys = throttle_keys(typed if possible else None, client)
     wait = throttle_wait(session, keys, now=now)
@@ -168,10 +186,11 @@ def change_password(
     own = actor.id == user_id
     if not own:
         actor.require(Action.manage_users)
-    user = session.get(User, user_id)
+    user = find(session, User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
-    if own and not _password_matches(user.password_hash, current_password or ""):
+    current_password = current_password if _usable_password(current_password) else ""
+    if own and not _password_matches(user.password_hash, current_password):
         raise InvalidInput("گذرواژه کنونی درست نیست؛ گذرواژه‌ای را که با آن وارد شدید بنویسید.",
                            field="current_password")
     _check_password_rules(new_password)
@@ -188,7 +207,7 @@ def change_password(
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Activate or deactivate an account; deactivating ends its sessions at once."""
     actor.require(Action.manage_users)
-    user = session.get(User, user_id)
+    user = find(session, User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
     if user.id == actor.id and not active:
@@ -206,7 +225,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 def unlock(session: Session, actor: Actor, user_id: int) -> User:
     """Forget the failed sign-ins counted against this account's name (its throttle)."""
     actor.require(Action.manage_users)
-    user = session.get(User, user_id)
+    user = find(session, User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
     throttle = session.get(SignInThrottle, ("account", user.username))
