@@ -19,7 +19,7 @@ import streamlit as st
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.scoring import MARITAL_LABELS, MAX_DEPENDANTS, MAX_DISABLED_MEMBERS, MAX_INSURED_YEARS, SEVERITY_LABELS
-from lib.text import normalize_persian
+from lib.text import normalize_persian, to_persian_digits
 from lib.workflow import PROGRAM_LABELS, STATE_LABELS, ProgramCode
 from services.applications import HouseholdData, IntakeData, submit_application
 from services.applicants import ApplicantOnFile, applicant_on_file, county_choices
@@ -34,6 +34,7 @@ from ui.widgets import (
     national_code_input,
     show_tracking_code,
     tracking_code_spelled,
+    whole_number_input,
 )
 
 GENERATION = "intake_generation"  # bumped after a submission: every field starts empty again
@@ -59,7 +60,13 @@ PREFILL_KEYS = (
 # Choices that start unanswered (None) and are prefilled from the person on file.
 CHOICE_KEYS = ("gender", "head_of_household")
 # The scoring household (programme A): counts and choices with their empty values.
-HOUSEHOLD_DEFAULTS = {"disabled_members": 0, "severity": "", "marital_status": "single", "dependants": 0, "insured_years": 0}
+# The counts are typed (Persian digits shown), so their values in session state are text.
+HOUSEHOLD_DEFAULTS = {"disabled_members": "۰", "severity": "", "marital_status": "single", "dependants": "۰", "insured_years": "۰"}
+HOUSEHOLD_COUNTS = (
+    ("disabled_members", "تعداد اعضای معلول خانواده", MAX_DISABLED_MEMBERS),
+    ("dependants", "تعداد افراد تحت تکفل", MAX_DEPENDANTS),
+    ("insured_years", "سابقه پرداخت حق بیمه (سال)", MAX_INSURED_YEARS),
+)
 YES_NO = {True: "بله", False: "خیر"}
 
 
@@ -94,7 +101,10 @@ def prefill(person: ApplicantOnFile) -> None:
         st.session_state[key(name)] = values.get(name)
     for name, empty in HOUSEHOLD_DEFAULTS.items():
         value = person.household.get(name)
-        st.session_state[key(name)] = empty if value is None else value
+        if value is None:
+            st.session_state[key(name)] = empty
+        else:
+            st.session_state[key(name)] = to_persian_digits(value) if isinstance(value, int) else value
     st.session_state[PREFILLED] = marker
 
 
@@ -168,6 +178,7 @@ for name, empty in HOUSEHOLD_DEFAULTS.items():
     st.session_state.setdefault(key(name), empty)
 
 # ------------------------------------------------------------------ Form 1
+counts: dict[str, int | None] = {}  # the household counts as checked under their fields
 with st.form("form1", clear_on_submit=False, enter_to_submit=False):
     st.subheader("فرم شماره ۱ — مشخصات متقاضی")
     c1, c2 = st.columns(2)
@@ -200,12 +211,18 @@ with st.form("form1", clear_on_submit=False, enter_to_submit=False):
     if not is_b:
         st.subheader("اطلاعات خانوار (برای جدول امتیازات)")
         h1, h2, h3 = st.columns(3)
-        h1.number_input("تعداد اعضای معلول خانواده", 0, MAX_DISABLED_MEMBERS, key=key("disabled_members"))
+        with h1:
+            counts["disabled_members"] = whole_number_input(
+                HOUSEHOLD_COUNTS[0][1], key("disabled_members"), minimum=0, maximum=MAX_DISABLED_MEMBERS)
         h2.selectbox("شدت معلولیت شدیدترین عضو", ["", *SEVERITY_LABELS],
                      format_func=lambda s: SEVERITY_LABELS.get(s, "— بدون عضو معلول —"), key=key("severity"))
         h3.selectbox("وضعیت تأهل", list(MARITAL_LABELS), format_func=MARITAL_LABELS.get, key=key("marital_status"))
-        h1.number_input("تعداد افراد تحت تکفل", 0, MAX_DEPENDANTS, key=key("dependants"))
-        h2.number_input("سابقه پرداخت حق بیمه (سال)", 0, MAX_INSURED_YEARS, key=key("insured_years"))
+        with h1:
+            counts["dependants"] = whole_number_input(HOUSEHOLD_COUNTS[1][1], key("dependants"), minimum=0,
+                                                      maximum=MAX_DEPENDANTS)
+        with h2:
+            counts["insured_years"] = whole_number_input(HOUSEHOLD_COUNTS[2][1], key("insured_years"), minimum=0,
+                                                         maximum=MAX_INSURED_YEARS)
     submitted = st.form_submit_button("ثبت درخواست", type="primary")
 
 if submitted:
@@ -215,6 +232,8 @@ if submitted:
                             ("کد ملی", "national_code"), ("تلفن همراه", "mobile"))
         if field_error(key(name)) and not (is_b and name == "licence_date")  # B has no licence
     ]
+    if not is_b:  # the household counts are programme A's
+        invalid += [label for name, label, _ in HOUSEHOLD_COUNTS if field_error(key(name))]
     if invalid:
         st.error("پیش از ثبت، این خانه‌ها را اصلاح کنید: " + "، ".join(invalid) + ".", icon="⚠️")
     elif county_id is None:
@@ -225,6 +244,7 @@ if submitted:
         def typed(name: str, empty=""):
             """A field's value; programme A's fields are not drawn for programme B."""
             return state.get(key(name), empty)
+
 
         data = IntakeData(
             program=program,
@@ -250,11 +270,11 @@ if submitted:
             licence_date=licence_date,
             applied_on=applied_on,
             household=HouseholdData() if is_b else HouseholdData(
-                disabled_members=int(typed("disabled_members", 0)),
+                disabled_members=counts["disabled_members"] or 0,
                 severity=typed("severity") or None,
                 marital_status=typed("marital_status", "single"),
-                dependants=int(typed("dependants", 0)),
-                insured_years=int(typed("insured_years", 0)),
+                dependants=counts["dependants"] or 0,
+                insured_years=counts["insured_years"] or 0,
             ),
         )
         case = act(submit_application, data)

@@ -13,6 +13,7 @@ commit only then).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ from db.engine import new_session
 from lib.errors import InvalidInput
 from lib.identifiers import normalize_mobile, normalize_national_code
 from lib.jalali import format_jalali, parse_jalali_date
-from lib.text import format_rial, ltr, to_persian_digits
+from lib.text import format_number, format_rial, ltr, parse_int, strip_bidi_controls, to_persian_digits
 from lib.workflow import PROGRAM_LABELS
 from ui.context import get_engine, require_actor
 from ui.fmt import md_escape
@@ -34,8 +35,11 @@ T = TypeVar("T")
 
 CASE_PAGE = "pages/case.py"
 _ERROR_SUFFIX = "__error"
-_DATE_PLACEHOLDER = "۱۴۰۳/۰۵/۱۲"
-_MOBILE_PLACEHOLDER = "۰۹۱۲۱۲۳۴۵۶۷"
+# Placeholders read as hints, never as values typed: they start with «مثلاً» (and the stylesheet
+# greys and slants them).
+_DATE_PLACEHOLDER = "مثلاً ۱۴۰۴/۰۱/۰۱"
+_MOBILE_PLACEHOLDER = "مثلاً ۰۹۱۲۱۲۳۴۵۶۷"
+_DIGIT_GROUP_SEPARATORS = re.compile(r"[\s\-‐‑‒–—−_]+")
 
 
 def field_error(key: str) -> str | None:
@@ -43,11 +47,25 @@ def field_error(key: str) -> str | None:
     return st.session_state.get(key + _ERROR_SUFFIX)
 
 
+def persian_digits_only(raw: str) -> str:
+    """What a person typed as a code or phone number, as it is shown back: the digit groups
+    joined (a space between groups made an RTL field show «526 018 1591» reordered) and every
+    digit Persian. Anything that is not a digit or a group separator is left for the check to name."""
+    return to_persian_digits(_DIGIT_GROUP_SEPARATORS.sub("", strip_bidi_controls(raw)))
+
+
 def _checked_text(label: str, key: str, parse: Callable[[str], T], *, help: str | None, placeholder: str | None,
-                  initial: str = "") -> T | None:
+                  initial: str = "", shown: Callable[[str], str] = to_persian_digits,
+                  disabled: bool = False) -> T | None:
+    """A text input checked by ``parse``. What was typed is shown back through ``shown``
+    (Persian digits) before the field is drawn: the value in session state is rewritten, which
+    Streamlit allows before the widget exists in a run, inside or outside a form."""
     if key not in st.session_state:
         st.session_state[key] = initial
-    raw = st.text_input(label, key=key, help=help, placeholder=placeholder, live=True) or ""
+    typed = st.session_state.get(key)
+    if isinstance(typed, str) and typed and shown(typed) != typed:
+        st.session_state[key] = shown(typed)
+    raw = st.text_input(label, key=key, help=help, placeholder=placeholder, live=True, disabled=disabled) or ""
     error: str | None = None
     value: T | None = None
     if raw.strip():
@@ -76,12 +94,47 @@ def jalali_date_input(label: str, key: str, default: date | None = None, help: s
 
 def national_code_input(label: str = "کد ملی", key: str = "national_code", help: str | None = None) -> str | None:
     """A national code (any digits, 8–9 digits padded) → the 10-digit code, checksum verified."""
-    return _checked_text(label, key, normalize_national_code, help=help, placeholder="۱۰ رقم کارت ملی")
+    return _checked_text(label, key, normalize_national_code, help=help, placeholder="۱۰ رقم کارت ملی",
+                         shown=persian_digits_only)
 
 
 def mobile_input(label: str = "تلفن همراه", key: str = "mobile", help: str | None = None) -> str | None:
     """A mobile number (+98, 0098, 98 prefixes, any digits) → ``09xxxxxxxxx``."""
-    return _checked_text(label, key, normalize_mobile, help=help, placeholder=_MOBILE_PLACEHOLDER)
+    return _checked_text(label, key, normalize_mobile, help=help, placeholder=_MOBILE_PLACEHOLDER,
+                         shown=persian_digits_only)
+
+
+def whole_number_input(label: str, key: str, *, minimum: int | None = None, maximum: int | None = None,
+                       default: int | None = None, required: bool = True, help: str | None = None,
+                       disabled: bool = False) -> int | None:
+    """A whole number typed in Persian, Arabic or Latin digits and shown in Persian digits.
+
+    ``lib.text.parse_int`` checks it: not a number, or outside ``minimum``..``maximum``, shows
+    a Persian message under the field (naming the allowed range) and returns None, as does an
+    empty field. ``default`` fills the field the first time it is drawn. An empty field is an
+    error only when ``required``.
+
+    A Streamlit number input cannot show Persian digits and refuses out-of-range values with
+    an English tooltip only; this is the input every page uses instead."""
+    def parse(raw: str) -> int:
+        return parse_int(raw, field=key, label_fa=label, minimum=minimum, maximum=maximum)
+
+    if minimum is not None and maximum is not None:
+        hint = f"از {format_number(minimum, grouping=False)} تا {format_number(maximum, grouping=False)}"
+    else:
+        hint = None
+    value = _checked_text(label, key, parse, help=help, placeholder=hint,
+                          initial="" if default is None else to_persian_digits(default), disabled=disabled)
+    if value is None and required and not field_error(key) and not str(st.session_state.get(key) or "").strip():
+        message = f"{label} را وارد کنید."
+        st.session_state[key + _ERROR_SUFFIX] = message
+        st.error(message, icon="⚠️")
+    return value
+
+
+def set_whole_number(key: str, value: int | None) -> None:
+    """Prefill a :func:`whole_number_input` (before it is drawn in this run)."""
+    st.session_state[key] = "" if value is None else to_persian_digits(int(value))
 
 
 def money_text(n: int) -> str:

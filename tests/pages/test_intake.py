@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import func, select
 
 from db.engine import new_session
-from db.models import Applicant, Application, EligibilityConfirmation
+from db.models import Applicant, Application, EligibilityConfirmation, Household
 from lib.identifiers import generate_national_code
 from lib.text import to_persian_digits
 from services.applications import HouseholdData, IntakeData, submit_application
@@ -104,11 +104,11 @@ def test_a_national_code_on_file_opens_that_person_and_prefills_the_form(users, 
     assert at.text_input(key=key("first_name")).value == "زهرا"
     assert at.text_input(key=key("father_name")).value == "حسن"
     assert at.text_input(key=key("job_field")).value == "قالی‌بافی"
-    assert at.text_input(key=key("mobile")).value == "09351112233"
+    assert at.text_input(key=key("mobile")).value == "۰۹۳۵۱۱۱۲۲۳۳"  # Persian digits as shown
     assert at.radio(key=key("gender")).value == "female"
     # the household of her latest case, not zeros
-    assert at.number_input(key=key("dependants")).value == 3 and at.number_input(key=key("insured_years")).value == 4
-    assert at.number_input(key=key("disabled_members")).value == 1
+    assert at.text_input(key=key("dependants")).value == "۳" and at.text_input(key=key("insured_years")).value == "۴"
+    assert at.text_input(key=key("disabled_members")).value == "۱"
     assert at.selectbox(key=key("severity")).value == "severe"
     assert at.selectbox(key=key("marital_status")).value == "married"
     [link] = [p for p in at.page_link if to_persian_digits(first.tracking_code[3:6]) in p.label]
@@ -117,7 +117,7 @@ def test_a_national_code_on_file_opens_that_person_and_prefills_the_form(users, 
     # typing someone else's code empties what the lookup filled in; coming back refills it
     at.text_input(key=key("national_code")).input(code(99)).run()
     assert at.text_input(key=key("first_name")).value == "" and not at.info
-    assert at.number_input(key=key("dependants")).value == 0 and at.radio(key=key("gender")).value is None
+    assert at.text_input(key=key("dependants")).value == "۰" and at.radio(key=key("gender")).value is None
     at.text_input(key=key("national_code")).input(code()).run()
     assert at.text_input(key=key("first_name")).value == "زهرا"
 
@@ -249,7 +249,7 @@ def test_the_documents_page_opens_a_case_by_its_tracking_code(users, app_db):
 # --------------------------------------------------------------------------- programme B's own form (issue 6)
 def test_programme_b_shows_only_its_own_fields_and_asks_for_head_of_household(users, app_db):
     at = intake_page(users["county_expert"])
-    labels = lambda: {w.label for w in (*at.text_input, *at.number_input, *at.checkbox, *at.radio, *at.selectbox)}  # noqa: E731
+    labels = lambda: {w.label for w in (*at.text_input, *at.checkbox, *at.radio, *at.selectbox)}  # noqa: E731
     assert {"رشته شغلی", "شماره مجوز", "تاریخ مجوز", "تعداد افراد تحت تکفل"} <= labels()
     at.radio(key=key("program")).set_value("B").run()
     shown = labels()
@@ -303,3 +303,40 @@ def test_programme_b_eligibility_is_confirmed_by_the_unit_on_the_documents_page(
     assert any("تأیید واجد شرایط بودن" in m.value for m in at.markdown)  # B's name for the state
     with new_session(app_db) as session:
         assert session.get(Application, case.id).state == "county_decision"
+
+
+def test_out_of_range_counts_are_named_in_persian_and_the_form_empties_after_a_submission(users, app_db):
+    """99 disabled members, −3 dependants, 250 years: each field says what is allowed, nothing is
+    written and the values stay to be fixed; once fixed, the case is saved and the form empties."""
+    at = intake_page(users["county_expert"])
+    at.text_input(key=key("national_code")).input("526 018 1591").run()
+    # a code typed in groups is shown joined, in Persian digits (not reordered by the RTL field)
+    assert at.text_input(key=key("national_code")).value == "۵۲۶۰۱۸۱۵۹۱"
+    at.text_input(key=key("first_name")).input("مریم")
+    at.text_input(key=key("last_name")).input("احمدی")
+    at.radio(key=key("gender")).set_value("female")
+    at.text_input(key=key("disabled_members")).input("99")
+    at.text_input(key=key("dependants")).input("-3")
+    at.text_input(key=key("insured_years")).input("۲۵۰")
+    at.button(key=SUBMIT).click().run()
+    errors = [e.value for e in at.error]
+    assert any("تعداد اعضای معلول خانواده باید بین ۰ و" in e for e in errors), errors
+    assert any("تعداد افراد تحت تکفل باید بین ۰ و" in e for e in errors), errors
+    assert any("سابقه پرداخت حق بیمه" in e and "باید بین ۰ و" in e for e in errors), errors
+    assert any(e.startswith("پیش از ثبت") and "تعداد افراد تحت تکفل" in e for e in errors), errors
+    assert cases(app_db) == 0
+    assert at.text_input(key=key("disabled_members")).value == "۹۹"  # shown in Persian digits, kept to fix
+    at.text_input(key=key("disabled_members")).input("۱")
+    at.selectbox(key=key("severity")).set_value("severe")
+    at.text_input(key=key("dependants")).input("3")
+    at.text_input(key=key("insured_years")).input("۱۲")
+    at.button(key=SUBMIT).click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert cases(app_db) == 1
+    with new_session(app_db) as session:
+        [household] = session.exec(select(Household)).all()
+    assert (household.disabled_members, household.dependants, household.insured_years) == (1, 3, 12)
+    # the next applicant starts from an empty form
+    assert at.text_input(key=key("first_name", 1)).value == ""
+    assert at.text_input(key=key("dependants", 1)).value == "۰"
+    assert at.text_input(key=key("national_code", 1)).value == ""
