@@ -26,7 +26,7 @@ from lib.jalali import (
     to_jalali,
 )
 from lib.permissions import Action
-from lib.text import normalize_persian
+from lib import validate
 from lib.workflow import STATE_LABELS, ProgramCode, State
 from services.applications import get_application, move_case
 from services.base import Actor, area_conditions, audit, snapshot
@@ -56,7 +56,12 @@ def confirmation_date(session: Session, application_id: int) -> date | None:
 def _start(start: YearMonth | str | None) -> YearMonth:
     if isinstance(start, str) or start is None:
         start = parse_year_month(start, field="start")
-    start = YearMonth(*start)
+    try:
+        start = YearMonth(*start)
+    except TypeError:
+        raise InvalidInput("ماه شروع پرداخت را به شکل سال/ماه وارد کنید، مثلاً ۱۴۰۳/۰۷.", field="start") from None
+    if not isinstance(start.year, int) or not isinstance(start.month, int):
+        raise InvalidInput("ماه شروع پرداخت را به شکل سال/ماه وارد کنید، مثلاً ۱۴۰۳/۰۷.", field="start")
     if not (MIN_INPUT_YEAR <= start.year <= MAX_INPUT_YEAR and 1 <= start.month <= 12):
         raise InvalidInput("ماه شروع پرداخت درست نیست؛ سال شمسی چهاررقمی و ماه ۱ تا ۱۲، مثلاً ۱۴۰۳/۰۷.", field="start")
     return start
@@ -120,9 +125,8 @@ def activate(
             field="application_id",
         )
     start = _start(start)
-    reason = normalize_persian(retroactive_reason)
-    if len(reason) > RETRO_REASON_MAX:
-        raise InvalidInput(f"دلیل پرداخت از گذشته حداکثر {_fa(RETRO_REASON_MAX)} نویسه است.", field="retroactive_reason")
+    reason = validate.clean_text(retroactive_reason, field="retroactive_reason", label_fa="دلیل پرداخت از گذشته",
+                                 max_length=RETRO_REASON_MAX, multiline=True)
     if not application.months_granted:
         raise InvalidInput("تعداد ماه‌های مصوب کمیته استان ثبت نشده است؛ ابتدا تصمیم کمیته استان را ثبت کنید.", field="months")
     require_confirmation_ready(session, application, application.months_granted, what="آغاز پرداخت")

@@ -112,9 +112,9 @@ def _latest_by_application(rows: Iterable[DecisionRow]) -> dict[int, DecisionRow
     return latest
 
 
-def agenda(session: Session, actor: Actor, session_id: int) -> list[AgendaItem]:
-    """The session's cases in the order the committee takes them (see the module docstring)."""
-    cs = get_session(session, actor, session_id)
+def agenda_scope(session: Session, cs: CommitteeSession) -> tuple[ProgramCode, Level, ColumnElement[bool]]:
+    """(programme, level, SQL condition on Application selecting the agenda of ``cs``): see the
+    module docstring. Used by :func:`agenda` and by the meeting view's narrow reads."""
     level, program = Level(cs.level), _program_code(session, cs.program_id)
     stage = _stage(program, level)
     ready = [Application.state == stage.ready.value]
@@ -128,14 +128,21 @@ def agenda(session: Session, actor: Actor, session_id: int) -> list[AgendaItem]:
         AgendaEntry.level == cs.level, AgendaEntry.is_open.is_(True), AgendaEntry.session_id != cs.id
     )
     ready.append(Application.id.not_in(elsewhere))
-    rows = session.exec(
-        select(Application, Applicant, County.name, latest_card(ScoreCardRecord.total))
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .join(County, County.id == Application.county_id)
-        .where(Application.program_id == cs.program_id, area, or_(and_(*ready), Application.id.in_(here)))
-    ).all()
-    if not rows:
-        return []
+    return program, level, and_(Application.program_id == cs.program_id, area, or_(and_(*ready), Application.id.in_(here)))
+
+
+def agenda_order(program: ProgramCode, cases: Iterable[RankItem]) -> list[int]:
+    """Application ids in the order the committee takes them: A ranked, B by application date."""
+    if program == ProgramCode.A:
+        return [item.application_id for item in rank(cases)]
+    return [item.application_id for item in sorted(cases, key=lambda c: (c.applied_on, c.application_id))]
+
+
+def agenda_items(
+    session: Session, cs: CommitteeSession, program: ProgramCode, level: Level, rows: list, positions: dict[int, int]
+) -> list[AgendaItem]:
+    """The agenda lines of ``rows`` ((Application, Applicant, county name, latest total) of the
+    agenda of ``cs``), placed at ``positions`` {application_id: 1-based position}, in that order."""
     ids = [a.id for a, *_ in rows]
     totals = {a.id: total for a, _, _, total in rows if total is not None}
     remaining: dict[int, int] = {}
@@ -151,23 +158,15 @@ def agenda(session: Session, actor: Actor, session_id: int) -> list[AgendaItem]:
         gaps = confirmation_gaps(session, {
             a.id: proposals[a.id].terms.months if a.id in proposals else None for a, *_ in rows
         })
-    decisions = _latest_by_application(_decision_rows(session, [Decision.session_id == cs.id]))
+    decisions = _latest_by_application(_decision_rows(
+        session, [Decision.session_id == cs.id, Decision.application_id.in_(ids)]
+    ))
     by_id = {a.id: (a, person, county) for a, person, county, _ in rows}
-    if program == ProgramCode.A:
-        order = [
-            item.application_id
-            for item in rank(
-                RankItem(a.id, totals.get(a.id, 0), a.discount_holder, a.applied_on, a.priority_override, a.priority_reason)
-                for a, *_ in rows
-            )
-        ]
-    else:
-        order = sorted(ids, key=lambda i: (by_id[i][0].applied_on, i))
     items = []
-    for position, application_id in enumerate(order, start=1):
+    for application_id in sorted(by_id, key=positions.__getitem__):
         a, person, county = by_id[application_id]
         items.append(AgendaItem(
-            position=position, application_id=a.id, tracking_code=a.tracking_code,
+            position=positions[a.id], application_id=a.id, tracking_code=a.tracking_code,
             applicant_name=f"{person.first_name} {person.last_name}", national_code=person.national_code,
             county_name=county, program=program.value, state=a.state, target_group=a.target_group,
             job_field=a.job_field, applied_on=a.applied_on, total=totals.get(a.id),
@@ -176,6 +175,30 @@ def agenda(session: Session, actor: Actor, session_id: int) -> list[AgendaItem]:
             proposal=proposals.get(a.id), decision=decisions.get(a.id), missing=tuple(gaps.get(a.id, ())),
         ))
     return items
+
+
+def agenda_rows(session: Session, *where: ColumnElement[bool]) -> list:
+    """(Application, Applicant, county name, latest score total) of the cases matching ``where``."""
+    return list(session.exec(
+        select(Application, Applicant, County.name, latest_card(ScoreCardRecord.total))
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .join(County, County.id == Application.county_id)
+        .where(*where)
+    ).all())
+
+
+def agenda(session: Session, actor: Actor, session_id: int) -> list[AgendaItem]:
+    """The session's cases in the order the committee takes them (see the module docstring)."""
+    cs = get_session(session, actor, session_id)
+    program, level, scope = agenda_scope(session, cs)
+    rows = agenda_rows(session, scope)
+    if not rows:
+        return []
+    order = agenda_order(program, (
+        RankItem(a.id, total or 0, a.discount_holder, a.applied_on, a.priority_override, a.priority_reason)
+        for a, _, _, total in rows
+    ))
+    return agenda_items(session, cs, program, level, rows, {i: p for p, i in enumerate(order, start=1)})
 
 
 def case_details(session: Session, actor: Actor, application_id: int) -> CaseDetails:

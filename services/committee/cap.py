@@ -24,7 +24,8 @@ from db.models import PAYMENT_LINE_PAID_ONCE_WHERE, Application, PaymentLine
 from lib import catalog
 from lib.errors import InvalidInput
 from lib.payments import MAX_MONTHS
-from lib.text import format_percent_bp, normalize_persian, parse_int
+from lib import validate
+from lib.text import format_percent_bp, parse_int
 from lib.workflow import ProgramCode, State
 from services.committee.common import OUTCOME_LABELS, REASON_MAX, Outcome, Terms, _fa
 
@@ -100,8 +101,15 @@ def _terms(
     return Terms(months_value, share, rate)
 
 
+def decision_reason(reason: object) -> str:
+    """A decision's reason as typed: text (line breaks kept), no control characters; its length
+    is checked by :func:`_reason` (whose message says how much was typed)."""
+    return validate.clean_text(reason, field="reason", label_fa="دلیل تصمیم", max_length=50 * REASON_MAX,
+                               multiline=True)
+
+
 def _reason(outcome: Outcome, reason: str | None) -> str:
-    text = normalize_persian(reason)
+    text = decision_reason(reason)
     if outcome != Outcome.approve and not text:
         raise InvalidInput(
             f"برای «{OUTCOME_LABELS[outcome]}» دلیل تصمیم کمیته را بنویسید؛ این دلیل در صورت‌جلسه می‌آید.",

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from db.models import Application, CommitteeSession, Decision, Program, SessionMember
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
 from lib.permissions import Action, Area
@@ -235,14 +235,14 @@ def _fa(n: int) -> str:
 def _level(value: Level | str) -> Level:
     try:
         return Level(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise InvalidInput("سطح جلسه را انتخاب کنید: کمیته شهرستان یا کمیته استان.", field="level") from None
 
 
 def _outcome(value: Outcome | str) -> Outcome:
     try:
         return Outcome(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise InvalidInput("نتیجه تصمیم را انتخاب کنید: تأیید، رد یا تعویق.", field="outcome") from None
 
 
@@ -290,7 +290,7 @@ def lock_case(session: Session, application_id: int) -> Application | None:
     PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks: a (no-op) UPDATE of the row is
     the first write of the transaction, which takes the database's write lock, so a concurrent
     writer waits and then reads what the first one committed."""
-    if application_id is None:
+    if validate.record_id(application_id) != application_id or isinstance(application_id, bool):
         return None
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Application).where(Application.id == application_id).values(updated_at=Application.updated_at))
@@ -304,7 +304,7 @@ def lock_session(session: Session, session_id: int, *, shared: bool = False) -> 
     """Lock a committee session's row, as :func:`lock_case` does a case's: closing takes it
     exclusively, a decision shares it (PostgreSQL), so no decision lands in a session being
     closed. On SQLite the first write of the transaction takes the database's write lock."""
-    if session_id is None:
+    if validate.record_id(session_id) != session_id or isinstance(session_id, bool):
         return None
     stmt = select(CommitteeSession).where(CommitteeSession.id == session_id)
     if session.get_bind().dialect.name == "sqlite":
@@ -325,18 +325,16 @@ def _members(members: Iterable[MemberInput], level: Level | str = Level.county) 
     clean: list[MemberInput] = []
     seen: set[str] = set()
     for member in members:
-        if member.role not in roster:
+        if not isinstance(member.role, str) or member.role not in roster:
             raise InvalidInput(
                 f"سمت هر عضو حاضر را از فهرست سمت‌های {LEVEL_LABELS[level]} انتخاب کنید "
                 f"({'، '.join(roster.values())}).",
                 field="members",
             )
         role_fa = roster[member.role]
-        name = normalize_persian(member.full_name)
+        name = validate.clean_text(member.full_name, field="members", label_fa=f"نام {role_fa}", max_length=NAME_MAX)
         if not name:
             raise InvalidInput(f"نام «{role_fa}» را وارد کنید یا آن ردیف را خالی بگذارید.", field="members")
-        if len(name) > NAME_MAX:
-            raise InvalidInput(f"نام «{role_fa}» حداکثر {_fa(NAME_MAX)} نویسه است؛ آن را کوتاه کنید.", field="members")
         if member.role not in repeatable:
             if member.role in seen:
                 raise InvalidInput(f"برای سمت «{role_fa}» فقط یک نفر را وارد کنید.", field="members")

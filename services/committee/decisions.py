@@ -13,13 +13,14 @@ from sqlmodel import Session, select
 
 from db.models import Application, CommitteeSession, Decision, utcnow
 from lib.errors import InvalidInput
+from lib import validate
 from lib.permissions import Action
-from lib.text import ltr, strip_bidi_controls, to_latin_digits
+from lib.text import ltr
 from lib.workflow import STATE_LABELS, ProgramCode, State, transition
 from services.applications import get_application, move_case
-from services.base import Actor, audit, snapshot
+from services.base import Actor, audit, find, snapshot
 from services.committee.agenda import claim
-from services.committee.cap import _remaining_for, _reason, _terms
+from services.committee.cap import _reason, _remaining_for, _terms, decision_reason
 from services.committee.common import (
     LEVEL_ACTIONS,
     LEVEL_LABELS,
@@ -149,6 +150,7 @@ def record_decision(
 
     ``seen`` is the id of this session's decision on the case the user had in front of them
     (None: no decision yet). When another one was recorded meanwhile, the decision is refused."""
+    decision_reason(reason)  # typed text is checked before any query
     _locked(session, application_id)
     lock_session(session, session_id, shared=True)
     cs = _session_for_write(session, actor, session_id)
@@ -195,7 +197,8 @@ def correct_decision(
 ) -> Decision:
     """A correction of a decision of a closed session: a new decision in an open session of the
     same committee, citing the old one (which is never touched)."""
-    old = session.get(Decision, decision_id) if decision_id is not None else None
+    decision_reason(reason)  # typed text is checked before any query
+    old = find(session, Decision, decision_id)
     if old is None:
         raise InvalidInput("تصمیمی با این شماره پیدا نشد.", field="decision_id")
     _locked(session, old.application_id)
@@ -227,8 +230,8 @@ def correct_decision(
 def closed_decision_for(session: Session, actor: Actor, session_id: int, tracking_code: str) -> DecisionRow:
     """The latest decision of this session's committee on a case, taken in a closed session:
     what a correction in session ``session_id`` would cite."""
+    code = validate.short_code(tracking_code, field="tracking_code", label_fa="کد رهگیری", max_length=20)
     cs = get_session(session, actor, session_id)
-    code = to_latin_digits(strip_bidi_controls(tracking_code or "")).strip().upper()
     application = session.exec(select(Application).where(Application.tracking_code == code)).first()
     if application is None:
         raise InvalidInput("پرونده‌ای با این کد رهگیری پیدا نشد؛ کد را دوباره بررسی کنید.", field="tracking_code")

@@ -26,7 +26,8 @@ from lib import catalog
 from lib.errors import InvalidInput
 from lib.payments import MAX_MONTHS
 from lib.permissions import Action
-from lib.text import ltr, normalize_persian, parse_int
+from lib import validate
+from lib.text import ltr, parse_int
 from lib.workflow import ProgramCode
 from services.applications import get_application
 from services.base import Actor, audit, snapshot
@@ -153,9 +154,7 @@ def confirm_deputy(
             field="deputy",
         )
     months_value = parse_int(months, field="months", label_fa="مدت حمایت تأییدشده (ماه)", minimum=1, maximum=MAX_MONTHS)
-    note = normalize_persian(note) or None
-    if note and len(note) > NOTE_MAX:
-        raise InvalidInput(f"توضیح حداکثر {_fa(NOTE_MAX)} نویسه است؛ آن را کوتاه کنید.", field="note")
+    note = validate.clean_text(note, field="note", label_fa="توضیح", max_length=NOTE_MAX, multiline=True) or None
     row = session.exec(select(DeputyConfirmation).where(DeputyConfirmation.application_id == application.id)).first()
     before = snapshot(row)
     row = row or DeputyConfirmation(application_id=application.id, deputy=code, job_ready=bool(job_ready), months=months_value)

@@ -25,10 +25,11 @@ from db.models import (
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali, jalali_year_of, parse_jalali_date
 from lib.permissions import Action, Area, can
-from lib.text import ltr, normalize_persian, strip_bidi_controls, to_latin_digits
+from lib import validate
+from lib.text import ltr, strip_bidi_controls, to_latin_digits
 from lib.workflow import ProgramCode
 from services.applications import program_by_code
-from services.base import Actor, area_conditions, audit, county_area, snapshot
+from services.base import Actor, area_conditions, audit, county_area, find, snapshot
 from services.committee.common import (
     LEVEL_ACTIONS,
     NUMBER_MAX,
@@ -80,7 +81,7 @@ def _committee_area(session: Session, actor: Actor, level: Level, county_id: int
             raise InvalidInput("شهرستان جلسه را انتخاب کنید.", field="county_id")
         return county_area(session, county_id)
     province_id = province_id or actor.province_id
-    if province_id is None or session.get(Province, province_id) is None:
+    if province_id is None or find(session, Province, province_id) is None:
         raise InvalidInput("استان جلسه را انتخاب کنید.", field="province_id")
     return Area(province_id=province_id)
 
@@ -106,6 +107,11 @@ def create_session(
 
     ``held_on`` is a date or the Jalali date as typed (any digits)."""
     actor.require(Action.manage_session)
+    if not isinstance(held_on, date):
+        held_on = parse_jalali_date(validate.clean_text(held_on, field="held_on", label_fa="تاریخ جلسه", max_length=40),
+                                    field="held_on")
+    held_on = validate.a_date(held_on, field="held_on", label_fa="تاریخ جلسه")
+    number = validate.clean_text(number, field="number", label_fa="شماره جلسه", max_length=NUMBER_MAX)
     lvl = _level(level) if level else _default_level(actor)
     if lvl is None:
         raise InvalidInput("سطح جلسه را انتخاب کنید: کمیته شهرستان یا کمیته استان.", field="level")
@@ -113,15 +119,13 @@ def create_session(
     _require_committee(actor, lvl, area)
     prog = program_by_code(session, program)
     _stage(ProgramCode(prog.code), lvl)
-    if not isinstance(held_on, date):
-        held_on = parse_jalali_date(held_on, field="held_on")
     if held_on > today():
         raise InvalidInput(
             f"تاریخ جلسه ({format_jalali(held_on)}) از امروز ({format_jalali(today())}) گذشته است؛ جلسه را پس از "
             "تشکیل، با تاریخ روز برگزاری ثبت کنید.",
             field="held_on",
         )
-    number = to_latin_digits(normalize_persian(strip_bidi_controls(number or "")))  # one form of digits
+    number = to_latin_digits(strip_bidi_controls(number))  # one form of digits
     if not number:
         raise InvalidInput("شماره جلسه را وارد کنید (مثلاً ۱۲/۱۴۰۳).", field="number")
     if len(number) > NUMBER_MAX:
@@ -164,7 +168,7 @@ def create_session(
 
 def get_session(session: Session, actor: Actor, session_id: int, action: Action = Action.view_cases) -> CommitteeSession:
     """A session the actor may see (``action`` in its area); another area's session is refused."""
-    cs = session.get(CommitteeSession, session_id, populate_existing=True) if session_id is not None else None
+    cs = find(session, CommitteeSession, session_id, populate_existing=True)
     if cs is None:
         raise InvalidInput("جلسه‌ای با این شماره پیدا نشد؛ جلسه را از فهرست جلسات انتخاب کنید.", field="session_id")
     actor.require(action, session_area(cs))
