@@ -19,7 +19,11 @@ from services.applications import current_policy
 from services.cases import counties_in_area
 from services.scoring_sheet import INPUT_LABELS, POINTS_COLUMNS, pending_worksheet, preview_worksheet, save_worksheet
 from ui.context import act, read, require_actor
-from ui.fmt import format_number, ltr, md_escape
+from lib.errors import InvalidInput
+from lib.text import parse_int, to_persian_digits
+from ui.fmt import format_number, md_escape
+from ui.tables import rtl_editor
+from ui.widgets import policy_version_text
 
 actor = require_actor()
 
@@ -32,7 +36,7 @@ POINTS_HEADERS = {
     "insured_years": "امتیاز سابقه",
     "need_grade": "امتیاز نیاز",
 }
-INPUT_WIDTH, POINTS_WIDTH = 125, 85  # pixels: the Persian headers stay whole
+INPUT_WIDTH, POINTS_WIDTH = 125, 85  # pixels, widened by ui.tables until each Persian header is whole
 
 st.title("امتیازدهی گروهی")
 st.caption("پرونده‌های برنامه سهم بیمه خویش‌فرما که در انتظار امتیازدهی‌اند. ستون‌های سفید را ویرایش کنید؛ امتیازها همان لحظه حساب می‌شوند.")
@@ -56,15 +60,46 @@ if base_key not in st.session_state:  # loaded once, kept while editing; «با�
 base: pd.DataFrame = st.session_state[base_key]
 
 
-def current_inputs() -> pd.DataFrame:
-    """The loaded rows with the grid's edits applied (the editor keeps its edits in its state)."""
+LIMITS = {  # the allowed range of each typed column
+    "disabled_members": (0, MAX_DISABLED_MEMBERS),
+    "dependants": (0, MAX_DEPENDANTS),
+    "insured_years": (0, MAX_INSURED_YEARS),
+    "need_grade": (policy.need_grade_min, policy.need_grade_max),
+}
+OPTIONAL = {"need_grade"}  # a missing need grade scores provisionally; the other counts are required
+
+
+def current_inputs() -> tuple[pd.DataFrame, list[str]]:
+    """The loaded rows with the grid's edits applied (the editor keeps its edits in its state),
+    and a Persian message for each typed cell that is not a whole number in its range, naming
+    the row and the column (such a cell counts as empty until it is fixed)."""
     frame = base.astype({name: "Int64" for name in NUMERIC_INPUTS})
+    problems: list[str] = []
     edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
-    for position, changes in edits.items():
+    for position, changes in sorted(edits.items(), key=lambda item: int(item[0])):
+        row = frame.index[int(position)]
         for column, value in changes.items():
-            if column in CRITERIA:
-                frame.loc[frame.index[int(position)], column] = pd.NA if value is None else value
-    return frame
+            if column not in CRITERIA:
+                continue
+            if column in LIMITS:
+                value = typed_count(value, column, int(position), row, frame, problems)
+            frame.loc[row, column] = pd.NA if value is None else value
+    return frame, problems
+
+
+def typed_count(value, column: str, position: int, row, frame: pd.DataFrame, problems: list[str]) -> int | None:
+    """A typed cell (any digits) as an int, or None with its problem added to ``problems``."""
+    if value is None or str(value).strip() == "":
+        if column in OPTIONAL:
+            return None
+        value = ""
+    low, high = LIMITS[column]
+    try:
+        return parse_int(value, field=column, label_fa=INPUT_LABELS[column], minimum=low, maximum=high)
+    except InvalidInput as error:
+        who = f"{frame.loc[row, 'tracking_code']}، {frame.loc[row, 'applicant']}"
+        problems.append(f"ردیف {format_number(position + 1)} ({who})، ستون «{INPUT_LABELS[column]}»: {error.message}")
+        return None
 
 
 def changed_rows(frame: pd.DataFrame) -> list[dict]:
@@ -85,27 +120,41 @@ if b2.button("بارگذاری دوباره"):
     st.session_state[version_key] = version + 1
     st.rerun()
 
-frame = current_inputs()
-if save:
+frame, typing_problems = current_inputs()
+if save and typing_problems:
+    with problems_slot:
+        st.error("هیچ کاربرگی ذخیره نشد؛ این خانه‌ها را اصلاح کنید:\n\n" + "\n".join(f"- {md_escape(p)}" for p in typing_problems),
+                 icon="⚠️")
+elif save:
     saved = act(save_worksheet, changed_rows(frame))
     if saved is not None:
         st.session_state[version_key] = version + 1
         editor_key = f"worksheet_editor_{county_id}_{version + 1}"
         base = st.session_state[base_key] = read(pending_worksheet, actor, county_id)
-        frame = current_inputs()
-        st.success(f"{format_number(saved)} کاربرگ ذخیره شد (جدول امتیازات نسخه {ltr(policy.version)}).", icon="✅")
+        frame, typing_problems = current_inputs()
+        st.success(f"{format_number(saved)} کاربرگ ذخیره شد ({policy_version_text(policy.version)}).", icon="✅")
 
 points, problems = preview_worksheet(frame, policy)
 grid = pd.concat([frame, points], axis=1)
 grid["state"] = grid["state"].map(lambda s: STATE_LABELS[State(s)])
-number = st.column_config.NumberColumn
-# Identity and the live total stay pinned while the inputs scroll (pinned columns sit on the left).
+# Every number in Persian digits: the typed columns are text (read by lib on every edit), the
+# computed ones are shown as text too.
+for column in [*NUMERIC_INPUTS, *POINTS_COLUMNS.values(), "total", "saved_total"]:
+    grid[column] = grid[column].map(lambda v: "" if pd.isna(v) else to_persian_digits(int(v)))
+text = st.column_config.TextColumn
+
+
+def typed(name: str, help: str | None = None):
+    low, high = LIMITS[name]
+    return text(INPUT_LABELS[name], width=INPUT_WIDTH, max_chars=4,
+                help=help or f"عددی از {format_number(low)} تا {format_number(high)}؛ رقم فارسی یا لاتین")
+
+
 column_config = {
-    "tracking_code": st.column_config.TextColumn("کد رهگیری", disabled=True, pinned=True),
-    "applicant": st.column_config.TextColumn("متقاضی", disabled=True, pinned=True),
-    "total": number("امتیاز کل", disabled=True, pinned=True, width=POINTS_WIDTH),
-    "disabled_members": number(INPUT_LABELS["disabled_members"], min_value=0, max_value=MAX_DISABLED_MEMBERS, step=1,
-                               required=True, width=INPUT_WIDTH),
+    "tracking_code": text("کد رهگیری", disabled=True),
+    "applicant": text("متقاضی", disabled=True),
+    "total": text("امتیاز کل", disabled=True, width=POINTS_WIDTH),
+    "disabled_members": typed("disabled_members"),
     "severity": st.column_config.SelectboxColumn(
         INPUT_LABELS["severity"], options=[s.value for s in Severity], format_func=lambda s: SEVERITY_LABELS[Severity(s)],
         help="خالی بگذارید اگر عضو معلول ندارد",
@@ -114,34 +163,26 @@ column_config = {
         INPUT_LABELS["marital_status"], options=[m.value for m in MaritalStatus],
         format_func=lambda m: MARITAL_LABELS[MaritalStatus(m)], required=True,
     ),
-    "dependants": number(INPUT_LABELS["dependants"], min_value=0, max_value=MAX_DEPENDANTS, step=1, required=True,
-                         width=INPUT_WIDTH),
-    "insured_years": number(INPUT_LABELS["insured_years"], min_value=0, max_value=MAX_INSURED_YEARS, step=1,
-                            required=True, width=INPUT_WIDTH),
-    "need_grade": number(INPUT_LABELS["need_grade"], min_value=policy.need_grade_min, max_value=policy.need_grade_max,
-                         step=1, width=INPUT_WIDTH, help="نظر مددکار / کارشناس درباره نیازمندی خانواده"),
+    "dependants": typed("dependants"),
+    "insured_years": typed("insured_years"),
+    "need_grade": typed("need_grade", help=(
+        f"نظر مددکار / کارشناس درباره نیازمندی خانواده: از {format_number(policy.need_grade_min)} "
+        f"تا {format_number(policy.need_grade_max)}")),
     **{
-        column: number(POINTS_HEADERS[name], disabled=True, width=POINTS_WIDTH, help=CRITERION_LABELS[name])
+        column: text(POINTS_HEADERS[name], disabled=True, width=POINTS_WIDTH, help=CRITERION_LABELS[name])
         for name, column in POINTS_COLUMNS.items()
     },
-    "saved_total": number("امتیاز ذخیره‌شده", disabled=True, width=INPUT_WIDTH),
-    "state": st.column_config.TextColumn("وضعیت", disabled=True),
+    "saved_total": text("امتیاز ذخیره‌شده", disabled=True, width=INPUT_WIDTH),
+    "state": text("وضعیت", disabled=True),
 }
 with grid_slot:
-    st.data_editor(
-        grid,
-        key=editor_key,
-        hide_index=True,
-        width="stretch",
-        num_rows="fixed",
-        column_order=list(column_config),
-        column_config=column_config,
-        placeholder="",
-    )
+    rtl_editor(grid, key=editor_key, num_rows="fixed", column_config=column_config, placeholder="")
     st.caption(
         f"{format_number(len(grid))} پرونده، {format_number(len(changed_rows(frame)))} ردیف تغییر کرده؛ "
-        f"جدول امتیازات نسخه {ltr(policy.version)}. ردیفی که نمره نیازمندی ندارد امتیاز موقت دارد؛ برای ذخیره، نمره را وارد کنید."
+        f"{policy_version_text(policy.version)}. ردیفی که نمره نیازمندی ندارد امتیاز موقت دارد؛ برای ذخیره، نمره را وارد کنید."
     )
 with problems_slot:
+    if typing_problems and not save:
+        st.error("\n".join(f"- {md_escape(p)}" for p in typing_problems), icon="⚠️")
     for problem in problems[:5]:
         st.warning(md_escape(problem), icon="⚠️")

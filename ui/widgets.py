@@ -30,6 +30,7 @@ from lib.workflow import PROGRAM_LABELS
 from ui.context import get_engine, require_actor
 from ui.fmt import md_escape
 from ui.nav import pages_for
+from ui.style import DEFAULT_UPLOAD_MB, upload_limit_css
 
 T = TypeVar("T")
 
@@ -137,6 +138,15 @@ def set_whole_number(key: str, value: int | None) -> None:
     st.session_state[key] = "" if value is None else to_persian_digits(int(value))
 
 
+def policy_version_text(version: str) -> str:
+    """A scoring policy's version as people read it: ``1392-v1`` → «جدول امتیازات ۱۳۹۲، ویرایش ۱»
+    (the year of the instruction and its revision); any other form is shown in Persian digits."""
+    year, _, revision = version.partition("-v")
+    if year.isdigit() and revision.isdigit():
+        return f"جدول امتیازات {to_persian_digits(year)}، ویرایش {to_persian_digits(revision)}"
+    return f"جدول امتیازات نسخه {to_persian_digits(version)}"
+
+
 def money_text(n: int) -> str:
     """An amount of integer rials as people read it, with its unit: ۱۳٬۳۲۹٬۱۰۲ ریال."""
     return format_rial(n)
@@ -191,3 +201,10 @@ def deferred(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], 
             return fn(session, actor, *args, **kwargs)
 
     return run
+
+
+def file_input(label: str, key: str, types: list[str], *, max_mb: int = DEFAULT_UPLOAD_MB, help: str | None = None):
+    """``st.file_uploader`` limited to ``max_mb`` megabytes, whose line under the drop zone says
+    so in Persian with the accepted types (the stylesheet replaces Streamlit's English)."""
+    st.html(upload_limit_css(key, max_mb, types))
+    return st.file_uploader(label, type=types, key=key, help=help, max_upload_size=max_mb)

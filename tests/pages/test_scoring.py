@@ -101,16 +101,16 @@ def test_worksheet_recomputes_on_edit_and_refuses_a_bad_row(users, app_db):
     assert not at.exception
     grid = at.data_editor[0].value
     assert list(grid["tracking_code"]) == [good.tracking_code, bad.tracking_code]
-    assert list(grid["total"]) == [7, 7]  # provisional: no need grade yet
+    assert list(grid["total"]) == ["۷", "۷"]  # provisional: no need grade yet; Persian digits
 
     at = edit(at, editor_key(expert), {0: {"need_grade": 5}, 1: {"dependants": 4}})
     grid = at.data_editor[0].value
-    assert list(grid["total"]) == [12, 11]
-    assert list(grid["points_dependants"]) == [1, 5]
+    assert list(grid["total"]) == ["۱۲", "۱۱"]
+    assert list(grid["points_dependants"]) == ["۱", "۵"]
 
     at = edit(at, editor_key(expert), {0: {"need_grade": 5}, 1: {"disabled_members": 0, "need_grade": 2}})
     assert any(bad.tracking_code in w.value and "«شدت معلولیت»" in w.value for w in at.warning)
-    assert at.data_editor[0].value["total"].isna().tolist() == [False, True]
+    assert (at.data_editor[0].value["total"] == "").tolist() == [False, True]
     at.button[0].click().run()  # «ذخیره تغییرات»
     (message,) = [e.value for e in at.error]
     assert bad.tracking_code in message and "نرگس صالحی" in message and "ستون «شدت معلولیت»" in message
@@ -132,7 +132,31 @@ def test_worksheet_saves_the_changed_rows_in_one_go(users, app_db):
     assert cards(app_db, untouched.id) == []
     # the grid is reloaded: saved totals show, the edits are gone
     grid = at.data_editor[0].value
-    assert list(grid["saved_total"].astype("object").where(grid["saved_total"].notna(), None)) == [12, None, 35]
+    assert list(grid["saved_total"]) == ["۱۲", "", "۳۵"]
+
+
+def test_worksheet_names_the_row_and_column_of_each_bad_number_and_saves_nothing(users, app_db):
+    """Typed cells take any digits; a cell out of range or not a number is named (row, case,
+    column, allowed range) in Persian, counts as empty in the preview, and blocks the save."""
+    expert = users["county_expert"]
+    first = submit_case(app_db, expert, applied_on=date(2024, 6, 1))
+    second = submit_case(app_db, expert, first_name="نرگس", last_name="صالحی", applied_on=date(2024, 6, 2))
+    at = open_page(expert, "pages/worksheet.py")
+    at = edit(at, editor_key(expert), {0: {"need_grade": "۵", "dependants": "3"}, 1: {"insured_years": "۲۵۰",
+                                                                                       "dependants": "سه"}})
+    grid = at.data_editor[0].value
+    assert grid["need_grade"][0] == "۵" and grid["dependants"][0] == "۳"  # read, and shown in Persian digits
+    (message,) = [e.value for e in at.error]
+    assert "ردیف ۲" in message and second.tracking_code in message and "ستون «سابقه بیمه" in message
+    assert "باید بین ۰ و" in message and "عدد صحیح" in message
+    at.button[0].click().run()
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("هیچ کاربرگی ذخیره نشد") and "ردیف ۲" in message
+    assert cards(app_db, first.id) == [] and cards(app_db, second.id) == []
+    at = edit(at, editor_key(expert), {0: {"need_grade": "۵", "dependants": "3"}, 1: {}})
+    at.button[0].click().run()
+    assert not at.error and "۱ کاربرگ ذخیره شد" in at.success[0].value
+    assert len(cards(app_db, first.id)) == 1 and cards(app_db, second.id) == []
 
 
 def test_ranking_puts_discount_holders_last_and_shows_override_reasons(users, app_db):
