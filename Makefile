@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed-stamp
 FONT   := static/fonts/Vazirmatn-Regular.woff2
 PORT   ?= 8501
 
-.PHONY: run test setup font bench lint clean-db help
+.PHONY: run test setup font bench bundle lint clean-db help
 
 help:
 	@echo "make run    start the app on data/bimeyar.db with demo data (http://localhost:$(PORT))"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  print the benchmark figures"
+	@echo "make bundle build dist/bimeyar-*.tar.gz, installable with no network (BUNDLE_PYTHONS=\"3.11 3.12 3.13\")"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,9 @@ run: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bundle: setup
+	bash scripts/build_bundle.sh
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
