@@ -14,6 +14,7 @@ from services.lifecycle import REASON_MAX, LifecycleOption, applicant_history, a
 from services.printing import form1_pdf
 from services.scoring_sheet import card_frame
 from ui.context import act, require_actor
+from ui.errors import guarded
 from ui.fmt import CHANNELS, format_jalali, format_number, format_percent_bp, label, ltr, md_escape, to_persian_digits
 from ui.widgets import case_link, deferred, link_to
 
@@ -93,7 +94,7 @@ def close_dialog() -> None:
     st.session_state.pop(DIALOG_KEY, None)
 
 
-@st.dialog("تأیید اقدام روی پرونده", width="medium", on_dismiss=close_dialog)
+@st.dialog("تأیید اقدام روی پرونده", width="medium", on_dismiss=guarded(close_dialog))
 def confirm(option: LifecycleOption) -> None:
     """The move, what it means, a required reason; nothing is written until «ثبت»."""
     st.markdown(f"**{option.label}** — پرونده {ltr(app['tracking_code'])}")

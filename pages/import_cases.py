@@ -10,6 +10,7 @@ import streamlit as st
 from lib.text import to_persian_digits
 from services.imports import ImportReport, ImportResult, import_applications, import_template, validate_import
 from ui.context import act, read, require_actor
+from ui.errors import guarded
 from ui.fmt import format_number
 from ui.widgets import tracking_code_spelled
 
@@ -39,7 +40,7 @@ def run_import(content: bytes, *, only_clean: bool) -> None:
         st.rerun()
 
 
-@st.dialog("ورود فقط ردیف‌های سالم", on_dismiss=close_dialog)
+@st.dialog("ورود فقط ردیف‌های سالم", on_dismiss=guarded(close_dialog))
 def confirm_clean_only(content: bytes, report: ImportReport) -> None:
     skipped = len(report.problem_rows)
     st.markdown(

@@ -13,6 +13,7 @@ from lib.xlsx import Sheet, workbook_bytes
 from services.cases import list_cases
 from services.monitoring import monitoring
 from ui.context import act, require_actor
+from ui.errors import guarded
 from ui.fmt import PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, to_persian_digits
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,7 +107,7 @@ def _picked(key: str) -> None:
 
 
 pick_key = f"monitoring_pick_{data.level}"
-st.selectbox(f"نمایش جزئیات {area_word}", [None, *names], key=pick_key, on_change=_picked, args=(pick_key,),
+st.selectbox(f"نمایش جزئیات {area_word}", [None, *names], key=pick_key, on_change=guarded(_picked), args=(pick_key,),
              format_func=lambda a: f"همه {area_word}‌ها" if a is None else names[a])
 order = st.radio("ترتیب", ["closeness", "name"], horizontal=True, key="monitoring_order",
                  format_func=lambda o: "نزدیک‌ترین به سقف" if o == "closeness" else "نام")
@@ -144,7 +145,7 @@ def _clicked(key: str) -> None:
 
 table_key = f"monitoring_table_{data.level}"
 st.dataframe(styled, hide_index=True, width="stretch", column_order=list(table.columns)[::-1],
-             on_select=functools.partial(_clicked, table_key), selection_mode="single-row", key=table_key)
+             on_select=guarded(functools.partial(_clicked, table_key)), selection_mode="single-row", key=table_key)
 st.download_button("خروجی اکسل جدول", data=lambda: _excel("پایش", table), file_name=f"bimeyar-monitoring-{year}.xlsx",
                    mime=XLSX, key="monitoring_xlsx")
 

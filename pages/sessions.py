@@ -12,6 +12,7 @@ from services import committee as cm
 from services.printing import minutes_pdf
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
+from ui.errors import guarded
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, md_escape, to_persian_digits
 from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to
 
@@ -78,7 +79,7 @@ def _forget_reject() -> None:
     st.session_state.pop(PENDING_REJECT, None)
 
 
-@st.dialog("رد پرونده", on_dismiss=_forget_reject)
+@st.dialog("رد پرونده", on_dismiss=guarded(_forget_reject))
 def confirm_reject(pending: dict) -> None:
     st.markdown(
         f"پرونده **{md_escape(pending['name'])}** ({ltr(pending['code'])}) رد می‌شود و بسته می‌ماند؛ "
@@ -103,7 +104,7 @@ def _forget_close() -> None:
     st.session_state.pop(ASK_CLOSE, None)
 
 
-@st.dialog("بستن جلسه", on_dismiss=_forget_close)
+@st.dialog("بستن جلسه", on_dismiss=guarded(_forget_close))
 def confirm_close(session_id: int, summary: cm.SessionSummary, undecided: int) -> None:
     st.markdown(
         f"با بستن جلسه شماره {ltr(md_escape(to_persian_digits(summary.number)))}، تصمیم‌های آن **قطعی** می‌شوند و فقط با تصمیم اصلاحی "
