@@ -8,6 +8,7 @@ from lib.payments import MAX_MONTHS
 from lib.workflow import State
 from services import committee as cm
 from ui.context import act, read, require_actor
+from ui.errors import guarded
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, md_escape, to_persian_digits
 from ui.fmt import html_text as escape  # user text inside HTML: escaped, no blank line
 
@@ -107,9 +108,9 @@ head.markdown(
 )
 # Right to left: «previous» sits on the right (→ key), «next» on the left (← key).
 prev_col.button("قبلی", icon=":material/arrow_forward:", key="meeting_prev", shortcut="Right",
-                on_click=move, args=(-1, len(items)), disabled=index == 0, width="stretch")
+                on_click=guarded(move), args=(-1, len(items)), disabled=index == 0, width="stretch")
 next_col.button("بعدی", icon=":material/arrow_back:", key="meeting_next", shortcut="Left",
-                on_click=move, args=(1, len(items)), disabled=index == len(items) - 1, width="stretch")
+                on_click=guarded(move), args=(1, len(items)), disabled=index == len(items) - 1, width="stretch")
 
 # --------------------------------------------------------------------------- the case
 details = act(cm.case_details, item.application_id)
@@ -164,7 +165,7 @@ def _forget_reject() -> None:
     st.session_state.pop(PENDING_REJECT, None)
 
 
-@st.dialog("رد پرونده", on_dismiss=_forget_reject)
+@st.dialog("رد پرونده", on_dismiss=guarded(_forget_reject))
 def confirm_reject(pending: dict) -> None:
     st.markdown(f"پرونده **{md_escape(pending['name'])}** رد می‌شود و بسته می‌ماند؛ بازگشت از رد ممکن نیست.")
     st.markdown(f"**دلیل:** {md_escape(pending['reason'] or '—')}")
