@@ -11,12 +11,21 @@ from sqlmodel import Session, create_engine
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "bimeyar.db"
 URL_ENV = "BIMEYAR_DATABASE_URL"
+MIGRATE_URL_ENV = "BIMEYAR_MIGRATE_DATABASE_URL"
+"""PostgreSQL: the role that owns the tables and runs migrations; the app's own role (in
+``BIMEYAR_DATABASE_URL``) owns nothing and may only INSERT/SELECT the audit log (db/roles.py)."""
 
 
 def database_url() -> str:
     """``BIMEYAR_DATABASE_URL`` or the embedded SQLite file ``data/bimeyar.db``."""
     url = os.environ.get(URL_ENV, "").strip()
     return normalize_url(url) if url else f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def migrate_database_url() -> str | None:
+    """``BIMEYAR_MIGRATE_DATABASE_URL`` (the owner role's URL), if set."""
+    url = os.environ.get(MIGRATE_URL_ENV, "").strip()
+    return normalize_url(url) if url else None
 
 
 def normalize_url(url: str) -> str:
@@ -58,3 +67,6 @@ def is_sqlite(engine: Engine) -> bool:
 
 def new_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+import db.audit_chain  # noqa: E402,F401  (registers the audit chain's session hooks)

@@ -10,11 +10,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
 from db.models import AuditLog, County, utcnow
+from lib.audit_chain import case_of, province_of
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area, Role, require
 from lib.validate import record_id
@@ -48,6 +49,8 @@ def as_utc(value: datetime) -> datetime:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
 
+
+T = TypeVar("T")
 
 SYSTEM = Actor(id=None, username="system", full_name="سامانه", role=Role.admin)
 
@@ -96,34 +99,39 @@ def audit(
         before=json.loads(json.dumps(before, default=str)) if before is not None else None,
         after=json.loads(json.dumps(after, default=str)) if after is not None else None,
     )
-    record.province_id = province_id if province_id is not None else _audit_area(session, actor, entity, entity_id, record)
+    record.application_id = case_of(entity, entity_id, record.before, record.after)
+    record.province_id = province_id if province_id is not None else _audit_area(session, actor, record)
     session.add(record)
     return record
 
 
-def _audit_area(session: Session, actor: Actor, entity: str, entity_id: Any, record: AuditLog) -> int | None:
+def _audit_area(session: Session, actor: Actor, record: AuditLog) -> int | None:
     """The province an audit record concerns: a ``province_id`` in its snapshots, else the
-    province of the case or county they name, else the acting user's; none = national."""
+    province of its case or of a county they name, else the acting user's; none = national."""
     from db.models import Application
-    from lib.audit_chain import province_of
 
     found = province_of(record.before, record.after)
     if found is not None:
         return found
-    snaps = [s for s in (record.after, record.before) if isinstance(s, dict)]
-    case_id = next((s["application_id"] for s in snaps if isinstance(s.get("application_id"), int)), None)
-    if case_id is None and entity in ("application", "household") and str(entity_id or "").isdigit() and len(str(entity_id)) < 10:
-        case_id = int(entity_id)
-    if case_id is not None and (case := session.get(Application, case_id)) is not None:
+    if record.application_id is not None and (case := session.get(Application, record.application_id)) is not None:
         return case.province_id
+    snaps = [s for s in (record.after, record.before) if isinstance(s, dict)]
     county_id = next((s["county_id"] for s in snaps if isinstance(s.get("county_id"), int)), None) or actor.county_id
     if county_id is not None and (county := session.get(County, county_id)) is not None:
         return county.province_id
     return actor.province_id
 
 
+def find(session: Session, model: type[T], row_id: object, **kwargs: Any) -> T | None:
+    """The row of ``model`` with this id, or None — also for an id that cannot be one (a bool, a
+    string, a number beyond 64 bits that the database driver would refuse with an OverflowError)."""
+    if isinstance(row_id, bool) or record_id(row_id) != row_id:
+        return None
+    return session.get(model, row_id, **kwargs)
+
+
 def county_area(session: Session, county_id: int) -> Area:
-    county = session.get(County, county_id) if record_id(county_id) == county_id else None
+    county = find(session, County, county_id)
     if county is None:
         raise InvalidInput("شهرستان انتخاب‌شده در فهرست نیست؛ شهرستان را از فهرست انتخاب کنید.", field="county_id")
     return Area(province_id=county.province_id, county_id=county.id)
