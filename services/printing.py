@@ -41,6 +41,7 @@ from services.applications import get_application
 from services.base import Actor
 from services.committee import OUTCOME_LABELS
 from services.introductions import branch_title, premium_split
+from services.pdf_lines import remembered_shapes, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILY = "Persian"
@@ -95,8 +96,9 @@ class PersianDocument(FPDF):
 
     leading = 7.5
 
-    def __init__(self, title: str, total_pages: int | None = None) -> None:
+    def __init__(self, title: str, total_pages: int | None = None, *, dry_run: bool = False) -> None:
         super().__init__(format="A4", unit="mm")
+        self.dry_run = dry_run
         regular, bold = persian_font()
         self.add_font(FAMILY, "", str(regular))
         self.add_font(FAMILY, "B", str(bold))
@@ -122,8 +124,18 @@ class PersianDocument(FPDF):
 
     # -- building blocks (all right-aligned, full width unless told)
     def text_line(self, text: str, *, size: float = 11, bold: bool = False, align: str = "R", height: float | None = None) -> None:
+        """A paragraph across the page, wrapped at spaces (see :mod:`services.pdf_lines`), one
+        cell per line; a line that does not fit on the page starts the next one."""
         self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, height or self.leading, text, align=align, new_x="LMARGIN", new_y="NEXT")
+        height = height or self.leading
+        for line in wrap(self, text, self.epw - 2 * self.c_margin):
+            if self.will_page_break(height):
+                self.add_page()
+            if self.dry_run:
+                self.set_xy(self.l_margin, self.y + height)
+            else:
+                self.set_x(self.l_margin)
+                self.cell(self.epw, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
     def heading(self, text: str, size: float = 14) -> None:
         self.text_line(text, size=size, bold=True, align="C", height=self.leading + 2)
@@ -183,12 +195,16 @@ class PersianDocument(FPDF):
 
 
 def render(title: str, draw: Callable[[PersianDocument], None]) -> bytes:
-    """Draw the document twice: the first pass counts the pages for «صفحه n از m»."""
-    probe = PersianDocument(title)
-    draw(probe)
+    """Draw the document twice: the first pass only lays the paragraphs out (no text drawn) to
+    count the pages for «صفحه n از m»; the second draws them. Word widths are shaped once for
+    both passes (:func:`services.pdf_lines.wrap`)."""
+    probe = PersianDocument(title, dry_run=True)
+    with remembered_shapes(probe):
+        draw(probe)
     document = PersianDocument(title, total_pages=probe.pages_count)
-    draw(document)
-    return bytes(document.output())
+    with remembered_shapes(document):
+        draw(document)
+        return bytes(document.output())
 
 
 # --------------------------------------------------------------------------- shared reads

@@ -1,0 +1,102 @@
+"""Benchmark: the printable PDFs at size — the committee minutes (Form 2) of a session with 100,
+500 and 1,000 decided cases, programme B introduction letters, and a payment run's summary.
+
+Builds a demo database on a fresh SQLite file (``generate_demo``), adds committee sessions with
+the wanted number of decisions (two decisions on every tenth case, one reason in three long
+enough to wrap), then times each document (median of ``--repeat`` runs) and prints pages and
+seconds. Asserts nothing about time.
+
+    .venv/bin/python bench/bench_pdf.py [--sizes 100 500 1000] [--applicants 4000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse  # noqa: E402
+import io  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import date  # noqa: E402
+
+from pypdf import PdfReader  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from db import migrate  # noqa: E402
+from db.engine import make_engine, new_session  # noqa: E402
+from db.models import Application, CommitteeSession, Decision, Introduction, PaymentRun, Program, SessionMember  # noqa: E402
+from db.seed import load_reference_data  # noqa: E402
+from demo import generate_demo  # noqa: E402
+from services.base import SYSTEM  # noqa: E402
+from services.payments.exports import summary_pdf  # noqa: E402
+from services.printing import introduction_letter_pdf, minutes_pdf  # noqa: E402
+
+REASONS = ("", "مدارک کامل است", "با توجه به بازدید از محل کار و گزارش کارشناس اجتماعی، فعالیت متقاضی "
+           "پایدار است و درآمد خانوار کفاف حق بیمه را نمی‌دهد؛ سهم ۷۰٪ برای ۳۶ ماه پیشنهاد می‌شود (Form-2 / ref 12-B).")
+
+
+def add_session(session, cases: list[Application], program_id: int) -> int:
+    first = cases[0]
+    meeting = CommitteeSession(level="county", program_id=program_id, province_id=first.province_id,
+                               county_id=first.county_id, held_on=date(2025, 5, 20), number=f"bench-{len(cases)}",
+                               status="closed")
+    session.add(meeting)
+    session.flush()
+    for role, name in (("head", "رضا محمدی"), ("employment_expert", "زهرا کریمی"), ("social_expert", "علی رضایی")):
+        session.add(SessionMember(session_id=meeting.id, role=role, full_name=name))
+    for i, application in enumerate(cases):
+        for _ in range(2 if i % 10 == 0 else 1):
+            session.add(Decision(session_id=meeting.id, application_id=application.id, level="county",
+                                 outcome="approve" if i % 4 else "defer", months_granted=36 if i % 4 else None,
+                                 share_percent=70 if i % 4 else None, contract_rate_bp=1800 if i % 4 else None,
+                                 reason=REASONS[i % 3]))
+    session.commit()
+    return meeting.id
+
+
+def timed(repeat: int, make) -> tuple[float, int]:
+    seconds, data = [], b""
+    for _ in range(repeat):
+        started = time.perf_counter()
+        data = make()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), len(PdfReader(io.BytesIO(data)).pages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 1000])
+    parser.add_argument("--applicants", type=int, default=4000)
+    parser.add_argument("--letters", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/pdf.db")
+        migrate.upgrade(engine)
+        with new_session(engine) as session:
+            load_reference_data(session)
+        generate_demo(engine, args.applicants, 1404)
+        print(f"{'document':<44} {'pages':>6} {'seconds':>8} {'per page ms':>12}")
+        with new_session(engine) as session:
+            program_id = session.exec(select(Program.id).where(Program.code == "A")).one()
+            cases = session.exec(select(Application).order_by(Application.id)).all()
+            for size in args.sizes:
+                meeting_id = add_session(session, cases[:size], program_id)
+                seconds, pages = timed(args.repeat, lambda: minutes_pdf(session, SYSTEM, meeting_id))
+                print(f"{f'minutes (Form 2), {size:,} cases':<44} {pages:>6} {seconds:>8.2f} {seconds / pages * 1000:>12.1f}")
+            letters = session.exec(select(Introduction.id).order_by(Introduction.id).limit(args.letters)).all()
+            started = time.perf_counter()
+            pages = sum(len(PdfReader(io.BytesIO(introduction_letter_pdf(session, SYSTEM, i))).pages) for i in letters)
+            seconds = time.perf_counter() - started
+            print(f"{f'introduction letters, {len(letters):,} one by one':<44} {pages:>6} {seconds:>8.2f} {seconds / pages * 1000:>12.1f}")
+            run_id = session.exec(select(PaymentRun.id).where(PaymentRun.status == "finalized").order_by(PaymentRun.id)).first()
+            seconds, pages = timed(args.repeat, lambda: summary_pdf(session, SYSTEM, run_id))
+            print(f"{f'payment run summary (run {run_id})':<44} {pages:>6} {seconds:>8.2f} {seconds / pages * 1000:>12.1f}")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
