@@ -12,13 +12,13 @@ import jdatetime
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from db.audit_chain import append_rows
 from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences
 from db.models import (
     AgendaEntry,
     Applicant,
     Application,
     ApplicationEvent,
-    AuditLog,
     Budget,
     CommitteeSession,
     Complaint,
@@ -99,7 +99,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
                 ("session", CommitteeSession), ("member", SessionMember), ("decision", Decision),
                 ("introduction", Introduction), ("branch", SsoBranch), ("deputy", DeputyConfirmation),
                 ("agenda", AgendaEntry), ("quota", Quota), ("budget", Budget), ("run", PaymentRun), ("line", PaymentLine),
-                ("notification", Notification), ("complaint", Complaint), ("audit", AuditLog),
+                ("notification", Notification), ("complaint", Complaint),
             )
         }
         self.national_codes = set(conn.execute(select(Applicant.national_code)).scalars())
@@ -311,12 +311,13 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         put("complaints", Complaint, (
             "id", "application_id", "applicant_id", "channel", "subject", "body", "status", "resolution",
             "compensation", "created_by", "created_at", "resolved_at"), rows["complaint"])
-        audit = (self._next("audit"), datetime.now(UTC), None, "system", "demo.generate", "demo", None, None, dict(counts))
-        put("audit", AuditLog, ("id", "at", "user_id", "username", "action", "entity", "entity_id", "before", "after"), [audit])
+        # chained to the audit log's last record like every other (db/audit_chain.py)
+        counts["audit"] = append_rows(conn, [dict(at=datetime.now(UTC), username="system", action="demo.generate",
+                                                  entity="demo", after=dict(counts))])
         reset_sequences(conn, (
             Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
             CommitteeSession, SessionMember, Decision, AgendaEntry, DeputyConfirmation, SsoBranch, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
-            Complaint, AuditLog,
+            Complaint,
         ))
         return counts
 

@@ -161,3 +161,20 @@ def test_concurrent_writers_never_fork_the_chain(engine, capsys):
     assert walk.broken is None and walk.rows == writers * (each + 5)
     code, _ = _verify(engine, capsys)
     assert code == 0
+
+
+def test_a_demo_database_verifies(engine, capsys):
+    """The demo generator writes its record through the chain too (it used to insert it bare)."""
+    from demo import create_demo_users, generate_demo
+
+    with new_session(engine) as session:
+        create_demo_users(session)
+    generate_demo(engine, 30, 1404)
+    with new_session(engine) as session:
+        audit(session, SYSTEM, "user.login", "user", 1)
+        session.commit()
+    code, out = _verify(engine, capsys)
+    assert code == 0, out
+    with engine.connect() as conn:
+        actions = [r["action"] for r in iter_chain(conn)]
+    assert "demo.generate" in actions and actions[-1] == "user.login"
