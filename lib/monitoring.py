@@ -105,21 +105,38 @@ def committed_by_month(groups: Iterable[CostGroup], year: int, daily_wage: int) 
 
     Each person-month costs ``monthly_premium(daily_wage, days of the month, rate, share)``;
     programme B's line is split into the relief committee's and the government's part per line.
-    The twelve months of each (programme, rate, share) are priced once."""
+    The people of each (area, programme, rate, share) are counted per month first (a grant is one
+    run of months: +count where it starts in the year, −count after it ends), then each month's
+    count is priced once."""
+    first_of_year, last_of_year = year * 12, year * 12 + 11
+    people: dict[tuple[object, str, int, int], list[int]] = {}
+    for g in groups:
+        if g.start_index is None or g.count <= 0 or (g.months_granted is not None and g.months_granted <= 0):
+            continue
+        last = last_of_year if g.months_granted is None else min(g.start_index + g.months_granted - 1, last_of_year)
+        lo = max(g.start_index, first_of_year)
+        if lo > last:
+            continue
+        steps = people.get((g.area, g.program, g.rate_bp, g.share_percent))
+        if steps is None:
+            steps = people[g.area, g.program, g.rate_bp, g.share_percent] = [0] * 13
+        steps[lo - first_of_year] += g.count
+        steps[last - first_of_year + 1] -= g.count
     priced: dict[tuple[str, int, int], dict[str, list[int]]] = {}
     out: dict[tuple[object, str], list[int]] = {}
-    for g in groups:
-        months = granted_months_in_year(g.start_index, g.months_granted, year)
-        if not months or g.count <= 0:
-            continue
-        key = (g.program, g.rate_bp, g.share_percent)
+    for (area, program, rate_bp, share_percent), steps in people.items():
+        key = (program, rate_bp, share_percent)
         prices = priced.get(key)
         if prices is None:
-            prices = priced[key] = _year_prices(g.program, year, daily_wage, g.rate_bp, g.share_percent)
+            prices = priced[key] = _year_prices(program, year, daily_wage, rate_bp, share_percent)
+        counts, running = [], 0
+        for step in steps[:12]:
+            running += step
+            counts.append(running)
         for bucket, values in prices.items():
-            target = out.setdefault((g.area, bucket), [0] * 12)
-            for m in months:
-                target[m - 1] += values[m - 1] * g.count
+            target = out.setdefault((area, bucket), [0] * 12)
+            for i in range(12):
+                target[i] += values[i] * counts[i]
     return out
 
 

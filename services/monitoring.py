@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.models import (
@@ -31,7 +31,6 @@ from db.models import (
     Introduction,
     MinimumWage,
     PaymentLine,
-    PaymentRun,
     Program,
     Province,
     Quota,
@@ -165,46 +164,38 @@ def _credit(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -
     return out
 
 
-def _spend(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> tuple[dict, dict]:
+def _spend(session: Session, sc: Scope_, year: int, programs: dict[int, str], names: dict[int, str]) -> tuple[dict, dict]:
     """(paid, confirmed): (area, bucket) → twelve months of live spending of ``year`` (reversals
     negative); confirmed: the lines SSO confirmed.
 
-    A line counts where its run was paid: the run's province (as the credit check counts it,
-    services.budgets), and within a province the case's county. The country's lines are summed
-    per run in the order of ix_paymentline_monitoring (no join, no sort), then runs → provinces."""
-    sign = case((PaymentLine.line_kind == "reversal", -1), else_=1)
-    sums = (
-        PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status,
-        func.sum(sign * PaymentLine.amount_rial), func.sum(sign * PaymentLine.agency_rial),
-        func.sum(sign * PaymentLine.government_rial),
+    A line counts in its case's county (``paymentline.county_id``) and that county's province —
+    the run's, as the credit check counts it (services.budgets): a run pays one province's cases.
+    The lines are summed per county in the order of ix_paymentline_monitoring (no join, no sort;
+    a province reads one range of it per county); programme B's agency and government parts add
+    up to the line's amount (a check constraint), so those two sums are all that is read."""
+    keys = (PaymentLine.county_id, PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status,
+            PaymentLine.line_kind)
+    q = select(*keys, func.sum(PaymentLine.agency_rial), func.sum(PaymentLine.government_rial)).where(
+        PaymentLine.jalali_year == year, PaymentLine.live == True  # noqa: E712 - SQL
     )
-    live = (PaymentLine.jalali_year == year, PaymentLine.live == True)  # noqa: E712 - SQL
     if sc.level == "national":
-        run_province = dict(session.exec(select(PaymentRun.id, PaymentRun.province_id)).all())
-        rows = session.exec(
-            select(PaymentLine.run_id, *sums).where(*live)
-            .group_by(PaymentLine.run_id, PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status)
-        ).all()
-        rows = [(run_province[run_id], *rest) for run_id, *rest in rows]
+        area_of = dict(session.exec(select(County.id, County.province_id)).all())
     else:
-        runs = select(PaymentRun.id).where(PaymentRun.province_id == sc.province_id)
-        rows = session.exec(
-            select(Application.county_id, *sums)
-            .join(Application, Application.id == PaymentLine.application_id)
-            .where(*live, PaymentLine.run_id.in_(runs))  # type: ignore[attr-defined]
-            .group_by(Application.county_id, PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status)
-        ).all()
+        area_of = {county_id: county_id for county_id in names}
+        q = q.where(PaymentLine.county_id.in_(list(names)))  # type: ignore[attr-defined]
     paid: dict[tuple[int, str], list[int]] = {}
     confirmed: dict[tuple[int, str], list[int]] = {}
-    for area, program_id, month, status, amount, agency, government in rows:
+    for county, program_id, month, status, kind, agency, government in session.connection().execute(q.group_by(*keys)):
+        sign = -1 if kind == "reversal" else 1
         if programs.get(program_id) == "A":
-            parts = {"A": int(amount or 0)}
+            parts = {"A": sign * (int(agency or 0) + int(government or 0))}
         else:
-            parts = {"relief_committee": int(agency or 0), "government": int(government or 0)}
+            parts = {"relief_committee": sign * int(agency or 0), "government": sign * int(government or 0)}
+        area = int(area_of[county])
         for bucket, value in parts.items():
-            paid.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
+            paid.setdefault((area, bucket), [0] * 12)[int(month) - 1] += value
             if status == "confirmed":
-                confirmed.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
+                confirmed.setdefault((area, bucket), [0] * 12)[int(month) - 1] += value
     return paid, confirmed
 
 
@@ -217,11 +208,11 @@ def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]
     rates = dict(session.exec(select(Program.id, Program.rate_bp)).all())
     keys = (col, Application.program_id, Application.contract_rate_bp, Application.share_percent,
             Application.start_year, Application.start_month, Application.months_granted)
-    rows = session.exec(
+    rows = session.connection().execute(
         select(*keys, func.count(Application.id))
         .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None), *where)  # type: ignore[attr-defined,union-attr]
         .group_by(*keys)
-    ).all()
+    )
     groups = [
         CostGroup(int(a), programs[p], int(rates[p] if r is None else r), int(100 if s is None else s),
                   int(y) * 12 + int(mo) - 1, None if m is None else int(m), int(n))
@@ -272,7 +263,7 @@ def monitoring(
     people = _people(session, sc)
     credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
     province_credit = _credit(session, sc, year, programs) if sc.level == "province" else {}
-    paid, confirmed = _spend(session, sc, year, programs)
+    paid, confirmed = _spend(session, sc, year, programs, names)
     committed = _committed(session, sc, year, programs)
 
     area_rows, source_rows = [], []

@@ -31,7 +31,7 @@ from db.models.audit import APPEND_ONLY_TABLES, AuditLog
 
 # --------------------------------------------------------------------------- monitoring (issue 8)
 # Covering indexes for services.monitoring's grouped reads (migration 0007): the running cases by
-# area and what their premiums depend on; the year's live payment lines summed per run in index
+# area and what their premiums depend on; the year's live payment lines summed per county in index
 # order; the year's introductions per county.
 Index(
     "ix_application_monitoring",
@@ -39,12 +39,11 @@ Index(
     Application.__table__.c.program_id, Application.__table__.c.contract_rate_bp, Application.__table__.c.share_percent,
     Application.__table__.c.start_year, Application.__table__.c.start_month, Application.__table__.c.months_granted,
 )
-Index(
+Index(  # by county since migration 0009
     "ix_paymentline_monitoring",
-    PaymentLine.__table__.c.jalali_year, PaymentLine.__table__.c.live, PaymentLine.__table__.c.run_id,
+    PaymentLine.__table__.c.jalali_year, PaymentLine.__table__.c.live, PaymentLine.__table__.c.county_id,
     PaymentLine.__table__.c.program_id, PaymentLine.__table__.c.jalali_month, PaymentLine.__table__.c.sso_status,
-    PaymentLine.__table__.c.line_kind, PaymentLine.__table__.c.application_id, PaymentLine.__table__.c.amount_rial,
-    PaymentLine.__table__.c.agency_rial, PaymentLine.__table__.c.government_rial,
+    PaymentLine.__table__.c.line_kind, PaymentLine.__table__.c.agency_rial, PaymentLine.__table__.c.government_rial,
 )
 Index(
     "ix_introduction_monitoring",

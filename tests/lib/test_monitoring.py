@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from lib.jalali import month_days
 from lib.monitoring import CostGroup, Level, closeness_bp, committed_by_month, forecast_year, granted_months_in_year, level_of
-from lib.payments import monthly_premium
+from lib.payments import monthly_premium, program_b_shares
 
 WAGE_1403 = 2_388_728
 
@@ -78,3 +78,32 @@ def test_forecast_runs_out_at_the_first_month_above_credit(paid, committed, curr
         assert fc.forecast[i] == (paid[i] if past_and_paid else max(paid[i], committed[i]))
     over = [i + 1 for i in range(12) if credit is not None and fc.cumulative[i] > credit]
     assert fc.runs_out_month == (over[0] if over else None)
+
+
+@given(
+    groups=st.lists(
+        st.tuples(
+            st.sampled_from([1, 2]), st.sampled_from(["A", "B"]), st.sampled_from([1200, 1800]), st.sampled_from([50, 100]),
+            st.integers(1398 * 12, 1405 * 12 + 11), st.one_of(st.none(), st.integers(0, 60)), st.integers(0, 20),
+        ),
+        max_size=12,
+    ),
+    year=st.sampled_from([1402, 1403, 1404]),
+)
+@example(groups=[(1, "A", 1800, 100, 1399 * 12 + 1, 60, 2), (1, "A", 1800, 100, 1403 * 12 + 11, 1, 1)], year=1403)  # cap ends mid-year; leap Esfand
+@example(groups=[(1, "B", 1800, 100, 1400 * 12, None, 1), (1, "B", 1800, 100, 1403 * 12 + 12, 12, 1)], year=1403)  # open-ended; starts next year
+@example(groups=[(2, "A", 1200, 50, 1402 * 12 + 6, 0, 5)], year=1402)  # no months granted
+def test_many_groups_cost_each_person_month_inside_their_grant(groups, year):
+    """Groups of one area, programme, rate and share pooled cost what each costs alone: every
+    person-month inside the grant (starts before the year included), at that month's price."""
+    cost = committed_by_month([CostGroup(*g) for g in groups], year, WAGE_1403)
+    expected: dict = {}
+    for area, program, rate, share, start, months, count in groups:
+        for m in granted_months_in_year(start, months, year):
+            price = monthly_premium(WAGE_1403, month_days(year, m), rate, share)
+            shares = program_b_shares(price)
+            parts = {"A": price} if program == "A" else {"relief_committee": shares["agency"],
+                                                         "government": shares["government"]}
+            for bucket, value in parts.items():
+                expected.setdefault((area, bucket), [0] * 12)[m - 1] += value * count
+    assert {k: v for k, v in cost.items() if any(v)} == {k: v for k, v in expected.items() if any(v)}
