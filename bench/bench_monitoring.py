@@ -187,6 +187,17 @@ def measure(engine, label: str, repeat: int, show_plans: bool) -> None:
             explain(engine, fn)
 
 
+def run_on(url: str, fresh: bool, label: str, args: argparse.Namespace) -> None:
+    """Build the data in a fresh database (else bring a kept one's schema up to date), then measure."""
+    engine = make_engine(url)
+    if fresh:
+        build(engine, args.applicants, args.base)
+    else:
+        migrate.upgrade(engine)
+    measure(engine, label, args.repeat, args.explain)
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applicants", type=int, default=100_000)
@@ -202,13 +213,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
             path = args.db or Path(tmp) / "monitoring.db"
             fresh = not path.exists()
-            engine = make_engine(f"sqlite:///{path}")
-            if fresh:
-                build(engine, args.applicants, args.base)
-            else:
-                migrate.upgrade(engine)
-            measure(engine, "SQLite", args.repeat, args.explain)
-            engine.dispose()
+            run_on(f"sqlite:///{path}", fresh, "SQLite", args)
     if args.pg:
         admin = make_url(args.pg)
         name = args.pg_db or f"bench_monitoring_{uuid.uuid4().hex[:8]}"
@@ -218,13 +223,7 @@ def main() -> None:
             if fresh:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            engine = make_engine(admin.set(database=name).render_as_string(hide_password=False))
-            if fresh:
-                build(engine, args.applicants, args.base)
-            else:
-                migrate.upgrade(engine)
-            measure(engine, "PostgreSQL", args.repeat, args.explain)
-            engine.dispose()
+            run_on(admin.set(database=name).render_as_string(hide_password=False), fresh, "PostgreSQL", args)
         finally:
             if not args.pg_db:
                 with root.connect() as conn:

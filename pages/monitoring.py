@@ -168,7 +168,8 @@ with tab_use:
                 color=alt.Color("شاخص:N", title=None, legend=alt.Legend(orient="top")),
                 yOffset="شاخص:N",
             ).properties(height=alt.Step(14))
-            rule = alt.Chart(pd.DataFrame({"x": [80, 100]})).mark_rule(strokeDash=[4, 3], color="#b45309").encode(x="x:Q")
+            rule = alt.Chart(pd.DataFrame({"x": [80, 100]})).mark_rule(strokeDash=[4, 3], color="#b45309").encode(
+                x=alt.X("x:Q", title="درصد مصرف", axis=alt.Axis(labelExpr=FA_DIGITS)))
             st.altair_chart((bars + rule).configure(font=FONT), width="stretch")
     with table_col:
         use_table = table[[area_word, "مصرف سهمیه", "مصرف اعتبار"]]
@@ -192,13 +193,16 @@ with tab_months:
         frame["پرداخت تجمعی"] = frame["paid"].cumsum()
         chart_col, table_col = st.columns([3, 2])
         with chart_col:
+            def rials(column: str) -> alt.Y:  # every layer the same y axis: "ریال", Persian digits
+                return alt.Y(f"{column}:Q", title="ریال", axis=alt.Axis(labelExpr=FA_DIGITS))
+
             base = alt.Chart(frame).encode(x=alt.X("ماه:N", sort=list(frame["ماه"]), title=None))
-            paid = base.mark_bar(color="#0f766e").encode(y=alt.Y("paid:Q", title="ریال", axis=alt.Axis(labelExpr=FA_DIGITS)))
-            forecast = base.mark_line(point=True, color="#7c3aed").encode(y="cumulative:Q")
-            layers = [paid, forecast, base.mark_line(color="#0f766e", strokeDash=[2, 2]).encode(y="پرداخت تجمعی:Q")]
+            paid = base.mark_bar(color="#0f766e").encode(y=rials("paid"))
+            forecast = base.mark_line(point=True, color="#7c3aed").encode(y=rials("cumulative"))
+            layers = [paid, forecast, base.mark_line(color="#0f766e", strokeDash=[2, 2]).encode(y=rials("پرداخت تجمعی"))]
             if frame["credit"].notna().all():  # the credit: one horizontal line across the year
                 credit_line = pd.DataFrame({"credit": [int(frame["credit"].iloc[0])]})
-                layers.append(alt.Chart(credit_line).mark_rule(color="#b91c1c", strokeWidth=2).encode(y="credit:Q"))
+                layers.append(alt.Chart(credit_line).mark_rule(color="#b91c1c", strokeWidth=2).encode(y=rials("credit")))
             st.altair_chart(alt.layer(*layers).configure(font=FONT), width="stretch")
             st.caption("ستون‌ها: پرداخت هر ماه؛ خط بنفش: پیش‌بینی تجمعی هزینه سال؛ خط‌چین: پرداخت تجمعی؛ خط قرمز: اعتبار.")
         with table_col:

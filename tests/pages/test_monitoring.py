@@ -161,3 +161,39 @@ def test_the_budget_request_screen_shows_the_figures_and_assumptions(world, app_
     at.text_input(key="request_rise").input("چهل")
     at.button[0].click().run()
     assert at.error and "درصد افزایش" in at.error[0].value
+
+
+def _axes(spec):
+    """Every x/y encoding of a Vega-Lite spec, through its layers."""
+    if isinstance(spec, dict):
+        for channel in ("x", "y"):
+            if isinstance(spec.get("encoding", {}).get(channel), dict):
+                yield spec["encoding"][channel]
+        for value in spec.values():
+            yield from _axes(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _axes(value)
+
+
+def test_charts_name_their_axes_in_persian_and_draw_persian_digits(world, app_db):
+    import json
+    import re
+
+    from db.models import Budget
+
+    _introduce(app_db, world["tehran"], 8)
+    with new_session(app_db) as session:
+        b = session.exec(select(Program).where(Program.code == "B")).one()
+        session.add(Budget(program_id=b.id, province_id=world["tehran"].province_id, jalali_year=YEAR,
+                           source="government", amount_rial=50_000_000))
+        session.commit()
+    at = open_page(world["manager"])
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(charts) == 2  # use per area; the year month by month
+    for spec in charts:
+        for axis in _axes(spec):
+            # a layer without its own title would add its column name to the shared axis' title
+            assert "title" in axis and not re.search(r"[A-Za-z0-9]", axis["title"] or ""), axis
+            if axis.get("type") == "quantitative":
+                assert "۰" in axis["axis"]["labelExpr"], axis
