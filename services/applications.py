@@ -29,7 +29,7 @@ from lib.permissions import Action, Area, Role, can
 from lib.scoring import DEFAULT_POLICY, ScoreCard, ScoreInput, ScoringPolicy, score
 from lib.text import to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
-from services.base import Actor, audit, county_area, snapshot
+from services.base import Actor, audit, county_area, find, snapshot
 from services.notify import queue_state_sms
 
 T = TypeVar("T")
@@ -308,7 +308,7 @@ def _record_event(session: Session, actor: Actor, application: Application, src:
 
 def get_application(session: Session, actor: Actor, application_id: int, action: Action = Action.view_cases) -> Application:
     """Load a case the actor may act on; another area's case is refused, not hidden."""
-    application = session.get(Application, application_id) if validate.record_id(application_id) == application_id else None
+    application = find(session, Application, application_id)
     if application is None:
         raise InvalidInput("پرونده‌ای با این شماره پیدا نشد؛ پرونده را از فهرست پرونده‌ها باز کنید.")
     actor.require(action, Area(province_id=application.province_id, county_id=application.county_id))

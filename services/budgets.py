@@ -40,7 +40,7 @@ from lib.permissions import Action, Area, Role, can
 from lib.text import format_number, format_rial, normalize_persian, parse_int, to_persian_digits
 from lib.workflow import PROGRAM_LABELS, ProgramCode, to_program
 from lib.xlsx import Sheet, workbook_bytes
-from services.base import Actor, audit
+from services.base import Actor, audit, find
 
 MAX_BUDGET_RIAL = 10**17  # a hundred thousand trillion rials: far above any provincial credit
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -332,7 +332,7 @@ def set_budget(
     belong to the programme, an amount is not a whole number of rials, or the credit would drop
     below what finalised runs used. One audit record per change (before → after per source)."""
     prog = _program(session, program)
-    province = session.get(Province, province_id) if isinstance(province_id, int) else None
+    province = find(session, Province, province_id) if isinstance(province_id, int) else None
     if province is None:
         raise InvalidInput("استان انتخاب‌شده در فهرست نیست؛ استان را از فهرست انتخاب کنید.", field="province_id")
     _check_edit(actor, province_id)

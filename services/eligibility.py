@@ -14,13 +14,12 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from db.models import EligibilityConfirmation, Program, User, utcnow
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.permissions import Action
-from lib.text import normalize_persian, to_persian_digits
 from lib.workflow import ProgramCode
 from services.applications import get_application
-from services.base import Actor, audit, snapshot
+from services.base import Actor, audit, find, snapshot
 from services.documents import require_open
 
 __all__ = ["COMMITTEE_CONDITIONS", "EligibilityRow", "confirm_condition", "eligibility_status", "is_eligible"]
@@ -44,7 +43,7 @@ class EligibilityRow:
 
 
 def _programme_a(session: Session, program_id: int) -> None:
-    program = session.get(Program, program_id)
+    program = find(session, Program, program_id)
     if program is None or program.code != ProgramCode.A:
         raise InvalidInput("شرایط پذیرش (تأیید معاونت و کمیته) فقط برای برنامه سهم بیمه خویش‌فرما ثبت می‌شود.")
 
@@ -56,7 +55,7 @@ def confirm_condition(
     application = get_application(session, actor, application_id, Action.confirm_eligibility)
     _programme_a(session, application.program_id)
     require_open(application)
-    if condition not in catalog.ELIGIBILITY_CONDITIONS:
+    if not isinstance(condition, str) or condition not in catalog.ELIGIBILITY_CONDITIONS:
         raise InvalidInput("این شرط در فهرست شرایط برنامه نیست؛ شرط را از فهرست انتخاب کنید.", field="condition")
     if condition in COMMITTEE_CONDITIONS:
         raise InvalidInput(
@@ -64,11 +63,7 @@ def confirm_condition(
             "پرونده را به جلسه کمیته اشتغال شهرستان ببرید.",
             field="condition",
         )
-    note = normalize_persian(note) or None
-    if note and len(note) > _NOTE_LIMIT:
-        raise InvalidInput(
-            f"توضیح بیش از {to_persian_digits(_NOTE_LIMIT)} نویسه است؛ آن را کوتاه‌تر بنویسید.", field="note"
-        )
+    note = validate.clean_text(note, field="note", label_fa="توضیح", max_length=_NOTE_LIMIT, multiline=True) or None
     row = session.exec(
         select(EligibilityConfirmation).where(
             EligibilityConfirmation.application_id == application_id, EligibilityConfirmation.condition == condition

@@ -33,14 +33,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.models import Applicant, Application, County, Introduction, MinimumWage, Program
+from lib import validate
 from lib.errors import InvalidInput
 from lib.jalali import MAX_INPUT_YEAR, MIN_INPUT_YEAR, YearMonth, format_jalali, format_year_month, jalali_year_of, to_jalali
 from lib.payments import monthly_premium, program_b_shares
 from lib.permissions import Action
-from lib.text import format_number, normalize_persian, to_persian_digits
+from lib.text import format_number, to_persian_digits
 from lib.workflow import STATE_LABELS, ProgramCode, State
 from services.applications import change_state, get_application, move_case, program_by_code
-from services.base import Actor, audit, county_area, snapshot
+from services.base import Actor, audit, county_area, find, snapshot
 from services.branches import get_branch
 from services.coverage import ensure_no_overlap, lock_applicant
 from services.quotas import introduced_count, lock_quota, parse_year, quota_slots
@@ -149,21 +150,14 @@ def waiting_list(session: Session, actor: Actor, county_id: int, jalali_year: in
 
 
 def _clean_text(value: str | None, *, field: str, label_fa: str, limit: int, required: bool) -> str:
-    text = normalize_persian(value or "")
-    if required and not text:
-        raise InvalidInput(f"«{label_fa}» را وارد کنید.", field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            f"«{label_fa}» حداکثر {format_number(limit)} نویسه می‌تواند باشد؛ آن را کوتاه‌تر بنویسید.",
-            field=field,
-        )
-    return text
+    return validate.clean_text(value, field=field, label_fa=label_fa, max_length=limit, required=required,
+                               multiline=True)
 
 
 def _b_case(session: Session, actor: Actor, application_id: int) -> tuple[Application, Program]:
     """A programme-B case the actor may introduce (role and area checked)."""
     application = get_application(session, actor, application_id, Action.introduce_to_insurer)
-    program = session.get(Program, application.program_id)
+    program = find(session, Program, application.program_id)
     if program.code != ProgramCode.B:
         raise InvalidInput(
             "فقط پرونده‌های برنامه بیمه زنان سرپرست خانوار (کمیته امداد) به شعب تأمین اجتماعی "
@@ -215,7 +209,7 @@ def introduce(
                 field="introduced_on",
             )
         year = jalali_year_of(introduced_on)
-        county = session.get(County, application.county_id)
+        county = find(session, County, application.county_id)
         where = f"شهرستان {county.name} در سال {to_persian_digits(year)}"
 
         quota = lock_quota(session, program.id, county.id, year)
@@ -312,7 +306,7 @@ def introductions(session: Session, actor: Actor, county_id: int, jalali_year: i
 def premium_split(session: Session, start: YearMonth, rate_bp: int) -> tuple[int, int, int] | None:
     """(premium, Relief Committee share, government share) of one month in rials, or None when
     the minimum wage of that year is not in the table yet."""
-    wage = session.get(MinimumWage, start.year)
+    wage = find(session, MinimumWage, start.year)
     if wage is None:
         return None
     premium = monthly_premium(wage.daily_wage_rial, start.days, rate_bp)

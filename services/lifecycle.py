@@ -39,9 +39,10 @@ from sqlalchemy import distinct, func, update
 from sqlmodel import Session, select
 
 from db.models import AgendaEntry, Application, ApplicationEvent, PaymentLine, Program
+from lib import validate
 from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Action, Area
-from lib.text import ltr, normalize_persian, to_persian_digits
+from lib.text import ltr, to_persian_digits
 from lib.workflow import (
     PROGRAM_SHORT_LABELS,
     STATE_LABELS,
@@ -52,7 +53,7 @@ from lib.workflow import (
     to_state,
 )
 from services.applications import action_for_state, move_case
-from services.base import Actor, audit
+from services.base import Actor, audit, find
 
 __all__ = [
     "Lifecycle",
@@ -206,12 +207,12 @@ def _area(application: Application) -> Area:
 
 
 def _program(session: Session, application: Application) -> ProgramCode:
-    return ProgramCode(session.get(Program, application.program_id).code)
+    return ProgramCode(find(session, Program, application.program_id).code)
 
 
 def available_actions(session: Session, actor: Actor, application_id: int) -> tuple[LifecycleOption, ...]:
     """The moves the actor may make on this case in its current state (none on a closed case)."""
-    application = session.get(Application, application_id)
+    application = find(session, Application, application_id)
     if application is None:
         raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.", field="application_id")
     actor.require(Action.view_cases, _area(application))
@@ -249,7 +250,7 @@ def months_paid(session: Session, application_ids: Iterable[int]) -> dict[int, i
 
 
 def _reason(kind: Lifecycle, reason: str | None) -> str:
-    text = normalize_persian(reason or "")
+    text = validate.clean_text(reason, field="reason", label_fa="دلیل", max_length=50 * REASON_MAX, multiline=True)
     if not text:
         raise InvalidInput(
             f"برای «{LIFECYCLE_LABELS[kind]}» دلیل را بنویسید؛ دلیل در گردش کار پرونده ثبت می‌شود.", field="reason"
@@ -268,6 +269,8 @@ def _locked(session: Session, application_id: int) -> Application:
     PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks: a no-op ``UPDATE`` first takes
     the database's single write lock, which serialises the writers the same way (as
     ``services.quotas.lock_quota`` does)."""
+    if isinstance(application_id, bool) or validate.record_id(application_id) != application_id:
+        raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.", field="application_id")
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Application).where(Application.id == application_id).values(state=Application.state))
     application = session.exec(
@@ -307,7 +310,10 @@ def end_or_pause(session: Session, actor: Actor, application_id: int, kind: Life
     """Suspend, resume, complete or withdraw a case (see the module), with the reason; one commit.
 
     Programme B's SSO refusal is ``services.introductions.record_sso_refusal``."""
-    kind = Lifecycle(kind)
+    try:
+        kind = Lifecycle(kind)
+    except (ValueError, TypeError):
+        raise InvalidInput("کار خواسته‌شده را از فهرست انتخاب کنید.", field="action") from None
     if kind is Lifecycle.sso_refusal:
         raise InvalidInput("عدم پذیرش تأمین اجتماعی از بخش معرفی‌ها ثبت می‌شود.", field="action")
     text = _reason(kind, reason)
@@ -373,7 +379,7 @@ def applicant_history(session: Session, actor: Actor, application_id: int) -> tu
 
     Every case of the person is listed — the 60-month cap and the one-case-per-programme rule
     span counties — but only those in the actor's area are openable (``in_area``)."""
-    application = session.get(Application, application_id)
+    application = find(session, Application, application_id)
     if application is None:
         raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.", field="application_id")
     actor.require(Action.view_cases, _area(application))
@@ -436,7 +442,7 @@ def case_months(session: Session, actor: Actor, application_id: int) -> CaseMont
     cap (``services.committee.remaining_months``: the one rule the committees also apply)."""
     from services.committee import remaining_months
 
-    application = session.get(Application, application_id)
+    application = find(session, Application, application_id)
     if application is None:
         raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.", field="application_id")
     actor.require(Action.view_cases, _area(application))

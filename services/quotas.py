@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.models import Application, County, Introduction, Program, Province, Quota
+from lib import validate
 from lib.errors import InvalidInput
 from lib.jalali import MAX_INPUT_YEAR, MIN_INPUT_YEAR
 from lib.permissions import Action, Scope, scope_of
 from lib.text import format_number, parse_int, to_persian_digits
 from lib.workflow import ProgramCode, State
 from services.applications import program_by_code
-from services.base import Actor, audit, county_area, snapshot
+from services.base import Actor, audit, county_area, find, snapshot
 
 MAX_SLOTS = 1_000_000
 QUOTA_USE_COLUMNS = ("county_id", "province", "county", "slots", "introduced", "remaining", "waiting")
@@ -86,7 +87,7 @@ def _set_one(session: Session, actor: Actor, program: Program, county_id: int, y
     """Validate and stage one county's quota (no commit); audit when it changes."""
     target = county_area(session, county_id)
     actor.require(Action.manage_quota, target)
-    county = session.get(County, county_id)
+    county = find(session, County, county_id)
     value = parse_int(
         slots,  # type: ignore[arg-type]
         field="slots",
@@ -121,6 +122,13 @@ def _set_one(session: Session, actor: Actor, program: Program, county_id: int, y
     return quota
 
 
+def _county_id(value: object) -> int:
+    county_id = validate.record_id(value)
+    if county_id is None:
+        raise InvalidInput("شهرستان انتخاب‌شده در فهرست نیست؛ شهرستان را از فهرست انتخاب کنید.", field="county_id")
+    return county_id
+
+
 def set_quotas(session: Session, actor: Actor, jalali_year: int | str, slots_by_county: Mapping[int, object]) -> list[Quota]:
     """Announce (or correct) the quotas of several counties in ONE transaction.
 
@@ -131,10 +139,11 @@ def set_quotas(session: Session, actor: Actor, jalali_year: int | str, slots_by_
         year = parse_year(jalali_year)
         if not slots_by_county:
             raise InvalidInput("تغییری در سهمیه‌ها وارد نشده است.", field="slots")
+        counties = {_county_id(county_id): slots for county_id, slots in slots_by_county.items()}
         program = program_by_code(session, ProgramCode.B)
         saved = [
-            _set_one(session, actor, program, int(county_id), year, slots)
-            for county_id, slots in sorted(slots_by_county.items())  # one lock order: no deadlock
+            _set_one(session, actor, program, county_id, year, slots)
+            for county_id, slots in sorted(counties.items())  # one lock order: no deadlock
         ]
         session.commit()
     except IntegrityError:
@@ -148,7 +157,7 @@ def set_quotas(session: Session, actor: Actor, jalali_year: int | str, slots_by_
 
 def set_quota(session: Session, actor: Actor, county_id: int, jalali_year: int | str, slots: int | str) -> Quota:
     """Announce (or correct) one county's programme-B quota for a Jalali year."""
-    return set_quotas(session, actor, jalali_year, {county_id: slots})[0]
+    return set_quotas(session, actor, jalali_year, {_county_id(county_id): slots})[0]
 
 
 def quota_use(

@@ -19,13 +19,12 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from db.models import Applicant, Application, Document, Program
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.permissions import Action
-from lib.text import normalize_persian
 from lib.workflow import STATE_LABELS, ProgramCode, State
 from services.applications import get_application, move_case, program_by_code
-from services.base import Actor, county_area
+from services.base import Actor, county_area, find
 
 __all__ = ["B_ELIGIBLE_LABEL", "EligibilityCheck", "b_eligibility", "confirm_b_eligibility", "refuse_b_eligibility",
            "not_yet_waiting", "NOT_WAITING_COLUMNS"]
@@ -74,7 +73,7 @@ def _received(session: Session, application_ids: list[int]) -> dict[int, set[str
 
 def _b_case(session: Session, actor: Actor, application_id: int, action: Action) -> tuple[Application, Program]:
     application = get_application(session, actor, application_id, action)
-    program = session.get(Program, application.program_id)
+    program = find(session, Program, application.program_id)
     if program.code != ProgramCode.B:
         raise InvalidInput(
             "تأیید واجد شرایط بودن در این مرحله فقط برای برنامه بیمه زنان سرپرست خانوار (کمیته امداد) است؛ "
@@ -87,7 +86,7 @@ def _b_case(session: Session, actor: Actor, application_id: int, action: Action)
 def b_eligibility(session: Session, actor: Actor, application_id: int) -> EligibilityCheck:
     """What the unit still needs before it can confirm this B request (read only)."""
     application, _ = _b_case(session, actor, application_id, Action.view_cases)
-    applicant = session.get(Applicant, application.applicant_id)
+    applicant = find(session, Applicant, application.applicant_id)
     received = _received(session, [application.id])[application.id]
     return EligibilityCheck(tuple(_missing(applicant.gender, application.head_of_household, received)))
 
@@ -119,7 +118,7 @@ def confirm_b_eligibility(session: Session, actor: Actor, application_id: int) -
         application, program = _b_case(session, actor, application_id, Action.confirm_eligibility)
         _lock(session, application)
         _require_before_list(application)
-        applicant = session.get(Applicant, application.applicant_id)
+        applicant = find(session, Applicant, application.applicant_id)
         received = _received(session, [application.id])[application.id]
         missing = _missing(applicant.gender, application.head_of_household, received)
         if missing:
@@ -138,7 +137,7 @@ def refuse_b_eligibility(session: Session, actor: Actor, application_id: int, re
     """The county unit finds a B request not eligible: the case ends «rejected» with the reason."""
     try:
         application, program = _b_case(session, actor, application_id, Action.confirm_eligibility)
-        reason = normalize_persian(reason or "")
+        reason = validate.clean_text(reason, field="reason", label_fa="دلیل رد", max_length=MAX_REASON, multiline=True)
         if not reason:
             raise InvalidInput("دلیل رد درخواست را بنویسید؛ برای متقاضی پیامک می‌شود و در پرونده می‌ماند.", field="reason")
         if len(reason) > MAX_REASON:

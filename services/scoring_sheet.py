@@ -34,7 +34,7 @@ from lib.scoring import CRITERIA, ScoreCard, ScoreInput, ScoringPolicy, rank_fra
 from lib.text import ltr, to_persian_digits
 from lib.workflow import STATE_LABELS, ProgramCode, State, to_program
 from services.applications import SCORABLE_STATES, HouseholdData, current_policy, store_score_card
-from services.base import Actor, area_conditions, audit, county_area, snapshot
+from services.base import Actor, area_conditions, audit, county_area, find, snapshot
 from services.cases import latest_card
 
 # The grid's input columns as people read them (headers, and the column named in a message).
@@ -107,15 +107,15 @@ def _check_row(
 ) -> _Checked:
     """Permission, programme, state and the scoring rules for one row; nothing is written."""
     application_id = _as_id(application_id)
-    application = session.get(Application, application_id) if application_id is not None else None
+    application = find(session, Application, application_id) if application_id is not None else None
     if application is None:
         raise InvalidInput("پرونده‌ای با این شماره پیدا نشد؛ فهرست را دوباره بارگذاری کنید.", field="application_id")
     target = Area(province_id=application.province_id, county_id=application.county_id)
     actor.require(Action.score, target)
     actor.require(Action.edit_household, target)
-    applicant = session.get(Applicant, application.applicant_id)
+    applicant = find(session, Applicant, application.applicant_id)
     label = _row_label(application, applicant)
-    program = session.get(Program, application.program_id)
+    program = find(session, Program, application.program_id)
     if program.code != ProgramCode.A:
         raise InvalidInput(f"{label}: جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است.")
     state = State(application.state)
@@ -137,7 +137,7 @@ def _check_row(
 def _write(session: Session, actor: Actor, checked: _Checked) -> ScoreCardRecord:
     """Household, score card and (if needed) the move to «scored»; the caller commits."""
     application, card = checked.application, checked.card
-    household = session.get(Household, application.id)
+    household = find(session, Household, application.id)
     before = snapshot(household)
     household = household or Household(application_id=application.id)
     for key, value in checked.inp.to_dict().items():
