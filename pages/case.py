@@ -330,6 +330,10 @@ with tabs[7]:
             f"{format_number(ledger.months_confirmed)} ماه تأییدشده و {format_number(ledger.months_rejected)} ماه ردشده "
             "تأمین اجتماعی."
         )
+        st.caption(
+            f"شماره بیمه تأمین اجتماعی: {to_persian_digits(ledger.insurance_no)}" if ledger.insurance_no
+            else "شماره بیمه تأمین اجتماعی هنوز از پاسخ تأمین اجتماعی ثبت نشده است."
+        )
         table(
             [
                 {

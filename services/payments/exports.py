@@ -11,8 +11,8 @@ summary PDF prints it so that the file sent can be matched with the one signed.
 
 Text cells are formula-safe (lib.xlsx.formula_safe): a name typed as ``=HYPERLINK(…)`` stays text.
 
-«شماره بیمه» (the SSO insurance number) is part of the layout SSO reads, but the schema does not
-record it yet (no field on Applicant): the column is written empty until it does.
+«شماره بیمه» is the person's SSO insurance number (``Applicant.sso_insurance_no``), recorded from
+SSO's reconciliation file (services.payments.reconcile); empty until SSO has sent it.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ EXPORTABLE = ("approved", "finalized")
 RUN_COLUMN = "شماره نوبت"
 LINE_COLUMN = "شناسه ردیف"
 NATIONAL_CODE_COLUMN = "کد ملی"
+INSURANCE_COLUMN = "شماره بیمه"
 AMOUNT_COLUMN = "مبلغ پرداختی (ریال)"
 RECEIVED_COLUMN = "مبلغ دریافتی تأمین اجتماعی (ریال)"
 VERDICT_COLUMN = "نتیجه تأمین اجتماعی"
@@ -47,7 +48,7 @@ CONFIRMED_WORD, REJECTED_WORD = "تأیید", "رد"
 
 # The fixed layout: (header, width). SSO's three columns come last, empty.
 LIST_COLUMNS: tuple[tuple[str, float], ...] = (
-    (RUN_COLUMN, 10), (LINE_COLUMN, 11), (NATIONAL_CODE_COLUMN, 13), ("شماره بیمه", 13), ("نام", 14),
+    (RUN_COLUMN, 10), (LINE_COLUMN, 11), (NATIONAL_CODE_COLUMN, 13), (INSURANCE_COLUMN, 13), ("نام", 14),
     ("نام خانوادگی", 18), ("شهرستان", 14), ("کد رهگیری", 13), ("سال", 7), ("ماه", 6), ("روزها", 7),
     ("حداقل دستمزد روزانه (ریال)", 16), ("نرخ حق بیمه (٪)", 10), ("سهم مصوب کمیته (٪)", 10),
     ("درصد پرداخت", 9), ("حق بیمه کامل (ریال)", 16), (AMOUNT_COLUMN, 16), ("سهم دستگاه (ریال)", 16),
@@ -79,8 +80,8 @@ def _list_rows(session: Session, run: PaymentRun) -> Iterator[tuple]:
     """The run's lines in the fixed layout (without SSO's three columns), in line order."""
     query = (
         sa_select(
-            PaymentLine.id, Applicant.national_code, Applicant.first_name, Applicant.last_name, County.name,
-            Application.tracking_code, PaymentLine.jalali_year, PaymentLine.jalali_month, PaymentLine.days,
+            PaymentLine.id, Applicant.national_code, Applicant.sso_insurance_no, Applicant.first_name,
+            Applicant.last_name, County.name, Application.tracking_code, PaymentLine.jalali_year, PaymentLine.jalali_month, PaymentLine.days,
             PaymentLine.daily_wage_rial, PaymentLine.rate_bp, PaymentLine.share_percent, PaymentLine.percent,
             PaymentLine.full_amount_rial, PaymentLine.amount_rial, PaymentLine.agency_rial,
             PaymentLine.government_rial, PaymentLine.line_kind,
@@ -93,9 +94,9 @@ def _list_rows(session: Session, run: PaymentRun) -> Iterator[tuple]:
     )
     kinds = dict(LINE_KIND_LABELS)
     result = session.connection().execute(query.execution_options(yield_per=5000))  # streamed, not buffered
-    for (line_id, code, first, last, county, tracking, year, month, days, wage, rate, share, pct, full, amount,
-         agency, government, kind) in result:
-        yield (run.id, line_id, code, "", first, last, county, tracking, year, month, days, wage, _rate(rate),
+    for (line_id, code, insurance_no, first, last, county, tracking, year, month, days, wage, rate, share, pct, full,
+         amount, agency, government, kind) in result:
+        yield (run.id, line_id, code, insurance_no or "", first, last, county, tracking, year, month, days, wage, _rate(rate),
                share, pct, full, amount, agency, government, kinds.get(kind, kind))
 
 
@@ -103,7 +104,7 @@ def list_checksum(rows: list[tuple]) -> str:
     """SHA-256 (hex) of the list: each row's cells as text, tab-separated, one row per line, UTF-8."""
     digest = hashlib.sha256()
     digest.update(("\t".join(LIST_HEADERS[:-_SSO_COLUMNS]) + "\n").encode())
-    for row in rows:  # no cell is None: the empty insurance number is ""
+    for row in rows:  # no cell is None: an insurance number not recorded yet is ""
         digest.update(("\t".join(map(str, row)) + "\n").encode())
     return digest.hexdigest()
 

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from db.models import Application, PaymentLine, PaymentRun, Program
+from db.models import Applicant, Application, PaymentLine, PaymentRun, Program
 from lib.jalali import YearMonth, format_year_month
 from lib.payments import MAX_MONTHS
 from services.applications import get_application
@@ -39,6 +39,7 @@ class Ledger:
     months_rejected: int
     amount_paid_rial: int  # net of top-ups and reversals, finalised runs only
     runs: pd.DataFrame  # one row per run (LEDGER_COLUMNS)
+    insurance_no: str | None = None  # the person's SSO insurance number, once SSO has sent it
 
     @property
     def months_left(self) -> int | None:
@@ -96,4 +97,5 @@ def beneficiary_ledger(session: Session, actor: Actor, application_id: int) -> L
         first_month=first_month, cap=cap, months_paid=int(final["months"].sum()),
         months_confirmed=int(final["confirmed"].sum()), months_rejected=int(final["rejected"].sum()),
         amount_paid_rial=int(final["amount_rial"].sum()), runs=runs,
+        insurance_no=session.exec(select(Applicant.sso_insurance_no).where(Applicant.id == application.applicant_id)).one(),
     )

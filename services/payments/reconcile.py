@@ -13,6 +13,11 @@ for a confirmation, other than what was paid), a verdict other than تأیید/�
 a reason, the same line twice, or a line SSO already answered differently. Lines the file does not
 mention stay pending. Two imports of the same run are serialised by a lock on the run.
 
+SSO may also fill «شماره بیمه», the person's insurance number: digits only (Persian or Arabic
+digits accepted), at most 12. A number is recorded on the person (audited) the first time; a
+number other than the one recorded for that person, one recorded for someone else, or two numbers
+for one person in the file is reported row by row, never overwritten silently.
+
 Rejected lines can be reversed by an adjustment run (:func:`follow_up_rejected`), which frees
 their months to be paid again once the cause is fixed.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +42,7 @@ from services.base import Actor, audit
 from services.payments.common import RUN_STATUS_LABELS, fa, load_run, run_area
 from services.payments.exports import (
     CONFIRMED_WORD,
+    INSURANCE_COLUMN,
     LINE_COLUMN,
     NATIONAL_CODE_COLUMN,
     REASON_COLUMN,
@@ -47,6 +54,9 @@ from services.payments.exports import (
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 REQUIRED = (RUN_COLUMN, LINE_COLUMN, NATIONAL_CODE_COLUMN, RECEIVED_COLUMN, VERDICT_COLUMN, REASON_COLUMN)
+OPTIONAL = (INSURANCE_COLUMN,)
+INSURANCE_NO_MAX = 12
+_INSURANCE_NO = re.compile(rf"[0-9]{{1,{INSURANCE_NO_MAX}}}")
 _VERDICTS = {
     CONFIRMED_WORD: "confirmed", "تایید": "confirmed", "تاييد": "confirmed", "confirmed": "confirmed",
     REJECTED_WORD: "rejected", "rejected": "rejected",
@@ -70,6 +80,7 @@ class ReconcileReport:
     confirmed: int = 0
     rejected: int = 0
     unchanged: int = 0  # the same verdict as before
+    insurance_numbers: int = 0  # people whose SSO insurance number is recorded (for the first time)
     pending: int = 0  # lines of the run the file does not mention (still unanswered)
     written: bool = False
 
@@ -89,8 +100,9 @@ class ReconcileReport:
             return (f"{head}فایل {fa(len(self.problems))} مشکل دارد و هیچ ردیفی ثبت نشد؛ ردیف‌های فهرست زیر را "
                     "اصلاح کنید و فایل را دوباره بارگذاری کنید.")
         verb = "ثبت می‌شود" if self.dry_run else "ثبت شد"
+        numbers = f" شماره بیمه {fa(self.insurance_numbers)} نفر {verb}." if self.insurance_numbers else ""
         return (f"{head}{fa(self.confirmed)} ردیف تأیید و {fa(self.rejected)} ردیف رد {verb}؛ "
-                f"{fa(self.unchanged)} ردیف بدون تغییر و {fa(self.pending)} ردیف از نوبت هنوز بی‌پاسخ است.")
+                f"{fa(self.unchanged)} ردیف بدون تغییر و {fa(self.pending)} ردیف از نوبت هنوز بی‌پاسخ است.{numbers}")
 
 
 def _text(value: Any) -> str:
@@ -99,6 +111,19 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return normalize_persian(str(value))
+
+
+def insurance_number(value: str) -> str:
+    """SSO's insurance number as stored: digits only (Persian/Arabic digits and spaces accepted),
+    1 to 12 of them; anything else is ``InvalidInput``."""
+    digits = to_latin_digits(normalize_persian(value)).replace(" ", "")
+    if not _INSURANCE_NO.fullmatch(digits):
+        raise InvalidInput(
+            f"شماره بیمه باید فقط رقم باشد و حداکثر {fa(INSURANCE_NO_MAX)} رقم داشته باشد؛ "
+            f"«{value}» را اصلاح کنید.",
+            field="sso_insurance_no",
+        )
+    return digits
 
 
 def _read(content: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -126,7 +151,7 @@ def _read(content: bytes) -> list[tuple[int, dict[str, Any]]]:
                 "فهرست پرداخت سامانه باشد که تأمین اجتماعی ستون‌های پاسخ آن را پر کرده است.",
                 field="file",
             )
-        where = {h: header.index(h) for h in REQUIRED}
+        where = {h: header.index(h) for h in (*REQUIRED, *(h for h in OPTIONAL if h in header))}
         data = []
         for number, values in enumerate(rows, start=2):
             values = tuple(values or ())
@@ -139,6 +164,70 @@ def _read(content: bytes) -> list[tuple[int, dict[str, Any]]]:
     if not data:
         raise InvalidInput("فایل هیچ ردیفی ندارد؛ فهرست پرداخت با پاسخ تأمین اجتماعی را بارگذاری کنید.", field="file")
     return data
+
+
+class _InsuranceNumbers:
+    """The insurance numbers of a file, checked against what is recorded and against each other."""
+
+    def __init__(self, session: Session, recorded: dict[int, str | None]):
+        self.session = session
+        self.recorded = recorded  # applicant → number recorded (None: not yet)
+        self.new: dict[int, tuple[str, int]] = {}  # applicant → (number, file row) to record
+        self.owner: dict[str, tuple[int, int]] = {}  # number → (applicant, file row) in this file
+
+    def check(self, applicant_id: int, value: str, row: int) -> str | None:
+        """A Persian message when the number of ``row`` cannot be recorded for the person, else None."""
+        try:
+            number = insurance_number(value)
+        except InvalidInput as exc:
+            return exc.message
+        shown = to_persian_digits(number)
+        stored = self.recorded.get(applicant_id)
+        if stored is not None:
+            if stored == number:
+                return None
+            return (f"برای این شخص شماره بیمه {to_persian_digits(stored)} ثبت شده است، نه {shown}؛ شماره ثبت‌شده "
+                    "عوض نمی‌شود. اگر شماره درست همین است، موضوع را با تأمین اجتماعی بررسی کنید.")
+        earlier = self.new.get(applicant_id)
+        if earlier is not None and earlier[0] != number:
+            return (f"در ردیف {fa(earlier[1], False)} فایل برای همین شخص شماره بیمه {to_persian_digits(earlier[0])} "
+                    f"آمده است، نه {shown}؛ یک شماره را نگه دارید.")
+        holder = self.owner.get(number, (applicant_id, row))
+        if holder[0] != applicant_id:
+            return f"شماره بیمه {shown} در ردیف {fa(holder[1], False)} فایل برای شخص دیگری آمده است."
+        self.new.setdefault(applicant_id, (number, row))
+        self.owner.setdefault(number, (applicant_id, row))
+        return None
+
+    def held_by_others(self) -> list[tuple[int, str]]:
+        """(file row, message) for each new number the database already records for someone else."""
+        found = []
+        numbers = list(self.owner)
+        for k in range(0, len(numbers), 500):
+            found += self.session.exec(
+                select(Applicant.sso_insurance_no, Applicant.id)
+                .where(Applicant.sso_insurance_no.in_(numbers[k:k + 500]))  # type: ignore[union-attr]
+            ).all()
+        clashes = []
+        for number, holder in found:
+            applicant_id, row = self.owner[number]
+            if holder != applicant_id:
+                self.new.pop(applicant_id, None)
+                clashes.append((row, f"شماره بیمه {to_persian_digits(number)} پیش‌تر برای شخص دیگری ثبت شده است؛ "
+                                     "شماره را با تأمین اجتماعی بررسی کنید."))
+        return clashes
+
+    def write(self, actor: Actor, province_id: int) -> None:
+        """Record the new numbers on the people, one audit record each."""
+        if not self.new:
+            return
+        self.session.connection().execute(
+            update(Applicant).where(Applicant.id == bindparam("b_id")).values(sso_insurance_no=bindparam("b_no")),
+            [{"b_id": a, "b_no": number} for a, (number, _) in self.new.items()],
+        )
+        for applicant_id, (number, _) in self.new.items():
+            audit(self.session, actor, "applicant.sso_insurance_no", "applicant", applicant_id,
+                  before={"sso_insurance_no": None}, after={"sso_insurance_no": number}, province_id=province_id)
 
 
 def reconcile_run(session: Session, actor: Actor, run_id: int, content: bytes, *, dry_run: bool = False) -> ReconcileReport:
@@ -154,14 +243,17 @@ def reconcile_run(session: Session, actor: Actor, run_id: int, content: bytes, *
         )
     data = _read(content)
     report = ReconcileReport(run_id=run.id, rows=len(data), dry_run=dry_run)
-    lines = {
-        line_id: (code, amount, status)
-        for line_id, code, amount, status in session.exec(
-            select(PaymentLine.id, Applicant.national_code, PaymentLine.amount_rial, PaymentLine.sso_status)
-            .join(Applicant, Applicant.id == PaymentLine.applicant_id)
-            .where(PaymentLine.run_id == run.id)
-        ).all()
-    }
+    lines, person, recorded = {}, {}, {}
+    for line_id, code, amount, status, applicant_id, number in session.exec(
+        select(PaymentLine.id, Applicant.national_code, PaymentLine.amount_rial, PaymentLine.sso_status,
+               Applicant.id, Applicant.sso_insurance_no)
+        .join(Applicant, Applicant.id == PaymentLine.applicant_id)
+        .where(PaymentLine.run_id == run.id)
+    ).all():
+        lines[line_id] = (code, amount, status)
+        person[line_id] = applicant_id
+        recorded[applicant_id] = number
+    numbers = _InsuranceNumbers(session, recorded)
     seen: dict[int, int] = {}
     answered: set[int] = set()
     updates: list[dict] = []
@@ -199,6 +291,10 @@ def reconcile_run(session: Session, actor: Actor, run_id: int, content: bytes, *
             file_code = to_latin_digits(_text(cells[NATIONAL_CODE_COLUMN]))
         if file_code != code:
             problem(NATIONAL_CODE_COLUMN, "کد ملی این ردیف با کد ملی ردیف پرداخت یکی نیست؛ ستون کد ملی را تغییر ندهید.")
+        elif _text(cells.get(INSURANCE_COLUMN)):
+            message = numbers.check(person[line_id], _text(cells[INSURANCE_COLUMN]), number)
+            if message:
+                problem(INSURANCE_COLUMN, message)
         if not any(_text(cells[c]) for c in (VERDICT_COLUMN, RECEIVED_COLUMN, REASON_COLUMN)):
             continue  # SSO has not answered this line yet: it stays pending
         answered.add(line_id)
@@ -235,6 +331,10 @@ def reconcile_run(session: Session, actor: Actor, run_id: int, content: bytes, *
         report.confirmed += verdict == "confirmed"
         report.rejected += verdict == "rejected"
     report.pending = sum(1 for line_id, (_, _, status) in lines.items() if line_id not in answered and status == "pending")
+    for row, message in numbers.held_by_others():
+        report.problems.append(ReconcileProblem(row, INSURANCE_COLUMN, message))
+    report.problems.sort(key=lambda p: p.row)
+    report.insurance_numbers = len(numbers.new)
     if report.problems or dry_run:
         session.rollback()
         return report
@@ -246,9 +346,10 @@ def reconcile_run(session: Session, actor: Actor, run_id: int, content: bytes, *
                 .values(sso_status=bindparam("b_status"), sso_reason=bindparam("b_reason"), sso_checked_at=utcnow()),
                 updates,
             )
+        numbers.write(actor, run.province_id)
         audit(session, actor, "payment_run.reconcile", "paymentrun", run.id, after={
             "confirmed": report.confirmed, "rejected": report.rejected, "unchanged": report.unchanged,
-            "pending": report.pending, "file_sha256": hashlib.sha256(content).hexdigest(),
+            "pending": report.pending, "insurance_numbers": report.insurance_numbers, "file_sha256": hashlib.sha256(content).hexdigest(),
         })
         session.commit()
     except Exception:
