@@ -17,7 +17,8 @@ from services.cases import case_detail, counties_in_area, format_moment, parse_c
 from services.scoring_sheet import card_frame, pending_worksheet, preview_card, save_worksheet_row
 from ui.context import act, read, require_actor
 from ui.fmt import format_number, ltr, md_escape, to_persian_digits
-from ui.widgets import case_link
+from ui.tables import rtl_table
+from ui.widgets import case_link, policy_version_text, whole_number_input
 
 actor = require_actor()
 st.title("کاربرگ امتیازدهی")
@@ -73,11 +74,17 @@ if not editable:
 
 saved = detail.household or {}
 k = f"scoring_{application_id}_"
+
+
+def count_input(column, label: str, name: str, maximum: int) -> int | None:
+    """A household count typed in any digits and shown in Persian digits, checked by lib."""
+    with column:
+        return whole_number_input(label, k + name, minimum=0, maximum=maximum, default=int(saved.get(name) or 0),
+                                  disabled=not editable)
+
+
 c1, c2, c3 = st.columns(3)
-disabled_members = c1.number_input(
-    "تعداد اعضای معلول خانواده", 0, MAX_DISABLED_MEMBERS, int(saved.get("disabled_members") or 0), 1,
-    key=k + "disabled_members", disabled=not editable,
-)
+disabled_members = count_input(c1, "تعداد اعضای معلول خانواده", "disabled_members", MAX_DISABLED_MEMBERS)
 severity = c2.selectbox(
     "شدت معلولیت (شدیدترین عضو معلول)", [None, *Severity],
     index=[None, *Severity].index(Severity(saved["severity"])) if saved.get("severity") else 0,
@@ -89,53 +96,49 @@ marital_status = c3.selectbox(
     format_func=MARITAL_LABELS.get, key=k + "marital_status", disabled=not editable,
 )
 c4, c5, c6 = st.columns(3)
-dependants = c4.number_input(
-    "تعداد افراد تحت تکفل", 0, MAX_DEPENDANTS, int(saved.get("dependants") or 0), 1,
-    key=k + "dependants", disabled=not editable,
-)
-insured_years = c5.number_input(
-    "سابقه پرداخت حق بیمه (سال کامل)", 0, MAX_INSURED_YEARS, int(saved.get("insured_years") or 0), 1,
-    key=k + "insured_years", disabled=not editable,
-)
+dependants = count_input(c4, "تعداد افراد تحت تکفل", "dependants", MAX_DEPENDANTS)
+insured_years = count_input(c5, "سابقه پرداخت حق بیمه (سال کامل)", "insured_years", MAX_INSURED_YEARS)
 policy = read(current_policy)
 need_grade = c6.segmented_control(
     "نظر مددکار / کارشناس: میزان نیازمندی خانواده",
     list(range(policy.need_grade_min, policy.need_grade_max + 1)),
     default=saved.get("need_grade"), format_func=to_persian_digits, key=k + "need_grade", disabled=not editable,
 )
+counts_ok = None not in (disabled_members, dependants, insured_years)  # a bad count is explained under its field
 data = HouseholdData(
-    disabled_members=int(disabled_members), severity=severity.value if severity else None,
-    marital_status=marital_status.value, dependants=int(dependants), insured_years=int(insured_years),
+    disabled_members=disabled_members or 0, severity=severity.value if severity else None,
+    marital_status=marital_status.value, dependants=dependants or 0, insured_years=insured_years or 0,
     need_grade=need_grade,
 )
 
-try:
-    card = preview_card(policy, data)
-except InvalidInput as error:
-    st.error(md_escape(error.message), icon="⚠️")
-    card = None
+card = None
+if counts_ok:
+    try:
+        card = preview_card(policy, data)
+    except InvalidInput as error:
+        st.error(md_escape(error.message), icon="⚠️")
 if card is not None:
     st.markdown(f"### امتیاز کل: {format_number(card.total)} از {format_number(card.maximum)}")
     sheet = card_frame(card)
-    st.dataframe(sheet, hide_index=True, width="stretch", column_order=list(sheet.columns)[::-1])
-    st.caption(f"محاسبه با جدول امتیازات نسخه {ltr(card.policy_version)}")
+    rtl_table(sheet)
+    st.caption(f"محاسبه با {policy_version_text(card.policy_version)}")
     if card.provisional:
         st.info("نمره نیازمندی (نظر مددکار) هنوز وارد نشده است؛ امتیاز بالا موقت است و برای ذخیره، نمره را انتخاب کنید.")
 
-if editable and st.button("ذخیره کاربرگ", type="primary", key=k + "save"):
+if editable and st.button("ذخیره کاربرگ", type="primary", key=k + "save", disabled=not counts_ok):
     record = act(save_worksheet_row, application_id, data)
     if record is not None:
         st.success(
             f"کاربرگ پرونده {ltr(app['tracking_code'])} ({person['first_name']} {person['last_name']}) ذخیره شد: "
-            f"امتیاز {format_number(record.total)} با جدول امتیازات نسخه {ltr(record.policy_version)}.",
+            f"امتیاز {format_number(record.total)} با {policy_version_text(record.policy_version)}.",
             icon="✅",
         )
         detail = act(case_detail, application_id) or detail
 
 if detail.score is not None:
     st.caption(
-        f"آخرین کاربرگ ذخیره‌شده: امتیاز {format_number(detail.score.card.total)}، جدول امتیازات نسخه "
-        f"{ltr(detail.score.card.policy_version)}، امتیازدهی: {detail.score.scored_by}، {format_moment(detail.score.scored_at)}"
+        f"آخرین کاربرگ ذخیره‌شده: امتیاز {format_number(detail.score.card.total)}، "
+        f"{policy_version_text(detail.score.card.policy_version)}، امتیازدهی: {detail.score.scored_by}، {format_moment(detail.score.scored_at)}"
     )
 else:
     st.caption("برای این پرونده هنوز کاربرگی ذخیره نشده است.")

@@ -7,16 +7,19 @@ from services.sign_in import clear_throttle, list_throttles
 from services.users import create_user, list_users, set_active
 from ui.context import act, read, require_actor
 from ui.fmt import ROLE_LABELS, format_jalali, ltr, md_escape, to_persian_digits
+from ui.tables import rtl_table
 from lib.permissions import Role
 
 THROTTLE_KINDS = {"account": "حساب", "client": "رایانه (نشانی)"}
+NEW_USER = "users_new_generation"  # bumped after a user is created: the form starts empty again
+CREATED = "users_created"
 
 actor = require_actor()
 st.title("کاربران")
 
 users = act(list_users)
 if users:
-    st.dataframe(
+    rtl_table(
         pd.DataFrame(
             [
                 {
@@ -29,8 +32,6 @@ if users:
                 for u in users
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 st.subheader("کاربر تازه")
@@ -46,17 +47,23 @@ if role in (Role.county_expert, Role.committee_secretary, Role.province_committe
     if role in (Role.county_expert, Role.committee_secretary) and province_id:
         counties = {c.id: c.name for c in read(counties_of, province_id)}
         county_id = st.selectbox("شهرستان", list(counties), format_func=counties.get, key="new_county")
-with st.form("new_user", clear_on_submit=False):
-    username = st.text_input("نام کاربری (حروف لاتین)")
-    full_name = st.text_input("نام و نام خانوادگی")
-    password = st.text_input("گذرواژه آغازین", type="password")
+if created_name := st.session_state.pop(CREATED, None):
+    st.success(f"کاربر «{md_escape(created_name)}» ساخته شد.", icon="✅")
+generation = st.session_state.get(NEW_USER, 0)
+# A refused form keeps what was typed to fix it; a created user empties it for the next one.
+with st.form(f"new_user_{generation}", clear_on_submit=False):
+    username = st.text_input("نام کاربری (حروف لاتین)", key=f"new_username_{generation}")
+    full_name = st.text_input("نام و نام خانوادگی", key=f"new_full_name_{generation}")
+    password = st.text_input("گذرواژه آغازین", type="password", key=f"new_password_{generation}")
     if st.form_submit_button("ساخت کاربر", type="primary"):
         created = act(
             create_user, username=username, full_name=full_name, password=password,
             role=role, province_id=province_id, county_id=county_id,
         )
         if created is not None:
-            st.success(f"کاربر «{md_escape(created.username)}» ساخته شد.", icon="✅")
+            st.session_state[CREATED] = created.username
+            st.session_state[NEW_USER] = generation + 1
+            st.rerun()
 
 if users:
     st.subheader("فعال‌سازی")
@@ -76,7 +83,7 @@ throttles = act(list_throttles)
 if not throttles:
     st.info("در یک ساعت گذشته ورود نادرستی ثبت نشده است.", icon="ℹ️")
 else:
-    st.dataframe(
+    rtl_table(
         pd.DataFrame(
             [
                 {
@@ -88,8 +95,6 @@ else:
                 for t in throttles
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
     labels = {(t.kind, t.subject): f"{THROTTLE_KINDS.get(t.kind, t.kind)}: {t.subject}" for t in throttles}
     key = st.selectbox("محدودیت", list(labels), format_func=labels.get, key="throttle_key")

@@ -231,14 +231,16 @@ def test_admin_creates_a_user_and_bad_input_creates_nothing(users, app_db):
     at.text_input[0].input("x")  # too short, not a valid username
     at.text_input[1].input("کاربر تازه")
     at.text_input[2].input("long-enough-pass")
-    at.button(key="FormSubmitter:new_user-ساخت کاربر").click().run()
+    at.button(key="FormSubmitter:new_user_0-ساخت کاربر").click().run()
     assert "نام کاربری باید" in at.error[0].value
     with new_session(app_db) as session:
         before = session.exec(select(func.count(User.id))).one()
+    assert at.text_input[1].value == "کاربر تازه"  # a refused form keeps what was typed, to fix it
     at.text_input[0].input("new.admin")
-    at.button(key="FormSubmitter:new_user-ساخت کاربر").click().run()
+    at.button(key="FormSubmitter:new_user_0-ساخت کاربر").click().run()
     assert not at.error
     assert "ساخته شد" in at.success[0].value
+    assert [t.value for t in at.text_input] == ["", "", ""]  # and the next user starts from an empty form
     with new_session(app_db) as session:
         assert session.exec(select(func.count(User.id))).one() == before + 1
         entry = session.exec(select(AuditLog).where(AuditLog.action == "user.create").order_by(AuditLog.id.desc())).first()

@@ -47,7 +47,7 @@ def test_scoring_sheet_is_the_paper_form_computed_live_and_saved(users, app_db):
     assert list(sheet["امتیاز"]) == ["۵", "۴", "۲", "۵", "۲۹", "۵"]
     assert "موقت" in at.info[0].value  # the need grade is not in yet
 
-    at.number_input(key=f"scoring_{case.id}_dependants").set_value(4).run()
+    at.text_input(key=f"scoring_{case.id}_dependants").input("۴").run()
     assert headline(at) == "### امتیاز کل: ۱۱ از ۵۰"  # four dependants score 5
     assert at.dataframe[0].value.loc[3, "امتیاز مکتسبه"] == "۵"
     at.segmented_control[0].set_value(3).run()
@@ -56,7 +56,9 @@ def test_scoring_sheet_is_the_paper_form_computed_live_and_saved(users, app_db):
 
     at.button(key=f"scoring_{case.id}_save").click().run()
     assert not at.error
-    assert "امتیاز ۱۴" in at.success[0].value and "1392-v1" in at.success[0].value
+    # the policy version in words and Persian digits, never the raw code «1392-v1»
+    assert "امتیاز ۱۴" in at.success[0].value and "جدول امتیازات ۱۳۹۲، ویرایش ۱" in at.success[0].value
+    assert "1392" not in at.success[0].value
     (card,) = cards(app_db, case.id)
     assert (card.total, card.policy_version, card.scored_by) == (14, "1392-v1", expert.id)
     assert any("کارشناس تهران" in c.value and "آخرین کاربرگ" in c.value for c in at.caption)
@@ -68,7 +70,7 @@ def test_scoring_sheet_says_what_is_wrong_and_saves_nothing(users, app_db):
     expert = users["county_expert"]
     case = submit_case(app_db, expert)
     at = open_page(expert, "pages/scoring.py", case.id)
-    at.number_input(key=f"scoring_{case.id}_disabled_members").set_value(0).run()
+    at.text_input(key=f"scoring_{case.id}_disabled_members").input("0").run()
     assert "شدت معلولیت" in at.error[0].value  # severity left without a disabled member
     at.button(key=f"scoring_{case.id}_save").click().run()
     assert any("ستون «شدت معلولیت»" in e.value for e in at.error)
@@ -190,7 +192,10 @@ def test_ranking_puts_discount_holders_last_and_shows_override_reasons(users, ap
 
     at = open_page(secretary, "pages/ranking.py")
     at.selectbox[1].set_value(low.id)
-    at.number_input[0].set_value(2)
+    at.text_input(key="priority_rank_0").input("صفر")
+    at.button[0].click().run()  # not a number: said under the field, nothing saved
+    assert any("رتبه دستی" in e.value and "عدد صحیح" in e.value for e in at.error)
+    at.text_input(key="priority_rank_0").input("2")
     at.button[0].click().run()  # no reason
     assert "دلیل" in at.error[0].value
     at.text_area[0].input("مصوبه جلسه ۱۲ تیر")
