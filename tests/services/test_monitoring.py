@@ -170,3 +170,27 @@ def test_a_manager_sees_only_her_province(session, world, province_manager, coun
         monitoring(session, county_expert, jalali_year=YEAR)
     with pytest.raises(InvalidInput):
         monitoring(session, province_manager, jalali_year="۱۴۰۳")
+
+
+def test_a_reversal_takes_off_and_a_top_up_adds_in_the_cases_county(session, world, province_manager, national_manager):
+    a = session.exec(select(Program).where(Program.code == "A")).one()
+    paid_line = session.exec(select(PaymentLine).where(PaymentLine.program_id == a.id, PaymentLine.live == True)).one()  # noqa: E712
+    adjustment = PaymentRun(program_id=a.id, province_id=world.province, jalali_year=YEAR, start_month=10, months=1,
+                            kind="adjustment", corrects_run_id=paid_line.run_id, strategy="reversal", budget_rial=0,
+                            status="finalized")
+    session.add(adjustment)
+    session.flush()
+    for kind, amount in (("reversal", M30), ("topup", 1_000)):
+        session.add(PaymentLine(run_id=adjustment.id, application_id=paid_line.application_id,
+                                applicant_id=paid_line.applicant_id, program_id=a.id, jalali_year=YEAR, jalali_month=10,
+                                days=30, daily_wage_rial=2_388_728, rate_bp=1800, percent=100, full_amount_rial=M30,
+                                amount_rial=amount, agency_rial=amount, line_kind=kind, corrects_line_id=paid_line.id,
+                                sso_status="confirmed"))
+    session.commit()
+    county = _row(monitoring(session, province_manager, jalali_year=YEAR, today=TODAY).areas, world.county)
+    assert (county["paid_rial"], county["confirmed_rial"]) == (1_000, 1_000)  # M30 − M30 + 1,000
+    province = _row(monitoring(session, national_manager, jalali_year=YEAR, today=TODAY).areas, world.province)
+    assert province["paid_rial"] == 1_000 + M30  # and programme B's Esfand in Islamshahr
+    drill = monitoring(session, national_manager, jalali_year=YEAR, province_id=world.province, today=TODAY)
+    assert drill.areas["paid_rial"].sum() == province["paid_rial"]
+    assert drill.areas["confirmed_rial"].sum() == province["confirmed_rial"] == 1_000
