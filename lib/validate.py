@@ -78,16 +78,16 @@ def clean_text(
 ) -> str:
     """``value`` as stored text: normalised, free of control characters, within ``max_length``.
 
-    ``None`` is empty text. ``multiline`` keeps line breaks (reasons, notes); elsewhere a line
-    break is refused like any other control character."""
+    ``None`` is empty text. Tabs and line ends are spacing: ``multiline`` keeps line breaks
+    (reasons, notes), elsewhere they become a space. Every other control character is refused."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"«{label_fa}» باید متن باشد؛ آن را دوباره بنویسید.", field=field)
-    if "\r" in value or "\t" in value:  # typed line ends and tabs are spacing, not characters to refuse
-        value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-        if not multiline:
-            value = value.replace("\n", " ")
+    # typed line ends and tabs are spacing, not characters to refuse; a one-line field joins lines
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not multiline:
+        value = value.replace("\n", " ")
     bad = _bad_character(value, multiline=multiline)
     if bad is not None:
         code = ltr("U+%04X" % ord(bad))
