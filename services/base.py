@@ -125,7 +125,7 @@ def _audit_area(session: Session, actor: Actor, record: AuditLog) -> int | None:
 def find(session: Session, model: type[T], row_id: object, **kwargs: Any) -> T | None:
     """The row of ``model`` with this id, or None — also for an id that cannot be one (a bool, a
     string, a number beyond 64 bits that the database driver would refuse with an OverflowError)."""
-    if isinstance(row_id, bool) or record_id(row_id) != row_id:
+    if isinstance(row_id, bool) or row_id is None or record_id(row_id) != row_id:
         return None
     return session.get(model, row_id, **kwargs)
 
