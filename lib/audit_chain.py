@@ -28,9 +28,9 @@ def canonical_at(value: datetime | str) -> str:
     """A timestamp as UTC ``YYYY-MM-DDTHH:MM:SS.ffffff`` (a naive value is taken to be UTC)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if value.utcoffset() is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    if value.utcoffset():
+        value = value.astimezone(timezone.utc)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def canonical(row: Mapping[str, Any]) -> bytes:

@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "demo.generate": "ساخت داده نمونه",
     "applicant.create": "ثبت متقاضی",
     "applicant.update": "ویرایش مشخصات متقاضی",
+    "applicant.sso_insurance_no": "ثبت شماره بیمه از پاسخ تأمین اجتماعی",
     "application.submit": "ثبت درخواست (پرونده)",
     "application.import": "ورود پرونده از فایل اکسل",
     "import.applications": "ورود گروهی پرونده‌ها از فایل اکسل",
