@@ -14,6 +14,7 @@ from services.budgets import budget_overview, budget_template, change_summary, i
 from services.reference import provinces
 from ui.context import act, read, require_actor
 from ui.tables import rtl_table
+from ui.widgets import file_input
 from ui.fmt import PROGRAM_LABELS, format_jalali, format_number, format_rial, to_persian_digits
 
 SAVED = "budget_saved"
@@ -92,7 +93,7 @@ if may_edit:
                    "مبلغی ثبت نمی‌شود و فهرست مشکلات ردیف به ردیف نشان داده می‌شود.")
         st.download_button("دریافت فایل نمونه", data=budget_template, file_name="bimeyar-budgets.xlsx", mime=XLSX,
                            key="budget_template")
-        upload = st.file_uploader("فایل اکسل اعتبار (xlsx)", type=["xlsx"], key="budget_file")
+        upload = file_input("فایل اکسل اعتبار (xlsx)", key="budget_file", types=["xlsx"])
         dry = st.checkbox("فقط بررسی آزمایشی (چیزی ثبت نشود)", value=True, key="budget_dry_run")
         if upload is not None and st.button("بررسی و ثبت فایل" if not dry else "بررسی فایل", key="budget_import"):
             with st.status("در حال بررسی فایل…", expanded=False) as status:

@@ -12,7 +12,8 @@ from services.imports import ImportReport, ImportResult, import_applications, im
 from ui.context import act, read, require_actor
 from ui.errors import guarded
 from ui.fmt import format_number
-from ui.widgets import tracking_code_spelled
+from ui.tables import rtl_table
+from ui.widgets import file_input, tracking_code_spelled
 
 CONFIRMING = "import_confirming"  # the «clean rows only» dialog is open
 REPORT = "import_report"  # (file sha256, report) of the file on screen
@@ -68,18 +69,16 @@ if (result := st.session_state.get(RESULT)) is not None:
     done: ImportResult = result
     st.success(f"{format_number(len(done.imported))} پرونده وارد شد و برای هر کدام پیامک دریافت درخواست در صف ارسال است.",
                icon="✅")
-    st.dataframe(
+    rtl_table(
         pd.DataFrame(
             [{"ردیف": to_persian_digits(c.row), "متقاضی": c.full_name, "کد رهگیری": tracking_code_spelled(c.tracking_code)}
              for c in done.imported]
         ),
-        hide_index=True,
-        width="stretch",
     )
     if done.skipped_rows:
         st.warning("ردیف‌های واردنشده: " + "، ".join(to_persian_digits(n) for n in done.skipped_rows), icon="⚠️")
 
-upload = st.file_uploader("فایل اکسل (xlsx)", type=["xlsx"], key=f"import_file_{st.session_state.get(UPLOADER, 0)}")
+upload = file_input("فایل اکسل (xlsx)", key=f"import_file_{st.session_state.get(UPLOADER, 0)}", types=["xlsx"])
 if upload is None:
     st.stop()
 content = upload.getvalue()
@@ -106,10 +105,8 @@ if report.problems:
         "آن‌ها را در فایل اصلاح کنید و دوباره بارگذاری کنید.",
         icon="⚠️",
     )
-    st.dataframe(
+    rtl_table(
         pd.DataFrame([{"ردیف": to_persian_digits(p.row), "ستون": p.column, "مشکل": p.message} for p in report.problems]),
-        hide_index=True,
-        width="stretch",
         column_config={"مشکل": st.column_config.TextColumn("مشکل", width="large")},
     )
 else:

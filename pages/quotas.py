@@ -13,6 +13,7 @@ from services.dashboard import area_label
 from services.quotas import quota_use, set_quotas
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
+from ui.tables import rtl_editor, rtl_table
 from ui.fmt import format_number, md_escape, to_persian_digits
 
 SAVED = "quotas_saved"
@@ -66,7 +67,7 @@ table = pd.DataFrame(
         "waiting": use["waiting"].map(shown),
     }
 ).set_axis(use["county_id"].to_numpy())
-edited = st.data_editor(
+edited = rtl_editor(
     table,
     column_config={
         "county": st.column_config.TextColumn("شهرستان"),
@@ -76,10 +77,8 @@ edited = st.data_editor(
         "waiting": st.column_config.TextColumn("در انتظار"),
     },
     disabled=["county", "introduced", "remaining", "waiting"],
-    hide_index=True,
     num_rows="fixed",
     key=f"quota_editor-{year}-{province_id}-{st.session_state.get(VERSION, 0)}",
-    width="stretch",
 )
 
 if st.button("ذخیره سهمیه‌ها", type="primary", key="quota_save"):
@@ -113,7 +112,7 @@ if branch_counties:
     )
     listed = read(county_branches, actor, branch_county, active_only=False)
     if listed:
-        st.dataframe(
+        rtl_table(
             pd.DataFrame(
                 {
                     "نام شعبه": [b.name for b in listed],
@@ -121,8 +120,6 @@ if branch_counties:
                     "وضعیت": ["فعال" if b.active else "غیرفعال" for b in listed],
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
     else:
         st.info("برای این شهرستان هنوز شعبه‌ای ثبت نشده است؛ تا شعبه‌ای ثبت نشود معرفی ممکن نیست.", icon="ℹ️")
