@@ -13,6 +13,10 @@ from lib.workflow import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS  # n
 # :emoji:, :red[…], :material/icon:, $LaTeX$, and GFM's bare-URL links (http\://…, www\.…).
 _MD_SIGNIFICANT = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 _LINE_START_SPACES = re.compile(r"^[ \t]+", re.MULTILINE)
+# GitHub-flavoured autolinks (http://…, www.…, name@host) are found in the text after escapes are
+# resolved, so escaping cannot stop them: an invisible word joiner (U+2060) breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?:(?<=http)|(?<=https)|(?<=ftp))(?=:)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def md_escape(text: object) -> str:
@@ -20,10 +24,11 @@ def md_escape(text: object) -> str:
     Markdown — st.markdown/caption/success/info/warning/error/toast, headers, and the labels,
     help texts, expander titles, tabs and metric labels of widgets. The rendered text reads
     exactly as typed: no link, image, HTML, emphasis or heading is ever formed, and no
-    backslash is seen. Line breaks are kept as line breaks; ``None`` shows as an empty string."""
+    backslash is seen. Line breaks are kept as line breaks; ``None`` shows as an empty string.
+    A web or e-mail address is not made a link: it gets an invisible word joiner (U+2060)."""
     if text is None:
         return ""
-    escaped = _MD_SIGNIFICANT.sub(r"\\\1", str(text))
+    escaped = _MD_SIGNIFICANT.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))
     # Indentation would start a code block; a non-breaking space keeps it without meaning.
     escaped = _LINE_START_SPACES.sub(lambda m: "\u00a0" * len(m.group(0)), escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
