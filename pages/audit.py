@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.audit_labels import ACTION_LABELS, ENTITY_LABELS, action_label, changes, changes_text, local_time
 from services.audit_log import audit_entries, audit_users
-from ui.context import act, read, require_actor
+from ui.context import act, require_actor
 from ui.fmt import to_persian_digits
 from ui.widgets import jalali_date_input
 
@@ -19,10 +19,15 @@ st.caption(
     + ("رویدادهای همه استان‌ها." if actor.province_id is None else "رویدادهای استان شما.")
 )
 
-users = act(audit_users) or []
+users = act(audit_users)
+if users is None:  # refused (the reason is shown)
+    st.stop()
+d1, d2 = st.columns(2)
+with d1:
+    since = jalali_date_input("از تاریخ", key="audit_since")
+with d2:
+    until = jalali_date_input("تا تاریخ", key="audit_until")
 c1, c2, c3 = st.columns(3)
-since = jalali_date_input("از تاریخ", key="audit_since")
-until = jalali_date_input("تا تاریخ", key="audit_until")
 user_names = {uid: f"{name} ({username})" for uid, name, username in users}
 with c1:
     user_id = st.selectbox("کاربر", [None, *user_names], format_func=lambda u: "همه" if u is None else user_names[u])
@@ -32,7 +37,7 @@ with c2:
         format_func=lambda a: "همه" if a is None else ACTION_LABELS[a],
     )
 with c3:
-    tracking_code = st.text_input("کد رهگیری پرونده", max_chars=20)
+    tracking_code = st.text_input("کد رهگیری پرونده", max_chars=20, key="audit_case")
 
 entries = act(
     audit_entries, user_id=user_id, action=action, tracking_code=tracking_code or None, since=since, until=until,

@@ -91,15 +91,15 @@ def test_a_provincial_manager_reads_her_province_only(world):
 def test_filters_by_case_action_and_user(world):
     at = _open(world["national"])
     expert, case = world["kashan"]
-    at.text_input[0].input(case.tracking_code.lower()).run()
+    at.text_input(key="audit_case").input(case.tracking_code.lower()).run()
     frame = at.dataframe[0].value
     assert set(frame["پرونده"]) == {f"/case?id={case.id}#{case.tracking_code}"} and len(frame) == 2
-    at.text_input[0].input("").run()
+    at.text_input(key="audit_case").input("").run()
     at.selectbox[1].select("application.state").run()
     assert set(at.dataframe[0].value["کار"]) == {"تغییر وضعیت پرونده"} and len(at.dataframe[0].value) == 2
     at.selectbox[0].select(expert.id).run()
     assert len(at.dataframe[0].value) == 1
-    at.text_input[0].input("ZZ99").run()
+    at.text_input(key="audit_case").input("ZZ99").run()
     assert at.error and "پیدا نشد" in at.error[0].value
 
 
@@ -114,3 +114,19 @@ def test_choosing_a_row_shows_each_field_before_and_after(world):
     assert list(detail.columns) == ["ویژگی", "پیش از", "پس از"]
     state = detail[detail["ویژگی"] == "وضعیت"].iloc[0]
     assert state["پیش از"] != state["پس از"] and not re.search(r"[a-z]", state["پس از"])
+
+
+def test_filters_by_jalali_dates(world):
+    from datetime import date, timedelta
+
+    from lib.jalali import format_jalali
+
+    at = _open(world["national"])
+    today = date.today()
+    at.text_input(key="audit_since").input(format_jalali(today - timedelta(days=1))).run()
+    at.text_input(key="audit_until").input(format_jalali(today + timedelta(days=1))).run()
+    assert not at.exception and len(at.dataframe[0].value) >= 6
+    at.text_input(key="audit_since").input(format_jalali(today + timedelta(days=2))).run()
+    assert at.error and "«از»" in at.error[0].value  # from after until: said, nothing listed
+    at.text_input(key="audit_until").input(format_jalali(today + timedelta(days=3))).run()
+    assert not at.dataframe and "رویدادی" in at.info[0].value
