@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from db.models import (
@@ -206,18 +206,26 @@ def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]
         return {}
     col, where = _app_area(sc)
     rates = dict(session.exec(select(Program.id, Program.rate_bp)).all())
-    keys = (col, Application.program_id, Application.contract_rate_bp, Application.share_percent,
-            Application.start_year, Application.start_month, Application.months_granted)
+    # The grant's months inside the year, first and last (as year × 12 + month − 1): cases alike
+    # but for a start before the year or an end after it fall into one group.
+    first, last = year * 12, year * 12 + 11
+    start = Application.start_year * 12 + Application.start_month - 1
+    end = start + Application.months_granted - 1
+    lo = case((start > first, start), else_=first)
+    hi = case((Application.months_granted.is_(None), last), (end < last, end), else_=last)  # type: ignore[union-attr]
+    keys = (col, Application.program_id, Application.contract_rate_bp, Application.share_percent, lo, hi)
     rows = session.connection().execute(
         select(*keys, func.count(Application.id))
-        .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None), *where)  # type: ignore[attr-defined,union-attr]
+        .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None),  # type: ignore[attr-defined,union-attr]
+               Application.start_month.is_not(None), start <= last,  # type: ignore[union-attr]
+               Application.months_granted.is_(None) | (end >= first), *where)  # type: ignore[union-attr]
         .group_by(*keys)
     )
     groups = [
         CostGroup(int(a), programs[p], int(rates[p] if r is None else r), int(100 if s is None else s),
-                  int(y) * 12 + int(mo) - 1, None if m is None else int(m), int(n))
-        for a, p, r, s, y, mo, m, n in rows
-        if programs.get(p) in SOURCE_BUCKETS and mo is not None
+                  int(f), int(t) - int(f) + 1, int(n))
+        for a, p, r, s, f, t, n in rows
+        if programs.get(p) in SOURCE_BUCKETS
     ]
     return committed_by_month(groups, year, wage)
 
