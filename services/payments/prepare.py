@@ -29,10 +29,11 @@ from datetime import datetime, time, timezone
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, text
 from sqlmodel import Session, select
 
 from db.models import (
+    PAYMENT_LINE_PAID_ONCE_WHERE,
     Applicant,
     Application,
     County,
@@ -218,8 +219,10 @@ def _cases(session: Session, conditions: list, program: str) -> pd.DataFrame:
 
 
 def _rows(session: Session, query) -> list:
-    """Many plain rows: Core execution on the session's connection (no ORM row processing)."""
-    return session.connection().execute(query).all()
+    """Many plain rows: Core execution on the session's connection, fetched from the driver's
+    cursor as they come (no row objects; dates and booleans as the driver gives them, which
+    sort alike: ISO text / date, 0/1 / bool)."""
+    return session.connection().execute(query).cursor.fetchall()
 
 
 def _documents(session: Session, conditions: list, proof_since: datetime) -> tuple[set[int], dict[int, list[str]], set[int], set[int]]:
@@ -248,32 +251,36 @@ def _documents(session: Session, conditions: list, proof_since: datetime) -> tup
     return complete, partial, with_proof, stale
 
 
-def _paid_months(session: Session, conditions: list, lo: int, hi: int) -> set[tuple[int, int]]:
-    """(applicant_id, month index) of the period already paid by either programme (live lines)."""
+_LIVE_PAYMENT = text(PAYMENT_LINE_PAID_ONCE_WHERE)
+"""Live payment lines, written as the partial index ``uq_paid_once_live`` states it (SQLite uses it)."""
+
+
+def _paid_history(
+    session: Session, conditions: list, program_id: int, lo: int, hi: int
+) -> tuple[dict[int, int], set[tuple[int, int]]]:
+    """The area's live payment history in one grouped pass: ({applicant: months this programme
+    has paid so far}, {(applicant, month index) of the period already paid by either programme}).
+    Only the applicants with a paid month inside the period are read line by line."""
     applicants = select(Application.applicant_id).where(*conditions)
     index = PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1
-    rows = _rows(session,
-        select(PaymentLine.applicant_id, PaymentLine.jalali_year, PaymentLine.jalali_month).where(
-            PaymentLine.live, PaymentLine.line_kind == "payment", index >= lo, index <= hi,
-            PaymentLine.applicant_id.in_(applicants),  # type: ignore[attr-defined]
-        ),
-    )
-    return {(a, y * 12 + m - 1) for a, y, m in rows}
-
-
-def _months_paid_so_far(session: Session, conditions: list, program_id: int) -> dict[int, int]:
-    applicants = select(Application.applicant_id).where(*conditions)
-    return dict(
-        _rows(
-            session,
-            select(PaymentLine.applicant_id, func.count(PaymentLine.id))
-            .where(
-                PaymentLine.live, PaymentLine.line_kind == "payment", PaymentLine.program_id == program_id,
-                PaymentLine.applicant_id.in_(applicants),  # type: ignore[attr-defined]
-            )
-            .group_by(PaymentLine.applicant_id),
+    in_period = and_(index >= lo, index <= hi)
+    counts = _rows(session,
+        select(
+            PaymentLine.applicant_id,
+            func.sum(case((PaymentLine.program_id == program_id, 1), else_=0)),
+            func.sum(case((in_period, 1), else_=0)),
         )
+        .where(_LIVE_PAYMENT, PaymentLine.applicant_id.in_(applicants))  # type: ignore[attr-defined]
+        .group_by(PaymentLine.applicant_id),
     )
+    so_far = {a: int(n) for a, n, _ in counts if n}
+    overlapping = [a for a, _, p in counts if p]
+    paid: set[tuple[int, int]] = set()
+    for k in range(0, len(overlapping), 500):
+        paid.update(_rows(session, select(PaymentLine.applicant_id, index).where(
+            _LIVE_PAYMENT, in_period, PaymentLine.applicant_id.in_(overlapping[k:k + 500]),  # type: ignore[attr-defined]
+        )))
+    return so_far, paid
 
 
 def _months_label(labels: list[str], mask_row: np.ndarray) -> str:
@@ -303,9 +310,13 @@ def prepare_run(
     periods = months_range(first, months)
     wages, unconfirmed = _wages(session, periods)
     conditions = _case_filters(prog.id, province_id, county_id)
+    lo, hi = periods[0].index, periods[-1].index
+    proof_since = None
+    if code == "A":
+        oldest = YearMonth.from_index(lo - PREMIUM_PROOF_VALID_MONTHS)
+        proof_since = datetime.combine(to_gregorian(oldest.year, oldest.month, 1), time.min, tzinfo=timezone.utc)
     cases = _cases(session, conditions, code)
     labels = [format_year_month(p) for p in periods]
-    lo, hi = periods[0].index, periods[-1].index
     n = len(cases)
     idx = np.arange(lo, hi + 1, dtype=np.int64)
 
@@ -329,7 +340,7 @@ def prepare_run(
     grant_end = np.where(has_start, grant_end, np.iinfo(np.int64).min)
     in_grant = (grant_start[:, None] <= idx[None, :]) & (idx[None, :] < grant_end[:, None])
 
-    paid_set = _paid_months(session, conditions, lo, hi)
+    so_far, paid_set = _paid_history(session, conditions, prog.id, lo, hi)
     applicant_ids = cases["applicant_id"].to_numpy()
     paid = np.zeros((n, months), dtype=bool)
     if paid_set:
@@ -344,9 +355,7 @@ def prepare_run(
     suspended = (cases["state"] == State.suspended.value).to_numpy()
     for i in np.flatnonzero(suspended).tolist():
         person_reasons[i].append((HeldBack.suspended, "پرونده در وضعیت تعلیق است"))
-    if code == "A":
-        oldest = YearMonth.from_index(lo - PREMIUM_PROOF_VALID_MONTHS)
-        proof_since = datetime.combine(to_gregorian(oldest.year, oldest.month, 1), time.min, tzinfo=timezone.utc)
+    if proof_since is not None:
         complete, partial, with_proof, stale = _documents(session, conditions, proof_since)
         required = catalog.DOCUMENTS["A"]
         for i, application_id in enumerate(cases["application_id"].tolist()):
@@ -373,7 +382,6 @@ def prepare_run(
     owed = in_grant & ~paid & ~person_held[:, None]
     capped = np.zeros_like(owed)
     if prog.max_months:
-        so_far = _months_paid_so_far(session, conditions, prog.id)
         remaining = np.array([max(0, prog.max_months - so_far.get(a, 0)) for a in applicant_ids.tolist()], np.int64)
         capped = owed & (np.cumsum(owed, axis=1) > remaining[:, None])
         owed &= ~capped
@@ -400,7 +408,13 @@ def prepare_run(
     )
     month_any = {reason: mask.any(axis=1) for reason, mask in month_reasons}
     concerned = in_grant & ~paid
+    listed = np.zeros(n, dtype=bool)
+    listed[list(person_reasons)] = True
+    for flags in month_any.values():
+        listed |= flags
     for i, row in enumerate(base_rows):
+        if not listed[i]:
+            continue
         county = county_of.iat[i]
         for reason, detail in person_reasons.get(i, ()):
             mask = concerned[i] if concerned[i].any() else np.ones(months, bool)

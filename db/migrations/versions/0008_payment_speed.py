@@ -31,6 +31,15 @@ def _restore(triggers: list[str]) -> None:
         op.execute(sql)
 
 
+def _line_trigger(when: str) -> None:
+    """PostgreSQL: the read-only trigger of live lines, called only for rows it guards (``WHEN
+    (OLD.live)``: finalising a draft's lines no longer runs the function once per line)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS paymentline_live_readonly ON paymentline")
+        op.execute(f"CREATE TRIGGER paymentline_live_readonly BEFORE UPDATE OR DELETE ON paymentline FOR EACH ROW "
+                   f"{when}EXECUTE FUNCTION bimeyar_live_line_readonly()")
+
+
 def upgrade() -> None:
     with op.batch_alter_table('applicant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sso_insurance_no', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
@@ -44,9 +53,11 @@ def upgrade() -> None:
         batch_op.alter_column('county_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key('fk_paymentline_county_id_county', 'county', ['county_id'], ['id'])
     _restore(triggers)
+    _line_trigger("WHEN (OLD.live) ")
 
 
 def downgrade() -> None:
+    _line_trigger("")
     triggers = _paymentline_triggers()
     with op.batch_alter_table('paymentline', schema=None) as batch_op:
         batch_op.drop_constraint('fk_paymentline_county_id_county', type_='foreignkey')
