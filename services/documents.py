@@ -26,10 +26,10 @@ from sqlmodel import Session, select
 
 from db.engine import ROOT
 from db.models import Applicant, Application, County, Document, Program, User, utcnow
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.permissions import Action
-from lib.text import ltr, strip_bidi_controls, to_latin_digits, to_persian_digits
+from lib.text import ltr, to_persian_digits
 from lib.workflow import STATE_LABELS, TERMINAL_STATES, State, can_transition
 from services.applications import change_state, get_application
 from services.base import Actor, audit, snapshot
@@ -117,7 +117,7 @@ class CaseBrief:
 def case_brief(session: Session, actor: Actor, *, application_id: int | None = None, tracking_code: str | None = None) -> CaseBrief:
     """Find a case by id or tracking code in the actor's area (InvalidInput / Forbidden)."""
     if application_id is None:
-        code = to_latin_digits(strip_bidi_controls(tracking_code or "")).replace(" ", "").strip().upper()
+        code = validate.short_code(tracking_code, field="tracking_code", label_fa="کد رهگیری", max_length=20)
         if not code:
             raise InvalidInput("کد رهگیری پرونده را وارد کنید.", field="tracking_code")
         application_id = session.exec(select(Application.id).where(Application.tracking_code == code)).first()
