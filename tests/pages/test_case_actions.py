@@ -146,9 +146,11 @@ def test_completing_returns_unpaid_months_and_the_person_applies_again_with_hist
                                     program_id=case.program_id, jalali_year=1403, jalali_month=month, days=31,
                                     daily_wage_rial=2_388_728, rate_bp=1800, percent=100, full_amount_rial=0,
                                     amount_rial=0, agency_rial=0, government_rial=0))
+        session.get(Applicant, case.applicant_id).sso_insurance_no = "0012345678"  # from SSO's answer
         session.commit()
     at = open_case(province, case.id)
     assert "۶ ماه پرداخت‌شده" in tab(at, "سوابق متقاضی").caption[0].value
+    assert "شماره بیمه تأمین اجتماعی: ۰۰۱۲۳۴۵۶۷۸" in history_captions(at)
     assert "۳۶ ماه باقی مانده" in history_captions(at)  # 60 − the 24 granted
     at.button(key="case_lifecycle_complete").click().run()
     at.text_area(key="case_lifecycle_reason_complete").input("به خودکفایی رسیده است").run()
