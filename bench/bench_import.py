@@ -35,6 +35,8 @@ from services.imports import import_applications, import_template, validate_impo
 from services.users import actor_for, create_user  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
+# names take Persian letters only (lib.validate.person_name): no row numbers in them
+LAST_NAMES = ("احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "نوری", "هاشمی‌نژاد")
 
 
 def rows(n: int, county: str) -> list[dict]:
@@ -57,7 +59,7 @@ def rows(n: int, county: str) -> list[dict]:
                 "applied_on": format_jalali(date(2024, 6, 1) + timedelta(days=rng.randint(0, 300))),
                 "national_code": code,
                 "first_name": "مریم",
-                "last_name": f"احمدی {i}",
+                "last_name": LAST_NAMES[i % len(LAST_NAMES)],
                 "gender": "زن",
                 "head_of_household": "بله" if program == "ب" else None,
                 "father_name": "علی",

