@@ -379,7 +379,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 # The modules that add further commands (see build_parser); a new command module is added here
 # and to `py-modules` in pyproject.toml.
-COMMAND_MODULES = ("cli_export", "cli_payments", "cli_budget_request", "cli_check", "cli_audit")
+COMMAND_MODULES = ("cli_export", "cli_payments", "cli_budget_request", "cli_check", "cli_audit", "cli_sms")
 
 
 def build_parser() -> argparse.ArgumentParser:

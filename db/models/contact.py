@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
 from db.models.common import utcnow
@@ -11,8 +11,13 @@ from db.models.common import utcnow
 
 # --------------------------------------------------------------------------- contact
 class Notification(SQLModel, table=True):
+    """The SMS outbox: written in the transaction of the change it tells of; `bimeyar send-sms`
+    claims due messages, delivers them through the gateway and records each attempt's outcome."""
+
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="notification_status"),
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'cancelled')", name="notification_status"),
+        CheckConstraint("attempts >= 0", name="notification_attempts"),
+        Index("ix_notification_due", "status", "next_attempt_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
@@ -24,6 +29,23 @@ class Notification(SQLModel, table=True):
     status: str = Field(default="queued", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    # delivery (migration 0012)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime | None = None          # NULL: due now
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = None            # a claim past this time was lost with its sender
+    outcome_unknown: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    last_error_kind: str | None = Field(default=None, max_length=20)
+    last_error: str | None = Field(default=None, max_length=300)
+    provider_id: str | None = Field(default=None, max_length=80)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """The last round of a background process (the SMS sender), for `bimeyar check` and the admin."""
+
+    name: str = Field(primary_key=True, max_length=80)
+    beat_at: datetime = Field(default_factory=utcnow)
+    detail: str = Field(default="", max_length=300)
 
 
 class Complaint(SQLModel, table=True):
