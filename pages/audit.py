@@ -9,7 +9,7 @@ import streamlit as st
 from lib.audit_labels import ACTION_LABELS, ENTITY_LABELS, action_label, changes, changes_text, local_time
 from services.audit_log import audit_entries, audit_users
 from ui.context import act, require_actor
-from ui.fmt import to_persian_digits
+from ui.fmt import md_escape, to_persian_digits
 from ui.widgets import jalali_date_input
 
 actor = require_actor()
@@ -88,7 +88,7 @@ chosen = st.dataframe(
 rows = chosen.selection.rows if chosen is not None else []
 if rows:
     e = entries[rows[0]]
-    st.subheader(f"{action_label(e.action)} — {_who(e)}، {local_time(e.at)}")
+    st.subheader(md_escape(f"{action_label(e.action)} — {_who(e)}، {local_time(e.at)}"))  # a name is typed text
     detail = changes(e.before, e.after)
     if detail:
         st.dataframe(
