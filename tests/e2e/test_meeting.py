@@ -69,7 +69,7 @@ def open_meeting(browser, app: dict, width: int, height: int) -> Page:
     return page
 
 
-@pytest.mark.parametrize("width,height", [(1440, 900), (1920, 1080)]  # the larger one decides, last)
+@pytest.mark.parametrize("width,height", [(1440, 900), (1920, 1080)])  # the larger one decides, last
 def test_the_meeting_mode_fits_the_screen_and_advances(meeting_app, browser, artifacts_dir, width, height):
     page = open_meeting(browser, meeting_app, width, height)
     try:
