@@ -72,6 +72,8 @@ ACTION_LABELS: dict[str, str] = {
     "payment_run.reconcile": "تطبیق پاسخ تأمین اجتماعی",
     "payment_run.adjust.topup": "پرداخت تکمیلی (اصلاحیه)",
     "payment_run.adjust.reversal": "برگشت پرداخت (اصلاحیه)",
+    "sms.retry": "ارسال دوباره پیامک",
+    "sms.cancel": "لغو پیامک",
 }
 
 ENTITY_LABELS: dict[str, str] = {
@@ -80,7 +82,7 @@ ENTITY_LABELS: dict[str, str] = {
     "deputy_confirmation": "تأیید معاونت", "committee_session": "جلسه کمیته", "agenda_entry": "دستور جلسه",
     "decision": "تصمیم", "introduction": "معرفی‌نامه", "sso_branch": "شعبه", "quota": "سهمیه",
     "budget": "اعتبار", "paymentrun": "فهرست پرداخت", "import": "فایل ورودی", "demo": "داده نمونه",
-    "signin_throttle": "محدودیت ورود",
+    "signin_throttle": "محدودیت ورود", "notification": "پیامک",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -121,6 +123,9 @@ FIELD_LABELS: dict[str, str] = {
     "updated_at": "زمان ویرایش", "updated_by": "ویرایشگر", "uploaded_at": "زمان بارگذاری",
     "uploaded_by": "بارگذارنده", "username": "نام کاربری", "wage_confirmed_by": "تأییدکننده دستمزد",
     "work_address": "نشانی محل کار",
+    "attempts": "تعداد تلاش", "next_attempt_at": "تلاش بعدی", "claimed_by": "ارسال‌کننده", "claimed_until": "مهلت ارسال",
+    "outcome_unknown": "نتیجه نامعلوم", "last_error_kind": "نوع خطا", "last_error": "خطا", "provider_id": "شناسه سامانه پیامک",
+    "sent_at": "زمان ارسال", "body": "متن", "event": "رویداد",
     # keys that services add to their snapshots
     "amounts": "مبالغ", "confirmed": "تأییدشده", "corrects_lines": "ردیف‌های اصلاح‌شده", "failures": "ورودهای ناموفق",
     "members": "اعضا", "pending": "در انتظار", "program": "برنامه", "rejected": "ردشده",
