@@ -42,6 +42,8 @@ class Application(SQLModel, table=True):
             postgresql_where=text(OPEN_APPLICATION_WHERE),
         ),
         Index("ix_application_area_state", "county_id", "state"),
+        # the case list's order (newest application first): its first page reads only its rows
+        Index("ix_application_applied_on_id", "applied_on", "id"),
         CheckConstraint(
             "months_granted IS NULL OR months_granted >= 0", name="application_months"
         ),
@@ -112,7 +114,11 @@ class ScoreCardRecord(SQLModel, table=True):
     """A saved score card; the newest per application is current."""
 
     __tablename__ = "score_card"
-    __table_args__ = (CheckConstraint("total >= 0", name="score_total"),)
+    __table_args__ = (
+        CheckConstraint("total >= 0", name="score_total"),
+        # a case's current (newest) card and its total straight from the index (lists and ranking)
+        Index("ix_score_card_latest", "application_id", "id", "total"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     policy_version: str = Field(foreign_key="scoringpolicyversion.version", max_length=40)

@@ -60,7 +60,7 @@ class Decision(SQLModel, table=True):
     months_granted: int | None = None
     share_percent: int | None = None
     contract_rate_bp: int | None = None
-    supersedes_id: int | None = Field(default=None, foreign_key="decision.id")
+    supersedes_id: int | None = Field(default=None, foreign_key="decision.id", index=True)  # "superseded?" lookups
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime = Field(default_factory=utcnow)
 
