@@ -59,8 +59,10 @@ def within_viewport(page: Page, name: str) -> None:
 def open_meeting(browser, app: dict, width: int, height: int) -> Page:
     context = browser.new_context(viewport={"width": width, "height": height}, locale="fa-IR")
     page = context.new_page()
-    page.set_default_timeout(20_000)
-    expect.set_options(timeout=20_000)
+    page.set_default_timeout(60_000)  # a shared 2-core machine can take long for one run
+    expect.set_options(timeout=60_000)
+    page.goto(app["url"])
+    expect(page.get_by_label("نام کاربری")).to_be_visible()
     sign_in(page, app["url"], "secretary")
     expect(page.get_by_role("heading", name="پیشخوان")).to_be_visible()
     page.goto(f"{app['url']}/meeting?session={app['session']}")
