@@ -25,6 +25,8 @@ with left:
             continue_after_login(actor)
             st.rerun()
 
+    st.page_link("pages/status.py", label="پیگیری درخواست (برای متقاضیان، بدون ورود)", icon=":material/search:")
+
 with right:
     rows = read(demo_account_rows)
     if rows:

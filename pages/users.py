@@ -10,7 +10,7 @@ from ui.fmt import ROLE_LABELS, format_jalali, ltr, md_escape, to_persian_digits
 from ui.tables import rtl_table
 from lib.permissions import Role
 
-THROTTLE_KINDS = {"account": "حساب", "client": "رایانه (نشانی)"}
+THROTTLE_KINDS = {"account": "حساب", "client": "رایانه (نشانی)", "status": "پیگیری درخواست (نشانی)"}
 NEW_USER = "users_new_generation"  # bumped after a user is created: the form starts empty again
 CREATED = "users_created"
 

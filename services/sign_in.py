@@ -42,7 +42,8 @@ TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a min
 
 FREE_FAILURES = 3
 FIRST_DELAY = timedelta(seconds=5)
-MAX_DELAY = {"account": timedelta(minutes=1), "client": timedelta(minutes=15)}
+# "status": the applicant's status lookup by client address (services.case_status)
+MAX_DELAY = {"account": timedelta(minutes=1), "client": timedelta(minutes=15), "status": timedelta(minutes=15)}
 FORGET_AFTER = timedelta(hours=1)
 UNKNOWN_CLIENT = "unknown"  # every attempt whose address is not known shares this one client key
 

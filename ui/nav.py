@@ -60,17 +60,19 @@ def pages_for(actor: Actor) -> list[PageSpec]:
 
 
 LOGIN_PATH = "pages/login.py"
+STATUS_PATH = "pages/status.py"  # the applicant's status lookup: open without sign-in, nothing else is
 AFTER_LOGIN_KEY = "after_login"
 
 
 def signed_out_navigation():
-    """Before sign-in only the sign-in page runs. Every other page is registered hidden for
+    """Before sign-in only the sign-in page and the applicant's status lookup run. Every other page is registered hidden for
     one purpose: to know where a deep link (``/case?id=12``) was going, so that the sign-in
     can continue there. The frame never runs those pages for a signed-out visitor."""
     login = st.Page(LOGIN_PATH, title="ورود", icon=":material/login:", default=True)
+    status = st.Page(STATUS_PATH, title="پیگیری درخواست", icon=":material/search:")
     hidden = [st.Page(spec.path, title=spec.title, visibility="hidden") for spec in PAGES if not spec.default]
-    page = st.navigation([login, *hidden], position="hidden")
-    if page.url_path != login.url_path:
+    page = st.navigation([login, status, *hidden], position="hidden")
+    if page.url_path not in (login.url_path, status.url_path):
         if not st.session_state.pop(SIGNED_OUT_KEY, False):  # a deep link, not the page signed out from
             st.session_state[AFTER_LOGIN_KEY] = (page.url_path, dict(st.query_params))
         st.switch_page(login)
