@@ -8,6 +8,7 @@ pin each browser to one of them). Needs PostgreSQL and Chromium: in CI both run.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,7 +17,7 @@ from sqlmodel import select
 
 import cli
 from db.engine import make_engine, new_session
-from db.models import AuditLog, PaymentLine, PaymentRun, User
+from db.models import AuditLog, CommitteeSession, Decision, PaymentLine, PaymentRun, User
 from demo import DEMO_PASSWORD
 from demo.accounts import create_demo_users, demo_area_ids
 from services.budgets import set_budget
@@ -166,3 +167,72 @@ def test_two_servers_pay_nobody_twice_share_sign_out_and_see_each_others_writes(
     finally:
         one.close()
         two.close()
+
+
+@pytest.fixture
+def demo_pg_url(pg_admin_url, pg_template, chromium_path, monkeypatch):
+    """A database of its own with demo data: the demo county's committee has an open session."""
+    from demo import generate_demo
+
+    name = f"bimeyar_twod_{uuid.uuid4().hex[:8]}"
+    _pg_exec(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    url = _pg_database_url(pg_admin_url, name)
+    engine = make_engine(url)
+    with new_session(engine) as session:
+        create_demo_users(session)
+    generate_demo(engine, 400)
+    with new_session(engine) as session:  # the demo's next session is dated ahead: its day has come
+        for open_session in session.exec(select(CommitteeSession).where(CommitteeSession.status == "open")):
+            open_session.held_on = date.today()
+            session.add(open_session)
+        session.commit()
+    engine.dispose()
+    yield url
+    _pg_drop(pg_admin_url, name)
+
+
+SECRETARY = ("demo.secretary", "علی محمدی")
+
+
+def test_two_servers_record_one_decision_when_two_members_decide_the_same_case_at_once(demo_pg_url, browser, artifacts_dir):
+    expect.set_options(timeout=60_000)
+    engine = make_engine(demo_pg_url)
+    with new_session(engine) as session:
+        open_session = session.exec(select(CommitteeSession).where(CommitteeSession.status == "open")
+                                    .where(CommitteeSession.level == "county")).first()
+        assert open_session is not None, "the demo county has an open session"
+        before = session.exec(select(func.count()).select_from(Decision)).one()
+    contexts = [browser.new_context(viewport={"width": 1440, "height": 900}, locale="fa-IR") for _ in range(2)]
+    pages = [c.new_page() for c in contexts]
+    try:
+        with serve_url(demo_pg_url) as first, serve_url(demo_pg_url) as second:
+            for page, url in zip(pages, (first, second)):
+                page.set_default_timeout(60_000)
+                sign_in(page, url, *SECRETARY)
+                open_page(page, "جلسات کمیته")
+            # both have the same session and the same first undecided case in front of them
+            forms = [p.get_by_test_id("stForm").filter(has=p.get_by_role("button", name="ثبت تصمیم")) for p in pages]
+            for form in forms:
+                form.get_by_text("تعویق", exact=True).click()
+                form.get_by_label("دلیل (برای رد و تعویق لازم است)").fill("مدارک تکمیلی خواسته شد")
+            for page in pages:
+                settled(page)
+            for form in forms:
+                form.get_by_role("button", name="ثبت تصمیم").click(no_wait_after=True)
+            for page in pages:
+                settled(page)
+            for i, page in enumerate(pages):
+                page.screenshot(path=str(artifacts_dir / f"two-servers-decide-{i + 1}.png"))
+        with new_session(engine) as session:
+            added = session.exec(select(Decision).where(Decision.session_id == open_session.id)
+                                 .order_by(Decision.id.desc())).all()
+            after = session.exec(select(func.count()).select_from(Decision)).one()
+        assert after == before + 1, "two members deciding the same case at the same moment record one decision"
+        assert added[0].outcome == "defer"
+        refused = sum(p.get_by_test_id("stAlertContentError").count() for p in pages)
+        recorded = sum(p.get_by_test_id("stAlertContentSuccess").count() for p in pages)
+        assert refused >= 1 and recorded >= 1
+    finally:
+        for c in contexts:
+            c.close()
+        engine.dispose()
