@@ -15,12 +15,16 @@ PY=.venv/bin/python
 PYTHONS=${BUNDLE_PYTHONS:-"3.11 3.12 3.13"}
 OUT=${BUNDLE_OUT:-dist}
 VERSION=$($PY -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
-COMMIT=$(git rev-parse --short HEAD)
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  COMMIT=$(git rev-parse --short HEAD)
+else
+  COMMIT=tree  # not a git checkout (an unpacked copy): the working tree is packed as it is
+fi
 NAME="bimeyar-$VERSION-$COMMIT"
 
 [ -x "$PY" ] || { echo "bundle: run 'make setup' first" >&2; exit 1; }
 [ -f static/fonts/Vazirmatn-Regular.woff2 ] || { echo "bundle: the font is missing (make font)" >&2; exit 1; }
-if ! git diff --quiet HEAD -- . ':!dist'; then
+if [ "$COMMIT" != tree ] && ! git diff --quiet HEAD -- . ':!dist'; then
   echo "bundle: note: uncommitted changes are NOT in the bundle (it packs HEAD $COMMIT)" >&2
 fi
 
@@ -29,8 +33,14 @@ trap 'rm -rf "$work"' EXIT
 root="$work/$NAME"
 mkdir -p "$root/app" "$root/wheels"
 
-echo "== app: git archive $COMMIT + font"
-git archive --format=tar HEAD | tar -x -C "$root/app"
+echo "== app: $COMMIT + font"
+if [ "$COMMIT" = tree ]; then
+  tar -c --exclude=./.venv --exclude=./data --exclude=./dist --exclude=./test-artifacts --exclude='*.egg-info' \
+      --exclude=__pycache__ --exclude=./.hypothesis --exclude=./.pytest_cache --exclude=./static/fonts -f - . \
+    | tar -x -C "$root/app"
+else
+  git archive --format=tar HEAD | tar -x -C "$root/app"
+fi
 mkdir -p "$root/app/static/fonts"
 cp static/fonts/*.woff2 static/fonts/*.ttf static/fonts/OFL.txt "$root/app/static/fonts/"
 
