@@ -184,7 +184,7 @@ def optional_date(value: object, **kwargs) -> dt.date | None:
     return None if value is None else a_date(value, **kwargs)
 
 
-def record_id(value: object) -> int | None:
+def record_id(value: object, *, maximum: int = INT64_MAX) -> int | None:
     """A database id from a deep link, widget or script: 1 … 2**63−1 → int; anything else → None
     (the caller says "not found")."""
     if isinstance(value, bool):
@@ -198,7 +198,7 @@ def record_id(value: object) -> int | None:
         number = int(text)
     else:
         return None
-    return number if 1 <= number <= INT64_MAX else None
+    return number if 1 <= number <= maximum else None
 
 
 def short_code(value: object, *, field: str, label_fa: str, max_length: int) -> str:

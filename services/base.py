@@ -12,13 +12,14 @@ from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any, TypeVar
 
+from sqlalchemy import BigInteger
 from sqlmodel import Session, SQLModel
 
 from db.models import AuditLog, County, utcnow
 from lib.audit_chain import case_of, province_of
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area, Role, require
-from lib.validate import record_id
+from lib.validate import INT32_MAX, record_id
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ def find(session: Session, model: type[T], row_id: object, **kwargs: Any) -> T |
     """The row of ``model`` with this id, or None — also for an id that cannot be one (a bool, a
     string, a number beyond 64 bits that the database driver would refuse with an OverflowError)."""
     if isinstance(row_id, bool) or row_id is None or record_id(row_id) != row_id:
+        return None
+    key = model.__table__.primary_key.columns.values()[0]  # type: ignore[attr-defined]
+    if row_id > INT32_MAX and not isinstance(key.type, BigInteger):  # PostgreSQL: "integer out of range"
         return None
     return session.get(model, row_id, **kwargs)
 

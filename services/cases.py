@@ -176,13 +176,14 @@ def list_cases(
 def count_cases(session: Session, actor: Actor, **filters: Any) -> int:
     """How many cases :func:`list_cases` would list with the same filters (all pages)."""
     conditions = _case_conditions(session, actor, **filters)
-    query = (
-        select(func.count(Application.id))
-        .join(Program, Program.id == Application.program_id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(*conditions)
-    )
-    return int(session.exec(query).one())
+    query = select(func.count()).select_from(Application)
+    # every case has its programme and applicant (foreign keys): join them only to filter on them,
+    # so an unfiltered count reads one narrow index instead of three tables
+    if filters.get("program"):
+        query = query.join(Program, Program.id == Application.program_id)
+    if search_tokens(filters.get("text")):
+        query = query.join(Applicant, Applicant.id == Application.applicant_id)
+    return int(session.exec(query.where(*conditions)).one())
 
 
 def _case_conditions(
@@ -228,7 +229,7 @@ def _case_conditions(
 def parse_case_id(raw: str) -> int:
     """The case number of a deep link (``?id=N``, any digits); InvalidInput when it is not one."""
     number = validate.record_id(raw)
-    if number is None:
+    if number is None or number > validate.INT32_MAX:  # case numbers are 32-bit
         raise InvalidInput("شماره پرونده در نشانی صفحه درست نیست؛ پرونده را از فهرست پرونده‌ها باز کنید.", field="id")
     return number
 

@@ -269,7 +269,7 @@ def _locked(session: Session, application_id: int) -> Application:
     PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks: a no-op ``UPDATE`` first takes
     the database's single write lock, which serialises the writers the same way (as
     ``services.quotas.lock_quota`` does)."""
-    if isinstance(application_id, bool) or validate.record_id(application_id) != application_id:
+    if isinstance(application_id, bool) or validate.record_id(application_id, maximum=validate.INT32_MAX) != application_id:
         raise InvalidInput("پرونده‌ای با این شماره پیدا نشد.", field="application_id")
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Application).where(Application.id == application_id).values(state=Application.state))

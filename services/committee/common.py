@@ -290,7 +290,7 @@ def lock_case(session: Session, application_id: int) -> Application | None:
     PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks: a (no-op) UPDATE of the row is
     the first write of the transaction, which takes the database's write lock, so a concurrent
     writer waits and then reads what the first one committed."""
-    if validate.record_id(application_id) != application_id or isinstance(application_id, bool):
+    if validate.record_id(application_id, maximum=validate.INT32_MAX) != application_id or isinstance(application_id, bool):
         return None
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Application).where(Application.id == application_id).values(updated_at=Application.updated_at))
@@ -304,7 +304,7 @@ def lock_session(session: Session, session_id: int, *, shared: bool = False) -> 
     """Lock a committee session's row, as :func:`lock_case` does a case's: closing takes it
     exclusively, a decision shares it (PostgreSQL), so no decision lands in a session being
     closed. On SQLite the first write of the transaction takes the database's write lock."""
-    if validate.record_id(session_id) != session_id or isinstance(session_id, bool):
+    if validate.record_id(session_id, maximum=validate.INT32_MAX) != session_id or isinstance(session_id, bool):
         return None
     stmt = select(CommitteeSession).where(CommitteeSession.id == session_id)
     if session.get_bind().dialect.name == "sqlite":
