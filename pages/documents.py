@@ -12,6 +12,7 @@ from lib.permissions import Action, can
 from lib.text import to_persian_digits
 from lib.workflow import PROGRAM_LABELS, STATE_LABELS, state_label
 from services.documents import (
+    MAX_DOCUMENT_BYTES,
     CaseBrief,
     case_brief,
     check_documents,
@@ -25,7 +26,7 @@ from services.relief_eligibility import b_eligibility, confirm_b_eligibility, re
 from ui.context import act, require_actor
 from services.cases import format_moment
 from ui.fmt import md_escape
-from ui.widgets import case_link, deferred, tracking_code_spelled
+from ui.widgets import case_link, deferred, file_input, tracking_code_spelled
 
 FLASH = "documents_flash"
 UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg"]
@@ -114,10 +115,9 @@ for row in rows:
                 icon=":material/download:",
             )
         with st.form(f"upload_{row.kind}", clear_on_submit=True):
-            upload = st.file_uploader(
+            upload = file_input(  # the drop zone states the documents' own limit (5 MB), not the server's
                 "فایل PDF یا تصویر (حداکثر ۵ مگابایت)" + (" — جایگزین فایل فعلی" if row.has_file else ""),
-                type=UPLOAD_TYPES,
-                key=f"file_{row.kind}",
+                key=f"file_{row.kind}", types=list(UPLOAD_TYPES), max_mb=MAX_DOCUMENT_BYTES // (1024 * 1024),
             )
             if st.form_submit_button("بارگذاری", icon=":material/upload:"):
                 if upload is None:

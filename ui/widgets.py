@@ -204,7 +204,9 @@ def deferred(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], 
 
 
 def file_input(label: str, key: str, types: list[str], *, max_mb: int = DEFAULT_UPLOAD_MB, help: str | None = None):
-    """``st.file_uploader`` limited to ``max_mb`` megabytes, whose line under the drop zone says
-    so in Persian with the accepted types (the stylesheet replaces Streamlit's English)."""
+    """``st.file_uploader`` whose line under the drop zone says in Persian which types it takes and
+    its size limit ``max_mb`` (the stylesheet replaces Streamlit's English). A limit below the
+    server's (``server.maxUploadSize``) is the service's to enforce, so that a file too large is
+    refused with a Persian message rather than Streamlit's English one."""
     st.html(upload_limit_css(key, max_mb, types))
-    return st.file_uploader(label, type=types, key=key, help=help, max_upload_size=max_mb)
+    return st.file_uploader(label, type=types, key=key, help=help)
