@@ -74,6 +74,9 @@ ACTION_LABELS: dict[str, str] = {
     "payment_run.adjust.reversal": "برگشت پرداخت (اصلاحیه)",
     "sms.retry": "ارسال دوباره پیامک",
     "sms.cancel": "لغو پیامک",
+    "wage.set": "ثبت یا ویرایش حداقل دستمزد",
+    "service_agreement.period": "تعیین دوره اعتبار توافق‌نامه سطح خدمت",
+    "service_agreement.target": "تعیین مهلت مرحله در توافق‌نامه سطح خدمت",
 }
 
 ENTITY_LABELS: dict[str, str] = {
@@ -83,6 +86,7 @@ ENTITY_LABELS: dict[str, str] = {
     "decision": "تصمیم", "introduction": "معرفی‌نامه", "sso_branch": "شعبه", "quota": "سهمیه",
     "budget": "اعتبار", "paymentrun": "فهرست پرداخت", "import": "فایل ورودی", "demo": "داده نمونه",
     "signin_throttle": "محدودیت ورود", "notification": "پیامک",
+    "minimum_wage": "حداقل دستمزد", "service_agreement": "توافق‌نامه سطح خدمت",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -126,6 +130,9 @@ FIELD_LABELS: dict[str, str] = {
     "attempts": "تعداد تلاش", "next_attempt_at": "تلاش بعدی", "claimed_by": "ارسال‌کننده", "claimed_until": "مهلت ارسال",
     "outcome_unknown": "نتیجه نامعلوم", "last_error_kind": "نوع خطا", "last_error": "خطا", "provider_id": "شناسه سامانه پیامک",
     "sent_at": "زمان ارسال", "body": "متن", "event": "رویداد",
+    "daily_wage_rial": "حداقل دستمزد روزانه (ریال)", "valid_from": "آغاز اعتبار", "valid_until": "پایان اعتبار",
+    "set_by": "تعیین‌کننده", "set_by_name": "نام تعیین‌کننده", "set_at": "زمان تعیین", "stage": "مرحله",
+    "target_days": "مهلت مرحله (روز)", "visits": "مراجعه حضوری",
     # keys that services add to their snapshots
     "amounts": "مبالغ", "confirmed": "تأییدشده", "corrects_lines": "ردیف‌های اصلاح‌شده", "failures": "ورودهای ناموفق",
     "members": "اعضا", "pending": "در انتظار", "program": "برنامه", "rejected": "ردشده",

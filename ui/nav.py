@@ -46,6 +46,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/budget_request.py", "برآورد اعتبار سال آینده", ":material/request_quote:", Action.view_reports, "پایش"),
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
     PageSpec("pages/sms.py", "پیامک‌ها", ":material/sms:", Action.manage_reference_data, "مدیریت سامانه"),
+    PageSpec("pages/wages.py", "حداقل دستمزد", ":material/price_change:", Action.manage_reference_data, "مدیریت سامانه"),
     PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه"),
     PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),
 )
