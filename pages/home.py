@@ -3,19 +3,27 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from datetime import date
+
+from lib.permissions import scope_of
 from services.base import Actor
 from services.dashboard import AreaSummary, area_summary
+from services.data_version import data_version
 from ui.context import read, require_actor
 from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_number, format_rial, md_escape, to_persian_digits
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def summary_for(actor: Actor) -> AreaSummary:
-    return read(area_summary, actor)
+@st.cache_data(max_entries=256, show_spinner=False)
+def summary_for(_actor: Actor, scope: str, province_id: int | None, county_id: int | None, day: date,
+                version: int) -> AreaSummary:
+    """The figures of an area, shared by every user of that area until the next write anywhere
+    (``version``, read from the database: right across several app servers) or the next day."""
+    return read(area_summary, _actor, today=day)
 
 
 actor = require_actor()
-summary = summary_for(actor)
+summary = summary_for(actor, scope_of(actor.role, actor.area).value, actor.province_id, actor.county_id,
+                      date.today(), read(data_version))
 st.title("پیشخوان", anchor=False)
 st.markdown(f"#### {md_escape(summary.area_label)} — سال {to_persian_digits(summary.jalali_year)}")
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from db.models import (
@@ -295,7 +297,9 @@ def ranking(
     if county_id is not None:
         actor.require(Action.view_cases, county_area(session, county_id))
         conditions.append(Application.county_id == county_id)
-    total = latest_card(ScoreCardRecord.total)
+    # the current (newest) card joined once per case: no newer card of the same case exists
+    # (one seek in ix_score_card_latest, which also holds the total)
+    newer = aliased(ScoreCardRecord)
     query = (
         select(
             Application.id,
@@ -304,7 +308,7 @@ def ranking(
             Applicant.last_name,
             County.name,
             Application.state,
-            total,
+            ScoreCardRecord.total,
             Application.discount_holder,
             Application.applied_on,
             Application.priority_override,
@@ -314,11 +318,12 @@ def ranking(
         .join(Program, Program.id == Application.program_id)
         .join(Applicant, Applicant.id == Application.applicant_id)
         .join(County, County.id == Application.county_id)
+        .join(ScoreCardRecord, ScoreCardRecord.application_id == Application.id)
         .outerjoin(User, User.id == Application.priority_set_by)
         .where(
             Program.code == ProgramCode.A.value,
             Application.state.in_([s.value for s in RANKED_STATES]),  # type: ignore[attr-defined]
-            total.is_not(None),
+            ~exists().where(newer.application_id == ScoreCardRecord.application_id, newer.id > ScoreCardRecord.id),
             *conditions,
         )
     )
