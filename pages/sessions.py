@@ -9,6 +9,8 @@ from lib.catalog import ALL_COMMITTEE_ROLES, CONTRACT_RATES, SPECIALISED_DEPUTIE
 from lib.payments import MAX_MONTHS
 from lib.permissions import Action, can
 from services import committee as cm
+from services.base import Actor
+from services.data_version import data_version
 from services.printing import minutes_pdf
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
@@ -73,6 +75,18 @@ def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None
         index=rates.index(current) if current in rates else None, placeholder="انتخاب کنید",
     )
     return {"months": int(months), "share_percent": int(share), "contract_rate_bp": rate}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _agenda(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int):
+    return cm.agenda(_session, _actor, session_id)
+
+
+def cached_agenda(session, actor: Actor, session_id: int) -> list[cm.AgendaItem]:
+    """The agenda, rebuilt only after a write anywhere (the data version is read from the
+    database: right across app servers); the service checks the user and the area as before."""
+    cm.get_session(session, actor, session_id)  # refuses, as the agenda does, on every run
+    return _agenda(session, actor, actor.id, str(actor.role), session_id, date.today(), data_version(session))
 
 
 def _forget_reject() -> None:
@@ -269,7 +283,7 @@ if summary.is_open:
                 done("فهرست حاضران ذخیره شد.")
 
 # --------------------------------------------------------------------------- agenda
-items = act(cm.agenda, session_id) or []
+items = act(cached_agenda, session_id) or []
 st.subheader("دستور کار")
 if not items:
     st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
