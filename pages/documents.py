@@ -26,6 +26,7 @@ from services.relief_eligibility import b_eligibility, confirm_b_eligibility, re
 from ui.context import act, require_actor
 from services.cases import format_moment
 from ui.fmt import md_escape
+from ui.tables import rtl_editor, rtl_table
 from ui.widgets import case_link, deferred, file_input, tracking_code_spelled
 
 FLASH = "documents_flash"
@@ -79,7 +80,7 @@ with st.container(border=True):
 # ------------------------------------------------------------------ documents
 st.subheader("مدارک")
 rows = act(document_status, brief.application_id) or []
-st.dataframe(
+rtl_table(
     pd.DataFrame(
         [
             {
@@ -93,8 +94,6 @@ st.dataframe(
             for r in rows
         ]
     ),
-    hide_index=True,
-    width="stretch",
 )
 missing = [r.label for r in rows if not r.received]
 if missing:
@@ -156,10 +155,9 @@ if brief.program == "A":
         ]
     )
     editable = can(actor.role, Action.confirm_eligibility)
-    edited = st.data_editor(
+    edited = rtl_editor(
         frame,
-        hide_index=True,
-        width="stretch",
+        columns=list(frame.columns),
         disabled=["شرط", "تأییدکننده", "زمان"] if editable else True,
         column_config={
             "تأیید شده": st.column_config.CheckboxColumn("تأیید شده", help="شرط احراز شده است"),

@@ -33,6 +33,7 @@ from services.quotas import county_quota
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali, format_number, format_rial, format_year_month, md_escape, to_persian_digits
+from ui.tables import rtl_table
 from ui.widgets import link_to
 
 PENDING = "introduce_pending"
@@ -180,7 +181,7 @@ waiting = read(waiting_list, actor, county_id, year)
 if waiting.empty:
     st.info("پرونده‌ای در فهرست انتظار این شهرستان نیست.")
 else:
-    st.dataframe(waiting_table(waiting), hide_index=True, width="stretch")
+    rtl_table(waiting_table(waiting))
     cases = {
         int(row.application_id): f"{to_persian_digits(row.rank)} — {row.full_name} — {row.tracking_code}"
         for row in waiting.itertuples()
@@ -229,7 +230,7 @@ if PENDING in st.session_state:
 pending_cases = read(not_yet_waiting, actor, county_id)
 if not pending_cases.empty:
     with st.expander(f"درخواست‌های باز که هنوز در فهرست انتظار نیستند ({format_number(len(pending_cases))})"):
-        st.dataframe(
+        rtl_table(
             pd.DataFrame(
                 {
                     "کد رهگیری": pending_cases["tracking_code"],
@@ -238,8 +239,6 @@ if not pending_cases.empty:
                     "چرا هنوز در فهرست نیست": pending_cases["reason"],
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
         link_to("pages/documents.py", "مدارک و تأیید واجد شرایط بودن", icon=":material/fact_check:")
 
@@ -248,7 +247,7 @@ made = read(introductions, actor, county_id, year)
 if made.empty:
     st.info("در این سال هنوز کسی از این شهرستان معرفی نشده است.")
 else:
-    st.dataframe(
+    rtl_table(
         pd.DataFrame(
             {
                 "شماره نامه": made["letter_no"].map(to_persian_digits),
@@ -262,8 +261,6 @@ else:
                 ],
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
     letters = {int(r.introduction_id): r for r in made.itertuples()}
     picked = st.selectbox(
