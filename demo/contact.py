@@ -31,7 +31,8 @@ class ContactMixin:
             body, "queued", at, None,
         ))
 
-    def _complaint(self, program: str, application_id: int, applicant_id: int, channel: str, expert, times) -> None:
+    def _complaint(self, program: str, application_id: int, applicant_id: int, channel: str, expert, times,
+                   county_id: int, province_id: int) -> None:
         rng = self.rng
         if rng.random() >= (0.03 if program == "B" else 0.015):
             return
@@ -52,5 +53,6 @@ class ContactMixin:
         )
         self.rows["complaint"].append((
             self._next("complaint"), application_id, applicant_id, channel, subject, body, status,
-            resolution, compensation, expert, opened, resolved_at,
+            resolution, compensation, expert, opened, resolved_at, county_id, province_id,
+            (opened + timedelta(days=14)).date(),  # the register's suggested deadline (services.complaints)
         ))

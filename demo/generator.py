@@ -310,7 +310,8 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "created_at", "sent_at"), rows["notification"])
         put("complaints", Complaint, (
             "id", "application_id", "applicant_id", "channel", "subject", "body", "status", "resolution",
-            "compensation", "created_by", "created_at", "resolved_at"), rows["complaint"])
+            "compensation", "created_by", "created_at", "resolved_at", "county_id", "province_id", "deadline"),
+            rows["complaint"])
         # chained to the audit log's last record like every other (db/audit_chain.py)
         counts["audit"] = append_rows(conn, [dict(at=datetime.now(UTC), username="system", action="demo.generate",
                                                   entity="demo", after=dict(counts))])

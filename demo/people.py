@@ -397,7 +397,7 @@ class PeopleMixin:
         person.cases.append(tracking)
         person.last_day = days[-1]
         person.last_program, person.last_final = program, final
-        self._complaint(program, application_id, applicant_id, channel, expert, times)
+        self._complaint(program, application_id, applicant_id, channel, expert, times, county_id, province_id)
         return True
 
     def _deputy(self, application_id: int, covering: str, months: int, path: list[State], times: list,

@@ -28,6 +28,9 @@ ACTION_LABELS: dict[str, str] = {
     "user.deactivate": "غیرفعال‌کردن حساب کاربری",
     "user.unlock": "پاک‌کردن محدودیت ورود کاربر",
     "signin.throttle_clear": "پاک‌کردن محدودیت ورود",
+    "complaint.register": "ثبت شکایت",
+    "complaint.status": "تغییر وضعیت شکایت",
+    "complaint.assign": "تعیین مسئول رسیدگی به شکایت",
     "demo.generate": "ساخت داده نمونه",
     "applicant.create": "ثبت متقاضی",
     "applicant.update": "ویرایش مشخصات متقاضی",
@@ -87,6 +90,7 @@ ENTITY_LABELS: dict[str, str] = {
     "budget": "اعتبار", "paymentrun": "فهرست پرداخت", "import": "فایل ورودی", "demo": "داده نمونه",
     "signin_throttle": "محدودیت ورود", "notification": "پیامک",
     "minimum_wage": "حداقل دستمزد", "service_agreement": "توافق‌نامه سطح خدمت",
+    "complaint": "شکایت",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -140,6 +144,9 @@ FIELD_LABELS: dict[str, str] = {
     "imported": "واردشده", "skipped": "ردشده", "skipped_rows": "ردیف‌های ردشده", "row": "ردیف فایل",
     "applicant": "متقاضی", "application": "پرونده", "rank": "رتبه", "months_paid": "ماه‌های پرداخت‌شده",
     "open_agenda_sessions": "جلسه‌های باز دستور", "retroactive_reason": "دلیل عطف به ماسبق",
+    "subject": "موضوع", "resolution": "نتیجه رسیدگی", "compensation": "جبران خسارت", "resolved_at": "زمان بستن",
+    "answered_at": "زمان پاسخ", "deadline": "مهلت رسیدگی", "owner_id": "مسئول رسیدگی (شناسه کاربر)",
+    "payment_line_id": "ردیف پرداخت",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -32,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/case.py", "پرونده", ":material/description:", Action.view_cases, "پرونده‌ها"),
     PageSpec("pages/scoring.py", "کاربرگ امتیازدهی", ":material/calculate:", Action.score, "امتیازدهی"),
     PageSpec("pages/worksheet.py", "امتیازدهی گروهی", ":material/table_edit:", Action.score, "امتیازدهی"),
+    PageSpec("pages/complaints.py", "شکایات", ":material/report:", Action.view_cases, "پرونده‌ها"),  # reading checked by the service
     PageSpec("pages/ranking.py", "رتبه‌بندی", ":material/format_list_numbered:", Action.view_cases, "امتیازدهی"),
     # -- committee (کمیته)
     PageSpec("pages/sessions.py", "جلسات کمیته", ":material/groups:", Action.manage_session, "کمیته"),

@@ -26,7 +26,7 @@ from db.models.committees import (
     AgendaEntry, CommitteeSession, Decision, DeputyConfirmation, Introduction, SessionMember, SsoBranch,
 )
 from db.models.money import BUDGET_SOURCE_CODES, PAYMENT_LINE_PAID_ONCE_WHERE, Budget, PaymentLine, PaymentRun, Quota
-from db.models.contact import Complaint, Notification, WorkerHeartbeat
+from db.models.contact import Complaint, ComplaintEvent, Notification, WorkerHeartbeat
 from db.models.audit import APPEND_ONLY_TABLES, AuditLog
 
 # --------------------------------------------------------------------------- monitoring (issue 8)

@@ -1,7 +1,7 @@
 """Notifications (SMS outbox) and complaints."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
@@ -48,19 +48,47 @@ class WorkerHeartbeat(SQLModel, table=True):
     detail: str = Field(default="", max_length=300)
 
 
+COMPLAINT_STATUSES = ("open", "in_progress", "answered", "resolved", "rejected")
+
+
 class Complaint(SQLModel, table=True):
+    """A complaint received by any channel about an applicant, a case or a payment line; county
+    and province are those of the applicant's case (or the applicant) for area checks. Its status
+    changes are kept in ``complaintevent`` (migration 0014)."""
+
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'resolved', 'rejected')", name="complaint_status"),
+        CheckConstraint(
+            "status IN ('open', 'in_progress', 'answered', 'resolved', 'rejected')", name="complaint_status"
+        ),
+        Index("ix_complaint_area_status", "province_id", "county_id", "status"),
     )
     id: int | None = Field(default=None, primary_key=True)
     application_id: int | None = Field(default=None, foreign_key="application.id")
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    payment_line_id: int | None = Field(default=None, foreign_key="paymentline.id")
+    county_id: int = Field(foreign_key="county.id")
+    province_id: int = Field(foreign_key="province.id")
     channel: str = Field(max_length=20)
     subject: str = Field(max_length=200)
     body: str = Field(max_length=2000)
-    status: str = Field(default="open", max_length=10)
+    status: str = Field(default="open", max_length=12)
+    deadline: date
+    owner_id: int | None = Field(default=None, foreign_key="user.id")
     resolution: str | None = Field(default=None, max_length=2000)
     compensation: str | None = Field(default=None, max_length=400)
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = None
     resolved_at: datetime | None = None
+
+
+class ComplaintEvent(SQLModel, table=True):
+    """One status change (or hand-over) of a complaint: who, when, from what to what, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    from_status: str | None = Field(default=None, max_length=12)
+    to_status: str = Field(max_length=12)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str | None = Field(default=None, max_length=400)

@@ -1,0 +1,98 @@
+"""شکایات: the complaints register of the user's area — overdue ones first; register a complaint
+(about an applicant, a case or a payment line), move it, answer it (the SMS is queued with the
+answer) and see its history. Managers read only (services.complaints)."""
+import pandas as pd
+import streamlit as st
+
+from lib.permissions import Action, can
+from services.complaints import (
+    CHANNEL_LABELS, MOVES, STATUS_LABELS, ComplaintData, change_status, get_complaint, list_complaints,
+    owners_for, register_complaint, suggested_deadline,
+)
+from ui.context import act, read, require_actor
+from ui.fmt import format_jalali, md_escape, to_persian_digits
+from ui.tables import rtl_table
+from ui.widgets import jalali_date_input
+
+FLASH = "complaints_flash"
+
+actor = require_actor()
+handles = can(actor.role, Action.manage_complaints)
+st.title("شکایات")
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH), icon="✅")
+
+status = st.selectbox("وضعیت", [None, *STATUS_LABELS], key="complaints_status",
+                      format_func=lambda s: "همه (دیرکردها اول)" if s is None else STATUS_LABELS[s])
+rows = read(list_complaints, actor, status=status)
+late = sum(r.overdue for r in rows)
+if late:
+    st.error(f"{to_persian_digits(late)} شکایت از مهلت رسیدگی گذشته است و هنوز پاسخ نگرفته است.", icon="⏰")
+if rows:
+    rtl_table(pd.DataFrame({
+        "شماره": [to_persian_digits(r.id) for r in rows],
+        "دیرکرد": ["⏰ گذشته از مهلت" if r.overdue else "" for r in rows],
+        "وضعیت": [STATUS_LABELS[r.status] for r in rows],
+        "مهلت": [format_jalali(r.deadline) for r in rows],
+        "موضوع": [r.subject for r in rows],
+        "پرونده": [to_persian_digits(r.tracking_code) if r.tracking_code else "—" for r in rows],
+        "راه دریافت": [CHANNEL_LABELS.get(r.channel, r.channel) for r in rows],
+        "مسئول": [r.owner or "—" for r in rows],
+        "ثبت": [format_jalali(r.created_at.date()) for r in rows],
+    }))
+else:
+    st.info("شکایتی با این وضعیت در حوزه شما نیست.")
+
+if handles:
+    with st.expander("ثبت شکایت تازه", expanded=not rows):
+        with st.form("complaint_new", border=False):
+            st.caption("شکایت درباره کیست؟ یکی را وارد کنید: شماره ردیف پرداخت، کد رهگیری پرونده یا کد ملی متقاضی.")
+            tracking = st.text_input("کد رهگیری پرونده", key="complaint_tracking")
+            national = st.text_input("کد ملی متقاضی", key="complaint_national")
+            line = st.number_input("شماره ردیف پرداخت", min_value=0, step=1, value=0, key="complaint_line")
+            channel = st.selectbox("راه دریافت", list(CHANNEL_LABELS), format_func=CHANNEL_LABELS.get, key="complaint_channel")
+            subject = st.text_input("موضوع", key="complaint_subject", max_chars=200)
+            body = st.text_area("شرح شکایت", key="complaint_body", max_chars=2000)
+            deadline = jalali_date_input("مهلت رسیدگی", "complaint_deadline", default=suggested_deadline())
+            owners = read(owners_for, actor)
+            owner = st.selectbox("مسئول رسیدگی", [None, *owners], key="complaint_owner",
+                                 format_func=lambda u: "خودم" if u is None else owners[u])
+            if st.form_submit_button("ثبت شکایت", type="primary"):
+                made = act(register_complaint, ComplaintData(
+                    channel=channel, subject=subject, body=body, deadline=deadline, national_code=national,
+                    tracking_code=tracking, payment_line_id=int(line) or None, owner_id=owner))
+                if made is not None:
+                    st.session_state[FLASH] = f"شکایت شماره {to_persian_digits(made.id)} ثبت شد."
+                    st.rerun()
+
+if not rows:
+    st.stop()
+st.subheader("یک شکایت")
+chosen = st.selectbox("شکایت", [r.id for r in rows], key="complaints_chosen",
+                      format_func=lambda i: f"شکایت {to_persian_digits(i)}")
+complaint, events = read(get_complaint, actor, chosen)
+st.markdown(f"**موضوع:** {md_escape(complaint.subject)}")
+st.markdown(md_escape(complaint.body))
+if complaint.resolution:
+    st.markdown(f"**نتیجه رسیدگی:** {md_escape(complaint.resolution)}")
+if complaint.compensation:
+    st.markdown(f"**جبران خسارت:** {md_escape(complaint.compensation)}")
+rtl_table(pd.DataFrame({
+    "زمان": [f"{format_jalali(e.at.date())} {to_persian_digits(e.at.strftime('%H:%M'))}" for e in events],
+    "از": [STATUS_LABELS.get(e.from_status, "—") for e in events],
+    "به": [STATUS_LABELS[e.to_status] for e in events],
+    "یادداشت": [e.note or "" for e in events],
+}))
+
+moves = MOVES[complaint.status]
+if handles and moves:
+    with st.form("complaint_move", border=True):
+        target = st.selectbox("وضعیت تازه", list(moves), format_func=STATUS_LABELS.get, key="complaint_target")
+        note = st.text_input("یادداشت", key="complaint_note", max_chars=400)
+        resolution = st.text_area("نتیجه رسیدگی (برای پاسخ؛ برای متقاضی پیامک می‌شود)", key="complaint_resolution",
+                                  value=complaint.resolution or "", max_chars=2000)
+        compensation = st.text_input("جبران خسارت (اگر هست)", key="complaint_compensation", max_chars=400)
+        if st.form_submit_button("ثبت تغییر", type="primary"):
+            if act(change_status, chosen, target, note=note, resolution=resolution, compensation=compensation) is not None:
+                st.session_state[FLASH] = f"شکایت {to_persian_digits(chosen)}: {STATUS_LABELS[target]}."
+                st.rerun()
