@@ -10,6 +10,7 @@ import streamlit as st
 st.set_page_config(page_title="بیمه‌یار", page_icon="🛡️", layout="wide", initial_sidebar_state="expanded")
 
 from services.users import has_demo_data  # noqa: E402
+from ui.agreement_notice import warn_if_agreement_ending  # noqa: E402
 from ui import style  # noqa: E402
 from ui.context import check_account, read, write_session_cookie  # noqa: E402
 from ui.errors import unexpected_error  # noqa: E402
@@ -27,6 +28,7 @@ try:
             st.html(f"<div><strong>{html.escape(actor.full_name)}</strong><br>{ROLE_LABELS[actor.role]}</div>")
         if read(has_demo_data):
             st.html('<div class="bm-demo">داده‌های این سامانه نمایشی است و به افراد واقعی تعلق ندارد.</div>')
+        warn_if_agreement_ending(actor)
     write_session_cookie()
     page.run()
 except Exception as exc:  # st.rerun/st.stop/st.switch_page are not Exceptions: they pass through

@@ -31,8 +31,6 @@ PROGRAMS = (
         agency_share_bp=800,
         government_share_bp=1000,
         service_code="19042711100",
-        sla_delivery_days=15,
-        sla_in_person_visits=1,
     ),
 )
 

@@ -1,12 +1,13 @@
-"""Areas and reference data: provinces, counties, programmes, minimum wages, scoring policies."""
+"""Areas and reference data: provinces, counties, programmes, minimum wages, scoring policies,
+the service agreement (validity period, stage targets)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.models.common import money
+from db.models.common import money, utcnow
 
 
 # --------------------------------------------------------------------------- areas
@@ -40,9 +41,6 @@ class Program(SQLModel, table=True):
     agency_share_bp: int | None = Field(default=None)
     government_share_bp: int | None = Field(default=None)
     service_code: str | None = Field(default=None, max_length=20)
-    sla_valid_until: date | None = None
-    sla_delivery_days: int | None = None
-    sla_in_person_visits: int | None = None
     active: bool = True
 
 
@@ -63,3 +61,38 @@ class ScoringPolicyVersion(SQLModel, table=True):
     rules: dict = Field(sa_column=Column(JSON, nullable=False))
     adopted_on: date
     note: str | None = Field(default=None, max_length=300)
+
+
+# --------------------------------------------------------------------------- service agreement
+class ServiceAgreement(SQLModel, table=True):
+    """A programme's service agreement: its validity period, as an administrator recorded it."""
+
+    __table_args__ = (
+        CheckConstraint("valid_from IS NULL OR valid_until IS NULL OR valid_from <= valid_until",
+                        name="agreement_period_order"),
+    )
+    program_id: int = Field(foreign_key="program.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    valid_from: date | None = None
+    valid_until: date | None = None
+    set_by: int | None = Field(default=None, foreign_key="user.id")
+    set_by_name: str = Field(max_length=120)
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+class StageTarget(SQLModel, table=True):
+    """How long one stage of a programme may take (working days) and how many in-person visits it
+    asks of the applicant; set by an administrator (the seeds give no figure), who and when kept."""
+
+    __table_args__ = (
+        UniqueConstraint("program_id", "stage"),
+        CheckConstraint("target_days > 0", name="stage_target_days_positive"),
+        CheckConstraint("visits >= 0", name="stage_target_visits"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    stage: str = Field(max_length=40)
+    target_days: int
+    visits: int = 0
+    set_by: int | None = Field(default=None, foreign_key="user.id")
+    set_by_name: str = Field(max_length=120)
+    set_at: datetime = Field(default_factory=utcnow)
