@@ -51,6 +51,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/service_agreement.py", "توافق‌نامه سطح خدمت", ":material/timer:", Action.manage_reference_data,
              "مدیریت سامانه"),
     PageSpec("pages/audit.py", "رویدادنگار", ":material/history:", Action.view_audit, "مدیریت سامانه"),
+    PageSpec("pages/service_info.py", "اطلاعات خدمت", ":material/info:", None, "پیشخوان"),
     PageSpec("pages/account.py", "حساب کاربری", ":material/person:", None, "کاربر"),
 )
 
@@ -65,6 +66,7 @@ def pages_for(actor: Actor) -> list[PageSpec]:
 
 LOGIN_PATH = "pages/login.py"
 STATUS_PATH = "pages/status.py"  # the applicant's status lookup: open without sign-in, nothing else is
+SERVICE_INFO_PATH = "pages/service_info.py"  # published service information: open to all, signed in or not
 AFTER_LOGIN_KEY = "after_login"
 
 
@@ -74,9 +76,11 @@ def signed_out_navigation():
     can continue there. The frame never runs those pages for a signed-out visitor."""
     login = st.Page(LOGIN_PATH, title="ورود", icon=":material/login:", default=True)
     status = st.Page(STATUS_PATH, title="پیگیری درخواست", icon=":material/search:")
-    hidden = [st.Page(spec.path, title=spec.title, visibility="hidden") for spec in PAGES if not spec.default]
-    page = st.navigation([login, status, *hidden], position="hidden")
-    if page.url_path not in (login.url_path, status.url_path):
+    info = st.Page(SERVICE_INFO_PATH, title="اطلاعات خدمت", icon=":material/info:")
+    hidden = [st.Page(spec.path, title=spec.title, visibility="hidden") for spec in PAGES
+              if not spec.default and spec.path != SERVICE_INFO_PATH]
+    page = st.navigation([login, status, info, *hidden], position="hidden")
+    if page.url_path not in (login.url_path, status.url_path, info.url_path):
         if not st.session_state.pop(SIGNED_OUT_KEY, False):  # a deep link, not the page signed out from
             st.session_state[AFTER_LOGIN_KEY] = (page.url_path, dict(st.query_params))
         st.switch_page(login)
