@@ -182,7 +182,8 @@ decided_here = sum(1 for e in strip if e.application_id in outcomes)
 cost = ""
 if summary.program == "A":
     money = "—" if tally.cost is None else format_rial(tally.cost)
-    year = f" (دستمزد {fa(tally.wage_year)})" if tally.wage_year else ""
+    unconfirmed = "، قطعی‌نشده" if not tally.wage_confirmed else ""
+    year = f" (دستمزد {fa(tally.wage_year)}{unconfirmed})" if tally.wage_year else ""
     cost = f" · <b>{fa(tally.months)}</b> ماه تأییدشده · هزینه برآوردی <b>{money}</b>{year}"
 tally_col.markdown(
     f'<div class="bm-meet-tally"><span class="ok">تأیید <b>{fa(tally.approved)}</b></span> · '
@@ -339,7 +340,8 @@ def offer_line(terms: dict) -> None:
     if cost is None:
         parts.append("هزینه تأیید: پس از انتخاب نرخ قرارداد (یا ثبت حداقل دستمزد سال) برآورد می‌شود.")
     else:
-        parts.append(f"هزینه این تأیید به دستمزد {fa(cost.wage_year)}: ماهانه <b>{format_rial(cost.monthly)}</b>، "
+        unconfirmed = " (قطعی‌نشده)" if not cost.wage_confirmed else ""
+        parts.append(f"هزینه این تأیید به دستمزد {fa(cost.wage_year)}{unconfirmed}: ماهانه <b>{format_rial(cost.monthly)}</b>، "
                      f"در {fa(cost.months)} ماه <b>{format_rial(cost.total)}</b>")
     html(f'<div class="bm-meet-offer">{"<br>".join(parts)}</div>')
 

@@ -49,6 +49,7 @@ class Cost:
     total: int
     months: int
     wage_year: int
+    wage_confirmed: bool = True  # False: that year's wage is not confirmed yet (flag it)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Tally:
     months: int  # granted by today's approvals (programme A)
     cost: int | None  # their estimated premium in rials; None when no wage is known
     wage_year: int | None
+    wage_confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,21 +102,22 @@ def meeting_case(session: Session, actor: Actor, session_id: int, application_id
     return agenda_items(session, cs, program, level, rows, {application_id: position})[0]
 
 
-def _wage(session: Session, today: date) -> tuple[int, int] | None:
-    """(Jalali year, minimum daily wage) of today's year, else of the latest year before it."""
+def _wage(session: Session, today: date) -> tuple[int, int, bool] | None:
+    """(Jalali year, minimum daily wage, confirmed) of today's year, else of the latest year before it."""
     row = session.exec(
-        select(MinimumWage.jalali_year, MinimumWage.daily_wage_rial)
+        select(MinimumWage.jalali_year, MinimumWage.daily_wage_rial, MinimumWage.confirmed)
         .where(MinimumWage.jalali_year <= jalali_year_of(today))
         .order_by(MinimumWage.jalali_year.desc())
     ).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], bool(row[2])) if row else None
 
 
-def _cost(wage: tuple[int, int] | None, terms: Terms) -> Cost | None:
+def _cost(wage: tuple[int, int, bool] | None, terms: Terms) -> Cost | None:
     if wage is None or not terms.months or terms.contract_rate_bp is None or terms.share_percent is None:
         return None
     monthly = monthly_premium(wage[1], DAYS_PER_MONTH, terms.contract_rate_bp, terms.share_percent)
-    return Cost(monthly=monthly, total=monthly * terms.months, months=terms.months, wage_year=wage[0])
+    return Cost(monthly=monthly, total=monthly * terms.months, months=terms.months, wage_year=wage[0],
+                wage_confirmed=wage[2])
 
 
 def approval_cost(session: Session, actor: Actor, terms: Terms, today: date | None = None) -> Cost | None:
@@ -146,6 +149,6 @@ def meeting_state(session: Session, actor: Actor, session_id: int, today: date |
         approved=counts[Outcome.approve], rejected=counts[Outcome.reject], deferred=counts[Outcome.defer],
         months=sum(t.months or 0 for t in approvals),
         cost=None if any(c is None for c in costs) else sum(c.total for c in costs),
-        wage_year=wage[0] if wage else None,
+        wage_year=wage[0] if wage else None, wage_confirmed=wage[2] if wage else True,
     )
     return MeetingState(summary=summary, outcomes=outcomes, tally=tally)

@@ -86,3 +86,20 @@ def test_malformed_input_is_refused_in_persian(session, kwargs, field):
     assert refused.value.field == field and any("\u0600" <= ch <= "\u06ff" for ch in refused.value.message)
     session.rollback()
     assert session.get(MinimumWage, 1410) is None
+
+
+def test_the_meeting_cost_flags_an_unconfirmed_wage(session):
+    from datetime import date
+
+    from lib.jalali import jalali_year_of
+    from services.committee.common import Terms
+    from services.committee.meeting import approval_cost
+
+    today = date(2026, 11, 30)
+    year = jalali_year_of(today)
+    terms = Terms(months=12, share_percent=100, contract_rate_bp=1800)
+    set_wage(session, SYSTEM, jalali_year=year, daily_wage_rial=5_000_000, confirmed=False)
+    cost = approval_cost(session, SYSTEM, terms, today)
+    assert (cost.wage_year, cost.wage_confirmed) == (year, False)
+    set_wage(session, SYSTEM, jalali_year=year, daily_wage_rial=5_000_000, confirmed=True)
+    assert approval_cost(session, SYSTEM, terms, today).wage_confirmed is True
