@@ -1,0 +1,250 @@
+"""Time the page interactions of issue 11 on demo databases of growing size; each must cost the
+same whatever the size of the area (ratio of the largest to the smallest size under 1.5).
+
+For each size: a fresh SQLite file with ``generate_demo`` (or ``--reuse DIR`` holding
+``demo-<n>.db`` files made earlier; they are brought to the newest migration first). Then, through
+AppTest (median of ``--repeat`` runs after one warm-up run):
+
+* case list, manager (national): the first page (first render) and a search for a surname;
+* ranking, provincial committee of the largest province: a rerun of the whole province;
+* home, manager (national): the first render (its cache emptied before each run) and a rerun;
+* sessions page, provincial committee: opening a new open session of that province, and a rerun;
+
+and the service calls behind them alone. Finally the first page of a freshly started server:
+a new Python process renders the sign-in page through AppTest (imports included) and again.
+
+    .venv/bin/python bench/bench_pages.py [--sizes 10000 100000 300000] [--repeat 5] [--reuse DIR]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import date  # noqa: E402
+
+from sqlalchemy import func  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from bench.bench_demo import fresh_sqlite  # noqa: E402
+from db import migrate  # noqa: E402
+from db.engine import make_engine, new_session  # noqa: E402
+from db.models import Application, Program  # noqa: E402
+from services import committee as cm  # noqa: E402
+from services.base import SYSTEM  # noqa: E402
+from services.users import actor_for, create_user  # noqa: E402
+
+APP = str(ROOT / "app.py")
+PASSWORD = "bench-pass-1"
+SEARCH = "تهرانی"  # a surname of the demo's vocabulary
+MEMBERS = [cm.MemberInput("deputy", "مهدی نوری"), cm.MemberInput("employment_expert", "نرگس شریفی")]
+
+
+def timed(fn, repeat: int) -> float:
+    """Median seconds of ``repeat`` calls (after one warm-up call)."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def actors(engine, n: int | str):
+    """(manager, provincial committee user of the province with the most cases awaiting it,
+    a new open session of that committee)."""
+    n = f"{n}.{time.time_ns()}"  # a reused database keeps the users of earlier runs
+    with new_session(engine) as session:
+        program = session.exec(select(Program.id).where(Program.code == "A")).one()
+        province = session.exec(
+            select(Application.province_id).where(Application.program_id == program,
+                                                  Application.state == "county_decision")
+            .group_by(Application.province_id).order_by(func.count().desc())
+        ).first()
+        manager = actor_for(create_user(session, SYSTEM, username=f"bench.manager.{n}", full_name="مدیر (سنجش)",
+                                        password=PASSWORD, role="manager"))
+        committee = actor_for(create_user(session, SYSTEM, username=f"bench.province.{n}", full_name="کمیته استان (سنجش)",
+                                          password=PASSWORD, role="province_committee", province_id=province))
+        opened = cm.create_session(session, committee, program="A", held_on=date.today(), number=f"bench-{n}",
+                                   members=MEMBERS)
+    return manager, committee, opened.id
+
+
+def _patch_navigation() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):  # as the running server has it (see tests/pages/conftest.py)
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
+def app_figures(engine, manager, committee, session_id: int, repeat: int) -> dict[str, float]:
+    """Seconds of each page interaction through AppTest."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from services.sign_in import start_session
+
+    _patch_navigation()
+    os.environ["BIMEYAR_DATABASE_URL"] = str(engine.url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def signed_in(actor, page: str, **params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=300)
+        with new_session(engine) as session:
+            at.session_state["session_token"] = start_session(session, actor.id)
+        at.session_state["actor"] = actor
+        at.run()
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+        return at
+
+    def rerun(at: AppTest):
+        return lambda: _ok(at.run())
+
+    figures = {}
+    cases = signed_in(manager, "pages/cases.py")
+    figures["case list, first page"] = timed(lambda: _ok(cases.switch_page("pages/cases.py").run()), repeat)
+    cases.text_input[0].input(SEARCH)
+    figures["case list, search"] = timed(lambda: _ok(cases.button[0].click().run()), repeat)
+
+    ranking = signed_in(committee, "pages/ranking.py")
+    figures["ranking, province, rerun"] = timed(rerun(ranking), repeat)
+
+    home = signed_in(manager, "pages/home.py")
+
+    def home_cold():
+        st.cache_data.clear()
+        _ok(home.run())
+
+    figures["home, manager, first render"] = timed(home_cold, repeat)
+    figures["home, manager, rerun"] = timed(rerun(home), repeat)
+
+    sessions = signed_in(committee, "pages/sessions.py", session=str(session_id))
+    figures["sessions, province, open"] = timed(
+        lambda: _ok(sessions.switch_page("pages/sessions.py").run()), repeat)
+    figures["sessions, province, rerun"] = timed(rerun(sessions), repeat)
+    return figures
+
+
+def _ok(at) -> None:
+    assert not at.exception, at.exception
+
+
+def service_figures(engine, manager, committee, session_id: int, repeat: int) -> dict[str, float]:
+    """Seconds of the service calls behind the pages, alone."""
+    from services.cases import count_cases, list_cases
+    from services.dashboard import area_summary
+    from services.scoring_sheet import ranking
+
+    def call(fn, actor, *args, **kwargs):
+        def run():
+            with new_session(engine) as session:
+                fn(session, actor, *args, **kwargs)
+        return run
+
+    def both(*calls):
+        return lambda: [c() for c in calls]
+
+    return {
+        "list_cases + count_cases": timed(both(call(list_cases, manager), call(count_cases, manager)), repeat),
+        "... with search": timed(both(call(list_cases, manager, text=SEARCH), call(count_cases, manager, text=SEARCH)),
+                                 repeat),
+        "ranking (province)": timed(call(ranking, committee), repeat),
+        "area_summary (national)": timed(call(area_summary, manager), repeat),
+        "session_view + agenda": timed(both(call(cm.session_view, committee, session_id),
+                                            call(cm.agenda, committee, session_id)), repeat),
+    }
+
+
+FRESH = """
+import sys, time
+sys.path.insert(0, {root!r})
+started = time.perf_counter()
+from streamlit.testing.v1 import AppTest
+from bench.bench_pages import _patch_navigation
+_patch_navigation()
+at = AppTest.from_file({app!r}, default_timeout=120)
+at.run()
+assert not at.exception, at.exception
+first = time.perf_counter() - started
+started = time.perf_counter()
+AppTest.from_file({app!r}, default_timeout=120).run()
+print(first, time.perf_counter() - started)
+"""
+
+
+def fresh_server(url: str, repeat: int) -> tuple[float, float]:
+    """(first page in a new process, the same page again), median seconds over ``repeat`` processes."""
+    firsts, laters = [], []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", FRESH.format(root=str(ROOT), app=APP)], capture_output=True,
+                             text=True, check=True, env={**os.environ, "BIMEYAR_DATABASE_URL": url}).stdout
+        first, later = map(float, out.split()[-2:])
+        firsts.append(first)
+        laters.append(later)
+    return statistics.median(firsts), statistics.median(laters)
+
+
+def database(directory: Path, reuse: Path | None, n: int, seed: int):
+    if reuse is not None and (reuse / f"demo-{n}.db").exists():
+        engine = make_engine(f"sqlite:///{reuse / f'demo-{n}.db'}")
+        migrate.upgrade(engine)
+        return engine
+    from demo import generate_demo
+
+    engine, _ = fresh_sqlite(directory, f"demo-{n}.db")
+    generate_demo(engine, n, seed)
+    return engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1404)
+    parser.add_argument("--reuse", type=Path, default=None, help="a folder of demo-<n>.db files to use")
+    args = parser.parse_args()
+    results: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
+        for n in args.sizes:
+            engine = database(Path(tmp), args.reuse, n, args.seed)
+            manager, committee, session_id = actors(engine, n)
+            figures = app_figures(engine, manager, committee, session_id, args.repeat)
+            figures.update(service_figures(engine, manager, committee, session_id, args.repeat))
+            if n == args.sizes[0]:
+                first, later = fresh_server(str(engine.url), args.repeat)
+                figures["fresh server, first page"], figures["fresh server, next page"] = first, later
+            results[n] = figures
+            engine.dispose()
+            print(f"{n:,} applicants done", flush=True)
+    sizes = args.sizes
+    print(f"\npage interactions on SQLite demo data, median of {args.repeat} (ms); ratio = largest / smallest size")
+    header = f"{'interaction':<30}" + "".join(f"{n:>10,}" for n in sizes) + f"{'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for name in results[sizes[0]]:
+        values = [results[n].get(name) for n in sizes]
+        cells = "".join(f"{'' if v is None else f'{v * 1000:.1f}':>10}" for v in values)
+        ratio = f"{values[-1] / values[0]:.2f}" if len(sizes) > 1 and values[-1] is not None else ""
+        print(f"{name:<30}{cells}{ratio:>8}")
+
+
+if __name__ == "__main__":
+    main()
