@@ -41,6 +41,7 @@ from services.applications import get_application
 from services.base import Actor
 from services.committee import OUTCOME_LABELS
 from services.introductions import branch_title, premium_split
+from services.wages import wage_of
 from services.pdf_lines import remembered_shapes, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -394,6 +395,8 @@ def introduction_letter_pdf(session: Session, actor: Actor, introduction_id: int
     )
     month = current_year_month(introduction.introduced_on)
     split = premium_split(session, month, program.rate_bp)
+    wage = wage_of(session, month.year)
+    unconfirmed = " (برآورد با حداقل دستمزد قطعی‌نشده)" if wage is not None and not wage.confirmed else ""
 
     def draw(doc: PersianDocument) -> None:
         doc.text_line("بسمه تعالی", bold=True, align="C")
@@ -427,7 +430,7 @@ def introduction_letter_pdf(session: Session, actor: Actor, introduction_id: int
             premium, agency_rial, government_rial = split
             doc.text_line(
                 f"حق بیمه {format_year_month(month)} ({to_persian_digits(month.days)} روز): {format_rial(premium)}؛ سهم کمیته امداد "
-                f"{format_rial(agency_rial)} و سهم دولت {format_rial(government_rial)}.",
+                f"{format_rial(agency_rial)} و سهم دولت {format_rial(government_rial)}{unconfirmed}.",
                 height=9,
             )
         doc.text_line(

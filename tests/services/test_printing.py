@@ -279,6 +279,23 @@ def test_introduction_letter_names_her_the_sla_and_the_18_percent(
     assert case.tracking_code in text
 
 
+def test_introduction_letter_says_when_the_wage_is_not_confirmed(
+    branch, session, secretary, province_committee, b_case, areas
+):
+    from services.base import SYSTEM
+    from services.wages import set_wage, wage_of
+
+    set_quota(session, province_committee, areas.county, YEAR, 2)
+    made = introduce(session, secretary, b_case().id, branch, ON)
+    wage = wage_of(session, YEAR)
+    set_wage(session, SYSTEM, jalali_year=YEAR, daily_wage_rial=wage.daily_wage_rial, confirmed=False)
+    text = " ".join(pdf_pages(printing.introduction_letter_pdf(session, secretary, made.id)))
+    assert has(text, "حداقل دستمزد قطعی‌نشده")
+    set_wage(session, SYSTEM, jalali_year=YEAR, daily_wage_rial=wage.daily_wage_rial, confirmed=True)
+    text = " ".join(pdf_pages(printing.introduction_letter_pdf(session, secretary, made.id)))
+    assert not has(text, "قطعی‌نشده")
+
+
 def test_letters_and_forms_stay_in_their_county(branch, session, secretary, province_committee, b_case, areas, make_actor, counts):
     set_quota(session, province_committee, areas.county, YEAR, 1)
     case = b_case()
