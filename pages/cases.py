@@ -51,8 +51,8 @@ if total is None:
 pages = max(1, -(-total // LIMIT))
 page = 1
 if pages > 1:
-    page = int(st.number_input(f"صفحه (از {format_number(pages)})", min_value=1, max_value=pages, value=1, step=1,
-                               key="cases_page"))
+    page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
+                        key="cases_page")
 frame = act(list_cases, **filters, limit=LIMIT, offset=(page - 1) * LIMIT)
 if frame is None:
     st.stop()

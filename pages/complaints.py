@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.permissions import Action, can
+from lib.text import to_latin_digits
 from services.complaints import (
     CHANNEL_LABELS, MOVES, STATUS_LABELS, ComplaintData, change_status, get_complaint, list_complaints,
     owners_for, register_complaint, suggested_deadline,
@@ -43,13 +44,22 @@ if rows:
 else:
     st.info("شکایتی با این وضعیت در حوزه شما نیست.")
 
+def line_number(typed: str) -> int | None:
+    """The payment line typed in any digits; what is not a number is passed on as -1, which the
+    service reports as a line that does not exist (in Persian)."""
+    digits = to_latin_digits(typed or "").strip()
+    if not digits:
+        return None
+    return int(digits) if digits.isdigit() and len(digits) <= 18 else -1
+
+
 if handles:
     with st.expander("ثبت شکایت تازه", expanded=not rows):
         with st.form("complaint_new", border=False):
             st.caption("شکایت درباره کیست؟ یکی را وارد کنید: شماره ردیف پرداخت، کد رهگیری پرونده یا کد ملی متقاضی.")
             tracking = st.text_input("کد رهگیری پرونده", key="complaint_tracking")
             national = st.text_input("کد ملی متقاضی", key="complaint_national")
-            line = st.number_input("شماره ردیف پرداخت", min_value=0, step=1, value=0, key="complaint_line")
+            line = st.text_input("شماره ردیف پرداخت", key="complaint_line", placeholder="مثلاً ۱۲۳۴ (اختیاری)")
             channel = st.selectbox("راه دریافت", list(CHANNEL_LABELS), format_func=CHANNEL_LABELS.get, key="complaint_channel")
             subject = st.text_input("موضوع", key="complaint_subject", max_chars=200)
             body = st.text_area("شرح شکایت", key="complaint_body", max_chars=2000)
@@ -60,7 +70,7 @@ if handles:
             if st.form_submit_button("ثبت شکایت", type="primary"):
                 made = act(register_complaint, ComplaintData(
                     channel=channel, subject=subject, body=body, deadline=deadline, national_code=national,
-                    tracking_code=tracking, payment_line_id=int(line) or None, owner_id=owner))
+                    tracking_code=tracking, payment_line_id=line_number(line), owner_id=owner))
                 if made is not None:
                     st.session_state[FLASH] = f"شکایت شماره {to_persian_digits(made.id)} ثبت شد."
                     st.rerun()
