@@ -292,6 +292,8 @@ else:
                             f"(سهم کمیته امداد {format_rial(activation.agency_rial)}، سهم دولت "
                             f"{format_rial(activation.government_rial)})."
                         )
+                        if not activation.wage_confirmed:
+                            message += " این مبلغ برآورد است: حداقل دستمزد این سال هنوز قطعی نشده است."
                     st.session_state[ACTIVATED] = message
                     next_person()
                     st.rerun()

@@ -90,6 +90,7 @@ class Activation:
     monthly_premium_rial: int | None
     agency_rial: int | None
     government_rial: int | None
+    wage_confirmed: bool = True  # False: that year's minimum wage is not confirmed yet (an estimate)
 
 
 def branch_title(name: str) -> str:
@@ -374,6 +375,7 @@ def mark_active(session: Session, actor: Actor, application_id: int, start: Year
         monthly_premium_rial=split[0] if split else None,
         agency_rial=split[1] if split else None,
         government_rial=split[2] if split else None,
+        wage_confirmed=bool(getattr(find(session, MinimumWage, start.year), "confirmed", True)),
     )
 
 

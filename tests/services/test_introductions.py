@@ -359,6 +359,19 @@ def test_mark_active_records_the_cover_and_shows_the_18_percent_split(branch, se
     assert session.exec(select(AuditLog).where(AuditLog.action == "application.cover")).one().after["start_month"] == 5
 
 
+def test_activation_says_when_the_wage_is_not_confirmed(branch, session, secretary, b_case, quota):
+    from services.base import SYSTEM
+    from services.wages import set_wage, wage_of
+
+    quota(1)
+    case = b_case()
+    introduce(session, secretary, case.id, branch, ON)
+    assert wage_of(session, 1403).confirmed
+    set_wage(session, SYSTEM, jalali_year=1403, daily_wage_rial=2_388_728, confirmed=False)
+    activation = mark_active(session, secretary, case.id, YearMonth(1403, 5))
+    assert activation.wage_confirmed is False and activation.monthly_premium_rial == 13_329_102
+
+
 def test_cover_cannot_start_before_the_introduction_nor_without_one(branch, session, secretary, b_case, quota, counts):
     quota(1)
     waiting = b_case()
