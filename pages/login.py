@@ -26,6 +26,7 @@ with left:
             st.rerun()
 
     st.page_link("pages/status.py", label="پیگیری درخواست (برای متقاضیان، بدون ورود)", icon=":material/search:")
+    st.page_link("pages/service_info.py", label="اطلاعات خدمت: مدارک لازم و مهلت هر مرحله", icon=":material/info:")
 
 with right:
     rows = read(demo_account_rows)

@@ -66,6 +66,11 @@ def test_the_printable_copy_shows_typed_names_as_text(app_db):
     assert "۱۴۰۵/۰۹/۰۹" in page  # its date
 
 
+def test_the_sign_in_page_links_to_it(app_db):
+    at = app_as().run()
+    assert "service_info" in [link.proto.page for link in at.get("page_link")]
+
+
 def test_signed_in_users_have_it_too(app_db, users):
     at = app_as(users["county_expert"]).run()
     at.switch_page(PAGE).run()
