@@ -129,7 +129,7 @@ if editable and st.button("ذخیره کاربرگ", type="primary", key=k + "sa
     record = act(save_worksheet_row, application_id, data)
     if record is not None:
         st.success(
-            f"کاربرگ پرونده {ltr(app['tracking_code'])} ({person['first_name']} {person['last_name']}) ذخیره شد: "
+            f"کاربرگ پرونده {ltr(app['tracking_code'])} ({md_escape(person['first_name'])} {md_escape(person['last_name'])}) ذخیره شد: "
             f"امتیاز {format_number(record.total)} با {policy_version_text(record.policy_version)}.",
             icon="✅",
         )

@@ -339,7 +339,7 @@ def walk_through_programme_a(live_app: str, live_db: Path, page: Page, artifacts
     expect(page.get_by_role("heading", name=f"امتیاز کل: {to_persian_digits(TOTAL)} از ۵۰")).to_be_visible()
     settled(page)
     page.get_by_role("button", name="ذخیره کاربرگ").click()
-    flash(page, f"({FULL_NAME}) ذخیره شد: امتیاز {to_persian_digits(TOTAL)} با جدول امتیازات نسخه")
+    flash(page, f"({FULL_NAME}) ذخیره شد: امتیاز {to_persian_digits(TOTAL)} با جدول امتیازات ۱۳۹۲، ویرایش ۱")
     shot(page, artifacts_dir, "flow-03-scored")
     page.get_by_role("link", name="بازگشت به پرونده").click()
     expect(page.get_by_role("heading", name=contains(f"{FULL_NAME} — کد رهگیری"))).to_be_visible()
