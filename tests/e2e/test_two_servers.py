@@ -18,13 +18,13 @@ from sqlmodel import select
 import cli
 from db.engine import make_engine, new_session
 from db.models import AuditLog, CommitteeSession, Decision, PaymentLine, PaymentRun, User
-from demo import DEMO_PASSWORD
 from demo.accounts import create_demo_users, demo_area_ids
 from services.budgets import set_budget
 from services.users import actor_for
 from tests.conftest import _pg_database_url, _pg_drop, _pg_exec
 from tests.e2e.conftest import serve_url
 from tests.e2e.test_case_flow import metric, open_page, settled, sign_out
+from tests.e2e.test_payment_run import sign_in
 from tests.services.paid_runs import make_person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
@@ -64,16 +64,6 @@ def pg_url(pg_admin_url, pg_template, chromium_path, monkeypatch):
 def two_servers(pg_url):
     with serve_url(pg_url) as first, serve_url(pg_url) as second:
         yield first, second
-
-
-def sign_in(page: Page, base_url: str, username: str, name: str) -> None:
-    page.goto(base_url)
-    expect(page.get_by_role("heading", name="ورود به سامانه")).to_be_visible(timeout=120_000)
-    page.get_by_label("نام کاربری", exact=True).fill(username)
-    page.get_by_label("گذرواژه", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ورود").click()
-    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text(name)
-    settled(page)
 
 
 def open_run(page: Page, run_id: int) -> None:
