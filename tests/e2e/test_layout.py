@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pytest
 
 from db.engine import make_engine, new_session
-from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, serve
+from tests.e2e.conftest import ROOT, serve
 
 ARTIFACTS = ROOT / "test-artifacts"
 SIZES = [(1440, 900), (1920, 1080)]
@@ -83,13 +83,9 @@ def demo_app(tmp_path_factory, sqlite_template, chromium_path):
 
 
 @pytest.fixture(scope="module")
-def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The session's browser (tests/e2e/conftest.py): Playwright's sync API runs once per process."""
+    return browser
 
 
 @contextlib.contextmanager
