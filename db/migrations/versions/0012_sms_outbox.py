@@ -1,7 +1,7 @@
 """SMS outbox delivery: attempts, back-off, claims, provider ids; sender heartbeats (issue 12)
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 Create Date: 2026-11-30
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0012'
-down_revision: Union[str, None] = '0011'
+down_revision: Union[str, None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
