@@ -19,9 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import statistics  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from datetime import date  # noqa: E402
 
 from sqlalchemy import func  # noqa: E402
@@ -35,6 +33,7 @@ from services import committee as cm  # noqa: E402
 from services.base import SYSTEM  # noqa: E402
 from services.committee import meeting as mt  # noqa: E402
 from services.users import actor_for, create_user  # noqa: E402
+from bench.timing import timed  # noqa: E402
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "bench-pass-1"
@@ -82,17 +81,6 @@ def open_session(engine, n: int):
         if best is None or size > best[3]:
             best = (actor, cs.id, level, size)
     return best
-
-
-def timed(fn, repeat: int) -> float:
-    """Median seconds of ``repeat`` calls (after one warm-up call)."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
 
 
 def app_figures(engine, actor, session_id: int, repeat: int) -> tuple[float, float]:

@@ -35,6 +35,7 @@ from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bench.bench_demo import fresh_sqlite  # noqa: E402
+from bench.timing import timed  # noqa: E402
 from db import migrate  # noqa: E402
 from db.engine import make_engine, new_session  # noqa: E402
 from db.models import Application, Program  # noqa: E402
@@ -46,17 +47,6 @@ APP = str(ROOT / "app.py")
 PASSWORD = "bench-pass-1"
 SEARCH = "تهرانی"  # a surname of the demo's vocabulary
 MEMBERS = [cm.MemberInput("deputy", "مهدی نوری"), cm.MemberInput("employment_expert", "نرگس شریفی")]
-
-
-def timed(fn, repeat: int) -> float:
-    """Median seconds of ``repeat`` calls (after one warm-up call)."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
 
 
 def actors(engine, n: int | str):
