@@ -100,28 +100,25 @@ _ORIGINAL = (TTFFont.shape_text, TTFFont.shaped_text_width)
 _memories: dict[int, tuple[dict, dict]] = {}
 
 
-def _shape_text(font, text, font_size_pt, text_shaping_params):
-    memory = _memories.get(id(font))
-    if memory is None:
-        return _ORIGINAL[0](font, text, font_size_pt, text_shaping_params)
-    key = _shaping_key(text, font_size_pt, text_shaping_params)
-    found = memory[0].get(key)
-    if found is None:
-        found = memory[0][key] = _ORIGINAL[0](font, text, font_size_pt, text_shaping_params)
-    return found
+def _remembering(which: int):
+    """fpdf2's shaping method ``_ORIGINAL[which]``, answering each repeated text run of a font whose
+    document is being drawn (``_memories``) from memory."""
+    original = _ORIGINAL[which]
+
+    def shaped(font, text, font_size_pt, text_shaping_params):
+        memory = _memories.get(id(font))
+        if memory is None:
+            return original(font, text, font_size_pt, text_shaping_params)
+        key = _shaping_key(text, font_size_pt, text_shaping_params)
+        found = memory[which].get(key)
+        if found is None:
+            found = memory[which][key] = original(font, text, font_size_pt, text_shaping_params)
+        return found
+
+    return shaped
 
 
-def _shaped_text_width(font, text, font_size_pt, text_shaping_params):
-    memory = _memories.get(id(font))
-    if memory is None:
-        return _ORIGINAL[1](font, text, font_size_pt, text_shaping_params)
-    key = _shaping_key(text, font_size_pt, text_shaping_params)
-    found = memory[1].get(key)
-    if found is None:
-        found = memory[1][key] = _ORIGINAL[1](font, text, font_size_pt, text_shaping_params)
-    return found
-
-
+_shape_text, _shaped_text_width = _remembering(0), _remembering(1)
 TTFFont.shape_text, TTFFont.shaped_text_width = _shape_text, _shaped_text_width
 
 
