@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from lib.jalali import format_jalali
+from lib.jalali import format_jalali, format_moment
 from lib.permissions import ROLE_LABELS
 from lib.text import to_persian_digits
 from lib.workflow import STATE_LABELS
-
-TEHRAN = ZoneInfo("Asia/Tehran")
 
 ACTION_LABELS: dict[str, str] = {
     "user.login": "ورود به سامانه",
@@ -167,10 +164,7 @@ def field_label(name: str) -> str:
 
 def local_time(at: datetime) -> str:
     """A timestamp as Tehran's Jalali date and time, in Persian digits: «۱۴۰۵/۰۸/۱۰ ۱۴:۰۵»."""
-    if at.utcoffset() is None:
-        at = at.replace(tzinfo=timezone.utc)
-    local = at.astimezone(TEHRAN)
-    return f"{format_jalali(local.date())} {to_persian_digits(local.strftime('%H:%M'))}"
+    return format_moment(at)
 
 
 def value_text(name: str, value: Any) -> str:

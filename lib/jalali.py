@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import re
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import jdatetime
 
@@ -228,3 +229,33 @@ def current_year_month(today: datetime.date | None = None) -> YearMonth:
 def jalali_year_of(d: datetime.date) -> int:
     """The Jalali year a Gregorian date falls in (1 Farvardin starts it)."""
     return to_jalali(d).year
+
+
+#: Timestamps are stored in UTC; people read them in Iran's time (UTC+3:30 all year since 1401).
+TEHRAN = ZoneInfo("Asia/Tehran")
+
+
+def local_datetime(at: datetime.datetime) -> datetime.datetime:
+    """A stored timestamp in Tehran's time; a naive value is taken to be UTC."""
+    if at.utcoffset() is None:
+        at = at.replace(tzinfo=datetime.timezone.utc)
+    return at.astimezone(TEHRAN)
+
+
+def local_date(at: datetime.datetime) -> datetime.date:
+    """The day a stored timestamp falls on in Tehran (22:00 UTC is already the next day there)."""
+    return local_datetime(at).date()
+
+
+def local_today(now: datetime.datetime | None = None) -> datetime.date:
+    """Today in Tehran, whatever the server's own time zone."""
+    return local_date(now or datetime.datetime.now(datetime.timezone.utc))
+
+
+def format_moment(at: datetime.datetime | None, *, joiner: str = " ") -> str:
+    """A stored timestamp as people read it: Tehran's Jalali date and time, Persian digits,
+    «۱۴۰۵/۰۸/۱۰ ۱۴:۰۵» (``joiner`` « ساعت » gives «۱۴۰۵/۰۸/۱۰ ساعت ۱۴:۰۵»); None → «—»."""
+    if at is None:
+        return "—"
+    local = local_datetime(at)
+    return f"{format_jalali(local.date())}{joiner}{to_persian_digits(local.strftime('%H:%M'))}"

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.jalali import jalali_year_of
+from lib.jalali import jalali_year_of, local_date
 from lib.permissions import Role, Scope, scope_of
 from services.budgets import budget_overview, budget_template, change_summary, import_budgets, set_budget
 from services.reference import provinces
@@ -59,7 +59,7 @@ shown = pd.DataFrame({
     "اعتبار (ریال)": table["credit_rial"].map(format_number),
     "کمترین مبلغ مجاز (ریال)": table["minimum_rial"].map(format_number),
     "آخرین تغییر": [
-        f"{by} — {format_jalali(at.date())}" if by and at is not None and not pd.isna(at) else "—"
+        f"{by} — {format_jalali(local_date(at))}" if by and at is not None and not pd.isna(at) else "—"
         for by, at in zip(table["updated_by"], table["updated_at"])
     ],
 })

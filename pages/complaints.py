@@ -11,6 +11,7 @@ from services.complaints import (
     owners_for, register_complaint, suggested_deadline,
 )
 from ui.context import act, read, require_actor
+from lib.jalali import format_moment, local_date
 from ui.fmt import format_jalali, md_escape, to_persian_digits
 from ui.tables import rtl_table
 from ui.widgets import jalali_date_input
@@ -39,7 +40,7 @@ if rows:
         "پرونده": [to_persian_digits(r.tracking_code) if r.tracking_code else "—" for r in rows],
         "راه دریافت": [CHANNEL_LABELS.get(r.channel, r.channel) for r in rows],
         "مسئول": [r.owner or "—" for r in rows],
-        "ثبت": [format_jalali(r.created_at.date()) for r in rows],
+        "ثبت": [format_jalali(local_date(r.created_at)) for r in rows],
     }))
 else:
     st.info("شکایتی با این وضعیت در حوزه شما نیست.")
@@ -88,7 +89,7 @@ if complaint.resolution:
 if complaint.compensation:
     st.markdown(f"**جبران خسارت:** {md_escape(complaint.compensation)}")
 rtl_table(pd.DataFrame({
-    "زمان": [f"{format_jalali(e.at.date())} {to_persian_digits(e.at.strftime('%H:%M'))}" for e in events],
+    "زمان": [format_moment(e.at) for e in events],
     "از": [STATUS_LABELS.get(e.from_status, "—") for e in events],
     "به": [STATUS_LABELS[e.to_status] for e in events],
     "یادداشت": [e.note or "" for e in events],

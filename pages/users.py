@@ -6,6 +6,7 @@ from services.reference import counties_of, provinces
 from services.sign_in import clear_throttle, list_throttles
 from services.users import create_user, list_users, set_active
 from ui.context import act, read, require_actor
+from lib.jalali import local_date
 from ui.fmt import ROLE_LABELS, format_jalali, ltr, md_escape, to_persian_digits
 from ui.tables import rtl_table
 from lib.permissions import Role
@@ -27,7 +28,7 @@ if users:
                     "نام": u.full_name,
                     "نقش": ROLE_LABELS[Role(u.role)],
                     "فعال": "بله" if u.active else "خیر",
-                    "آخرین ورود": format_jalali(u.last_login_at.date()) if u.last_login_at else "—",
+                    "آخرین ورود": format_jalali(local_date(u.last_login_at)) if u.last_login_at else "—",
                 }
                 for u in users
             ]

@@ -28,7 +28,7 @@ from db.models import Application, ApplicationEvent, Applicant, Document, Introd
 from lib import validate
 from lib.errors import InvalidInput
 from lib.identifiers import normalize_national_code
-from lib.jalali import format_jalali
+from lib.jalali import format_jalali, local_date
 from lib.text import ltr, to_persian_digits
 from lib.workflow import State, state_label
 from services.base import as_utc
@@ -147,6 +147,6 @@ def lookup_status(
     return CaseStatus(
         found=True,
         stage=state_label(program, state),
-        since=format_jalali(as_utc(since).date() if since is not None else applied_on),
+        since=format_jalali(local_date(since) if since is not None else applied_on),
         next_step=_next_step(program, state, missing, introduction),
     )

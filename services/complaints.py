@@ -16,15 +16,16 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from db.models import (
-    Applicant, Application, Complaint, ComplaintEvent, County, Notification, PaymentLine, User, utcnow,
+    Applicant, Application, Complaint, ComplaintEvent, County, PaymentLine, User, utcnow,
 )
 from lib import validate
 from lib.errors import InvalidInput
 from lib.identifiers import normalize_national_code
 from lib.permissions import Action, Area, can, covers
+from lib.jalali import local_today
 from lib.text import ltr, to_persian_digits
 from services.base import Actor, area_conditions, as_utc, audit, find, snapshot
-from services.notify import SMS_SIGNATURE
+from services.notify import queue_sms
 
 SUGGESTED_DAYS = 14
 CHANNEL_LABELS = {
@@ -123,7 +124,7 @@ def register_complaint(session: Session, actor: Actor, data: ComplaintData, *, t
         raise InvalidInput("راه دریافت شکایت را از فهرست انتخاب کنید.", field="channel")
     subject = validate.clean_text(data.subject, field="subject", label_fa="موضوع شکایت", max_length=200, required=True)
     body = validate.clean_text(data.body, field="body", label_fa="شرح شکایت", max_length=2000, required=True, multiline=True)
-    today = today or utcnow().date()
+    today = today or local_today()
     if not isinstance(data.deadline, date) or data.deadline < today:
         raise InvalidInput("مهلت رسیدگی باید امروز یا روزی پس از آن باشد؛ تاریخ را انتخاب کنید.", field="deadline")
     applicant_id, case_id, line_id, county_id, province_id = _target(session, data)
@@ -153,13 +154,14 @@ def _for_change(session: Session, actor: Actor, complaint_id: int) -> Complaint:
     return complaint
 
 
-def answer_sms(applicant: Applicant, complaint: Complaint) -> str:
-    head = (f"{applicant.first_name} {applicant.last_name} گرامی، به شکایت شماره "
-            f"{to_persian_digits(complaint.id)} شما رسیدگی شد ({STATUS_LABELS[complaint.status]}): ")
-    tail = f" {SMS_SIGNATURE}"
-    text = complaint.resolution or ""
-    room = 500 - len(head) - len(tail)
-    return head + (text if len(text) <= room else text[: room - 1] + "…") + tail
+def answer_fields(applicant: Applicant, complaint: Complaint) -> dict[str, object]:
+    """The placeholders of the «complaint answered» SMS (template: lib.sms_templates)."""
+    return {
+        "نام": f"{applicant.first_name} {applicant.last_name}",
+        "شماره_شکایت": to_persian_digits(complaint.id),
+        "وضعیت_شکایت": STATUS_LABELS[complaint.status],
+        "نتیجه": complaint.resolution or "",
+    }
 
 
 def change_status(
@@ -191,11 +193,7 @@ def change_status(
     if to_status in ANSWERS and complaint.answered_at is None:
         complaint.answered_at = now
         applicant = session.get(Applicant, complaint.applicant_id)
-        if applicant.mobile:
-            session.add(Notification(
-                applicant_id=applicant.id, application_id=complaint.application_id, channel="sms",
-                mobile=applicant.mobile, event="complaint.answered", body=answer_sms(applicant, complaint),
-            ))
+        queue_sms(session, applicant, complaint.application_id, "complaint.answered", answer_fields(applicant, complaint))
     session.add(complaint)
     _event(session, actor, complaint, src, to_status, note, now)
     audit(session, actor, "complaint.status", "complaint", complaint.id, before=before, after=snapshot(complaint))
@@ -235,7 +233,7 @@ def list_complaints(
 ) -> list[ComplaintRow]:
     """Complaints of the actor's area, overdue ones first, then by deadline."""
     _require_read(actor)
-    today = today or utcnow().date()
+    today = today or local_today()
     query = (
         select(Complaint, Application.tracking_code, User.full_name)
         .join(Application, Application.id == Complaint.application_id, isouter=True)
@@ -279,4 +277,4 @@ def owners_for(session: Session, actor: Actor) -> dict[int, str]:
 
 
 def suggested_deadline(today: date | None = None) -> date:
-    return (today or utcnow().date()) + timedelta(days=SUGGESTED_DAYS)
+    return (today or local_today()) + timedelta(days=SUGGESTED_DAYS)
