@@ -37,3 +37,33 @@ def validity_warning(valid_until: date | None, today: date) -> str | None:
     if valid_until - today <= WARN_BEFORE:
         return "ending"
     return None
+
+
+# --------------------------------------------------------------------------- the SLA dashboard
+def stage_starts(program: str) -> dict[str, str | None]:
+    """Each stage of ``program`` and the state whose first reaching starts it: a stage lasts from
+    the case first reaching the previous stage's state until it first reaches its own; the first
+    stage (received) starts on the application date (None here)."""
+    stages = stages_of(program)
+    return {stage: (stages[i - 1] if i else None) for i, stage in enumerate(stages)}
+
+
+def waiting_for(program: str) -> dict[str, str]:
+    """For each open state a case of ``program`` can wait in, the stage it is waiting to finish: a
+    case in a stage's state waits for the next stage; one whose documents are incomplete is still
+    in the stage after «received» (its clock runs from its first reaching «received»)."""
+    stages = stages_of(program)
+    waiting = {state: stages[i + 1] for i, state in enumerate(stages[:-1])}
+    if len(stages) > 1:
+        waiting[State.documents_incomplete.value] = stages[1]
+    return waiting
+
+
+def nearest_rank(values: list[float], percent: int) -> float | None:
+    """The nearest-rank percentile (the smallest value with at least ``percent`` % of the values at
+    or below it): what the dashboard's SQL computes, here for checking it; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (percent * len(ordered) + 99) // 100  # ceil(percent × n / 100), at least 1
+    return ordered[max(rank, 1) - 1]
