@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.jalali import jalali_year_of, local_date
 from lib.permissions import Role, Scope, scope_of
-from services.budgets import budget_overview, budget_template, change_summary, import_budgets, set_budget
+from services.budgets import MAX_IMPORT_BYTES, budget_overview, budget_template, change_summary, import_budgets, set_budget
 from services.reference import provinces
 from ui.context import act, read, require_actor
 from ui.tables import rtl_table
@@ -93,7 +93,8 @@ if may_edit:
                    "مبلغی ثبت نمی‌شود و فهرست مشکلات ردیف به ردیف نشان داده می‌شود.")
         st.download_button("دریافت فایل نمونه", data=budget_template, file_name="bimeyar-budgets.xlsx", mime=XLSX,
                            key="budget_template")
-        upload = file_input("فایل اکسل اعتبار (xlsx)", key="budget_file", types=["xlsx"])
+        upload = file_input("فایل اکسل اعتبار (xlsx)", key="budget_file", types=["xlsx"],
+                            max_mb=MAX_IMPORT_BYTES // (1024 * 1024))
         dry = st.checkbox("فقط بررسی آزمایشی (چیزی ثبت نشود)", value=True, key="budget_dry_run")
         if upload is not None and st.button("بررسی و ثبت فایل" if not dry else "بررسی فایل", key="budget_import"):
             with st.status("در حال بررسی فایل…", expanded=False) as status:

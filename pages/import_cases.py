@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.text import to_persian_digits
+from services.import_sheet import MAX_IMPORT_BYTES
 from services.imports import ImportReport, ImportResult, import_applications, import_template, validate_import
 from ui.context import act, read, require_actor
 from ui.errors import guarded
@@ -78,7 +79,8 @@ if (result := st.session_state.get(RESULT)) is not None:
     if done.skipped_rows:
         st.warning("ردیف‌های واردنشده: " + "، ".join(to_persian_digits(n) for n in done.skipped_rows), icon="⚠️")
 
-upload = file_input("فایل اکسل (xlsx)", key=f"import_file_{st.session_state.get(UPLOADER, 0)}", types=["xlsx"])
+upload = file_input("فایل اکسل (xlsx)", key=f"import_file_{st.session_state.get(UPLOADER, 0)}", types=["xlsx"],
+                    max_mb=MAX_IMPORT_BYTES // (1024 * 1024))
 if upload is None:
     st.stop()
 content = upload.getvalue()

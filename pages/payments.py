@@ -28,13 +28,13 @@ from services.payments import (
 )
 from services.payments.exports import payment_list, summary_pdf
 from services.payments.prepare import preview_lines
-from services.payments.reconcile import SSO_STATUS_LABELS, follow_up_rejected, reconcile_run, rejected_lines
+from services.payments.reconcile import MAX_FILE_BYTES, SSO_STATUS_LABELS, follow_up_rejected, reconcile_run, rejected_lines
 from services.payments.runs import run_lines
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.tables import rtl_table
 from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, format_number, format_percent_bp, format_rial, to_persian_digits
-from ui.widgets import deferred
+from ui.widgets import deferred, file_input
 
 PREVIEW = "pay_preview"  # (params, RunPreview)
 WHAT_IF = "pay_what_if"  # (budget, WhatIf, grid)
@@ -349,7 +349,8 @@ def reconcile_section(run_id: int) -> None:
     st.markdown("**پاسخ تأمین اجتماعی**")
     st.caption("همان فهرست پرداخت را که تأمین اجتماعی ستون‌های «مبلغ دریافتی»، «نتیجه» (تأیید/رد) و «دلیل رد» آن را پر "
                "کرده بارگذاری کنید. اگر حتی یک ردیف مشکل داشته باشد هیچ پاسخی ثبت نمی‌شود.")
-    upload = st.file_uploader("فایل پاسخ تأمین اجتماعی (xlsx)", type=["xlsx"], key=f"pay_sso_file_{run_id}")
+    upload = file_input("فایل پاسخ تأمین اجتماعی (xlsx)", key=f"pay_sso_file_{run_id}", types=["xlsx"],
+                        max_mb=MAX_FILE_BYTES // (1024 * 1024))
     dry = st.checkbox("فقط بررسی آزمایشی (چیزی ثبت نشود)", value=True, key="pay_sso_dry")
     if upload is not None and st.button("بررسی فایل" if dry else "ثبت پاسخ", key="pay_reconcile", type="primary"):
         with st.status("در حال بررسی پاسخ تأمین اجتماعی…", expanded=False) as status:

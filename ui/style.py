@@ -16,8 +16,9 @@ import streamlit as st
 
 from lib.text import to_persian_digits
 
-#: ``server.maxUploadSize`` in .streamlit/config.toml: the limit of an uploader that sets none.
-DEFAULT_UPLOAD_MB = 10
+#: ``server.maxUploadSize`` in .streamlit/config.toml: above every service's own limit, which each
+#: uploader states (``ui.widgets.file_input(max_mb=…)``) and its service enforces in Persian.
+DEFAULT_UPLOAD_MB = 64
 
 CSS = """
 <style>

@@ -203,10 +203,12 @@ def deferred(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], 
     return run
 
 
-def file_input(label: str, key: str, types: list[str], *, max_mb: int = DEFAULT_UPLOAD_MB, help: str | None = None):
+def file_input(label: str, key: str, types: list[str], *, max_mb: int, help: str | None = None):
     """``st.file_uploader`` whose line under the drop zone says in Persian which types it takes and
-    its size limit ``max_mb`` (the stylesheet replaces Streamlit's English). A limit below the
-    server's (``server.maxUploadSize``) is the service's to enforce, so that a file too large is
-    refused with a Persian message rather than Streamlit's English one."""
+    its size limit ``max_mb``, the service's own (the stylesheet replaces Streamlit's English). The
+    server's limit (``server.maxUploadSize``, ``DEFAULT_UPLOAD_MB``) is above every service's, so a file
+    too large reaches the service and is refused with a Persian message, not Streamlit's English one."""
+    if not 0 < max_mb < DEFAULT_UPLOAD_MB:
+        raise ValueError(f"an uploader's limit must be below the server's {DEFAULT_UPLOAD_MB} MB: {max_mb}")
     st.html(upload_limit_css(key, max_mb, types))
     return st.file_uploader(label, type=types, key=key, help=help)
