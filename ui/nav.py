@@ -44,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/payments.py", "نوبت‌های پرداخت", ":material/payments:", Action.view_payments, "پرداخت"),
     PageSpec("pages/budgets.py", "اعتبار", ":material/account_balance:", Action.manage_budget, "پرداخت"),
     PageSpec("pages/monitoring.py", "پایش سهمیه و اعتبار", ":material/monitoring:", Action.view_reports, "پایش"),
+    PageSpec("pages/sla_dashboard.py", "داشبورد توافق‌نامه سطح خدمت", ":material/timer:", Action.view_reports, "پایش"),
     PageSpec("pages/budget_request.py", "برآورد اعتبار سال آینده", ":material/request_quote:", Action.view_reports, "پایش"),
     PageSpec("pages/users.py", "کاربران", ":material/group:", Action.manage_users, "مدیریت سامانه"),
     PageSpec("pages/sms.py", "پیامک‌ها", ":material/sms:", Action.manage_reference_data, "مدیریت سامانه"),
