@@ -1,4 +1,4 @@
-"""The home page's figures for the signed-in user's area. Aggregates run in SQL."""
+"""The home page's figures for the signed-in user's area, read from the monitoring tallies."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,21 +7,14 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db.models import (
-    Application,
-    Budget,
-    County,
-    Introduction,
-    PaymentLine,
-    PaymentRun,
-    Program,
-    Province,
-    Quota,
-)
+from db.models import Budget, County, Program, Province, Quota
 from lib.jalali import jalali_year_of
 from lib.permissions import Scope, scope_of
-from lib.workflow import State
-from services.base import Actor, area_conditions
+from lib.workflow import ProgramCode, State
+from services import tallies
+from services.base import Actor
+
+ALL_STATES = tuple(s.value for s in State)
 
 
 @dataclass(frozen=True)
@@ -54,64 +47,53 @@ def area_label(session: Session, actor: Actor) -> str:
 
 
 def area_summary(session: Session, actor: Actor, *, today: date | None = None) -> AreaSummary:
+    """Cases by programme and state, and per programme the year's seats and credit against what was
+    used and paid, for the actor's area — read from the tallies the database keeps with every
+    write (services.tallies), not by grouping every case and payment line."""
     today = today or date.today()
     year = jalali_year_of(today)
-    where = area_conditions(actor, Application)
+    scope = scope_of(actor.role, actor.area)
+    county_id = actor.county_id if scope == Scope.county else None
+    province_id = actor.province_id if scope in (Scope.county, Scope.province) else None
 
-    rows = session.exec(
-        select(Program.code, Application.state, func.count(Application.id))
-        .join(Program, Program.id == Application.program_id)
-        .where(*where)
-        .group_by(Program.code, Application.state)
-    ).all()
-    by_state = {(code, state): int(n) for code, state, n in rows}
+    codes = dict(session.exec(select(Program.id, Program.code)).all())
+    counts = tallies.case_counts(
+        session, ALL_STATES, by=None, province_id=None if county_id else province_id, county_id=county_id
+    )
+    by_state = {(codes[program_id], state): n for (program_id, state), n in counts.items()}
     closed = {State.completed.value, State.rejected.value, State.withdrawn.value}
     open_cases = sum(n for (_, state), n in by_state.items() if state not in closed)
 
-    scope = scope_of(actor.role, actor.area)
+    # programme B's introductions use its seats (programme A introduces nobody)
+    introduced = tallies.seats_used(
+        session, year, by=None, province_id=None if county_id else province_id, county_id=county_id
+    )[None]
+    paid: dict[int, int] = {}
+    # budgets are allotted to provinces: a county user sees her province's credit and payments
+    for program_id, _, _, kind, agency, government in tallies.spend(session, year, by=None, province_id=province_id):
+        sign = -1 if kind == "reversal" else 1
+        paid[program_id] = paid.get(program_id, 0) + sign * (int(agency or 0) + int(government or 0))
     use = []
     for program in session.exec(select(Program).order_by(Program.code)).all():
         # Quotas are announced to counties; a province's or the country's quota is their sum.
         quota_q = select(func.sum(Quota.slots)).where(
             Quota.program_id == program.id, Quota.jalali_year == year, Quota.county_id.is_not(None)  # type: ignore[union-attr]
         )
-        if scope == Scope.county:
-            quota_q = quota_q.where(Quota.county_id == actor.county_id)
-        elif scope == Scope.province:
-            quota_q = quota_q.where(Quota.province_id == actor.province_id)
+        if county_id is not None:
+            quota_q = quota_q.where(Quota.county_id == county_id)
+        elif province_id is not None:
+            quota_q = quota_q.where(Quota.province_id == province_id)
         slots = session.exec(quota_q).one()
-        introduced_q = (
-            select(func.count(Introduction.id))
-            .join(County, County.id == Introduction.county_id)
-            .join(Application, Application.id == Introduction.application_id)
-            .where(
-                Application.program_id == program.id,
-                Introduction.jalali_year == year,
-                Introduction.refused_on.is_(None),  # type: ignore[union-attr]  # SSO refused: the seat returned
-            )
-        )
-        if scope == Scope.county:
-            introduced_q = introduced_q.where(Introduction.county_id == actor.county_id)
-        elif scope == Scope.province:
-            introduced_q = introduced_q.where(County.province_id == actor.province_id)
-        introduced = session.exec(introduced_q).one()
         budget_q = select(func.sum(Budget.amount_rial)).where(Budget.program_id == program.id, Budget.jalali_year == year)
-        paid_q = (
-            select(func.sum(PaymentLine.amount_rial))
-            .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-            .join(Application, Application.id == PaymentLine.application_id)
-            .where(PaymentRun.status == "finalized", PaymentLine.program_id == program.id, PaymentLine.jalali_year == year)
-        )
-        if scope in (Scope.county, Scope.province):  # budgets are allotted to provinces
-            budget_q = budget_q.where(Budget.province_id == actor.province_id)
-            paid_q = paid_q.where(Application.province_id == actor.province_id)
+        if province_id is not None:
+            budget_q = budget_q.where(Budget.province_id == province_id)
         use.append(
             ProgramUse(
                 program=program.code,
                 quota_slots=int(slots) if slots is not None else None,
-                quota_used=int(introduced or 0),
+                quota_used=introduced if program.code == ProgramCode.B.value else 0,
                 budget_rial=int(session.exec(budget_q).one() or 0),
-                paid_rial=int(session.exec(paid_q).one() or 0),
+                paid_rial=paid.get(program.id, 0),
             )
         )
     return AreaSummary(area_label(session, actor), year, by_state, open_cases, use)

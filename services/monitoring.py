@@ -11,10 +11,10 @@ The country → its provinces; a province → its counties; every figure for one
   SSO confirmed);
 * people active, suspended and completed.
 
-Every figure is one grouped query (no row of a case is read into Python); the committed cost is
-computed from the running cases grouped by what their premiums depend on. Rows are counted with
-``count(*)`` so that PostgreSQL answers from the covering indexes alone (index-only scans). Read-only; the actor
-needs ``view_reports`` and sees only her area.
+Every figure is one grouped query over the tallies the database keeps in the transaction of every
+write (``db.models.tallies``, read by ``services.tallies``): a few rows per county, whatever the
+number of cases and payment lines; the committed cost is computed from the running cases grouped
+by what their premiums depend on. Read-only; the actor needs ``view_reports`` and sees only her area.
 """
 from __future__ import annotations
 
@@ -22,16 +22,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.models import (
-    Application,
     Budget,
     County,
-    Introduction,
     MinimumWage,
-    PaymentLine,
     Program,
     Province,
     Quota,
@@ -41,6 +38,7 @@ from lib.jalali import current_year_month
 from lib.monitoring import SOURCE_BUCKETS, CostGroup, closeness_bp, committed_by_month, forecast_year, level_of
 from lib.permissions import Action, Area, Scope, scope_of
 from lib.workflow import State
+from services import tallies
 from services.base import Actor
 
 RUNNING_STATES = (State.active.value, State.suspended.value)
@@ -94,11 +92,9 @@ def _areas(session: Session, sc: Scope_) -> dict[int, str]:
     )
 
 
-def _app_area(sc: Scope_):
-    """(the Application column rows are grouped by, conditions limiting cases to the scope)."""
-    if sc.level == "national":
-        return Application.province_id, []
-    return Application.county_id, [Application.province_id == sc.province_id]
+def _by(sc: Scope_) -> str:
+    """How the scope's rows group the tallies: the country per province, a province per county."""
+    return "province" if sc.level == "national" else "county"
 
 
 def _program_ids(session: Session) -> dict[int, str]:
@@ -120,33 +116,19 @@ def _seats(session: Session, sc: Scope_, year: int, b_id: int | None) -> tuple[d
     if sc.level == "province":
         q = q.where(Quota.province_id == sc.province_id)
     seats = {int(a): int(n) for a, n in session.exec(q.group_by(area_q)).all()}
-
-    area_i = County.province_id if sc.level == "national" else Introduction.county_id
-    q = (
-        select(area_i, func.count()).select_from(Introduction)
-        .join(County, County.id == Introduction.county_id)
-        .where(Introduction.jalali_year == year, Introduction.refused_on.is_(None))  # type: ignore[union-attr]
-    )
-    if sc.level == "province":
-        q = q.where(County.province_id == sc.province_id)
-    used = {int(a): int(n) for a, n in session.exec(q.group_by(area_i)).all()}
-
-    col, where = _app_area(sc)
-    q = select(col, func.count()).where(
-        Application.program_id == b_id, Application.state == State.county_decision.value, *where
-    )
-    waiting = {int(a): int(n) for a, n in session.exec(q.group_by(col)).all()}
+    used = tallies.seats_used(session, year, by=_by(sc), province_id=sc.province_id)
+    counts = tallies.case_counts(session, [State.county_decision.value], by=_by(sc), province_id=sc.province_id,
+                                 program_id=b_id)
+    waiting = {int(area): n for (area, _, _), n in counts.items()}
     return seats, used, waiting
 
 
 def _people(session: Session, sc: Scope_) -> dict[tuple[int, str], int]:
-    col, where = _app_area(sc)
-    rows = session.exec(
-        select(col, Application.state, func.count())
-        .where(Application.state.in_(PEOPLE_STATES), *where)  # type: ignore[attr-defined]
-        .group_by(col, Application.state)
-    ).all()
-    return {(int(a), s): int(n) for a, s, n in rows}
+    counts = tallies.case_counts(session, PEOPLE_STATES, by=_by(sc), province_id=sc.province_id)
+    out: dict[tuple[int, str], int] = {}
+    for (area, _, state), n in counts.items():
+        out[int(area), state] = out.get((int(area), state), 0) + n
+    return out
 
 
 def _credit(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> dict[tuple[int, str], int]:
@@ -165,38 +147,28 @@ def _credit(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -
     return out
 
 
-def _spend(session: Session, sc: Scope_, year: int, programs: dict[int, str], names: dict[int, str]) -> tuple[dict, dict]:
+def _spend(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> tuple[dict, dict]:
     """(paid, confirmed): (area, bucket) → twelve months of live spending of ``year`` (reversals
     negative); confirmed: the lines SSO confirmed.
 
     A line counts in its case's county (``paymentline.county_id``) and that county's province —
     the run's, as the credit check counts it (services.budgets): a run pays one province's cases.
-    The lines are summed per county in the order of ix_paymentline_monitoring (no join, no sort;
-    a province reads one range of it per county); programme B's agency and government parts add
-    up to the line's amount (a check constraint), so those two sums are all that is read."""
-    keys = (PaymentLine.county_id, PaymentLine.program_id, PaymentLine.jalali_month, PaymentLine.sso_status,
-            PaymentLine.line_kind)
-    q = select(*keys, func.sum(PaymentLine.agency_rial), func.sum(PaymentLine.government_rial)).where(
-        PaymentLine.jalali_year == year, PaymentLine.live == True  # noqa: E712 - SQL
-    )
-    if sc.level == "national":
-        area_of = dict(session.exec(select(County.id, County.province_id)).all())
-    else:
-        area_of = {county_id: county_id for county_id in names}
-        q = q.where(PaymentLine.county_id.in_(list(names)))  # type: ignore[attr-defined]
+    Read from the spend tally (lines summed per county, programme, month, SSO status and kind);
+    programme B's agency and government parts add up to the line's amount (a check constraint)."""
     paid: dict[tuple[int, str], list[int]] = {}
     confirmed: dict[tuple[int, str], list[int]] = {}
-    for county, program_id, month, status, kind, agency, government in session.connection().execute(q.group_by(*keys)):
+    for area, program_id, month, status, kind, agency, government in tallies.spend(
+        session, year, by=_by(sc), province_id=sc.province_id
+    ):
         sign = -1 if kind == "reversal" else 1
         if programs.get(program_id) == "A":
             parts = {"A": sign * (int(agency or 0) + int(government or 0))}
         else:
             parts = {"relief_committee": sign * int(agency or 0), "government": sign * int(government or 0)}
-        area = int(area_of[county])
         for bucket, value in parts.items():
-            paid.setdefault((area, bucket), [0] * 12)[int(month) - 1] += value
+            paid.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
             if status == "confirmed":
-                confirmed.setdefault((area, bucket), [0] * 12)[int(month) - 1] += value
+                confirmed.setdefault((int(area), bucket), [0] * 12)[int(month) - 1] += value
     return paid, confirmed
 
 
@@ -205,27 +177,11 @@ def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]
     wage = _wage(session, year)
     if wage is None:
         return {}
-    col, where = _app_area(sc)
     rates = dict(session.exec(select(Program.id, Program.rate_bp)).all())
-    # The grant's months inside the year, first and last (as year × 12 + month − 1): cases alike
-    # but for a start before the year or an end after it fall into one group.
-    first, last = year * 12, year * 12 + 11
-    start = Application.start_year * 12 + Application.start_month - 1
-    end = start + Application.months_granted - 1
-    lo = case((start > first, start), else_=first)
-    hi = case((Application.months_granted.is_(None), last), (end < last, end), else_=last)  # type: ignore[union-attr]
-    keys = (col, Application.program_id, Application.contract_rate_bp, Application.share_percent, lo, hi)
-    rows = session.connection().execute(
-        select(*keys, func.count())
-        .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None),  # type: ignore[attr-defined,union-attr]
-               Application.start_month.is_not(None), start <= last,  # type: ignore[union-attr]
-               Application.months_granted.is_(None) | (end >= first), *where)  # type: ignore[union-attr]
-        .group_by(*keys)
-    )
     groups = [
-        CostGroup(int(a), programs[p], int(rates[p] if r is None else r), int(100 if s is None else s),
-                  int(f), int(t) - int(f) + 1, int(n))
-        for a, p, r, s, f, t, n in rows
+        CostGroup(a, programs[p], int(rates[p] if r is None else r), 100 if s is None else s, f, t - f + 1, n)
+        for a, p, r, s, f, t, n in tallies.cost_groups(session, year, RUNNING_STATES, by=_by(sc),
+                                                       province_id=sc.province_id)
         if programs.get(p) in SOURCE_BUCKETS
     ]
     return committed_by_month(groups, year, wage)
@@ -272,7 +228,7 @@ def monitoring(
     people = _people(session, sc)
     credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
     province_credit = _credit(session, sc, year, programs) if sc.level == "province" else {}
-    paid, confirmed = _spend(session, sc, year, programs, names)
+    paid, confirmed = _spend(session, sc, year, programs)
     committed = _committed(session, sc, year, programs)
 
     area_rows, source_rows = [], []

@@ -25,9 +25,12 @@ from db.models.cases import (
 from db.models.committees import (
     AgendaEntry, CommitteeSession, Decision, DeputyConfirmation, Introduction, SessionMember, SsoBranch,
 )
-from db.models.money import BUDGET_SOURCE_CODES, PAYMENT_LINE_PAID_ONCE_WHERE, Budget, PaymentLine, PaymentRun, Quota
-from db.models.contact import Complaint, ComplaintEvent, Notification, WorkerHeartbeat
+from db.models.money import (
+    BUDGET_SOURCE_CODES, PAYMENT_LINE_PAID_ONCE_WHERE, Budget, PaymentDraftLine, PaymentLine, PaymentRun, Quota,
+)
+from db.models.contact import Complaint, ComplaintEvent, Notification, SmsTemplate, WorkerHeartbeat
 from db.models.audit import APPEND_ONLY_TABLES, AuditLog
+from db.models.tallies import NONE_KEY, TALLY_RUNNING_STATES, CaseTally, SeatTally, SpendTally
 
 # --------------------------------------------------------------------------- monitoring (issue 8)
 # Covering indexes for services.monitoring's grouped reads (migration 0007): the running cases by

@@ -129,6 +129,7 @@ def _run(session, program, province_id, *, budget, status, lines, year=YEAR, sta
                 run_id=run.id, application_id=case.id, applicant_id=case.applicant_id, program_id=program.id,
                 jalali_year=year, jalali_month=month, days=31, daily_wage_rial=2_388_728, rate_bp=1800,
                 percent=100, full_amount_rial=amount, amount_rial=amount, agency_rial=amount, government_rial=0,
+                live=status == "finalized",  # a line is live once its run is finalised (services.payments.runs)
             )
         )
     session.commit()

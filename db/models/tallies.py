@@ -1,0 +1,57 @@
+"""Running tallies the monitoring screen and the home page read instead of the cases and lines.
+
+Kept by database triggers (migration 0017) in the transaction of every write to the tables they
+count, whatever writes them (services, bulk writers, the demo): SQLite has row triggers; PostgreSQL
+has statement triggers over the statement's changed rows (transition tables), one grouped upsert a
+statement. A row whose count fell to zero stays (it counts nothing). ``-1`` stands for "none" in a
+key column (key columns cannot be NULL). No CHECK keeps the sums from going below zero: both
+databases check a row before an upsert finds it is a conflict, and taking a row off is an upsert of
+minus its figures.
+
+* ``CaseTally``: cases per county, programme and state; for the running states (active,
+  suspended) also per what their premiums depend on (contract rate, share, grant start and
+  length), the other states with those columns at -1.
+* ``SpendTally``: the live payment lines (finalised runs) per Jalali year, county, programme,
+  month, SSO status and kind: how many, and the agency's and the government's rials.
+* ``SeatTally``: programme B introductions SSO has not refused, per Jalali year and county.
+"""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column
+from sqlmodel import Field, SQLModel
+
+TALLY_RUNNING_STATES = ("active", "suspended")
+"""States whose cases the case tally keeps with what their premiums depend on."""
+
+NONE_KEY = -1
+"""A key column's "none" (no contract rate, share, start or grant length; or not a running state)."""
+
+
+class CaseTally(SQLModel, table=True):
+    county_id: int = Field(foreign_key="county.id", primary_key=True)
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    state: str = Field(max_length=30, primary_key=True)
+    contract_rate_bp: int = Field(primary_key=True)
+    share_percent: int = Field(primary_key=True)
+    start_year: int = Field(primary_key=True)
+    start_month: int = Field(primary_key=True)
+    months_granted: int = Field(primary_key=True)
+    cases: int = 0
+
+
+class SpendTally(SQLModel, table=True):
+    jalali_year: int = Field(primary_key=True)
+    county_id: int = Field(foreign_key="county.id", primary_key=True)
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    jalali_month: int = Field(primary_key=True)
+    sso_status: str = Field(max_length=10, primary_key=True)
+    line_kind: str = Field(max_length=10, primary_key=True)
+    lines: int = 0
+    agency_rial: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    government_rial: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class SeatTally(SQLModel, table=True):
+    jalali_year: int = Field(primary_key=True)
+    county_id: int = Field(foreign_key="county.id", primary_key=True)
+    introduced: int = 0
