@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint, true as sa_true
 from sqlmodel import Field, SQLModel
 
 from db.models.common import money, utcnow
@@ -22,6 +22,9 @@ class County(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     province_id: int = Field(foreign_key="province.id", index=True)
     name: str = Field(max_length=80)
+    # a county an administrator retired (merged, split): no longer offered for new cases or users;
+    # its cases, users and history keep it (issue 12)
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 # --------------------------------------------------------------------------- reference
@@ -93,6 +96,37 @@ class StageTarget(SQLModel, table=True):
     stage: str = Field(max_length=40)
     target_days: int
     visits: int = 0
+    set_by: int | None = Field(default=None, foreign_key="user.id")
+    set_by_name: str = Field(max_length=120)
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- programme parameters
+class ProgramParameterVersion(SQLModel, table=True):
+    """One version of a programme's parameters as an administrator saved it (issue 12): the premium
+    rate, the funding shares (programme B: agency + government = the rate) and the cap of months per
+    person. Versions are only added, never changed; the newest is in force and copied onto the
+    programme row that the calculation services read."""
+
+    __table_args__ = (
+        UniqueConstraint("program_id", "version"),
+        CheckConstraint("version > 0", name="parameter_version_positive"),
+        CheckConstraint("rate_bp > 0 AND rate_bp <= 10000", name="parameter_rate_range"),
+        CheckConstraint("max_months IS NULL OR (max_months > 0 AND max_months <= 600)", name="parameter_max_months"),
+        CheckConstraint(
+            "(agency_share_bp IS NULL AND government_share_bp IS NULL) OR (agency_share_bp >= 0 AND "
+            "government_share_bp >= 0 AND agency_share_bp + government_share_bp = rate_bp)",
+            name="parameter_shares_add_up",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    version: int
+    rate_bp: int
+    max_months: int | None = None
+    agency_share_bp: int | None = None
+    government_share_bp: int | None = None
+    note: str | None = Field(default=None, max_length=300)
     set_by: int | None = Field(default=None, foreign_key="user.id")
     set_by_name: str = Field(max_length=120)
     set_at: datetime = Field(default_factory=utcnow)
