@@ -12,7 +12,7 @@ from typing import Any
 
 from lib.jalali import format_jalali, format_moment
 from lib.permissions import ROLE_LABELS
-from lib.text import to_persian_digits
+from lib.text import format_percent_bp, to_persian_digits
 from lib.workflow import STATE_LABELS
 
 ACTION_LABELS: dict[str, str] = {
@@ -74,9 +74,17 @@ ACTION_LABELS: dict[str, str] = {
     "payment_run.adjust.reversal": "برگشت پرداخت (اصلاحیه)",
     "sms.retry": "ارسال دوباره پیامک",
     "sms.cancel": "لغو پیامک",
+    "sms_template.update": "ویرایش متن پیامک",
     "wage.set": "ثبت یا ویرایش حداقل دستمزد",
     "service_agreement.period": "تعیین دوره اعتبار توافق‌نامه سطح خدمت",
     "service_agreement.target": "تعیین مهلت مرحله در توافق‌نامه سطح خدمت",
+    "program_parameters.set": "نسخه تازه پارامترهای برنامه (نرخ، سهم‌ها، سقف ماه‌ها)",
+    "county.create": "افزودن شهرستان",
+    "county.rename": "تغییر نام شهرستان",
+    "county.active": "فعال/غیرفعال‌کردن شهرستان",
+    "sso_branch.rename": "ویرایش نام یا کد شعبه",
+    "sso_branch.reassign": "انتقال معرفی‌های باز به شعبه دیگر",
+    "scoring_policy.create": "نسخه تازه دستورالعمل امتیازدهی",
 }
 
 ENTITY_LABELS: dict[str, str] = {
@@ -85,9 +93,9 @@ ENTITY_LABELS: dict[str, str] = {
     "deputy_confirmation": "تأیید معاونت", "committee_session": "جلسه کمیته", "agenda_entry": "دستور جلسه",
     "decision": "تصمیم", "introduction": "معرفی‌نامه", "sso_branch": "شعبه", "quota": "سهمیه",
     "budget": "اعتبار", "paymentrun": "فهرست پرداخت", "import": "فایل ورودی", "demo": "داده نمونه",
-    "signin_throttle": "محدودیت ورود", "notification": "پیامک",
+    "signin_throttle": "محدودیت ورود", "notification": "پیامک", "sms_template": "متن پیامک",
     "minimum_wage": "حداقل دستمزد", "service_agreement": "توافق‌نامه سطح خدمت",
-    "complaint": "شکایت",
+    "complaint": "شکایت", "program": "برنامه", "county": "شهرستان", "scoring_policy": "دستورالعمل امتیازدهی",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -144,6 +152,9 @@ FIELD_LABELS: dict[str, str] = {
     "subject": "موضوع", "resolution": "نتیجه رسیدگی", "compensation": "جبران خسارت", "resolved_at": "زمان بستن",
     "answered_at": "زمان پاسخ", "deadline": "مهلت رسیدگی", "owner_id": "مسئول رسیدگی (شناسه کاربر)",
     "payment_line_id": "ردیف پرداخت",
+    "version": "نسخه", "rate_bp": "نرخ حق بیمه", "max_months": "سقف ماه‌های حمایت",
+    "agency_share_bp": "سهم دستگاه", "government_share_bp": "سهم دولت", "adopted_on": "تاریخ اجرا",
+    "introductions_moved": "معرفی‌های منتقل‌شده", "to_branch_id": "شعبه مقصد",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -173,6 +184,8 @@ def value_text(name: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "بله" if value else "خیر"
+    if isinstance(value, int) and name.endswith("_bp"):
+        return format_percent_bp(value)
     if isinstance(value, (int, float)):
         grouped = name.endswith("_rial") or name in ("amount", "total", "budget")
         return to_persian_digits(f"{value:,}".replace(",", "٬") if grouped else str(value))
