@@ -3,8 +3,12 @@
 
 Builds a demo database on a fresh SQLite file (``generate_demo``), adds committee sessions with
 the wanted number of decisions (two decisions on every tenth case, one reason in three long
-enough to wrap), then times each document (median of ``--repeat`` runs) and prints pages and
-seconds. Asserts nothing about time.
+enough to wrap; each session takes other cases than the previous one when there are enough, so
+no document repeats another's paragraphs), then times each document: its first build, and the
+median of ``--repeat`` builds again (Typst keeps what it laid out, so an unchanged document is
+faster the second time). CPU seconds of this process (Typst's threads included) and wall
+seconds, with the load average: the machine is shared. The first PDF of a fresh process also
+loads the font and makes the compiler; it is printed on its own. Asserts nothing about time.
 
     .venv/bin/python bench/bench_pdf.py [--sizes 100 500 1000] [--applicants 4000] [--repeat 3]
 """
@@ -57,15 +61,28 @@ def add_session(session, cases: list[Application], program_id: int) -> int:
     return meeting.id
 
 
-def timed(repeat: int, make) -> tuple[float, int]:
-    """Median seconds of this process's CPU (the machine is shared: wall time also counts the
-    waits for a core) and the pages of the document."""
-    seconds, data = [], b""
-    for _ in range(repeat):
-        started = time.process_time()
-        data = make()
-        seconds.append(time.process_time() - started)
-    return statistics.median(seconds), len(PdfReader(io.BytesIO(data)).pages)
+def measure(make) -> tuple[float, float, bytes]:
+    """(CPU seconds, wall seconds, result) of one call."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    data = make()
+    return time.process_time() - cpu, time.perf_counter() - wall, data
+
+
+def timed(repeat: int, make) -> tuple[float, float, float, float, int]:
+    """First build (CPU, wall), median of ``repeat`` builds again (CPU, wall), and the pages."""
+    first_cpu, first_wall, data = measure(make)
+    again = [measure(make)[:2] for _ in range(repeat)]
+    return (first_cpu, first_wall, statistics.median(c for c, _ in again), statistics.median(w for _, w in again),
+            len(PdfReader(io.BytesIO(data)).pages))
+
+
+def row(label: str, pages: int, cpu: float, wall: float, again: tuple[float, float] | None = None) -> None:
+    repeated = f"{again[0]:>8.2f} {again[1]:>8.2f}" if again else f"{'':>8} {'':>8}"
+    print(f"{label:<44} {pages:>6} {cpu:>8.2f} {wall:>8.2f} {repeated} {cpu / pages * 1000:>8.1f}", flush=True)
+
+
+def load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
 
 
 def main() -> None:
@@ -81,22 +98,31 @@ def main() -> None:
         with new_session(engine) as session:
             load_reference_data(session)
         generate_demo(engine, args.applicants, 1404)
-        print(f"{'document':<44} {'pages':>6} {'CPU s':>8} {'per page ms':>12}")
+        print(f"load average before: {load()}")
+        print(f"{'document':<44} {'pages':>6} {'CPU s':>8} {'wall s':>8} {'again CPU':>8} {'wall':>8} {'CPU ms/p':>8}")
         with new_session(engine) as session:
             program_id = session.exec(select(Program.id).where(Program.code == "A")).one()
             cases = session.exec(select(Application).order_by(Application.id)).all()
+            letters = session.exec(select(Introduction.id).order_by(Introduction.id).limit(args.letters + 1)).all()
+            cpu, wall, data = measure(lambda: introduction_letter_pdf(session, SYSTEM, letters[0]))
+            row("first PDF of the process (font, compiler)", len(PdfReader(io.BytesIO(data)).pages), cpu, wall)
+            start = 0
             for size in args.sizes:
-                meeting_id = add_session(session, cases[:size], program_id)
-                seconds, pages = timed(args.repeat, lambda: minutes_pdf(session, SYSTEM, meeting_id))
-                print(f"{f'minutes (Form 2), {size:,} cases':<44} {pages:>6} {seconds:>8.2f} {seconds / pages * 1000:>12.1f}")
-            letters = session.exec(select(Introduction.id).order_by(Introduction.id).limit(args.letters)).all()
-            started = time.process_time()
-            pages = sum(len(PdfReader(io.BytesIO(introduction_letter_pdf(session, SYSTEM, i))).pages) for i in letters)
-            seconds = time.process_time() - started
-            print(f"{f'introduction letters, {len(letters):,} one by one':<44} {pages:>6} {seconds:>8.2f} {seconds / pages * 1000:>12.1f}")
+                start = start if start + size <= len(cases) else 0
+                meeting_id = add_session(session, cases[start:start + size], program_id)
+                start += size
+                first_cpu, first_wall, cpu, wall, pages = timed(args.repeat, lambda: minutes_pdf(session, SYSTEM, meeting_id))
+                row(f"minutes (Form 2), {size:,} cases", pages, first_cpu, first_wall, (cpu, wall))
+            cpu, wall, pages = 0.0, 0.0, 0
+            for letter in letters[1:]:
+                c, w, data = measure(lambda: introduction_letter_pdf(session, SYSTEM, letter))
+                cpu, wall, pages = cpu + c, wall + w, pages + len(PdfReader(io.BytesIO(data)).pages)
+            count = max(1, len(letters) - 1)
+            row(f"introduction letters, {count:,} one by one (each)", pages // count, cpu / count, wall / count)
             run_id = session.exec(select(PaymentRun.id).where(PaymentRun.status == "finalized").order_by(PaymentRun.id)).first()
-            seconds, pages = timed(args.repeat, lambda: summary_pdf(session, SYSTEM, run_id))
-            print(f"{f'payment run summary (run {run_id})':<44} {pages:>6} {seconds:>8.2f} {seconds / pages * 1000:>12.1f}")
+            first_cpu, first_wall, cpu, wall, pages = timed(args.repeat, lambda: summary_pdf(session, SYSTEM, run_id))
+            row(f"payment run summary (run {run_id})", pages, first_cpu, first_wall, (cpu, wall))
+        print(f"load average after: {load()}")
         engine.dispose()
 
 

@@ -2,10 +2,10 @@
 minutes) and the introduction letter to an SSO branch (programme B).
 
 Each function takes (session, actor, id), checks the actor's area like any read, and returns
-the PDF as bytes. The PDFs are made with fpdf2: HarfBuzz shapes the Persian letters and fpdf2's
-bidi algorithm lays each paragraph out right to left, keeping codes and numbers (wrapped in
-left-to-right isolates) in their own order. Digits are Persian, dates Jalali, every page is
-numbered «صفحه n از m» (two passes: the first counts the pages).
+the PDF as bytes. The documents are described block by block (:class:`PersianDocument`) and
+typeset by Typst (:mod:`services.pdf_document`): shaped Persian letters, each paragraph laid out
+right to left with codes and numbers (wrapped in left-to-right isolates) in their own order.
+Digits are Persian, dates Jalali, every page is numbered «صفحه n از m».
 
 The font is Vazirmatn (static/fonts, fetched at set-up by scripts/fetch_font.sh); without it
 an Arabic-script system font is used (Noto Naskh/Sans Arabic, DejaVu Sans), and with none of
@@ -13,10 +13,8 @@ them :class:`FontMissing` says what to install.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-from fpdf import FPDF
 from sqlmodel import Session, select
 
 from db.models import (
@@ -41,20 +39,15 @@ from services.applications import get_application
 from services.base import Actor
 from services.committee import OUTCOME_LABELS
 from services.introductions import branch_title, premium_split
-from services.wages import wage_of
-from services.pdf_lines import remembered_shapes, wrap
-
-ROOT = Path(__file__).resolve().parent.parent
-FAMILY = "Persian"
-FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
-    (ROOT / "static/fonts/Vazirmatn-Regular.ttf", ROOT / "static/fonts/Vazirmatn-Bold.ttf"),
-    (Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
-     Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf")),
-    (Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
-     Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf")),
-    (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
+from services.pdf_document import (  # noqa: F401 — the font helpers and render() are used from here too
+    FONT_CANDIDATES,
+    FontMissing,
+    PersianDocument,
+    persian_font,
+    render,
 )
+from services.wages import wage_of
+
 BLANK = "…………"
 
 # Form headers: the agency of each programme and how its provincial and county offices are named.
@@ -68,21 +61,6 @@ FORM2_ROLES = ("head", "employment_expert", "rehabilitation_expert", "social_exp
 PROVINCE_ROLES = tuple(r for r in catalog.PROVINCE_COMMITTEE_ROLES if r != "guest")
 
 
-class FontMissing(RuntimeError):
-    """No Arabic-script TTF to print Persian with."""
-
-
-def persian_font(candidates: Iterable[tuple[Path, Path]] = FONT_CANDIDATES) -> tuple[Path, Path]:
-    """(regular, bold) TTF paths: Vazirmatn, else a system Arabic-script font (bold may be regular)."""
-    for regular, bold in candidates:
-        if regular.is_file():
-            return regular, bold if bold.is_file() else regular
-    raise FontMissing(
-        "قلم فارسی برای ساخت PDF پیدا نشد؛ scripts/fetch_font.sh را اجرا کنید یا بسته fonts-noto "
-        "را نصب کنید. (No Persian TTF: run scripts/fetch_font.sh or install fonts-noto.)"
-    )
-
-
 def _fa(value: object) -> str:
     """A number or code in Persian digits, isolated left to right."""
     return ltr(to_persian_digits(str(value)))
@@ -90,122 +68,6 @@ def _fa(value: object) -> str:
 
 def _or_blank(value: object) -> str:
     return str(value) if value not in (None, "") else BLANK
-
-
-class PersianDocument(FPDF):
-    """An A4 page set up for Persian: shaped, right to left, numbered «صفحه n از m»."""
-
-    leading = 7.5
-
-    def __init__(self, title: str, total_pages: int | None = None, *, dry_run: bool = False) -> None:
-        super().__init__(format="A4", unit="mm")
-        self.dry_run = dry_run
-        regular, bold = persian_font()
-        self.add_font(FAMILY, "", str(regular))
-        self.add_font(FAMILY, "B", str(bold))
-        self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="fas")
-        self.set_margins(18, 15, 18)
-        self.c_margin = 2
-        self.set_auto_page_break(True, margin=20)
-        self.set_title(title)
-        self.set_lang("fa")
-        self.set_creator("بیمه‌یار")
-        self.alias_nb_pages(None)  # our own «از m» (two passes); no "{nb}" substitution in user text
-        self.total_pages = total_pages
-        self.add_page()
-        self.set_font(FAMILY, "", 11)
-
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font(FAMILY, "", 9)
-        text = f"صفحه {to_persian_digits(self.page_no())}"
-        if self.total_pages:
-            text += f" از {to_persian_digits(self.total_pages)}"
-        self.cell(0, 6, text, align="C")
-
-    # -- building blocks (all right-aligned, full width unless told)
-    def text_line(self, text: str, *, size: float = 11, bold: bool = False, align: str = "R", height: float | None = None) -> None:
-        """A paragraph across the page, wrapped at spaces (see :mod:`services.pdf_lines`), one
-        cell per line; a line that does not fit on the page starts the next one."""
-        self.set_font(FAMILY, "B" if bold else "", size)
-        height = height or self.leading
-        for line in wrap(self, text, self.epw - 2 * self.c_margin):
-            if self.will_page_break(height):
-                self.add_page()
-            if self.dry_run:
-                self.set_xy(self.l_margin, self.y + height)
-            else:
-                self.set_x(self.l_margin)
-                self.cell(self.epw, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
-
-    def heading(self, text: str, size: float = 14) -> None:
-        self.text_line(text, size=size, bold=True, align="C", height=self.leading + 2)
-
-    def gap(self, mm: float = 3) -> None:
-        self.ln(mm)
-
-    def letterhead(self, right: Sequence[str], left: Sequence[tuple[str, str]]) -> None:
-        """Office lines on the right; «شماره / تاریخ / پیوست» on the left, as on Iranian letters."""
-        top = self.get_y()
-        box = 62
-        self.set_font(FAMILY, "B", 11)
-        for text in right:
-            self.set_x(self.l_margin + box)
-            self.cell(self.epw - box, self.leading, text, align="R", new_x="LMARGIN", new_y="NEXT")
-        bottom = self.get_y()
-        self.set_y(top)
-        self.set_font(FAMILY, "", 10.5)
-        for label, value in left:
-            self.set_x(self.l_margin)
-            self.cell(box, self.leading, f"{label}: {value}", align="R", new_x="LMARGIN", new_y="NEXT")
-        self.set_y(max(bottom, self.get_y()))
-        self.line_across()
-
-    def line_across(self) -> None:
-        y = self.get_y() + 1.5
-        self.line(self.l_margin, y, self.w - self.r_margin, y)
-        self.set_y(y + 2.5)
-
-    def keep_together(self, height: float) -> None:
-        """Start a new page unless ``height`` mm still fit on this one."""
-        if self.will_page_break(height):
-            self.add_page()
-
-    def row_height(self) -> float:
-        return self.leading + 2
-
-    def grid(self, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
-        """A bordered table whose first column is on the right."""
-        scale = self.epw / sum(widths)
-        widths = [w * scale for w in widths]
-
-        def row(cells: Sequence[str], bold: bool) -> None:
-            self.keep_together(self.row_height())
-            self.set_font(FAMILY, "B" if bold else "", 10.5)
-            x = self.w - self.r_margin
-            y = self.get_y()
-            for text, width in zip(cells, widths):
-                x -= width
-                self.set_xy(x, y)
-                self.cell(width, self.row_height(), text, border=1, align="R")
-            self.set_xy(self.l_margin, y + self.row_height())
-
-        row(headers, True)
-        for cells in rows:
-            row(cells, False)
-
-
-def render(title: str, draw: Callable[[PersianDocument], None]) -> bytes:
-    """Draw the document twice: the first pass only lays the paragraphs out (no text drawn) to
-    count the pages for «صفحه n از m»; the second draws them. Word widths are shaped once for
-    both passes (:func:`services.pdf_lines.wrap`)."""
-    probe = PersianDocument(title, dry_run=True)
-    with remembered_shapes(probe):
-        draw(probe)
-    document = PersianDocument(title, total_pages=probe.pages_count)
-    with remembered_shapes(document):
-        draw(document)
-        return bytes(document.output())
 
 
 # --------------------------------------------------------------------------- shared reads
@@ -308,6 +170,20 @@ def _members_rows(members: Sequence[SessionMember], level: str = "county") -> li
     return rows
 
 
+def _cases_and_people(session: Session, application_ids: list[int]) -> dict[int, tuple[Application, Applicant]]:
+    """Each case with its applicant, read in one query per 500 cases (not two queries a case)."""
+    found: dict[int, tuple[Application, Applicant]] = {}
+    for start in range(0, len(application_ids), 500):
+        chunk = application_ids[start:start + 500]
+        rows = session.exec(
+            select(Application, Applicant)
+            .join(Applicant, Applicant.id == Application.applicant_id)
+            .where(Application.id.in_(chunk))
+        ).all()
+        found.update((application.id, (application, applicant)) for application, applicant in rows)
+    return found
+
+
 def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> bytes:
     """Form 2 «نظریه کمیته اشتغال و کارآفرینی شهرستان» for a committee session: who was present,
     then per decided case its request, applicant, licence and numbered decisions; signatures."""
@@ -332,6 +208,7 @@ def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> by
     present = "، ".join(
         f"{m.full_name} ({catalog.label(catalog.ALL_COMMITTEE_ROLES, m.role)})" for m in members
     ) or BLANK
+    people = _cases_and_people(session, list(cases))
 
     def draw(doc: PersianDocument) -> None:
         doc.text_line("فرم شماره ۲", size=10, align="L")
@@ -350,8 +227,7 @@ def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> by
         if not cases:
             doc.text_line("در این جلسه تصمیمی ثبت نشده است.", bold=True)
         for number, (application_id, rows) in enumerate(cases.items(), start=1):
-            application = session.get(Application, application_id)
-            applicant = session.get(Applicant, application.applicant_id)
+            application, applicant = people[application_id]
             licence = (
                 f"با مجوز فعالیت به شماره {_fa(application.licence_no)} مورخ {format_jalali(application.licence_date)}"
                 if application.licence_no
@@ -371,9 +247,9 @@ def minutes_pdf(session: Session, actor: Actor, committee_session_id: int) -> by
                 doc.text_line(f"{prefix} {_decision_line(decision)}", height=8)
         signatures = _members_rows(members, meeting.level)
         doc.gap(6)
-        doc.keep_together(doc.leading + doc.row_height() * (len(signatures) + 1))  # one block, one page
-        doc.text_line("امضاء اعضای کمیته", bold=True)
-        doc.grid(["نام و نام خانوادگی اعضای کمیته", "سمت", "امضاء و تاریخ"], signatures, [5, 5, 3])
+        with doc.together():  # the signature block on one page
+            doc.text_line("امضاء اعضای کمیته", bold=True)
+            doc.grid(["نام و نام خانوادگی اعضای کمیته", "سمت", "امضاء و تاریخ"], signatures, [5, 5, 3])
 
     return render(f"صورت‌جلسه کمیته {level} — {format_jalali(meeting.held_on)}", draw)
 

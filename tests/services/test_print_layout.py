@@ -1,14 +1,17 @@
-"""How the Persian PDFs are laid out, checked on the page images and on the line breaking.
+"""How the Persian PDFs are laid out, checked on the page images.
 
-The paragraphs are wrapped by :func:`services.pdf_lines.wrap` (each word shaped once) and drawn
-one cell per line. Page 1 is rendered with poppler's pdftoppm (kept in test-artifacts/ to look
-at) and its ink is measured: lines drawn, right-aligned inside the margins, one band of ink per
-line with white between them; a half-space (ZWNJ) really breaks the joining of the letters.
+The documents are typeset by Typst (services/pdf_document.py). Page 1 is rendered with poppler's
+pdftoppm (kept in test-artifacts/ to look at) and its ink is measured: lines right-aligned inside
+the margins, one band of ink per line with white between them; letters joined (a word is one
+piece of writing) and a half-space (ZWNJ) really breaking the joining; Persian and Latin digits
+drawn; a long table cell wrapping onto several lines inside its borders. A shaping engine that
+stopped joining the letters would draw each letter apart and fail the joining checks.
 """
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,15 +20,14 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from lib.text import ltr
-from services.pdf_lines import wrap, words
-from services.printing import PersianDocument, render
-from tests.services.test_printing import has, pdf_pages
+from services.pdf_document import PersianDocument, render
+from tests.services.test_printing import _clean, has, pdf_pages
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler's pdftoppm is not installed")
 
 DPI = 100
 MM = DPI / 25.4  # pixels per millimetre
-PAGE_WIDTH_MM, MARGIN_MM = 210, 18
+PAGE_WIDTH_MM, MARGIN_MM, TOP_MM = 210, 18, 15
 PARAGRAPH = (
     f"پرونده‌ها در جلسه مورخ ۱۴۰۳/۰۵/۱۲ ({ltr('2024-08-02')}) بررسی شد و کمیته با حضور اعضا تصمیم گرفت که "
     f"سهم ۷۰٪ حق بیمه برای ۳۶ ماه پرداخت شود؛ شماره مجوز {ltr('LIC-2024/15')} و کد رهگیری "
@@ -42,14 +44,15 @@ def page_image(data: bytes, name: str, artifacts_dir: Path) -> Image.Image:
     return Image.open(png).convert("L")
 
 
-def ink_rows(image: Image.Image, top_mm: float, bottom_mm: float) -> list[tuple[int, int]]:
-    """Bands of rows with ink between two heights: (first row, last row) each."""
-    width, _ = image.size
+def ink_rows(image: Image.Image, top_mm: float, bottom_mm: float, left_mm: float = 0, right_mm: float = PAGE_WIDTH_MM
+             ) -> list[tuple[int, int]]:
+    """Bands of rows with ink between two heights (and two x positions): (first row, last row) each."""
     pixels = image.load()
+    xs = range(int(left_mm * MM), int(right_mm * MM))
     bands: list[tuple[int, int]] = []
     start = None
     for y in range(int(top_mm * MM), int(bottom_mm * MM)):
-        inked = any(pixels[x, y] < 128 for x in range(width))
+        inked = any(pixels[x, y] < 128 for x in xs)
         if inked and start is None:
             start = y
         if not inked and start is not None:
@@ -71,19 +74,23 @@ def column_runs(columns: list[int]) -> int:
     return sum(1 for i, x in enumerate(columns) if i == 0 or x != columns[i - 1] + 1)
 
 
+def at(mm: float):
+    """A draw function's first step: move ``mm`` below the top margin."""
+    return lambda doc: doc.gap(mm - TOP_MM)
+
+
 def test_a_wrapped_paragraph_is_right_aligned_line_by_line_inside_the_margins(artifacts_dir):
     def draw(doc: PersianDocument) -> None:
-        doc.set_y(40)
+        at(40)(doc)
         doc.text_line(PARAGRAPH, height=9)
 
     data = render("paragraph", draw)
     image = page_image(data, "layout-paragraph", artifacts_dir)
-    probe = PersianDocument("probe")
-    probe.set_font("Persian", "", 11)
-    expected = wrap(probe, PARAGRAPH, probe.epw - 2 * probe.c_margin)
-    assert len(expected) >= 2  # the paragraph does wrap
-    bands = ink_rows(image, 38, 40 + 9 * len(expected) + 2)
-    assert len(bands) == len(expected)  # one band of ink per line, white between them
+    bands = ink_rows(image, 38, 120)
+    lines = [line for line in pdf_pages_lines(data) if line.strip()]
+    assert len(bands) >= 2  # the paragraph does wrap
+    assert len(bands) == len(lines)  # one band of ink per line, white between them
+    assert all(b[0] - a[1] > 2 * MM for a, b in zip(bands, bands[1:]))  # 9 mm lines: clear white between
     right_edge = (PAGE_WIDTH_MM - MARGIN_MM) * MM
     left_edge = MARGIN_MM * MM
     for number, band in enumerate(bands):
@@ -97,12 +104,23 @@ def test_a_wrapped_paragraph_is_right_aligned_line_by_line_inside_the_margins(ar
     text = pdf_pages(data)[0]
     assert has(text, "۱۴۰۳/۰۵/۱۲") and has(text, "2024-08-02") and has(text, "LIC-2024/15")
     assert has(text, "A-1403-000123")
+    assert text.startswith(_clean("پرونده‌ها در جلسه مورخ"))  # the first line begins on the right
 
 
-def test_a_half_space_keeps_the_letters_apart(artifacts_dir):
-    """«می‌شود» with a ZWNJ is three pieces of writing (می | شو | د); «میشود» joins into two."""
+def pdf_pages_lines(data: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(data)).pages[0].extract_text(extraction_mode="layout")
+    return [line for line in page.splitlines() if line.strip() and "صفحه" not in _clean(line[::-1])]
+
+
+def test_a_half_space_keeps_the_letters_apart_and_letters_join_without_it(artifacts_dir):
+    """«می‌شود» with a ZWNJ is three pieces of writing (می | شو | د); «میشود» joins into two
+    (میشو | د); with the letters drawn unjoined both would be five."""
     def draw(doc: PersianDocument) -> None:
-        doc.set_y(40)
+        at(40)(doc)
         doc.text_line("می\u200cشود", size=40, height=20)
         doc.text_line("میشود", size=40, height=20)
 
@@ -110,13 +128,42 @@ def test_a_half_space_keeps_the_letters_apart(artifacts_dir):
     bands = ink_rows(image, 38, 82)
     assert len(bands) == 2
     with_half_space, joined = (column_runs(ink_columns(image, band)) for band in bands)
+    assert joined == 2
     assert with_half_space == joined + 1
 
 
-def test_the_minutes_rows_do_not_overlap(artifacts_dir):
-    """Lines of different sizes and a table, one under the other: bands of ink never touch."""
+def test_joined_words_and_both_kinds_of_digits_are_drawn(artifacts_dir):
+    """«کمیته» is one piece of writing (every letter joins the next), «سلام» two (سلا | م: alef
+    does not join forwards); each Persian digit and each Latin digit a glyph of its own, the
+    Persian ones different from the Latin (not one missing-glyph box drawn for all)."""
+    digits = "۱۲۳۴۵۶۷۸۹"
+
     def draw(doc: PersianDocument) -> None:
-        doc.set_y(30)
+        at(40)(doc)
+        doc.text_line("کمیته سلام", size=40, height=20)
+        doc.text_line(" ".join(digits), size=30, height=16)
+        doc.text_line(ltr(" ".join("123456789")), size=30, height=16)
+
+    data = render("digits", draw)
+    image = page_image(data, "layout-digits", artifacts_dir)
+    bands = ink_rows(image, 38, 98)
+    assert len(bands) == 3
+    assert column_runs(ink_columns(image, bands[0])) == 1 + 2  # کمیته | سلا | م
+    shapes = []
+    for band in bands[1:]:
+        columns = ink_columns(image, band)
+        assert column_runs(columns) == 9  # nine digits, white between them
+        crop = image.crop((columns[0], band[0], columns[-1] + 1, band[1] + 1))
+        shapes.append(crop.resize((90, 10)).tobytes())
+    assert shapes[0] != shapes[1]  # Persian digits do not look like Latin ones
+    text = pdf_pages(data)[0]
+    assert has(text, " ".join(digits)) and all(digit in text for digit in "123456789")
+
+
+def test_the_minutes_rows_do_not_overlap(artifacts_dir):
+    """Lines of different sizes, one under the other: bands of ink never touch."""
+    def draw(doc: PersianDocument) -> None:
+        at(30)(doc)
         doc.heading("« نظریه کمیته اشتغال و کارآفرینی »")
         doc.text_line(f"۱- درخواست شماره {ltr('A-1403-000123')} مورخ ۱۴۰۳/۰۵/۱۲:", bold=True, height=8)
         doc.text_line("• نظر کمیته: تأیید؛ مدت ۳۶ ماه؛ سهم پرداختی ۷۰٪", height=8)
@@ -127,22 +174,60 @@ def test_the_minutes_rows_do_not_overlap(artifacts_dir):
     assert all(b[0] > a[1] + 1 for a, b in zip(bands, bands[1:]))
 
 
-_WORD = st.text(alphabet=st.sampled_from(list("سلامپرونده‌ایکدABC123۱۲۳/-،")), min_size=1, max_size=12)
+LONG_CELL = "رئیس اداره بهزیستی شهرستان و نماینده‌ای با عنوانی بسیار طولانی که در چند سطر می‌شکند"
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(_WORD, min_size=0, max_size=40), st.floats(min_value=15, max_value=170))
-@example([], 100.0)
-@example(["پرونده‌ها", ltr("A-1403 000123"), "ثبت"], 30.0)  # an isolate with a space inside stays whole
-@example(["خیلی‌خیلی‌طولانی‌بدون‌فاصله‌که‌در‌یک‌سطر‌جا‌نمی‌شود"], 15.0)  # wider than a line: cut
-def test_wrapping_keeps_every_word_in_order_and_every_line_fits(word_list, width):
-    pdf = PersianDocument("wrap")
-    pdf.set_font("Persian", "", 11)
-    text = " ".join(word_list)
-    lines = wrap(pdf, text, width)
-    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    for line in lines:
-        pieces = words(line)
-        assert len(pieces) <= 1 or pdf.get_string_width(line) <= width + 0.01
-    for line in lines:
-        assert line.count("\u2066") == line.count("\u2069")  # isolates never split
+def test_a_long_table_cell_wraps_onto_several_lines_inside_its_borders(artifacts_dir):
+    """Columns 5 : 5 : 3 of the 174 mm between the margins, the first on the right. The long
+    cell of the middle column takes several lines, its neighbours one, and the row grows to hold
+    them: no ink of the cell crosses the borders."""
+    def draw(doc: PersianDocument) -> None:
+        at(30)(doc)
+        doc.grid(["نام و نام خانوادگی", "سمت", "امضاء"], [["رضا محمدی", LONG_CELL, ""], ["غایب", "کارشناس", ""]],
+                 [5, 5, 3])
+
+    data = render("table", draw)
+    image = page_image(data, "layout-table", artifacts_dir)
+    width_mm = PAGE_WIDTH_MM - 2 * MARGIN_MM
+    right = PAGE_WIDTH_MM - MARGIN_MM
+    first, middle = (right - width_mm * 5 / 13, right), (right - width_mm * 10 / 13, right - width_mm * 5 / 13)
+    pixels = image.load()
+    rules = [y for y in range(int(25 * MM), int(120 * MM))
+             if sum(pixels[x, y] < 200 for x in range(int(MARGIN_MM * MM), int(right * MM))) > 0.9 * width_mm * MM]
+    edges = [y for i, y in enumerate(rules) if i == 0 or y != rules[i - 1] + 1]
+    assert len(edges) == 4  # above the header, between the rows, under the table
+    header, long_row, short_row = zip(edges, edges[1:])
+
+    def lines_in(row: tuple[int, int], column: tuple[float, float]) -> int:
+        return len(ink_rows(image, (row[0] + 2) / MM, (row[1] - 1) / MM, column[0] + 1.5, column[1] - 1.5))
+
+    assert lines_in(long_row, middle) >= 2  # the long cell wraps
+    assert lines_in(long_row, first) == 1 and lines_in(short_row, middle) == 1 and lines_in(header, first) == 1
+    assert long_row[1] - long_row[0] > 1.5 * (short_row[1] - short_row[0])  # the row grew to hold it
+    for row in (long_row, short_row):  # the borders stay where they are: only the border's own ink there
+        for border_mm in (first[0], middle[0]):
+            x = int(border_mm * MM)
+            assert any(pixels[dx, (row[0] + row[1]) // 2] < 200 for dx in range(x - 2, x + 3))
+    text = pdf_pages(data)[0]
+    assert has(text, "رضا محمدی") and has(text, "کارشناس")
+    assert has(text, "با عنوانی بسیار طولانی که در چند سطر می‌شکند")
+
+
+_MARKUP = "#*$[]\\@<>_=`~/-+\"'{}()"
+_TEXT = st.text(alphabet=st.sampled_from(list("سلامپرونده‌ایکABC123۱۲۳ ،؛") + list(_MARKUP)), min_size=1, max_size=40)
+_MIRRORED = str.maketrans("()[]<>{}", "((<<<<{{")
+
+
+@settings(max_examples=25, deadline=None)
+@given(_TEXT)
+@example("#let x = 1 *bold* $x^2$ [link] \\ @ref <label> `raw` _em_ = heading")
+@example("متن #set page(width: 1cm) پایان")
+@example("}")
+def test_user_text_is_printed_as_typed_never_read_as_typst_markup(text):
+    """Every character a user typed reaches the page: none is taken for Typst syntax (a heading,
+    emphasis, a code call) nor lost. Mirrored brackets read back as either side."""
+    data = render("markup", lambda doc: doc.text_line(text))
+    printed = "".join(line for line in pdf_pages_lines(data))
+    wanted = Counter(_clean(text).replace(" ", "").translate(_MIRRORED))
+    got = Counter(_clean(printed).replace(" ", "").translate(_MIRRORED))
+    assert got == wanted
