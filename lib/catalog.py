@@ -49,6 +49,17 @@ DOCUMENTS: dict[str, dict[str, str]] = {
     },
 }
 
+# Documents a committee produces, not the applicant: programme A's Form 2 (the committee's opinion)
+# is filled in by the county committee's decision, so it is never missing at the desk.
+COMMITTEE_MADE = frozenset({"committee_approval"})
+
+
+def missing_documents(program: str, received: set[str] | frozenset[str]) -> list[str]:
+    """The Persian labels of the programme's documents not received yet (checklist order),
+    leaving out those a committee produces."""
+    return [label for kind, label in DOCUMENTS[program].items() if kind not in received and kind not in COMMITTEE_MADE]
+
+
 # Programme A's eligibility conditions, each confirmed by someone.
 ELIGIBILITY_CONDITIONS: dict[str, str] = {
     "registered_client": "ثبت مشخصات در بانک اطلاعات مددجویان",

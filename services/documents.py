@@ -52,10 +52,9 @@ __all__ = [
     "require_open",
 ]
 
-# Documents the committee produces, not the applicant: programme A's Form 2 (the committee's
-# opinion) is filled in by the county committee's decision (its minutes), so it never makes a
-# case «نقص مدارک» at the desk (services.committee.requirements checks it at confirmation).
-COMMITTEE_MADE = frozenset({"committee_approval"})
+# Documents the committee produces, not the applicant (lib.catalog): programme A's Form 2 never makes
+# a case «نقص مدارک» at the desk (services.committee.requirements checks it at confirmation).
+COMMITTEE_MADE = catalog.COMMITTEE_MADE
 
 UPLOAD_DIR_ENV = "BIMEYAR_UPLOAD_DIR"
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -331,9 +330,7 @@ def check_documents(session: Session, actor: Actor, application_id: int) -> Docu
             select(Document.kind).where(Document.application_id == application_id, Document.received == True)  # noqa: E712
         ).all()
     )
-    missing = tuple(
-        label for kind, label in checklist(program_code).items() if kind not in received and kind not in COMMITTEE_MADE
-    )
+    missing = tuple(catalog.missing_documents(program_code, received))
     state = State(application.state)
     if missing:
         note = "مدارک ناقص: " + "، ".join(missing)

@@ -40,6 +40,16 @@ class Notification(SQLModel, table=True):
     provider_id: str | None = Field(default=None, max_length=80)
 
 
+class SmsTemplate(SQLModel, table=True):
+    """The text of one SMS event (lib.sms_templates.EVENTS), as an administrator last saved it;
+    migration 0020 seeds the shipped texts. Messages are rendered from it when they are queued."""
+
+    event: str = Field(primary_key=True, max_length=40)
+    body: str = Field(max_length=500)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime | None = None
+
+
 class WorkerHeartbeat(SQLModel, table=True):
     """The last round of a background process (the SMS sender), for `bimeyar check` and the admin."""
 

@@ -1,4 +1,5 @@
-"""Reserved for issue 12 SMS templates (filled by whoever builds it; removed if it stays empty)
+"""SMS templates (issue 12): one editable Persian text per SMS event, seeded with the texts the
+services wrote until now (lib.sms_templates.EVENTS' defaults, as they were when this ran)
 
 Revision ID: 0020
 Revises: 0019
@@ -6,10 +7,11 @@ Create Date: 2026-11-30
 """
 from typing import Sequence, Union
 
-import sqlalchemy as sa  # noqa: F401
-import sqlmodel  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
 
+from lib.sms_templates import EVENTS
 
 revision: str = '0020'
 down_revision: Union[str, None] = '0019'
@@ -18,8 +20,17 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    pass
+    table = op.create_table(
+        'smstemplate',
+        sa.Column('event', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column('updated_by', sa.Integer(), nullable=True),
+        sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['updated_by'], ['user.id']),
+        sa.PrimaryKeyConstraint('event'),
+    )
+    op.bulk_insert(table, [{'event': spec.key, 'body': spec.default} for spec in EVENTS.values()])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table('smstemplate')
