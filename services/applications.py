@@ -476,7 +476,7 @@ def move_case(
     session.add(application)
     _record_event(session, actor, application, src, dst.value, note)
     if dst.value != src:
-        queue_state_sms(session, session.get(Applicant, application.applicant_id), application, dst)
+        queue_state_sms(session, session.get(Applicant, application.applicant_id), application, dst, src=src)
     audit(session, actor, "application.state", "application", application.id, before=before, after=snapshot(application))
     return dst
 

@@ -36,6 +36,7 @@ from lib.jalali import YearMonth, format_year_month
 from lib.permissions import Action, can
 from lib.text import to_persian_digits
 from services.base import Actor, area_conditions, audit, snapshot
+from services.notify import queue_payment_sms
 from services.payments.common import (
     LINE_KIND_LABELS,
     RUN_KIND_LABELS,
@@ -242,6 +243,7 @@ def finalize_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
         session.exec(update(PaymentLine).where(PaymentLine.run_id == run.id).values(live=True))  # type: ignore[call-overload]
         run.status, run.finalized_by, run.finalized_at = "finalized", actor.id, utcnow()
         session.add(run)
+        queue_payment_sms(session, run.id, run_period_label(run))  # one SMS per person, same transaction
         audit(session, actor, "payment_run.finalize", "paymentrun", run.id, before=before, after=snapshot(run))
         session.commit()
     except IntegrityError:
