@@ -231,3 +231,15 @@ def test_user_text_is_printed_as_typed_never_read_as_typst_markup(text):
     wanted = Counter(_clean(text).replace(" ", "").translate(_MIRRORED))
     got = Counter(_clean(printed).replace(" ", "").translate(_MIRRORED))
     assert got == wanted
+
+
+def test_documents_made_at_once_from_several_threads_each_get_their_own_text():
+    """Streamlit serves each user from a thread of its own: documents asked for at the same moment
+    are typeset one after the other by the one compiler, each with its own content."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"متقاضی شماره {number}" for number in "۱۲۳۴۵۶"]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        made = list(pool.map(lambda name: render(name, lambda doc: doc.text_line(name)), names))
+    for name, data in zip(names, made):
+        assert pdf_pages(data) == [_clean(f"{name} صفحه ۱ از ۱")]
