@@ -42,6 +42,7 @@ from services.committee.common import (
 from services.committee.requirements import record_minutes, require_confirmation_ready
 from services.committee.sessions import _decision_rows, _session_for_write, get_session, today
 from services.documents import document_status
+from services.notify import queue_case_sms
 
 
 def _locked(session: Session, application_id: int) -> Application:
@@ -117,6 +118,8 @@ def _decide(
     note = f"{LEVEL_LABELS[level]}: {OUTCOME_LABELS[outcome]} ({_session_label(cs)})"
     if moves:
         move_case(session, actor, application, program, target, note=note)
+    elif outcome == Outcome.defer and (supersedes is None or supersedes.outcome != Outcome.defer.value):
+        queue_case_sms(session, application, "decision.deferred")  # the state stays, the applicant is told
     if program == ProgramCode.A and level == Level.county:
         record_minutes(session, actor, application, outcome, f"{note}، تصمیم شماره {_fa(decision.id)}")
     granted = (application.months_granted, application.share_percent, application.contract_rate_bp)
