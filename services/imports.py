@@ -95,7 +95,7 @@ from services.import_sheet import (
     _Row,
     import_template,
 )
-from services.notify import state_message
+from services.notify import state_message, template_text
 
 T = TypeVar("T")
 
@@ -499,6 +499,7 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
     _insert(session, Application, case_rows)
 
     households, events, messages, audits, imported = [], [], [], [], []
+    received_text = template_text(session, "state.received")  # the current SMS template, read once
     for row, case, case_id in zip(chosen, case_rows, case_ids):
         clean = row.clean
         assert clean is not None
@@ -520,7 +521,7 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
                     channel="sms",
                     mobile=mobile,
                     event=f"state.{State.received.value}",
-                    body=state_message(named, named, State.received),  # type: ignore[arg-type]
+                    body=state_message(named, named, State.received, text=received_text),  # type: ignore[arg-type]
                     status="queued",
                     created_at=now,
                 )
