@@ -350,16 +350,18 @@ def split_shares(amount: int, weights: Mapping[str, int]) -> dict[str, int]:
     return result
 
 
-def program_b_shares(amount: int) -> dict[str, int]:
-    """Programme B's premium split: 8/18 Relief Committee (``agency``), 10/18 government."""
-    return split_shares(amount, PROGRAM_B_SHARES)
+def program_b_shares(amount: int, weights: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Programme B's premium split: 8/18 Relief Committee (``agency``), 10/18 government — or the
+    ``weights`` (basis points) of the programme's parameters in force."""
+    return split_shares(amount, weights or PROGRAM_B_SHARES)
 
 
-def program_b_share_arrays(amounts: Any) -> tuple[np.ndarray, np.ndarray]:
+def program_b_share_arrays(amounts: Any, weights: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised :func:`program_b_shares`: (agency, government) int64 arrays, the same split
     (largest remainder, a tie to the agency) for every amount."""
     arr = np.asarray(amounts, dtype=np.int64)
-    w_agency, w_government = PROGRAM_B_SHARES["agency"], PROGRAM_B_SHARES["government"]
+    weights = weights or PROGRAM_B_SHARES
+    w_agency, w_government = weights["agency"], weights["government"]
     whole = w_agency + w_government
     agency, r_agency = np.divmod(arr * w_agency, whole)
     government, r_government = np.divmod(arr * w_government, whole)

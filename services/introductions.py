@@ -45,6 +45,7 @@ from services.base import Actor, audit, county_area, find, snapshot
 from services.branches import get_branch
 from services.coverage import ensure_no_overlap, lock_applicant
 from services.quotas import introduced_count, lock_quota, parse_year, quota_slots
+from services.program_parameters import share_weights
 
 MAX_BRANCH = 120
 MAX_REASON = 200  # with the branch and the letter number it fits the event note (400)
@@ -311,7 +312,8 @@ def premium_split(session: Session, start: YearMonth, rate_bp: int) -> tuple[int
     if wage is None:
         return None
     premium = monthly_premium(wage.daily_wage_rial, start.days, rate_bp)
-    shares = program_b_shares(premium)
+    program_id = session.exec(select(Program.id).where(Program.code == ProgramCode.B.value)).first()
+    shares = program_b_shares(premium, share_weights(session, program_id) if program_id else None)
     return premium, shares["agency"], shares["government"]
 
 

@@ -1,6 +1,7 @@
 """The 60-month cap of programme A and the validation of a decision's terms and reason.
 
-A person is supported at most ``MAX_MONTHS`` months in the programme, across all their cases and
+A person is supported at most the programme's cap of months (``month_cap``: 60 unless an
+administrator saved another version of the programme's parameters) in the programme, across all their cases and
 years (seed 003; DOMAIN.md: months granted count, not only months paid). What is used of the cap:
 
 * on every other case of the person in the programme that the provincial committee granted and
@@ -23,10 +24,10 @@ from sqlmodel import Session, select
 from db.models import PAYMENT_LINE_PAID_ONCE_WHERE, Application, PaymentLine
 from lib import catalog
 from lib.errors import InvalidInput
-from lib.payments import MAX_MONTHS
 from lib import validate
 from lib.text import format_percent_bp, parse_int
 from lib.workflow import ProgramCode, State
+from services.program_parameters import month_cap
 from services.committee.common import OUTCOME_LABELS, REASON_MAX, Outcome, Terms, _fa
 
 GRANT_COUNTS_STATES = (
@@ -39,6 +40,7 @@ def remaining_months(session: Session, program_id: int, cases: dict[int, int]) -
     if not cases:
         return {}
     applicants = set(cases.values())
+    cap = month_cap(session, program_id)  # the programme's parameters in force (services.program_parameters)
     others = session.exec(
         select(Application.id, Application.applicant_id, Application.state, Application.months_granted).where(
             Application.program_id == program_id, Application.applicant_id.in_(applicants),
@@ -60,7 +62,7 @@ def remaining_months(session: Session, program_id: int, cases: dict[int, int]) -
                 continue
             paid = paid_on_case.get(case_id, 0)
             used += max(granted or 0, paid) if state in GRANT_COUNTS_STATES else paid
-        result[application_id] = max(0, MAX_MONTHS - used)
+        result[application_id] = max(0, cap - used)
     return result
 
 
@@ -76,7 +78,7 @@ def _check_cap(months: int, remaining: int) -> None:
     else:
         advice = f"تعداد ماه‌ها را حداکثر {_fa(remaining)} وارد کنید."
     raise InvalidInput(
-        f"سقف حمایت هر نفر {_fa(MAX_MONTHS)} ماه است (ماه‌های مصوب و پرداخت‌شده همه پرونده‌های او) و برای "
+        "از سقف ماه‌های حمایت هر نفر (ماه‌های مصوب و پرداخت‌شده همه پرونده‌های او) برای "
         f"این متقاضی فقط {_fa(remaining)} ماه باقی مانده، ولی {_fa(months)} ماه وارد شده است؛ {advice}",
         field="months",
     )

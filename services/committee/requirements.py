@@ -24,7 +24,6 @@ from sqlmodel import Session, select
 from db.models import Application, Decision, DeputyConfirmation, Document, EligibilityConfirmation, Program, User, utcnow
 from lib import catalog
 from lib.errors import InvalidInput
-from lib.payments import MAX_MONTHS
 from lib.permissions import Action
 from lib import validate
 from lib.text import ltr, parse_int
@@ -33,6 +32,7 @@ from services.applications import get_application
 from services.base import Actor, audit, snapshot
 from services.committee.common import Level, Outcome, _fa, lock_case
 from services.documents import require_open
+from services.program_parameters import month_cap
 
 FORM2 = "committee_approval"  # document 3: made by the committee, not brought to the desk
 JOB_CONFIRMED = "job_confirmed"  # eligibility condition 3: recorded by the county committee's decision
@@ -153,7 +153,8 @@ def confirm_deputy(
             f"این متقاضی را {catalog.SPECIALISED_DEPUTIES[referring]} معرفی کرده است؛ تأیید را همان معاونت ثبت می‌کند.",
             field="deputy",
         )
-    months_value = parse_int(months, field="months", label_fa="مدت حمایت تأییدشده (ماه)", minimum=1, maximum=MAX_MONTHS)
+    months_value = parse_int(months, field="months", label_fa="مدت حمایت تأییدشده (ماه)", minimum=1,
+                             maximum=month_cap(session, application.program_id))
     note = validate.clean_text(note, field="note", label_fa="توضیح", max_length=NOTE_MAX, multiline=True) or None
     row = session.exec(select(DeputyConfirmation).where(DeputyConfirmation.application_id == application.id)).first()
     before = snapshot(row)

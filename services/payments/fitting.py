@@ -67,7 +67,7 @@ def _split(preview: RunPreview, paid: np.ndarray) -> tuple[int, int]:
     total = int(paid.sum())
     if preview.program != "B":
         return total, 0
-    agency, government = program_b_share_arrays(paid[paid > 0])
+    agency, government = program_b_share_arrays(paid[paid > 0], preview.share_weights)
     return int(agency.sum()), int(government.sum())
 
 

@@ -51,6 +51,7 @@ from lib.permissions import Action, Area
 from lib.text import to_persian_digits
 from lib.workflow import State
 from services.base import Actor
+from services.program_parameters import share_weights
 from services.payments.common import (
     HELD_BACK_LABELS,
     PREMIUM_PROOF_VALID_MONTHS,
@@ -99,6 +100,7 @@ class RunPreview:
     full: np.ndarray
     held_back: pd.DataFrame
     county_names: dict[int, str] = field(default_factory=dict)
+    share_weights: dict[str, int] | None = None  # programme B's split in force (services.program_parameters)
 
     @property
     def end(self) -> YearMonth:
@@ -327,6 +329,7 @@ def prepare_run(
             periods=tuple(periods), wages=wages, unconfirmed_years=unconfirmed, rate_bp=np.zeros(0, np.int64),
             share_percent=np.zeros(0, np.int64), people=pd.DataFrame(columns=PEOPLE_COLUMNS), costs=empty, full=empty,
             held_back=pd.DataFrame(columns=HELD_BACK_COLUMNS), county_names=county_names,
+            share_weights=share_weights(session, prog.id),
         )
 
     # --- the months each case may be paid for
@@ -448,7 +451,7 @@ def prepare_run(
         program=code, program_id=prog.id, province_id=province_id, county_id=county_id, start=first, months=months,
         periods=tuple(periods), wages=wages, unconfirmed_years=unconfirmed, rate_bp=rates[keep],
         share_percent=shares[keep], people=people, costs=costs, full=full, held_back=held_back,
-        county_names=county_names,
+        county_names=county_names, share_weights=share_weights(session, prog.id),
     )
 
 
@@ -465,7 +468,7 @@ def preview_lines(preview: RunPreview, paid: np.ndarray | None = None) -> pd.Dat
     wages = np.array([preview.wages[p.year] for p in periods], np.int64)[cols]
     amount = amounts[rows, cols]
     if preview.program == "B":
-        agency, government = program_b_share_arrays(amount)
+        agency, government = program_b_share_arrays(amount, preview.share_weights)
     else:
         agency, government = amount, np.zeros_like(amount)
     people = preview.people
