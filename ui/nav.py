@@ -50,6 +50,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/sms.py", "پیامک‌ها", ":material/sms:", Action.manage_reference_data, "مدیریت سامانه"),
     PageSpec("pages/sms_templates.py", "متن پیامک‌ها", ":material/edit_note:", Action.manage_reference_data,
              "مدیریت سامانه"),
+    PageSpec("pages/program_parameters.py", "پارامترهای برنامه", ":material/tune:", Action.manage_reference_data,
+             "مدیریت سامانه"),
     PageSpec("pages/wages.py", "حداقل دستمزد", ":material/price_change:", Action.manage_reference_data, "مدیریت سامانه"),
     PageSpec("pages/service_agreement.py", "توافق‌نامه سطح خدمت", ":material/timer:", Action.manage_reference_data,
              "مدیریت سامانه"),
