@@ -151,10 +151,10 @@ def _persian_amount(amount: Any, dialect: str) -> Any:
     return out
 
 
-def queue_payment_sms(session: Session, run_id: int, period: str) -> int:
+def queue_payment_sms(session: Session, run_id: int, period: str) -> None:
     """Queue one «paid» message per person of a finalised run (the sum of the person's payment
     and top-up lines; ``period`` is the run's months as people read them), inside the caller's
-    transaction, with one INSERT … SELECT. Returns how many were queued."""
+    transaction, with one INSERT … SELECT."""
     dialect = session.get_bind().dialect.name
     per_person = (
         select(
@@ -185,5 +185,4 @@ def queue_payment_sms(session: Session, run_id: int, period: str) -> int:
         *(literal(value, table.c[name].type) for name, value in constants.items()),
     ).join(Applicant, Applicant.id == per_person.c.applicant_id).where(Applicant.mobile.is_not(None), Applicant.mobile != "")  # type: ignore[union-attr]
     columns = ["applicant_id", "application_id", "mobile", "body", *constants]
-    result = session.execute(insert(Notification).from_select(columns, chosen))
-    return int(result.rowcount or 0)
+    session.execute(insert(Notification).from_select(columns, chosen))
