@@ -3,6 +3,7 @@ province), one province's drill-down (its counties) and a county's cases, at sca
 
     .venv/bin/python bench/bench_monitoring.py [--applicants 100000] [--db /tmp/monitoring.db]
     .venv/bin/python bench/bench_monitoring.py --no-sqlite --pg URL --applicants 1000000 [--pg-db NAME] [--explain]
+    ... [--write-cost 100000]   (what the tallies' triggers add to a 100,000-line finalise, SSO's answer, state changes)
 
 The data is the demo's (``demo.generate_demo``: provinces and counties weighted as the demo weights
 them, both programmes, cases in every state, a year of payment runs). Above ``--base`` applicants
@@ -203,6 +204,61 @@ def measure(engine, label: str, repeat: int, show_plans: bool) -> None:
             explain(engine, fn)
 
 
+TALLY_TRIGGERS = {"paymentline": "spendtally", "application": "casetally"}
+
+
+def _drop_tally_triggers(conn, table: str) -> None:
+    """Inside the measured transaction (rolled back): the table's tally triggers gone."""
+    for event_ in ("insert", "update", "delete"):
+        name = f"{TALLY_TRIGGERS[table]}_{event_}"
+        conn.execute(text(f"DROP TRIGGER {name} ON {table}" if conn.dialect.name == "postgresql" else f"DROP TRIGGER {name}"))
+
+
+def write_cost(engine, lines: int, repeat: int) -> None:
+    """What the tallies' triggers (migration 0017) add to writes: ``lines`` payment lines written
+    live in one INSERT … SELECT (a finalise moving a run's lines), SSO's answer for them (one
+    UPDATE of their status), and 500 case state changes one statement each — each with the
+    triggers and without them (dropped inside the measured transaction, which is rolled back).
+    Median of ``repeat``; wall and this process's CPU (SQLite's work is in the process)."""
+    table = PaymentLine.__table__
+    names = [c.name for c in table.columns]
+    with engine.connect() as conn:
+        off = int(conn.scalar(select(func.max(PaymentLine.id))))
+        cases = list(conn.scalars(select(Application.id).where(Application.state == "active").limit(500)))
+    copied = {"id": f"t.id + {off}", "jalali_year": "t.jalali_year + 90"}  # far years: nobody is paid twice
+    insert = text(
+        f"INSERT INTO paymentline ({', '.join(names)}) SELECT {', '.join(copied.get(n, 't.' + n) for n in names)} "
+        f"FROM paymentline t WHERE t.id IN (SELECT id FROM paymentline WHERE live ORDER BY id LIMIT {lines})"
+    )
+    answer = text("UPDATE paymentline SET sso_status = 'confirmed', sso_reason = NULL WHERE jalali_year > 1480")
+    state = text("UPDATE application SET state = :s WHERE id = :i")
+    print(f"\n  tally triggers' cost ({lines:,} lines in one statement; 500 case state changes one at a time):")
+    for with_triggers in (True, False):
+        figures: dict[str, list[tuple[float, float]]] = {"insert": [], "answer": [], "states": []}
+        for _ in range(repeat):
+            with engine.connect() as conn:
+                transaction = conn.begin()
+                # pysqlite opens SQLite's transaction at the first write: open it before DROP TRIGGER
+                conn.execute(text("DELETE FROM paymentline WHERE 1 = 0"))
+                if not with_triggers:
+                    _drop_tally_triggers(conn, "paymentline")
+                    _drop_tally_triggers(conn, "application")
+                for step, run_step in (
+                    ("insert", lambda: conn.execute(insert)),
+                    ("answer", lambda: conn.execute(answer)),
+                    ("states", lambda: [conn.execute(state, {"s": "suspended", "i": i}) for i in cases]),
+                ):
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    run_step()
+                    figures[step].append(((time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000))
+                transaction.rollback()
+        label = "with triggers   " if with_triggers else "without triggers"
+        print(f"    {label} " + "   ".join(
+            f"{step} {statistics.median(w for w, _ in runs):8.1f} ms (CPU {statistics.median(c for _, c in runs):7.1f})"
+            for step, runs in figures.items()
+        ))
+
+
 def run_on(url: str, fresh: bool, label: str, args: argparse.Namespace) -> None:
     """Build the data in a fresh database (else bring a kept one's schema up to date), then measure."""
     engine = make_engine(url)
@@ -215,6 +271,8 @@ def run_on(url: str, fresh: bool, label: str, args: argparse.Namespace) -> None:
         if 0 < there < args.applicants:  # a kept database of the demo alone: copy it up to --applicants
             multiply(engine, -(-args.applicants // there))
     measure(engine, label, args.repeat, args.explain)
+    if args.write_cost:
+        write_cost(engine, args.write_cost, args.repeat)
     engine.dispose()
 
 
@@ -228,6 +286,8 @@ def main() -> None:
     parser.add_argument("--pg-db", default=None, help="PostgreSQL database to keep and reuse (else a fresh one is dropped)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
+    parser.add_argument("--write-cost", type=int, default=0, metavar="LINES",
+                        help="also time the tally triggers' cost to a write of LINES payment lines (with and without)")
     args = parser.parse_args()
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
