@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,9 @@ FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
      Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
 )
 ALIGN = {"R": "right", "L": "left", "C": "center"}
+PAGE_MM, TEXT_INSET_MM, LETTERHEAD_BOX_MM = 174.0, 2.0, 62.0  # A4 less the margins; text inset; the «شماره» box
+ZWSP = "\u200b"  # zero-width space: a place a line may break, invisible, letters still join across it
+MM_PER_CHAR_PT = 0.22  # a narrow estimate of a character's width (mm) per point of font size
 
 # The page: A4, margins 18 mm at the sides (text 2 mm further in), 15 mm on top, 20 mm under
 # (the page number sits in it). Each paragraph line is `height` mm tall: text edges of 1 em
@@ -106,6 +110,27 @@ def persian_font(candidates: Iterable[tuple[Path, Path]] = FONT_CANDIDATES) -> t
     )
 
 
+def breakable(text: str, width_mm: float, size: float) -> str:
+    """``text`` with a zero-width space between the letters of each word that may be wider than
+    ``width_mm`` at ``size`` points: Typst breaks lines only at spaces, and a longer word (a code,
+    an address typed without spaces) would run over the margin or out of its table cell. Typst
+    breaks at these places only when the word does not fit; other words are left as they are."""
+    limit = max(2, int(width_mm / (MM_PER_CHAR_PT * size)))
+    words = text.split(" ")
+    if all(len(word) <= limit for word in words):
+        return text
+    return " ".join(word if len(word) <= limit else _break_between_letters(word) for word in words)
+
+
+def _break_between_letters(word: str) -> str:
+    out = []
+    for index, char in enumerate(word):
+        if index and unicodedata.category(char) not in ("Mn", "Me", "Cf") and unicodedata.category(word[index - 1]) != "Cf":
+            out.append(ZWSP)
+        out.append(char)
+    return "".join(out)
+
+
 class PersianDocument:
     """An A4 document in Persian, right to left, numbered «صفحه n از m», described block by block.
 
@@ -126,7 +151,8 @@ class PersianDocument:
                   height: float | None = None) -> None:
         """A paragraph across the page (``align`` R, L or C), wrapped at spaces onto as many lines as
         it needs; explicit line breaks in ``text`` are kept."""
-        self._add("text", text=str(text), size=size, bold=bold, align=ALIGN[align], height=height or self.leading)
+        text = breakable(str(text), PAGE_MM - 2 * TEXT_INSET_MM, size)
+        self._add("text", text=text, size=size, bold=bold, align=ALIGN[align], height=height or self.leading)
 
     def heading(self, text: str, size: float = 14) -> None:
         self.text_line(text, size=size, bold=True, align="C", height=self.leading + 2)
@@ -137,7 +163,9 @@ class PersianDocument:
     def letterhead(self, right: Sequence[str], left: Sequence[tuple[str, str]]) -> None:
         """Office lines on the right; «شماره / تاریخ / پیوست» in a 62 mm box on the left, as on
         Iranian letters; a rule under both."""
-        self._add("letterhead", right=[str(t) for t in right], left=[f"{label}: {value}" for label, value in left])
+        right_mm, left_mm = PAGE_MM - LETTERHEAD_BOX_MM - 2 * TEXT_INSET_MM, LETTERHEAD_BOX_MM - 2 * TEXT_INSET_MM
+        self._add("letterhead", right=[breakable(str(t), right_mm, 11) for t in right],
+                  left=[breakable(f"{label}: {value}", left_mm, 10.5) for label, value in left])
         self.line_across()
 
     def line_across(self) -> None:
@@ -148,7 +176,9 @@ class PersianDocument:
         text wraps onto several lines when it must; the header row repeats on each page."""
         if any(len(row) != len(headers) for row in rows) or len(widths) != len(headers):
             raise ValueError("every row of a table needs one cell per column")
-        self._add("grid", headers=[str(h) for h in headers], rows=[[str(c) for c in row] for row in rows],
+        inner = [PAGE_MM * w / sum(widths) - 2 * TEXT_INSET_MM for w in widths]
+        self._add("grid", headers=[breakable(str(h), mm, 10.5) for h, mm in zip(headers, inner)],
+                  rows=[[breakable(str(c), mm, 10.5) for c, mm in zip(row, inner)] for row in rows],
                   widths=[float(w) for w in widths])
 
     @contextmanager
