@@ -16,8 +16,12 @@ from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.errors import guarded
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, md_escape, to_persian_digits
+from ui.paging import page_start, rows_caption
 from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to
 
+AGENDA_PAGE = 25  # agenda lines built per run, whatever the size of the agenda
+DECISIONS_PAGE = 50
+GRANTS_PAGE = 50
 FLASH = "sessions_flash"
 PENDING_REJECT = "sessions_pending_reject"
 ASK_CLOSE = "sessions_ask_close"
@@ -78,15 +82,24 @@ def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _agenda(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int):
-    return cm.agenda(_session, _actor, session_id)
+def _agenda_index(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int):
+    return cm.agenda_index(_session, _actor, session_id)
 
 
-def cached_agenda(session, actor: Actor, session_id: int) -> list[cm.AgendaItem]:
-    """The agenda, rebuilt only after a write anywhere (the data version is read from the
-    database: right across app servers); the service checks the user and the area as before."""
-    cm.get_session(session, actor, session_id)  # refuses, as the agenda does, on every run
-    return _agenda(session, actor, actor.id, str(actor.role), session_id, date.today(), data_version(session))
+@st.cache_data(max_entries=256, show_spinner=False)
+def _agenda_page(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int,
+                 _index: cm.AgendaIndex, start: int):
+    return cm.agenda_page(_session, _actor, session_id, _index, start, AGENDA_PAGE)
+
+
+def cached_agenda(session, actor: Actor, session_id: int, start: int | None = None):
+    """The agenda's order (``start`` None) or the page of it from ``start``, read again only after a
+    write anywhere (the data version is read from the database: right across app servers); the
+    service checks the user and the area as before, on every run."""
+    cm.get_session(session, actor, session_id)
+    key = (actor.id, str(actor.role), session_id, date.today(), data_version(session))
+    index = _agenda_index(session, actor, *key)
+    return index if start is None else _agenda_page(session, actor, *key, index, start)
 
 
 def _forget_reject() -> None:
@@ -256,7 +269,7 @@ session_id = st.selectbox(
     ),
 )
 st.query_params["session"] = str(session_id)
-view = act(cm.session_view, session_id)
+view = act(cm.session_view, session_id, decisions=False)
 if view is None:
     st.stop()
 summary = view.summary
@@ -283,13 +296,8 @@ if summary.is_open:
                 done("فهرست حاضران ذخیره شد.")
 
 # --------------------------------------------------------------------------- agenda
-items = act(cached_agenda, session_id) or []
-st.subheader("دستور کار")
-if not items:
-    st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
-else:
+def agenda_table(items: list[cm.AgendaItem], any_priority: bool) -> None:
     province_level = summary.level == cm.Level.province
-    any_priority = any(i.override_rank or i.discount_holder for i in items)  # no empty column to scroll past
     st.dataframe(
         pd.DataFrame(
             [
@@ -323,13 +331,18 @@ else:
         width="stretch",
     )
 
-if summary.is_open and items:
+
+def decision_form(items: list[cm.AgendaItem]) -> None:
+    """Choose a case of the page shown and record the committee's decision on it."""
     agenda_by_id = {i.application_id: i for i in items}
+    pick_key = f"decide_case_{session_id}"
+    if st.session_state.get(pick_key) not in agenda_by_id:  # a case of another page, or decided elsewhere
+        st.session_state.pop(pick_key, None)
     case_id = st.selectbox(
         "پرونده برای تصمیم",
         list(agenda_by_id),
         format_func=lambda a: f"{to_persian_digits(agenda_by_id[a].position)}. {agenda_by_id[a].applicant_name} ({agenda_by_id[a].tracking_code})",
-        key=f"decide_case_{session_id}",
+        key=pick_key,
     )
     item = agenda_by_id[case_id]
     case_link(case_id, "پرونده کامل این متقاضی")
@@ -341,7 +354,7 @@ if summary.is_open and items:
         )
     if item.missing:
         st.warning("برای تأیید کمیته استان هنوز کامل نیست: " + "، ".join(item.missing), icon="⚠️")
-    if province_level and item.program == "A":
+    if summary.level == cm.Level.province and item.program == "A":
         deputy_form(case_id, item)
     # the decision this user had in front of them when they filled in the form (the previous run):
     # if another member decided meanwhile, the service refuses instead of overwriting it
@@ -357,14 +370,42 @@ if summary.is_open and items:
                 "decide": (session_id, case_id), "seen": seen, "reason": reason, "name": item.applicant_name,
                 "code": item.tracking_code,
             }
+            st.rerun()  # the whole page: the confirmation dialog opens at its end
         elif act(cm.record_decision, session_id, case_id, outcome, reason, seen=seen, **terms) is not None:
             done(f"تصمیم «{cm.OUTCOME_LABELS[outcome]}» برای {md_escape(item.applicant_name)} ثبت شد.")
 
+
+@st.fragment
+def agenda_panel() -> None:
+    """The agenda a page at a time and the decision form; turning a page or choosing a case reruns
+    this panel alone, and reads only the lines of the page shown."""
+    index = act(cached_agenda, session_id)
+    st.subheader("دستور کار")
+    if not index:
+        st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
+        return
+    start = page_start(len(index), AGENDA_PAGE, f"agenda_page_{session_id}")
+    items = act(cached_agenda, session_id, start) or []
+    st.caption(rows_caption(start, len(items), len(index)) + " (به ترتیب رتبه)")
+    if items:
+        agenda_table(items, index.any_priority)
+    if summary.is_open and items:
+        decision_form(items)
+
+
+agenda_panel()
+
 # --------------------------------------------------------------------------- decisions so far
 st.subheader("تصمیم‌های ثبت‌شده در این جلسه")
-if not view.decisions:
+decided = act(cm.session_decisions, session_id, limit=1)  # how many (the page below reads its own rows)
+decided_total = decided[1] if decided else 0
+if not decided_total:
     st.caption("هنوز تصمیمی ثبت نشده است.")
 else:
+    first_decision = page_start(decided_total, DECISIONS_PAGE, f"decisions_page_{session_id}")
+    decisions, _ = act(cm.session_decisions, session_id, offset=first_decision, limit=DECISIONS_PAGE) or ([], 0)
+    if decided_total > DECISIONS_PAGE:
+        st.caption(rows_caption(first_decision, len(decisions), decided_total))
     st.dataframe(
         pd.DataFrame(
             [
@@ -381,7 +422,7 @@ else:
                     "اعتبار": "جایگزین شده" if d.superseded else "معتبر",
                     "ثبت‌کننده": d.decided_by,
                 }
-                for d in view.decisions
+                for d in decisions
             ]
         ),
         hide_index=True,
@@ -408,7 +449,7 @@ if summary.is_open:
                 elif act(cm.correct_decision, old.id, session_id, outcome, reason, **terms) is not None:
                     done(f"تصمیم اصلاحی برای {md_escape(old.applicant_name)} ثبت شد.")
 
-    undecided = sum(1 for i in items if i.decision is None)
+    undecided = len(act(cached_agenda, session_id) or ()) - summary.decided_cases
     if st.button("بستن جلسه…", icon=":material/lock:", key="close_session"):
         st.session_state[ASK_CLOSE] = session_id
     if st.session_state.get(ASK_CLOSE) == session_id:
@@ -419,12 +460,18 @@ if PENDING_REJECT in st.session_state:
 
 # --------------------------------------------------------------------------- activation (province)
 if can(actor.role, Action.record_province_decision):
-    grants = read(cm.awaiting_activation, actor)
+    waiting = read(cm.count_awaiting_activation, actor)
     st.subheader("آغاز پرداخت پرونده‌های تأییدشده استان")
-    if not grants:
+    if not waiting:
         st.caption("پرونده‌ای در انتظار آغاز پرداخت نیست.")
     else:
+        first_grant = page_start(waiting, GRANTS_PAGE, "activate_page")
+        grants = read(cm.awaiting_activation, actor, offset=first_grant, limit=GRANTS_PAGE)
+        if waiting > GRANTS_PAGE:
+            st.caption(rows_caption(first_grant, len(grants), waiting) + " (قدیمی‌ترین تأیید اول)")
         by_case = {g.application_id: g for g in grants}
+        if st.session_state.get("activate_case") not in by_case:  # a case of another page, or activated since
+            st.session_state.pop("activate_case", None)
         with st.form("activate"):
             chosen = st.selectbox(
                 "پرونده", list(by_case), key="activate_case",

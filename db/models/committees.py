@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from db.models.cases import Application
 from db.models.common import utcnow
 
 
@@ -50,6 +51,8 @@ class Decision(SQLModel, table=True):
             "share_percent IS NULL OR (share_percent > 0 AND share_percent <= 100)",
             name="decision_share",
         ),
+        # a session's decided cases, counted from the index alone (the sessions list)
+        Index("ix_decision_session_case", "session_id", "application_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     session_id: int | None = Field(default=None, foreign_key="committeesession.id", index=True)
@@ -63,6 +66,11 @@ class Decision(SQLModel, table=True):
     supersedes_id: int | None = Field(default=None, foreign_key="decision.id", index=True)  # "superseded?" lookups
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime = Field(default_factory=utcnow)
+
+
+# The committee pages' list of confirmed cases awaiting their first paid month, oldest first: a page
+# of it reads its own rows (migration 0019). Declared here, beside the committees that use it.
+Index("ix_application_awaiting", Application.state, Application.province_id, Application.updated_at, Application.id)
 
 
 class AgendaEntry(SQLModel, table=True):

@@ -20,8 +20,14 @@ The package, by concern:
 Every write checks role and area, validates, writes in one transaction, audits, and (on a state
 change) records the case event and queues the SMS. Callers use ``from services import committee as cm``.
 """
-from services.committee.activation import activate, awaiting_activation, confirmation_date
-from services.committee.agenda import agenda, case_details, claim
+from services.committee.activation import (
+    activate,
+    awaiting_activation,
+    confirmation_date,
+    confirmation_dates,
+    count_awaiting_activation,
+)
+from services.committee.agenda import agenda, agenda_index, agenda_page, case_details, claim
 from services.committee.cap import GRANT_COUNTS_STATES, remaining_months
 from services.committee.common import (
     CHAIRS,
@@ -38,6 +44,7 @@ from services.committee.common import (
     STAGES,
     STATUS_LABELS,
     VOTING_ROLES,
+    AgendaIndex,
     AgendaItem,
     CaseDetails,
     CheckLine,
@@ -70,6 +77,7 @@ from services.committee.sessions import (
     default_level,
     get_session,
     list_sessions,
+    session_decisions,
     session_view,
     set_members,
     today,
@@ -78,11 +86,12 @@ from services.committee.sessions import (
 __all__ = [
     "CHAIRS", "COMMITTEE_NAME", "DEPUTY", "EXPERT_ROLES", "GRANT_COUNTS_STATES", "GUEST", "HEAD", "LEVEL_ACTIONS",
     "LEVEL_LABELS", "OUTCOME_LABELS", "REPEATABLE", "ROSTERS", "STAGES", "STATUS_LABELS", "VOTING_ROLES",
-    "AgendaItem", "CaseDetails", "CheckLine", "DecisionRow", "DeputyRow", "Grant", "Level", "MemberInput", "Outcome",
+    "AgendaIndex", "AgendaItem", "CaseDetails", "CheckLine", "DecisionRow", "DeputyRow", "Grant", "Level", "MemberInput", "Outcome",
     "ScoreLine", "SessionSummary", "SessionView", "Stage", "Terms",
-    "activate", "agenda", "application_area", "awaiting_activation", "case_details", "claim", "close_session",
-    "closed_decision_for", "confirm_deputy", "confirmation_date", "confirmation_gaps", "correct_decision",
+    "activate", "agenda", "agenda_index", "agenda_page", "application_area", "awaiting_activation", "case_details",
+    "claim", "close_session", "closed_decision_for", "confirm_deputy", "confirmation_date", "confirmation_dates",
+    "confirmation_gaps", "correct_decision", "count_awaiting_activation",
     "create_session", "default_level", "deputy_confirmation", "expert_roles", "get_session", "list_sessions",
-    "lock_case", "record_decision", "remaining_months", "session_area", "session_view", "set_members", "today",
+    "lock_case", "record_decision", "remaining_months", "session_area", "session_decisions", "session_view", "set_members", "today",
     "voting_roles",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.models import Applicant, Application, CommitteeSession, County, Decision, PaymentLine, PaymentRun, Program
@@ -41,16 +42,7 @@ RETRO_REASON_MAX = 300
 
 def confirmation_date(session: Session, application_id: int) -> date | None:
     """The date of the provincial session whose approval is the case's latest provincial decision."""
-    found = session.exec(
-        select(Decision, CommitteeSession.held_on)
-        .outerjoin(CommitteeSession, CommitteeSession.id == Decision.session_id)
-        .where(Decision.application_id == application_id, Decision.level == Level.province.value)
-        .order_by(Decision.id.desc())
-    ).first()
-    if found is None or found[0].outcome != Outcome.approve.value:
-        return None
-    decision, held_on = found
-    return held_on or decision.decided_at.date()
+    return confirmation_dates(session, [application_id])[application_id]
 
 
 def _start(start: YearMonth | str | None) -> YearMonth:
@@ -148,20 +140,55 @@ def activate(
     return application
 
 
-def awaiting_activation(session: Session, actor: Actor) -> list[Grant]:
-    """Programme A cases in «province_decision» in the actor's area, oldest decision first."""
+def _awaiting(actor: Actor) -> list:
+    return [Application.program_id == select(Program.id).where(Program.code == ProgramCode.A.value).scalar_subquery(),
+            Application.state == State.province_decision.value, *area_conditions(actor, Application)]
+
+
+def confirmation_dates(session: Session, application_ids: list[int]) -> dict[int, date | None]:
+    """:func:`confirmation_date` of several cases in one query."""
+    latest: dict[int, tuple[Decision, date | None]] = {}
+    if application_ids:
+        for decision, held_on in session.exec(
+            select(Decision, CommitteeSession.held_on)
+            .outerjoin(CommitteeSession, CommitteeSession.id == Decision.session_id)
+            .where(Decision.application_id.in_(application_ids), Decision.level == Level.province.value)
+            .order_by(Decision.id)
+        ).all():
+            latest[decision.application_id] = (decision, held_on)  # ordered by id: the last one counts
+    dates: dict[int, date | None] = {}
+    for application_id in application_ids:
+        decision, held_on = latest.get(application_id, (None, None))
+        approved = decision is not None and decision.outcome == Outcome.approve.value
+        dates[application_id] = (held_on or decision.decided_at.date()) if approved else None
+    return dates
+
+
+def awaiting_activation(session: Session, actor: Actor, *, offset: int = 0, limit: int | None = None) -> list[Grant]:
+    """Programme A cases in «province_decision» in the actor's area, oldest decision first (from
+    ``offset``, at most ``limit`` of them: a page reads its own rows only)."""
     actor.require(Action.record_province_decision)
-    rows = session.exec(
+    stmt = (
         select(Application, Applicant.first_name, Applicant.last_name, County.name)
         .join(Applicant, Applicant.id == Application.applicant_id)
         .join(County, County.id == Application.county_id)
-        .join(Program, Program.id == Application.program_id)
-        .where(Program.code == ProgramCode.A.value, Application.state == State.province_decision.value,
-               *area_conditions(actor, Application))
+        .where(*_awaiting(actor))
         .order_by(Application.updated_at, Application.id)
-    ).all()
+    )
+    if limit is not None:
+        offset = validate.integer(offset, field="offset", label_fa="ردیف آغاز", minimum=0, maximum=validate.INT32_MAX)
+        stmt = stmt.offset(offset).limit(validate.integer(limit, field="limit", label_fa="تعداد ردیف", minimum=1,
+                                                          maximum=500))
+    rows = session.exec(stmt).all()
+    dates = confirmation_dates(session, [a.id for a, *_ in rows])
     return [
         Grant(a.id, a.tracking_code, f"{first} {last}", county, Terms(a.months_granted, a.share_percent, a.contract_rate_bp),
-              confirmation_date(session, a.id))
+              dates[a.id])
         for a, first, last, county in rows
     ]
+
+
+def count_awaiting_activation(session: Session, actor: Actor) -> int:
+    """How many cases :func:`awaiting_activation` lists (all pages)."""
+    actor.require(Action.record_province_decision)
+    return int(session.exec(select(func.count()).select_from(Application).where(*_awaiting(actor))).one())

@@ -32,7 +32,7 @@ from db.models import (
     Document,
     ScoreCardRecord,
 )
-from lib import catalog
+from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.scoring import RankItem, rank
 from lib.text import ltr
@@ -42,6 +42,7 @@ from services.base import Actor, audit, snapshot
 from services.cases import latest_card
 from services.committee.cap import remaining_months
 from services.committee.common import (
+    AgendaIndex,
     AgendaItem,
     CaseDetails,
     CheckLine,
@@ -57,6 +58,8 @@ from services.committee.requirements import confirmation_gaps, deputy_confirmati
 from services.committee.sessions import _decision_rows, get_session
 from services.documents import document_status
 from services.eligibility import eligibility_status
+
+PAGE_MAX = 500  # most agenda lines one page may ask for
 
 
 def claim(session: Session, actor: Actor, cs: CommitteeSession, application: Application) -> None:
@@ -124,10 +127,12 @@ def agenda_scope(session: Session, cs: CommitteeSession) -> tuple[ProgramCode, L
     here = select(AgendaEntry.application_id).where(AgendaEntry.session_id == cs.id).union(
         select(Decision.application_id).where(Decision.session_id == cs.id)
     )
-    elsewhere = select(AgendaEntry.application_id).where(
-        AgendaEntry.level == cs.level, AgendaEntry.is_open.is_(True), AgendaEntry.session_id != cs.id
-    )
-    ready.append(Application.id.not_in(elsewhere))
+    # probed per case through its own agenda entries (an index), not a list of every open entry
+    elsewhere = select(AgendaEntry.id).where(
+        AgendaEntry.application_id == Application.id, AgendaEntry.level == cs.level, AgendaEntry.is_open.is_(True),
+        AgendaEntry.session_id != cs.id,
+    ).correlate(Application)
+    ready.append(~elsewhere.exists())
     return program, level, and_(Application.program_id == cs.program_id, area, or_(and_(*ready), Application.id.in_(here)))
 
 
@@ -175,6 +180,47 @@ def agenda_items(
             proposal=proposals.get(a.id), decision=decisions.get(a.id), missing=tuple(gaps.get(a.id, ())),
         ))
     return items
+
+
+def ranked(session: Session, cs: CommitteeSession) -> tuple[list[int], dict[int, str], bool]:
+    """(application ids of the agenda of ``cs`` in the committee's order, applicant names by id,
+    whether any case has a manual rank or is a discount holder): one narrow query, no details."""
+    program, _, scope = agenda_scope(session, cs)
+    total = latest_card(ScoreCardRecord.total) if program == ProgramCode.A else None
+    columns = [Application.id, Application.applied_on, Application.discount_holder, Application.priority_override,
+               Application.priority_reason, Applicant.first_name, Applicant.last_name]
+    rows = session.exec(
+        select(*columns, *([total] if total is not None else []))
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(scope)
+    ).all()
+    order = agenda_order(program, (
+        RankItem(r[0], (r[7] if total is not None else None) or 0, r[2], r[1], r[3], r[4]) for r in rows
+    ))
+    return order, {r[0]: f"{r[5]} {r[6]}" for r in rows}, any(r[3] is not None or r[2] for r in rows)
+
+
+def agenda_index(session: Session, actor: Actor, session_id: int) -> AgendaIndex:
+    """The agenda of a session as ids in the committee's order (see :func:`agenda`), for a page
+    that shows it a page at a time (:func:`agenda_page`)."""
+    cs = get_session(session, actor, session_id)
+    order, _, any_priority = ranked(session, cs)
+    return AgendaIndex(ids=tuple(order), any_priority=any_priority)
+
+
+def agenda_page(session: Session, actor: Actor, session_id: int, index: AgendaIndex, start: int, size: int) -> list[AgendaItem]:
+    """The agenda lines at positions ``start + 1`` … ``start + size`` of ``index``, with what
+    :func:`agenda` gives for each; a case that left the agenda since ``index`` was read is left out.
+    Reads only those cases: the cost of a page does not grow with the agenda."""
+    cs = get_session(session, actor, session_id)
+    start = validate.integer(start, field="start", label_fa="ردیف آغاز", minimum=0, maximum=validate.INT32_MAX)
+    size = validate.integer(size, field="size", label_fa="تعداد ردیف", minimum=1, maximum=PAGE_MAX)
+    ids = index.ids[start:start + size]
+    if not ids:
+        return []
+    program, level, scope = agenda_scope(session, cs)
+    rows = agenda_rows(session, scope, Application.id.in_(ids))
+    return agenda_items(session, cs, program, level, rows, {i: start + k for k, i in enumerate(ids, start=1)})
 
 
 def agenda_rows(session: Session, *where: ColumnElement[bool]) -> list:

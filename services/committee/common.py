@@ -193,6 +193,17 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class AgendaIndex:
+    """A session's agenda as application ids in the committee's order (position = index + 1)."""
+
+    ids: tuple[int, ...]
+    any_priority: bool  # some case has a manual rank or is a discount holder (the column is shown)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
 class SessionView:
     summary: SessionSummary
     members: list[MemberInput]

@@ -16,15 +16,12 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from db.models import Applicant, Application, CommitteeSession, Decision, MinimumWage, ScoreCardRecord
+from db.models import Application, CommitteeSession, Decision, MinimumWage
 from lib.jalali import jalali_year_of
 from lib.payments import monthly_premium
 from lib.permissions import Action
-from lib.scoring import RankItem
-from lib.workflow import ProgramCode
 from services.base import Actor
-from services.cases import latest_card
-from services.committee.agenda import agenda_items, agenda_order, agenda_rows, agenda_scope
+from services.committee.agenda import agenda_items, agenda_rows, agenda_scope, ranked
 from services.committee.common import AgendaItem, Outcome, SessionSummary, Terms
 from services.committee.sessions import _summaries, get_session
 
@@ -74,20 +71,7 @@ class MeetingState:
 
 def agenda_strip(session: Session, actor: Actor, session_id: int) -> list[StripEntry]:
     """The agenda in the committee's order, as narrow lines (no documents, cap or proposals)."""
-    cs = get_session(session, actor, session_id)
-    program, _, scope = agenda_scope(session, cs)
-    total = latest_card(ScoreCardRecord.total) if program == ProgramCode.A else None
-    columns = [Application.id, Application.applied_on, Application.discount_holder, Application.priority_override,
-               Application.priority_reason, Applicant.first_name, Applicant.last_name]
-    rows = session.exec(
-        select(*columns, *([total] if total is not None else []))
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(scope)
-    ).all()
-    names = {r[0]: f"{r[5]} {r[6]}" for r in rows}
-    order = agenda_order(program, (
-        RankItem(r[0], (r[7] if total is not None else None) or 0, r[2], r[1], r[3], r[4]) for r in rows
-    ))
+    order, names, _ = ranked(session, get_session(session, actor, session_id))
     return [StripEntry(position, i, names[i]) for position, i in enumerate(order, start=1)]
 
 

@@ -269,7 +269,7 @@ def list_sessions(
     return _summaries(session, where, limit)
 
 
-def _decision_rows(session: Session, where: list) -> list[DecisionRow]:
+def _decision_rows(session: Session, where: list, *, offset: int = 0, limit: int | None = None) -> list[DecisionRow]:
     stmt = (
         select(Decision, Application.tracking_code, Applicant.first_name, Applicant.last_name,
                CommitteeSession.number, CommitteeSession.held_on, User.full_name)
@@ -280,6 +280,8 @@ def _decision_rows(session: Session, where: list) -> list[DecisionRow]:
         .where(*where)
         .order_by(Decision.id)
     )
+    if limit is not None:
+        stmt = stmt.offset(offset).limit(limit)
     rows = session.exec(stmt).all()
     if not rows:
         return []
@@ -298,11 +300,25 @@ def _decision_rows(session: Session, where: list) -> list[DecisionRow]:
     ]
 
 
-def session_view(session: Session, actor: Actor, session_id: int) -> SessionView:
-    """A session with its members and every decision taken in it (superseded ones marked)."""
+def session_view(session: Session, actor: Actor, session_id: int, *, decisions: bool = True) -> SessionView:
+    """A session with its members and every decision taken in it (superseded ones marked);
+    without ``decisions`` (a page that shows them a page at a time: :func:`session_decisions`),
+    its decisions list is empty."""
     cs = get_session(session, actor, session_id)
     summary = _summaries(session, [CommitteeSession.id == cs.id])[0]
     members = [MemberInput(m.role, m.full_name) for m in _member_rows(session, cs.id)]
-    return SessionView(summary, members, _decision_rows(session, [Decision.session_id == cs.id]))
+    return SessionView(summary, members, _decision_rows(session, [Decision.session_id == cs.id]) if decisions else [])
+
+
+def session_decisions(
+    session: Session, actor: Actor, session_id: int, *, offset: int = 0, limit: int = 50
+) -> tuple[list[DecisionRow], int]:
+    """(the decisions of a session from ``offset``, at most ``limit``, in the order taken;
+    how many it has): a page of them reads its own rows only."""
+    cs = get_session(session, actor, session_id)
+    offset = validate.integer(offset, field="offset", label_fa="ردیف آغاز", minimum=0, maximum=validate.INT32_MAX)
+    limit = validate.integer(limit, field="limit", label_fa="تعداد ردیف", minimum=1, maximum=500)
+    total = session.exec(select(func.count(Decision.id)).where(Decision.session_id == cs.id)).one()
+    return _decision_rows(session, [Decision.session_id == cs.id], offset=offset, limit=limit), int(total)
 
 
