@@ -10,6 +10,7 @@ SQLite (row triggers) and PostgreSQL (statement triggers over transition tables)
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -329,3 +330,50 @@ def test_the_triggers_are_there_at_head(engine):
         else:
             names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
     assert {f"{t}_{e}" for t in ("casetally", "spendtally", "seattally") for e in ("insert", "update", "delete")} <= names
+
+
+def test_concurrent_writers_lose_no_count(engine, world):
+    """PostgreSQL: threads changing the states of cases of one county at the same time (each
+    statement's upsert meets the others on the same tally rows) and finalising lines — every
+    change counted once."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    with new_session(engine) as session:
+        add_cases(session, world, ("add_cases", 4, 0, 0, "active", 1800, 100, (1403, 1), 12))
+        add_cases(session, world, ("add_cases", 4, 0, 0, "active", 1800, 100, (1403, 1), 12))
+        add_lines(session, world, ("add_lines", 0, 8, False, "payment", "pending", 1403, 6, 5000, False))
+        session.commit()
+        ids = sorted(_ids(session, Application.id))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(ids) + 1)
+
+    def change(application_id: int) -> None:
+        try:
+            with new_session(engine) as s:
+                barrier.wait()
+                for state in ("suspended", "active", "completed"):
+                    s.execute(update(Application).where(Application.id == application_id).values(state=state))
+                    s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def finalise_all() -> None:
+        try:
+            with new_session(engine) as s:
+                barrier.wait()
+                finalise(s, world, ("finalise", 0))
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=change, args=(i,)) for i in ids] + [threading.Thread(target=finalise_all)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with new_session(engine) as session:
+        counted = tallies(session)
+        assert counted == recount(session)
+        assert sum(n for key, n in counted[0].items() if key[2] == "completed") == len(ids)
+        assert sum(lines for lines, _, _ in counted[1].values()) == len(ids)
