@@ -6,7 +6,8 @@ For each size: a fresh SQLite file with ``generate_demo`` (or ``--reuse DIR`` ho
 AppTest (median of ``--repeat`` runs after one warm-up run):
 
 * case list, manager (national): the first page (first render) and a search for a surname;
-* ranking, provincial committee of the largest province: a rerun of the whole province;
+* ranking, provincial committee of the largest province: a rerun of its first page (cached by
+  the data version), and the same with the cache emptied (the service runs);
 * home, manager (national): the first render (its cache emptied before each run) and a rerun;
 * sessions page, provincial committee: opening a new open session of that province, and a rerun;
 
@@ -14,6 +15,7 @@ and the service calls behind them alone. Finally the first page of a freshly sta
 a new Python process renders the sign-in page through AppTest (imports included) and again.
 
     .venv/bin/python bench/bench_pages.py [--sizes 10000 100000 300000] [--repeat 5] [--reuse DIR]
+        [--only cases ranking home sessions fresh]
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bench.bench_demo import fresh_sqlite  # noqa: E402
-from bench.timing import timed  # noqa: E402
+from bench.timing import timed_cpu as timed  # noqa: E402  ((wall, CPU) seconds)
 from db import migrate  # noqa: E402
 from db.engine import make_engine, new_session  # noqa: E402
 from db.models import Application, Program  # noqa: E402
@@ -46,6 +48,9 @@ from services.users import actor_for, create_user  # noqa: E402
 APP = str(ROOT / "app.py")
 PASSWORD = "bench-pass-1"
 SEARCH = "تهرانی"  # a surname of the demo's vocabulary
+PARTS = ("cases", "ranking", "home", "sessions", "fresh")
+COUNTED = 10_001  # the case list counts up to «more than 10,000» (pages/cases.py)
+RANKING_ROWS = 100  # a page of the ranking (pages/ranking.py)
 MEMBERS = [cm.MemberInput("deputy", "مهدی نوری"), cm.MemberInput("employment_expert", "نرگس شریفی")]
 
 
@@ -81,8 +86,9 @@ def _patch_navigation() -> None:
     PagesManager.__init__ = init
 
 
-def app_figures(engine, manager, committee, session_id: int, repeat: int) -> dict[str, float]:
-    """Seconds of each page interaction through AppTest."""
+def app_figures(engine, manager, committee, session_id: int, repeat: int,
+                parts: frozenset[str] = frozenset(PARTS)) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each page interaction through AppTest."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -109,27 +115,47 @@ def app_figures(engine, manager, committee, session_id: int, repeat: int) -> dic
         return lambda: _ok(at.run())
 
     figures = {}
-    cases = signed_in(manager, "pages/cases.py")
+    if "cases" in parts:
+        figures.update(case_list(signed_in(manager, "pages/cases.py"), repeat))
+    if "ranking" in parts:
+        figures.update(ranking_figures(signed_in(committee, "pages/ranking.py"), repeat))
+    if "home" in parts:
+        home = signed_in(manager, "pages/home.py")
+
+        def home_cold():
+            st.cache_data.clear()
+            _ok(home.run())
+
+        figures["home, manager, first render"] = timed(home_cold, repeat)
+        figures["home, manager, rerun"] = timed(rerun(home), repeat)
+    if "sessions" in parts:
+        sessions = signed_in(committee, "pages/sessions.py", session=str(session_id))
+        figures["sessions, province, open"] = timed(
+            lambda: _ok(sessions.switch_page("pages/sessions.py").run()), repeat)
+        figures["sessions, province, rerun"] = timed(rerun(sessions), repeat)
+    return figures
+
+
+def case_list(cases, repeat: int) -> dict[str, tuple[float, float]]:
+    figures = {}
     figures["case list, first page"] = timed(lambda: _ok(cases.switch_page("pages/cases.py").run()), repeat)
-    cases.text_input[0].input(SEARCH)
+    cases.text_input(key="cases_search").input(SEARCH)
     figures["case list, search"] = timed(lambda: _ok(cases.button[0].click().run()), repeat)
+    assert len(cases.dataframe[0].value), "the search found no case: the bench would time an empty list"
 
-    ranking = signed_in(committee, "pages/ranking.py")
-    figures["ranking, province, rerun"] = timed(rerun(ranking), repeat)
+    return figures
 
-    home = signed_in(manager, "pages/home.py")
 
-    def home_cold():
+def ranking_figures(ranking, repeat: int) -> dict[str, tuple[float, float]]:
+    import streamlit as st
+
+    figures = {"ranking, province, rerun": timed(lambda: _ok(ranking.run()), repeat)}
+
+    def ranking_cold():  # the page's cache (keyed by the data version) emptied: the service runs
         st.cache_data.clear()
-        _ok(home.run())
+        _ok(ranking.run())
 
-    figures["home, manager, first render"] = timed(home_cold, repeat)
-    figures["home, manager, rerun"] = timed(rerun(home), repeat)
-
-    sessions = signed_in(committee, "pages/sessions.py", session=str(session_id))
-    figures["sessions, province, open"] = timed(
-        lambda: _ok(sessions.switch_page("pages/sessions.py").run()), repeat)
-    figures["sessions, province, rerun"] = timed(rerun(sessions), repeat)
+    figures["ranking, province, uncached"] = timed(ranking_cold, repeat)
     return figures
 
 
@@ -137,11 +163,12 @@ def _ok(at) -> None:
     assert not at.exception, at.exception
 
 
-def service_figures(engine, manager, committee, session_id: int, repeat: int) -> dict[str, float]:
-    """Seconds of the service calls behind the pages, alone."""
+def service_figures(engine, manager, committee, session_id: int, repeat: int,
+                    parts: frozenset[str] = frozenset(PARTS)) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of the service calls behind the pages, alone."""
     from services.cases import count_cases, list_cases
     from services.dashboard import area_summary
-    from services.scoring_sheet import ranking
+    from services.ranking import ranking_page
 
     def call(fn, actor, *args, **kwargs):
         def run():
@@ -152,16 +179,20 @@ def service_figures(engine, manager, committee, session_id: int, repeat: int) ->
     def both(*calls):
         return lambda: [c() for c in calls]
 
-    return {
-        "list_cases + count_cases": timed(both(call(list_cases, manager), call(count_cases, manager)), repeat),
-        "... with search": timed(both(call(list_cases, manager, text=SEARCH), call(count_cases, manager, text=SEARCH)),
-                                 repeat),
-        "ranking (province)": timed(call(ranking, committee), repeat),
-        "area_summary (national)": timed(call(area_summary, manager), repeat),
-        "session_view + agenda": timed(both(call(cm.session_view, committee, session_id),
-                                            call(cm.agenda, committee, session_id)), repeat),
-    }
-
+    figures = {}
+    if "cases" in parts:
+        figures["list_cases + count_cases"] = timed(
+            both(call(list_cases, manager), call(count_cases, manager, at_most=COUNTED)), repeat)
+        figures["... with search"] = timed(both(call(list_cases, manager, text=SEARCH),
+                                                call(count_cases, manager, text=SEARCH, at_most=COUNTED)), repeat)
+    if "ranking" in parts:
+        figures["ranking_page (province)"] = timed(call(ranking_page, committee, limit=RANKING_ROWS), repeat)
+    if "home" in parts:
+        figures["area_summary (national)"] = timed(call(area_summary, manager), repeat)
+    if "sessions" in parts:
+        figures["session_view + agenda"] = timed(both(call(cm.session_view, committee, session_id),
+                                                      call(cm.agenda, committee, session_id)), repeat)
+    return figures
 
 FRESH = """
 import sys, time
@@ -210,31 +241,40 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1404)
     parser.add_argument("--reuse", type=Path, default=None, help="a folder of demo-<n>.db files to use")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="the pages to time")
     args = parser.parse_args()
-    results: dict[int, dict[str, float]] = {}
+    parts = frozenset(args.only)
+    results: dict[int, dict[str, tuple[float, float | None]]] = {}
     with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
         for n in args.sizes:
             engine = database(Path(tmp), args.reuse, n, args.seed)
             manager, committee, session_id = actors(engine, n)
-            figures = app_figures(engine, manager, committee, session_id, args.repeat)
-            figures.update(service_figures(engine, manager, committee, session_id, args.repeat))
-            if n == args.sizes[0]:
+            figures = app_figures(engine, manager, committee, session_id, args.repeat, parts)
+            figures.update(service_figures(engine, manager, committee, session_id, args.repeat, parts))
+            if n == args.sizes[0] and "fresh" in parts:
                 first, later = fresh_server(str(engine.url), args.repeat)
-                figures["fresh server, first page"], figures["fresh server, next page"] = first, later
+                figures["fresh server, first page"], figures["fresh server, next page"] = (first, None), (later, None)
             results[n] = figures
             engine.dispose()
             print(f"{n:,} applicants done", flush=True)
-    sizes = args.sizes
-    print(f"\npage interactions on SQLite demo data, median of {args.repeat} (ms); ratio = largest / smallest size")
-    header = f"{'interaction':<30}" + "".join(f"{n:>10,}" for n in sizes) + f"{'ratio':>8}"
-    print(header)
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    print(f"\npage interactions on SQLite demo data, median of {args.repeat} (ms); ratio = largest / smallest size; "
+          f"load average at the end {' '.join(load)}")
+    for column, title in ((0, "wall"), (1, "CPU of the process (all threads)")):
+        report(results, args.sizes, column, title)
+
+
+def report(results: dict[int, dict[str, tuple[float, float | None]]], sizes: list[int], column: int, title: str) -> None:
+    header = f"{title:<30}" + "".join(f"{n:>10,}" for n in sizes) + f"{'ratio':>8}"
+    print("\n" + header)
     print("-" * len(header))
     for name in results[sizes[0]]:
-        values = [results[n].get(name) for n in sizes]
+        values = [(results[n].get(name) or (None, None))[column] for n in sizes]
+        if all(v is None for v in values):
+            continue
         cells = "".join(f"{'' if v is None else f'{v * 1000:.1f}':>10}" for v in values)
-        ratio = f"{values[-1] / values[0]:.2f}" if len(sizes) > 1 and values[-1] is not None else ""
+        ratio = f"{values[-1] / values[0]:.2f}" if len(sizes) > 1 and values[-1] is not None and values[0] else ""
         print(f"{name:<30}{cells}{ratio:>8}")
-
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS,
 from ui.widgets import case_link, field_error, jalali_date_input
 
 LIMIT = 500
+COUNT_LIMIT = 10_000  # counted exactly up to here; beyond, «more than»: a count costs the same in any area
 
 actor = require_actor()
 st.title("پرونده‌ها")
@@ -38,17 +39,18 @@ with st.form("case_filters"):
         date_from = jalali_date_input("تاریخ درخواست از", key="cases_date_from")
     with d2:
         date_to = jalali_date_input("تا", key="cases_date_to")
-    text = d3.text_input("جستجو", placeholder="نام، کد ملی یا کد رهگیری")
+    text = d3.text_input("جستجو", placeholder="نام، کد ملی یا کد رهگیری", key="cases_search")
     st.form_submit_button("نمایش پرونده‌ها", type="primary")
 if field_error("cases_date_from") or field_error("cases_date_to"):
     st.stop()  # the date field already says what to fix
 
 filters = dict(program=program, province_id=province_id, county_id=county_id, state=state,
                date_from=date_from, date_to=date_to, text=text)
-total = act(count_cases, **filters)
+total = act(count_cases, **filters, at_most=COUNT_LIMIT + 1)
 if total is None:
     st.stop()
-pages = max(1, -(-total // LIMIT))
+more = total > COUNT_LIMIT
+pages = max(1, -(-min(total, COUNT_LIMIT) // LIMIT))
 page = 1
 if pages > 1:
     page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
@@ -74,7 +76,7 @@ shown = pd.DataFrame(
         "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),
     }
 )
-count = format_number(total)
+count = f"بیش از {format_number(COUNT_LIMIT)}" if more else format_number(total)
 if pages > 1:
     first = (page - 1) * LIMIT + 1
     st.caption(
@@ -83,6 +85,9 @@ if pages > 1:
     )
 else:
     st.caption(f"{count} پرونده. برای باز کردن یک پرونده، ردیف آن را انتخاب کنید.")
+if more:
+    st.caption(f"فهرست {format_number(COUNT_LIMIT)} پرونده تازه‌تر را نشان می‌دهد؛ برای دیدن پرونده‌های دیگر، "
+               "استان، شهرستان، وضعیت، بازه تاریخ یا متن جستجو را انتخاب کنید.")
 event = st.dataframe(
     shown, hide_index=True, width="stretch", column_order=list(shown.columns)[::-1],  # read from the right
     on_select="rerun", selection_mode="single-row", key="cases_table",

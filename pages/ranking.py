@@ -6,12 +6,25 @@ import streamlit as st
 from lib.permissions import Action, Scope, can, scope_of
 from lib.workflow import STATE_LABELS, State
 from services.applications import set_priority
+from services.base import Actor
 from services.cases import counties_in_area
-from services.scoring_sheet import ranking
+from services.data_version import data_version
+from services.ranking import RankingPage, ranking_page
 from ui.context import act, read, require_actor
-from ui.fmt import format_jalali, format_number, md_escape
+from ui.fmt import format_jalali, format_number, md_escape, to_persian_digits
 from ui.tables import rtl_table
 from ui.widgets import whole_number_input
+
+PAGE = 100  # rows of the ranking shown at once
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def page_of(_session, _actor: Actor, role: str, province_id: int | None, county_of_actor: int | None,
+            county_id: int | None, page: int, version: int) -> RankingPage:
+    """A page of an area's ranking, shared by the users of that area until the next write anywhere
+    (``version``: every audited write, on any app server, changes it)."""
+    return ranking_page(_session, _actor, county_id=county_id, offset=(page - 1) * PAGE, limit=PAGE)
+
 
 actor = require_actor()
 st.title("رتبه‌بندی")
@@ -23,14 +36,34 @@ county_id = st.selectbox(
     "شهرستان", options, format_func=lambda c: "همه شهرستان‌های استان" if c is None else counties[c],
     disabled=len(options) == 1,
 )
+pager_key = f"ranking_page_{county_id}"
+pager_slot = st.container()
 table_slot = st.container()
-frame = act(ranking, county_id=county_id)
-if frame is None:
+
+
+def fetch(page: int) -> RankingPage | None:
+    return act(page_of, str(actor.role), actor.province_id, actor.county_id, county_id, page, read(data_version))
+
+
+result = fetch(st.session_state.get(pager_key, 1))
+if result is None:
     st.stop()
+pages = max(1, -(-result.total // PAGE))
+if result.offset // PAGE + 1 > pages:  # the ranking shrank under the page shown: its last page
+    st.session_state[pager_key] = pages
+    result = fetch(pages)
+    if result is None:
+        st.stop()
+frame = result.frame
+if pages > 1:
+    pager_slot.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
+                         key=pager_key)
 
 if can(actor.role, Action.set_priority) and not frame.empty:
     st.subheader("اولویت دستی کمیته")
     st.caption("در موارد خاص، کمیته شهرستان یا استان می‌تواند اولویت متقاضی را با ذکر دلیل تعیین کند (تبصره ۱ دستورالعمل).")
+    if pages > 1:
+        st.caption("پرونده را از میان پرونده‌های صفحه‌ای که نشان داده شده انتخاب کنید.")
     names = {int(r.application_id): f"{r.tracking_code} — {r.applicant}" for r in frame.itertuples()}
     generation = st.session_state.get("priority_generation", 0)  # a fresh form after each change
     with st.form(f"priority_{generation}"):
@@ -72,6 +105,9 @@ with table_slot:
             }
         )
         rtl_table(shown, column_config={"دلیل اولویت دستی": st.column_config.TextColumn(width="large")})
+        first = result.offset + 1
+        st.caption(f"{format_number(result.total)} پرونده امتیازدهی‌شده"
+                   + (f"؛ رتبه‌های {format_number(first)} تا {format_number(first + len(frame) - 1)}" if pages > 1 else ""))
         st.caption(
             "ترتیب: نخست پرونده‌هایی که کمیته اولویت دستی داده، سپس امتیاز بیشتر، و دارندگان تخفیف بیمه دولتی "
             "پس از همه؛ در امتیاز برابر، درخواست زودتر جلوتر است."

@@ -29,6 +29,7 @@ from db.models import (
     ScoreCardRecord,
     User,
 )
+from db.search import case_ids_containing, indexed
 from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
@@ -151,7 +152,7 @@ def list_cases(
             Application.state,
             Application.applied_on,
             Application.channel,
-            latest_card(ScoreCardRecord.total),
+            Application.score_total,
             Application.discount_holder,
             Application.priority_override,
         )
@@ -173,17 +174,24 @@ def list_cases(
     return frame
 
 
-def count_cases(session: Session, actor: Actor, **filters: Any) -> int:
-    """How many cases :func:`list_cases` would list with the same filters (all pages)."""
+def count_cases(session: Session, actor: Actor, *, at_most: int | None = None, **filters: Any) -> int:
+    """How many cases :func:`list_cases` would list with the same filters (all pages).
+
+    With ``at_most``, counting stops there and the result is ``min(count, at_most)``: a page that
+    says «more than N» reads at most N rows of the index, however large the area."""
     conditions = _case_conditions(session, actor, **filters)
-    query = select(func.count()).select_from(Application)
+    query = select(Application.id)
     # every case has its programme and applicant (foreign keys): join them only to filter on them,
     # so an unfiltered count reads one narrow index instead of three tables
     if filters.get("program"):
         query = query.join(Program, Program.id == Application.program_id)
-    if search_tokens(filters.get("text")):
+    if not all(indexed(token) for token in search_tokens(filters.get("text"))):
         query = query.join(Applicant, Applicant.id == Application.applicant_id)
-    return int(session.exec(query.where(*conditions)).one())
+    query = query.where(*conditions)
+    if at_most is not None:
+        query = query.limit(validate.integer(at_most, field="at_most", label_fa="سقف شمارش", minimum=1,
+                                             maximum=validate.INT32_MAX))
+    return int(session.exec(select(func.count()).select_from(query.subquery())).one())
 
 
 def _case_conditions(
@@ -214,7 +222,11 @@ def _case_conditions(
         conditions.append(Application.applied_on >= date_from)
     if date_to:
         conditions.append(Application.applied_on <= date_to)
+    dialect = session.get_bind().dialect.name
     for token in tokens:
+        if indexed(token):  # through the trigram index of the case search table
+            conditions.append(Application.id.in_(case_ids_containing(dialect, token)))  # type: ignore[union-attr]
+            continue
         matches = [
             Applicant.first_name.contains(token, autoescape=True),  # type: ignore[attr-defined]
             Applicant.last_name.contains(token, autoescape=True),  # type: ignore[attr-defined]

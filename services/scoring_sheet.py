@@ -4,8 +4,8 @@
   version) and the move to «scored», in one transaction.
 * :func:`pending_worksheet` / :func:`save_worksheet` — a county's cases awaiting scoring as a
   grid; every row is validated before anything is written, then all are saved in one transaction.
-* :func:`ranking` — the priority order of lib.scoring.rank_frame (committee overrides first,
-  discount holders last).
+* :func:`ranking` — the whole priority order of lib.scoring.rank_frame (committee overrides
+  first, discount holders last); the ranking page reads it a page at a time (services.ranking).
 
 The points come from :mod:`lib.scoring` with the current policy; nothing here re-implements them.
 """
@@ -17,27 +17,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import exists
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from db.models import (
     Applicant,
     Application,
-    County,
     Household,
     Program,
     ScoreCardRecord,
-    User,
 )
+from db.models.cases import RANKED_STATES as RANKED_STATE_NAMES
+from lib import validate
 from lib.errors import InvalidInput
 from lib.permissions import Action, Area
-from lib.scoring import CRITERIA, ScoreCard, ScoreInput, ScoringPolicy, rank_frame, score, score_many
+from lib.scoring import CRITERIA, ScoreCard, ScoreInput, ScoringPolicy, score, score_many
 from lib.text import ltr, to_persian_digits
-from lib.workflow import STATE_LABELS, ProgramCode, State, to_program
+from lib.workflow import STATE_LABELS, ProgramCode, State
 from services.applications import SCORABLE_STATES, HouseholdData, current_policy, store_score_card
-from services.base import Actor, area_conditions, audit, county_area, find, snapshot
+from services.base import Actor, audit, county_area, find, snapshot
 from services.cases import latest_card
+from services.ranking import ranking_page
 
 # The grid's input columns as people read them (headers, and the column named in a message).
 INPUT_LABELS: Mapping[str, str] = {
@@ -51,8 +50,9 @@ INPUT_LABELS: Mapping[str, str] = {
 # The grid's read-only points columns: criterion → column.
 POINTS_COLUMNS: Mapping[str, str] = {name: f"points_{name}" for name in CRITERIA}
 
-# Cases the ranking orders: scored and waiting for (or decided by) the committees, not yet paid.
-RANKED_STATES: tuple[State, ...] = (State.scored, State.county_decision, State.province_decision)
+# Cases the ranking orders: scored and waiting for (or decided by) the committees, not yet paid
+# (the ranking indexes of migration 0018 are written for these: db.models.cases.RANKED_STATES).
+RANKED_STATES: tuple[State, ...] = tuple(State(s) for s in RANKED_STATE_NAMES)
 
 
 def score_input(data: HouseholdData | Mapping[str, Any]) -> ScoreInput:
@@ -286,58 +286,9 @@ def preview_worksheet(frame: pd.DataFrame, policy: ScoringPolicy) -> tuple[pd.Da
 def ranking(
     session: Session, actor: Actor, *, program: str = "A", county_id: int | None = None
 ) -> pd.DataFrame:
-    """The scored cases of a county (or the actor's whole area) in priority order.
+    """The scored cases of a county (or the actor's whole area) in priority order, all of them
+    (the ranking page reads a page at a time: :func:`services.ranking.ranking_page`).
 
     Columns: rank, application_id, tracking_code, applicant, county, state, total,
     discount_holder, applied_on, override_rank, override_reason, override_by."""
-    actor.require(Action.view_cases)
-    if to_program(program) != ProgramCode.A:
-        raise InvalidInput("رتبه‌بندی بر پایه جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است.", field="program")
-    conditions = list(area_conditions(actor, Application))
-    if county_id is not None:
-        actor.require(Action.view_cases, county_area(session, county_id))
-        conditions.append(Application.county_id == county_id)
-    # the current (newest) card joined once per case: no newer card of the same case exists
-    # (one seek in ix_score_card_latest, which also holds the total)
-    newer = aliased(ScoreCardRecord)
-    query = (
-        select(
-            Application.id,
-            Application.tracking_code,
-            Applicant.first_name,
-            Applicant.last_name,
-            County.name,
-            Application.state,
-            ScoreCardRecord.total,
-            Application.discount_holder,
-            Application.applied_on,
-            Application.priority_override,
-            Application.priority_reason,
-            User.full_name,
-        )
-        .join(Program, Program.id == Application.program_id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .join(County, County.id == Application.county_id)
-        .join(ScoreCardRecord, ScoreCardRecord.application_id == Application.id)
-        .outerjoin(User, User.id == Application.priority_set_by)
-        .where(
-            Program.code == ProgramCode.A.value,
-            Application.state.in_([s.value for s in RANKED_STATES]),  # type: ignore[attr-defined]
-            ~exists().where(newer.application_id == ScoreCardRecord.application_id, newer.id > ScoreCardRecord.id),
-            *conditions,
-        )
-    )
-    frame = pd.DataFrame(
-        [
-            (aid, code, f"{first} {last}", county, state, total, bool(holder), applied, override, reason, by)
-            for aid, code, first, last, county, state, total, holder, applied, override, reason, by in session.exec(query).all()
-        ],
-        columns=[
-            "application_id", "tracking_code", "applicant", "county", "state", "total", "discount_holder",
-            "applied_on", "override_rank", "override_reason", "override_by",
-        ],
-    )
-    frame["total"] = frame["total"].astype("int64")
-    frame["override_rank"] = frame["override_rank"].astype("Int64")
-    ranked = rank_frame(frame).reset_index(drop=True)
-    return ranked[["rank", *frame.columns]]
+    return ranking_page(session, actor, program=program, county_id=county_id, limit=validate.INT32_MAX).frame

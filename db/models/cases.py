@@ -29,6 +29,14 @@ class Applicant(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# The scored cases awaiting a committee, as the ranking indexes of migration 0018 are written (a
+# literal: a partial index serves a query only when the query repeats its condition; with
+# ``priority_override IS NULL`` or ``IS NOT NULL``, which the indexes also name).
+RANKED_STATES = ("scored", "county_decision", "province_decision")
+RANKED_WHERE = (f"application.state IN ({', '.join(repr(s) for s in RANKED_STATES)}) "
+                "AND application.score_total IS NOT NULL")
+
+
 class Application(SQLModel, table=True):
     """A case: one applicant's request under one programme."""
 
@@ -70,6 +78,8 @@ class Application(SQLModel, table=True):
     start_year: int | None = None
     start_month: int | None = None
     priority_override: int | None = None
+    # the total of the newest score card (NULL: not scored), kept by triggers on score_card (migration 0018)
+    score_total: int | None = None
     priority_reason: str | None = Field(default=None, max_length=400)
     priority_set_by: int | None = Field(default=None, foreign_key="user.id")
     is_demo: bool = False
