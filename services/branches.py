@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.models import County, SsoBranch
+from db.models import Application, County, Introduction, SsoBranch
 from lib.errors import InvalidInput
 from lib.permissions import Action
 from lib import validate
 from lib.text import format_number, to_latin_digits
+from lib.workflow import State
 from services.base import Actor, audit, county_area, find, snapshot
 
-__all__ = ["BranchRow", "county_branches", "add_branch", "set_branch_active", "get_branch"]
+__all__ = ["BranchRow", "county_branches", "add_branch", "set_branch_active", "get_branch", "rename_branch",
+           "open_introductions"]
 
 MAX_NAME = int(SsoBranch.__table__.c["name"].type.length)  # type: ignore[attr-defined]
 MAX_CODE = int(SsoBranch.__table__.c["code"].type.length)  # type: ignore[attr-defined]
@@ -99,8 +101,47 @@ def add_branch(session: Session, actor: Actor, county_id: int, name: str, code: 
     return branch
 
 
-def set_branch_active(session: Session, actor: Actor, branch_id: int, active: bool) -> SsoBranch:
-    """Retire a branch (no longer offered for introductions) or bring it back; audited."""
+def open_introductions(session: Session, branch_id: int) -> list[Introduction]:
+    """The branch's introductions still awaiting SSO's answer (the case introduced, not refused)."""
+    return list(session.exec(
+        select(Introduction).join(Application, Application.id == Introduction.application_id)
+        .where(Introduction.branch_id == branch_id, Introduction.refused_on == None,  # noqa: E711
+               Application.state == State.introduced.value)
+        .order_by(Introduction.id)
+    ).all())
+
+
+def rename_branch(session: Session, actor: Actor, branch_id: object, name: str, code: str = "") -> SsoBranch:
+    """Correct a branch's name or code (administrators; audited). Letters already written keep the
+    name they were written with; a name the county already has is refused."""
+    branch = find(session, SsoBranch, branch_id)
+    if branch is None:
+        raise InvalidInput("شعبه‌ای با این شماره پیدا نشد.", field="branch")
+    actor.require(Action.manage_reference_data, county_area(session, branch.county_id))
+    text, code_text = _clean_name(name), _clean_code(code)
+    if (text, code_text) == (branch.name, branch.code):
+        raise InvalidInput("نام و کد تازه همان نام و کد کنونی است؛ چیزی تغییر نکرد.", field="name")
+    same = session.exec(select(SsoBranch.id).where(SsoBranch.county_id == branch.county_id, SsoBranch.name == text,
+                                                   SsoBranch.id != branch.id)).first()
+    if same is not None:
+        raise InvalidInput(f"شعبه «{text}» در فهرست همین شهرستان هست؛ نام دیگری بنویسید.", field="name")
+    before = snapshot(branch)
+    branch.name, branch.code = text, code_text
+    session.add(branch)
+    audit(session, actor, "sso_branch.rename", "sso_branch", branch.id, before=before, after=snapshot(branch))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput("هم‌زمان شعبه‌ای با همین نام در همین شهرستان ثبت شد؛ فهرست را تازه کنید.", field="name") from None
+    return branch
+
+
+def set_branch_active(session: Session, actor: Actor, branch_id: int, active: bool,
+                      reassign_to: object = None) -> SsoBranch:
+    """Retire a branch (no longer offered for introductions) or bring it back; audited. A branch
+    with introductions still awaiting SSO's answer is retired only with ``reassign_to``: another
+    active branch of the same county, to which those introductions move (audited with their cases)."""
     branch = find(session, SsoBranch, branch_id)
     if branch is None:
         raise InvalidInput("شعبه‌ای با این شماره پیدا نشد.", field="branch")
@@ -108,6 +149,23 @@ def set_branch_active(session: Session, actor: Actor, branch_id: int, active: bo
     if branch.active == bool(active):
         return branch
     before = snapshot(branch)
+    if not active:
+        waiting = open_introductions(session, branch.id)
+        if waiting and reassign_to in (None, ""):
+            raise InvalidInput(
+                f"{format_number(len(waiting))} معرفی به شعبه «{branch.name}» هنوز منتظر پاسخ تأمین اجتماعی است؛ "
+                "شعبه‌ای را که این معرفی‌ها به آن منتقل شوند انتخاب کنید.", field="reassign_to")
+        if waiting:
+            target = get_branch(session, branch.county_id, reassign_to)
+            if target.id == branch.id:
+                raise InvalidInput("معرفی‌ها را به شعبه‌ای جز همین شعبه منتقل کنید.", field="reassign_to")
+            for introduction in waiting:
+                introduction.branch_id, introduction.branch = target.id, target.name
+                session.add(introduction)
+            audit(session, actor, "sso_branch.reassign", "sso_branch", branch.id,
+                  before={"branch_id": branch.id, "county_id": branch.county_id},
+                  after={"to_branch_id": target.id, "introductions_moved": [i.application_id for i in waiting],
+                         "county_id": branch.county_id})
     branch.active = bool(active)
     session.add(branch)
     audit(session, actor, "sso_branch.active", "sso_branch", branch.id, before=before, after=snapshot(branch))

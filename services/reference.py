@@ -1,17 +1,38 @@
-"""Reads of reference data for forms (areas, programmes, wages)."""
+"""Reads of reference data for forms (areas, programmes, wages), and the administrators' changes to
+the list of counties (add, rename, retire — audited, with the checks that keep cases and users whole).
+
+A retired county (``county.active`` false: merged into another, split) is no longer offered for new
+users (services.users refuses it) nor in the lists that ask for ``active_only``; its cases, users,
+payment lines and history keep it. It can be retired only once nothing is open in it: no open case,
+no active user, no SSO branch still in use."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.models import County, MinimumWage, Program, Province
+from db.models import Application, County, MinimumWage, Program, Province, SsoBranch, User
+from lib import validate
+from lib.errors import InvalidInput
+from lib.permissions import Action
+from lib.text import format_number
+from lib.workflow import TERMINAL_STATES
+from services.base import Actor, audit, find, snapshot
+
+MAX_COUNTY_NAME = int(County.__table__.c["name"].type.length)  # type: ignore[attr-defined]
 
 
 def provinces(session: Session) -> list[Province]:
     return list(session.exec(select(Province).order_by(Province.name)).all())
 
 
-def counties_of(session: Session, province_id: int) -> list[County]:
-    return list(session.exec(select(County).where(County.province_id == province_id).order_by(County.name)).all())
+def counties_of(session: Session, province_id: int, *, active_only: bool = False) -> list[County]:
+    query = select(County).where(County.province_id == province_id)
+    if active_only:
+        query = query.where(County.active == True)  # noqa: E712
+    return list(session.exec(query.order_by(County.name)).all())
 
 
 def programs(session: Session) -> list[Program]:
@@ -20,3 +41,119 @@ def programs(session: Session) -> list[Program]:
 
 def minimum_wages(session: Session) -> dict[int, int]:
     return {w.jalali_year: w.daily_wage_rial for w in session.exec(select(MinimumWage)).all()}
+
+
+# --------------------------------------------------------------------------- counties (administrators)
+@dataclass(frozen=True)
+class CountyRow:
+    id: int
+    name: str
+    active: bool
+    open_cases: int
+    active_users: int
+    active_branches: int
+
+
+def county_table(session: Session, actor: Actor, province_id: int) -> list[CountyRow]:
+    """A province's counties with what keeps each in use (grouped counts, one query each)."""
+    actor.require(Action.manage_reference_data)
+    counties = counties_of(session, province_id)
+    ids = [c.id for c in counties]
+    cases = dict(session.exec(
+        select(Application.county_id, func.count()).where(Application.county_id.in_(ids),  # type: ignore[attr-defined]
+                                                          Application.state.not_in(_TERMINAL))  # type: ignore[attr-defined]
+        .group_by(Application.county_id)).all()) if ids else {}
+    users = dict(session.exec(select(User.county_id, func.count()).where(
+        User.county_id.in_(ids), User.active == True).group_by(User.county_id)).all()) if ids else {}  # type: ignore[attr-defined]  # noqa: E712
+    branches = dict(session.exec(select(SsoBranch.county_id, func.count()).where(
+        SsoBranch.county_id.in_(ids), SsoBranch.active == True).group_by(SsoBranch.county_id)).all()) if ids else {}  # type: ignore[attr-defined]  # noqa: E712
+    return [CountyRow(c.id, c.name, c.active, cases.get(c.id, 0), users.get(c.id, 0), branches.get(c.id, 0))
+            for c in counties]
+
+
+_TERMINAL = sorted(s.value for s in TERMINAL_STATES)
+
+
+def _county_name(value: object) -> str:
+    return validate.clean_text(value, field="name", label_fa="نام شهرستان", max_length=MAX_COUNTY_NAME, required=True)
+
+
+def _refuse_duplicate(session: Session, province_id: int, name: str, county_id: int | None = None) -> None:
+    same = session.exec(select(County).where(County.province_id == province_id, County.name == name)).first()
+    if same is not None and same.id != county_id:
+        state = "" if same.active else " (غیرفعال؛ می‌توانید همان را دوباره فعال کنید)"
+        raise InvalidInput(f"شهرستان «{name}» در همین استان هست{state}؛ نام دیگری بنویسید.", field="name")
+
+
+def _commit_unique(session: Session) -> None:
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput("هم‌زمان شهرستانی با همین نام در همین استان ثبت شد؛ فهرست را تازه کنید.", field="name") from None
+
+
+def add_county(session: Session, actor: Actor, province_id: object, name: object) -> County:
+    """Add a county to a province (a new division); refused if the province already has that name."""
+    actor.require(Action.manage_reference_data)
+    province = find(session, Province, province_id)
+    if province is None:
+        raise InvalidInput("استان انتخاب‌شده در فهرست نیست؛ استان را از فهرست انتخاب کنید.", field="province_id")
+    text = _county_name(name)
+    _refuse_duplicate(session, province.id, text)
+    county = County(province_id=province.id, name=text, active=True)
+    session.add(county)
+    session.flush()
+    audit(session, actor, "county.create", "county", county.id, after=snapshot(county), province_id=province.id)
+    _commit_unique(session)
+    return county
+
+
+def _county(session: Session, county_id: object) -> County:
+    county = find(session, County, county_id)
+    if county is None:
+        raise InvalidInput("شهرستان انتخاب‌شده در فهرست نیست؛ شهرستان را از فهرست انتخاب کنید.", field="county_id")
+    return county
+
+
+def rename_county(session: Session, actor: Actor, county_id: object, name: object) -> County:
+    """Correct or change a county's name (its cases and history follow: they refer to it by id)."""
+    actor.require(Action.manage_reference_data)
+    county = _county(session, county_id)
+    text = _county_name(name)
+    if text == county.name:
+        raise InvalidInput("نام تازه همان نام کنونی است؛ چیزی تغییر نکرد.", field="name")
+    _refuse_duplicate(session, county.province_id, text, county.id)
+    before = snapshot(county)
+    county.name = text
+    session.add(county)
+    audit(session, actor, "county.rename", "county", county.id, before=before, after=snapshot(county))
+    _commit_unique(session)
+    return county
+
+
+def set_county_active(session: Session, actor: Actor, county_id: object, active: object) -> County:
+    """Retire a county or bring it back; retiring is refused while anything in it is still open."""
+    actor.require(Action.manage_reference_data)
+    county = _county(session, county_id)
+    if not isinstance(active, bool):
+        raise InvalidInput("فعال یا غیرفعال بودن شهرستان را مشخص کنید.", field="active")
+    if county.active == active:
+        return county
+    if not active:
+        row = county_table(session, actor, county.province_id)
+        mine = next(r for r in row if r.id == county.id)
+        blockers = [f"{format_number(n)} {what}" for n, what in (
+            (mine.open_cases, "پرونده باز"), (mine.active_users, "کاربر فعال"), (mine.active_branches, "شعبه فعال تأمین اجتماعی"))
+            if n]
+        if blockers:
+            raise InvalidInput(
+                f"شهرستان «{county.name}» هنوز {'، '.join(blockers)} دارد؛ پیش از غیرفعال کردن، پرونده‌ها را به پایان "
+                "برسانید یا به شهرستان دیگر منتقل کنید، کاربران را غیرفعال یا جابه‌جا کنید و شعب را غیرفعال کنید.",
+                field="county_id")
+    before = snapshot(county)
+    county.active = active
+    session.add(county)
+    audit(session, actor, "county.active", "county", county.id, before=before, after=snapshot(county))
+    session.commit()
+    return county

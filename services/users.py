@@ -89,6 +89,8 @@ def _resolve_area(session: Session, role: Role, province_id: int | None, county_
             raise InvalidInput("شهرستان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="county_id")
         if province_id is not None and province_id != county.province_id:
             raise InvalidInput("شهرستان انتخاب‌شده در استان انتخاب‌شده نیست.", field="county_id")
+        if not county.active:  # retired by an administrator (services.reference)
+            raise InvalidInput(f"شهرستان «{county.name}» غیرفعال شده است؛ شهرستان دیگری انتخاب کنید.", field="county_id")
         province_id = county.province_id
     elif province_id is not None and find(session, Province, province_id) is None:
         raise InvalidInput("استان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="province_id")
