@@ -3,6 +3,7 @@ failed message or cancel one that waits. The sender itself is `bimeyar send-sms`
 import pandas as pd
 import streamlit as st
 
+from lib.sms_templates import EVENTS
 from services.sms_sender import STATUS_LABELS, cancel_message, last_heartbeat, list_messages, message_counts, retry_message
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali, ltr, md_escape, to_persian_digits
@@ -47,6 +48,7 @@ shown = pd.DataFrame({
     "شماره": frame["id"].map(lambda i: to_persian_digits(i)),
     "زمان ثبت": frame["created_at"].map(when),
     "همراه": frame["mobile"].map(lambda m: ltr(to_persian_digits(m)) if m else "—"),
+    "رویداد": frame["event"].map(lambda e: EVENTS[e].label if e in EVENTS else e),
     "متن": frame["body"],
     "وضعیت": frame["status_label"],
     "تلاش": frame["attempts"].map(to_persian_digits),

@@ -40,6 +40,7 @@ def test_failed_first_with_the_reason_then_retry_and_cancel(app_db, users):
     assert metrics["ناموفق"] == "۱" and metrics["ارسال شده"] == "۱" and metrics["در صف ارسال"] == "۱"
     table = at.dataframe[0].value
     assert list(table["وضعیت"])[0] == "ناموفق" and list(table["خطا"])[0] == "شماره نامعتبر"
+    assert set(table["رویداد"]) == {"ثبت درخواست"}  # the event in Persian
     assert any("هنوز اجرا نشده" in w.value for w in at.warning)  # no sender has run yet
 
     at.selectbox(key="sms_chosen").select(ids["failed"]).run()
