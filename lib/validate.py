@@ -56,6 +56,13 @@ def _is_arabic_script(ch: str) -> bool:
     return any(lo <= code <= hi for lo, hi in _ARABIC_BLOCKS)
 
 
+#: Direction embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): invisible, they
+#: reorder what follows them on the screen and in the PDFs (a name or amount read backwards). Copy
+#: and paste brings them along (the app's own codes carry isolates), so they are dropped, not refused.
+#: The marks LRM/RLM/ALM and ZWNJ stay: they order nothing beyond themselves.
+_DROP_REORDERING = str.maketrans("", "", "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _bad_character(text: str, *, multiline: bool) -> str | None:
     """The first character no text field may hold, or None."""
     for ch in text:
@@ -85,7 +92,7 @@ def clean_text(
     if not isinstance(value, str):
         raise InvalidInput(f"«{label_fa}» باید متن باشد؛ آن را دوباره بنویسید.", field=field)
     # typed line ends and tabs are spacing, not characters to refuse; a one-line field joins lines
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").translate(_DROP_REORDERING)
     if not multiline:
         value = value.replace("\n", " ")
     bad = _bad_character(value, multiline=multiline)

@@ -146,3 +146,19 @@ def test_any_date_is_accepted_only_if_the_calendar_can_show_it(day):
 ])
 def test_record_ids_from_deep_links_fit_64_bits_or_are_not_found(raw, expected):
     assert validate.record_id(raw) == expected
+
+
+# Direction overrides and embeddings (Trojan-Source style): typed or pasted, they would show a
+# name or an amount reversed on the screen and in the PDFs; they are dropped, the text kept.
+@given(st.text(alphabet="علی رضا۱۲۳abc", max_size=20), st.sampled_from("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+@example("مبلغ ۱۲۳", "\u202e")
+@example("کد ABC", "\u2066")
+def test_direction_overrides_never_reach_the_database(text, control):
+    kept = validate.clean_text(control + text + control, field="f", label_fa="متن", max_length=100)
+    assert control not in kept
+    assert kept == validate.clean_text(text, field="f", label_fa="متن", max_length=100)
+
+
+def test_direction_marks_and_half_spaces_stay():
+    text = "می\u200cخواهم \u200fنشانی\u200e"
+    assert validate.clean_text(text, field="f", label_fa="متن", max_length=100) == text
