@@ -72,6 +72,7 @@ def cmd_budget_request(args: argparse.Namespace, engine: Engine) -> int:
         print(json.dumps({
             "year": request.jalali_year, "area": request.area, "daily_wage_rial": request.daily_wage,
             "wage_rise_percent": None if request.wage_rise_bp is None else request.wage_rise_bp / 100,
+            "wage_confirmed": request.wage_confirmed,
             "total_rial": request.total_rial, "by_source": request.by_source, "by_county": request.by_county,
         }, ensure_ascii=False))
         return 0

@@ -38,6 +38,9 @@ if request is None:
     st.stop()
 
 st.markdown(f"#### {request.area} — سال {to_persian_digits(year)}")
+if not request.wage_confirmed:
+    st.warning(f"حداقل دستمزد سال {to_persian_digits(request.base_year)} هنوز قطعی نشده است؛ این برآورد بر دستمزد "
+               "«قطعی‌نشده» استوار است (در فرض‌ها، PDF و اکسل هم آمده است).")
 m1, m2, m3 = st.columns(3)
 m1.metric("جمع برآورد", f"{format_number(request.total_rial)} ریال")
 m2.metric("دستمزد روزانه مبنا", f"{format_number(request.daily_wage)} ریال")

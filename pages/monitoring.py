@@ -92,6 +92,11 @@ if data.level == "province" and province_param is not None and st.button("باز
     st.rerun()
 if not data.wage_known:
     st.warning(f"حداقل دستمزد سال {to_persian_digits(year)} ثبت نشده است؛ هزینه تعهدشده محاسبه نمی‌شود.")
+elif not data.wage_confirmed:
+    st.warning(f"حداقل دستمزد سال {to_persian_digits(year)} هنوز قطعی نشده است؛ هزینه تعهدشده و پیش‌بینی با دستمزد "
+               "«قطعی‌نشده» برآورد شده‌اند و با تأیید دستمزد تغییر می‌کنند.")
+# the exports carry the flag in the column names
+estimate = "" if data.wage_confirmed or not data.wage_known else "، با دستمزد قطعی‌نشده"
 if data.level == "province":
     st.caption("اعتبار به استان ابلاغ می‌شود؛ شهرستان‌ها اعتبار جداگانه ندارند و نزدیکی به سقف آن‌ها با سهمیه سنجیده می‌شود.")
 
@@ -120,7 +125,7 @@ table = pd.DataFrame({
     "وضعیت": areas["level"].map(lambda lv: LEVEL_LABELS[Level(lv)] if lv else "—"),
     "سهمیه (نفر)": areas["seats"].map(_rial), "معرفی‌شده": areas["seats_used"].map(format_number),
     "در نوبت": areas["waiting"].map(format_number), "مصرف سهمیه": areas["seats_bp"].map(_percent),
-    "اعتبار (ریال)": areas["credit_rial"].map(_rial), "تعهدشده (ریال)": areas["committed_rial"].map(_rial),
+    "اعتبار (ریال)": areas["credit_rial"].map(_rial), f"تعهدشده (ریال{estimate})": areas["committed_rial"].map(_rial),
     "پرداخت‌شده (ریال)": areas["paid_rial"].map(_rial), "تأیید تأمین اجتماعی (ریال)": areas["confirmed_rial"].map(_rial),
     "مصرف اعتبار": areas["credit_bp"].map(_percent),
     "فعال": areas["active"].map(format_number), "معلق": areas["suspended"].map(format_number),
@@ -208,8 +213,8 @@ with tab_months:
         with table_col:
             month_table = pd.DataFrame({
                 "ماه": frame["ماه"], "پرداخت‌شده": frame["paid"].map(format_number),
-                "تعهدشده": frame["committed"].map(format_number), "پیش‌بینی": frame["forecast"].map(format_number),
-                "پیش‌بینی تجمعی": frame["cumulative"].map(format_number),
+                f"تعهدشده{estimate}": frame["committed"].map(format_number), f"پیش‌بینی{estimate}": frame["forecast"].map(format_number),
+                f"پیش‌بینی تجمعی{estimate}": frame["cumulative"].map(format_number),
                 "اعتبار": frame["credit"].map(_rial),
             })
             st.dataframe(month_table, hide_index=True, width="stretch", column_order=list(month_table.columns)[::-1])
@@ -221,7 +226,7 @@ with tab_months:
     if not fc.empty:
         fc_table = pd.DataFrame({
             area_word: fc["area"], "منبع": fc["source"].map(SOURCE_LABELS.get), "اعتبار (ریال)": fc["credit_rial"].map(_rial),
-            "پرداخت‌شده (ریال)": fc["paid_rial"].map(_rial), "پیش‌بینی هزینه سال (ریال)": fc["forecast_rial"].map(_rial),
+            "پرداخت‌شده (ریال)": fc["paid_rial"].map(_rial), f"پیش‌بینی هزینه سال (ریال{estimate})": fc["forecast_rial"].map(_rial),
             "پایان اعتبار": fc["runs_out_month"].map(lambda m: "—" if pd.isna(m) else month_name(int(m))),
         })
         st.dataframe(fc_table, hide_index=True, width="stretch", column_order=list(fc_table.columns)[::-1])
@@ -235,7 +240,7 @@ with tab_sources:
     else:
         source_table = pd.DataFrame({
             area_word: sources["area"], "منبع": sources["source"].map(SOURCE_LABELS.get),
-            "اعتبار (ریال)": sources["credit_rial"].map(_rial), "تعهدشده (ریال)": sources["committed_rial"].map(_rial),
+            "اعتبار (ریال)": sources["credit_rial"].map(_rial), f"تعهدشده (ریال{estimate})": sources["committed_rial"].map(_rial),
             "پرداخت‌شده (ریال)": sources["paid_rial"].map(_rial), "تأیید تأمین اجتماعی (ریال)": sources["confirmed_rial"].map(_rial),
         })
         st.dataframe(source_table, hide_index=True, width="stretch", column_order=list(source_table.columns)[::-1])

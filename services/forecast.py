@@ -55,6 +55,11 @@ class BudgetRequest:
     by_source: dict[str, int] = field(default_factory=dict)  # funding source → rials (adds up to total)
     by_county: dict[str, int] = field(default_factory=dict)  # "county (province)" → rials (adds up to total)
 
+    @property
+    def wage_confirmed(self) -> bool:
+        """False when the figure rests on a minimum wage not confirmed yet (the base year's, raised)."""
+        return self.wage_rise_bp is None or self.base_confirmed
+
     def assumptions(self) -> list[str]:
         fa = lambda n: f"{int(n):,}".replace(",", "٬")  # noqa: E731
         wage = (f"حداقل دستمزد روزانه سال {to_persian_digits(self.base_year)} ({to_persian_digits(fa(self.base_wage))} ریال) "

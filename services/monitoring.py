@@ -106,6 +106,11 @@ def _wage(session: Session, year: int) -> int | None:
     return None if row is None else int(row.daily_wage_rial)
 
 
+def _wage_confirmed(session: Session, year: int) -> bool:
+    row = session.get(MinimumWage, year)
+    return row is not None and bool(row.confirmed)
+
+
 def _seats(session: Session, sc: Scope_, year: int, b_id: int | None) -> tuple[dict, dict, dict]:
     if b_id is None:
         return {}, {}, {}
@@ -197,6 +202,7 @@ class Monitoring:
     jalali_year: int
     current_month: int  # 1..12, or 13 once the year is over (0 before it began)
     wage_known: bool
+    wage_confirmed: bool  # False: the committed cost and the forecast are estimates (the wage is not confirmed)
     areas: pd.DataFrame  # AREA_COLUMNS, one row per area
     sources: pd.DataFrame  # SOURCE_COLUMNS, one row per area and funding source
     months: pd.DataFrame  # month, source, credit, paid, committed, forecast, cumulative
@@ -285,6 +291,7 @@ def monitoring(
     months = pd.DataFrame(month_rows, columns=["month", "source", "credit", "paid", "committed", "forecast", "cumulative"])
     return Monitoring(
         sc.level, sc.province_id, sc.title, year, current_month, _wage(session, year) is not None,
+        _wage_confirmed(session, year),
         areas, sources, months, _forecast_rows(names, paid, committed, credit, current_month),
     )
 

@@ -68,6 +68,7 @@ def test_json_adds_up_exactly(db, capsys):
     assert data["by_source"]["government"] + data["by_source"]["relief_committee"] == B_YEAR
     assert data["by_source"]["program_30435"] - 2 * data["by_source"]["public_participation"] in (-2, -1, 0, 1, 2)
     assert set(data["by_county"]) == {"تهران", "اسلامشهر"}
+    assert data["wage_confirmed"] is True  # 1403's wage, raised, is confirmed
 
 
 def test_national_text_names_the_assumptions(db, capsys):

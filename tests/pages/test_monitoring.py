@@ -197,3 +197,16 @@ def test_charts_name_their_axes_in_persian_and_draw_persian_digits(world, app_db
             assert "title" in axis and not re.search(r"[A-Za-z0-9]", axis["title"] or ""), axis
             if axis.get("type") == "quantitative":
                 assert "۰" in axis["axis"]["labelExpr"], axis
+
+
+def test_an_unconfirmed_wage_is_flagged_on_the_screen_and_in_the_exports(world, app_db):
+    from db.models import MinimumWage
+
+    with new_session(app_db) as session:
+        wage = session.get(MinimumWage, YEAR) or MinimumWage(jalali_year=YEAR, daily_wage_rial=3_463_656)
+        wage.confirmed = False
+        session.add(wage)
+        session.commit()
+    at = open_page(world["national"])
+    assert any("هنوز قطعی نشده" in w.value and "قطعی‌نشده" in w.value for w in at.warning)
+    assert "تعهدشده (ریال، با دستمزد قطعی‌نشده)" in table(at).columns

@@ -122,3 +122,18 @@ def test_pdf_and_excel_carry_the_figures_and_the_assumptions(session, world, pro
     assert table.cell(table.max_row, 10).value == request.total_rial
     assert sum(row[1].value for row in book.worksheets[1].iter_rows(min_row=2)) == request.total_rial
     assert any("۴۵٪" in row[0].value for row in book.worksheets[2].iter_rows(min_row=2))
+
+
+def test_a_request_on_an_unconfirmed_wage_says_so(session, world, province_manager):
+    from db.models import MinimumWage
+
+    assert budget_request(session, province_manager, jalali_year=1404, wage_rise_percent=45).wage_confirmed
+    base = session.get(MinimumWage, 1403)
+    base.confirmed = False
+    session.add(base)
+    session.commit()
+    request = budget_request(session, province_manager, jalali_year=1404, wage_rise_percent=45)
+    assert not request.wage_confirmed
+    assert any("هنوز تأیید نشده" in line for line in request.assumptions())
+    # an announced wage entered by hand does not rest on the unconfirmed one
+    assert budget_request(session, province_manager, jalali_year=1404, daily_wage=3_463_656).wage_confirmed

@@ -194,3 +194,20 @@ def test_a_reversal_takes_off_and_a_top_up_adds_in_the_cases_county(session, wor
     drill = monitoring(session, national_manager, jalali_year=YEAR, province_id=world.province, today=TODAY)
     assert drill.areas["paid_rial"].sum() == province["paid_rial"]
     assert drill.areas["confirmed_rial"].sum() == province["confirmed_rial"] == 1_000
+
+
+def test_an_unconfirmed_wage_marks_the_committed_cost_an_estimate(session, world, national_manager):
+    from db.models import MinimumWage
+
+    assert monitoring(session, national_manager, jalali_year=YEAR, today=TODAY).wage_confirmed
+    wage = session.get(MinimumWage, YEAR)
+    wage.confirmed = False
+    session.add(wage)
+    session.commit()
+    data = monitoring(session, national_manager, jalali_year=YEAR, today=TODAY)
+    assert data.wage_known and not data.wage_confirmed
+    assert _row(data.areas, world.province)["committed_rial"] == 4 * M30  # still computed, as an estimate
+    session.delete(wage)
+    session.commit()
+    data = monitoring(session, national_manager, jalali_year=YEAR, today=TODAY)
+    assert not data.wage_known and not data.wage_confirmed
