@@ -14,11 +14,12 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from db.models import Applicant, Application, PaymentLine, PaymentRun, Program
+from db.models import Applicant, Application, PaymentRun, Program
 from lib.errors import InvalidInput
 from lib.jalali import YearMonth, format_year_month
 from lib.text import ltr
 from lib.workflow import PROGRAM_LABELS, ProgramCode, State
+from services.payments.lines import every_line
 
 RUNNING = (State.active.value, State.suspended.value)
 
@@ -78,21 +79,22 @@ def ensure_no_overlap(session: Session, application: Application, start: YearMon
                 "حق بیمه نمی‌گیرد. ماه آغاز را پس از پایان آن پوشش بگذارید یا نخست آن پرونده را پایان دهید.",
                 field="start",
             )
-    month_index = PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1
+    lines = every_line()  # lines of runs not cancelled: paid or staged (draft, approved)
+    month_index = lines.c.jalali_year * 12 + lines.c.jalali_month - 1
     conditions = [
-        PaymentLine.applicant_id == application.applicant_id,
-        PaymentLine.program_id != application.program_id,
+        lines.c.applicant_id == application.applicant_id,
+        lines.c.program_id != application.program_id,
         PaymentRun.status != "cancelled",
         month_index >= begin,
     ]
     if end is not None:
         conditions.append(month_index < end)
     paid = session.exec(
-        select(PaymentLine.jalali_year, PaymentLine.jalali_month, Application.tracking_code, Application.program_id)
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-        .join(Application, Application.id == PaymentLine.application_id)
+        select(lines.c.jalali_year, lines.c.jalali_month, Application.tracking_code, Application.program_id)
+        .join(PaymentRun, PaymentRun.id == lines.c.run_id)
+        .join(Application, Application.id == lines.c.application_id)
         .where(*conditions)
-        .order_by(PaymentLine.jalali_year, PaymentLine.jalali_month)
+        .order_by(lines.c.jalali_year, lines.c.jalali_month)
     ).first()
     if paid is not None:
         year, month, code, program_id = paid

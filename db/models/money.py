@@ -64,6 +64,24 @@ def _application_county(context) -> int | None:
     ).scalar()
 
 
+class LineFigures(SQLModel):
+    """What a payment line says, paid or staged: the month, its days, that year's minimum daily
+    wage, the SSO contract rate, the run's cut (``percent``), the committee's share, the premium at
+    100 % and what is paid, split into the agency's and the government's shares."""
+
+    jalali_year: int
+    jalali_month: int
+    days: int
+    daily_wage_rial: int = money()
+    rate_bp: int
+    percent: int
+    share_percent: int = 100
+    full_amount_rial: int = money()
+    amount_rial: int = money()
+    agency_rial: int = money()
+    government_rial: int = money(default=0)
+
+
 class PaymentRun(SQLModel, table=True):
     """A payment run (نوبت پرداخت): draft → approved → finalized, or cancelled before finalising.
 
@@ -116,7 +134,7 @@ class PaymentRun(SQLModel, table=True):
     is_demo: bool = False
 
 
-class PaymentLine(SQLModel, table=True):
+class PaymentLine(LineFigures, table=True):
     """One person's premium for one Jalali month in a run.
 
     ``live`` is true once the run is finalised (never for a draft or cancelled run): a person is
@@ -152,20 +170,40 @@ class PaymentLine(SQLModel, table=True):
     county_id: int = Field(
         foreign_key="county.id", sa_column_kwargs={"default": _application_county}
     )
-    jalali_year: int
-    jalali_month: int
-    days: int
-    daily_wage_rial: int = money()
-    rate_bp: int
-    percent: int
-    share_percent: int = 100
-    full_amount_rial: int = money()
-    amount_rial: int = money()
-    agency_rial: int = money()
-    government_rial: int = money(default=0)
     live: bool = True
     line_kind: str = Field(default="payment", max_length=10)
     corrects_line_id: int | None = Field(default=None, foreign_key="paymentline.id")
+    sso_status: str = Field(default="pending", max_length=10)
+    sso_reason: str | None = Field(default=None, max_length=400)
+    sso_checked_at: datetime | None = None
+
+
+class PaymentDraftLine(LineFigures, table=True):
+    """A line of a run that is not finalised (draft, approved or cancelled): the staging table.
+
+    A run's lines are written here when it is prepared (or corrected); finalising moves them, with
+    their ids, into ``paymentline`` with one INSERT … SELECT and deletes them here, in the
+    transaction that marks the run finalised. So ``paymentline`` holds what was paid and its
+    indexes (paid once, monitoring) are written once per line; this table has only its key and
+    the run index, and checks only the run (the move into ``paymentline`` checks every
+    reference). A line's id is drawn from ``paymentline``'s id space (services.payments.lines)
+    and kept by the move, so a list exported from an approved run names the same line ids as the
+    finalised run. The columns are ``paymentline``'s; ``live`` is always false here."""
+
+    __table_args__ = (
+        CheckConstraint("amount_rial >= 0 AND amount_rial <= full_amount_rial", name="draft_line_amount"),
+        CheckConstraint("agency_rial + government_rial = amount_rial", name="draft_line_shares_add_up"),
+        CheckConstraint("line_kind IN ('payment', 'topup', 'reversal')", name="draft_line_kind"),
+    )
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    run_id: int = Field(foreign_key="paymentrun.id", index=True)
+    application_id: int
+    applicant_id: int
+    program_id: int
+    county_id: int
+    live: bool = False
+    line_kind: str = Field(default="payment", max_length=10)
+    corrects_line_id: int | None = None
     sso_status: str = Field(default="pending", max_length=10)
     sso_reason: str | None = Field(default=None, max_length=400)
     sso_checked_at: datetime | None = None

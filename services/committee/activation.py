@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db.models import Applicant, Application, CommitteeSession, County, Decision, PaymentLine, PaymentRun, Program
+from db.models import Applicant, Application, CommitteeSession, County, Decision, PaymentRun, Program
 from lib.errors import InvalidInput
 from lib.jalali import (
     MAX_INPUT_YEAR,
@@ -36,6 +36,7 @@ from services.committee.common import Grant, Level, Outcome, Terms, _fa, _progra
 from services.committee.requirements import require_confirmation_ready
 from services.committee.sessions import today
 from services.coverage import ensure_no_overlap
+from services.payments.lines import every_line
 
 RETRO_REASON_MAX = 300
 
@@ -81,13 +82,14 @@ def _check_start(session: Session, application: Application, start: YearMonth, r
                 field="start",
             )
     months = application.months_granted or 0
-    month_index = PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1
+    lines = every_line()  # lines of runs not cancelled: paid or staged (draft, approved)
+    month_index = lines.c.jalali_year * 12 + lines.c.jalali_month - 1
     paid = session.exec(
-        select(PaymentLine.jalali_year, PaymentLine.jalali_month)
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-        .where(PaymentLine.applicant_id == application.applicant_id, PaymentLine.program_id == application.program_id,
+        select(lines.c.jalali_year, lines.c.jalali_month)
+        .join(PaymentRun, PaymentRun.id == lines.c.run_id)
+        .where(lines.c.applicant_id == application.applicant_id, lines.c.program_id == application.program_id,
                PaymentRun.status != "cancelled", month_index >= start.index, month_index < start.index + months)
-        .order_by(PaymentLine.jalali_year, PaymentLine.jalali_month)
+        .order_by(lines.c.jalali_year, lines.c.jalali_month)
     ).first()
     if paid is not None:
         raise InvalidInput(

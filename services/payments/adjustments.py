@@ -25,13 +25,14 @@ from lib.errors import InvalidInput
 from lib.payments import program_b_shares
 from services.base import Actor, audit, snapshot
 from services.payments.common import fa, load_run, require_preparer
+from services.payments.lines import every_line
 from services.payments.runs import _text, write_lines
 
 ADJUSTMENT_KINDS = ("topup", "reversal")
 _COLUMNS = (
     "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
     "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
-    "government_rial", "live", "line_kind", "corrects_line_id", "county_id",
+    "government_rial", "line_kind", "corrects_line_id", "county_id",
 )
 
 
@@ -42,12 +43,13 @@ def net_paid(session: Session, line_ids: Sequence[int]) -> dict[int, int]:
     base = dict(session.exec(
         select(PaymentLine.id, PaymentLine.amount_rial).where(PaymentLine.id.in_(line_ids))  # type: ignore[union-attr]
     ).all())
-    signed = case((PaymentLine.line_kind == "reversal", -PaymentLine.amount_rial), else_=PaymentLine.amount_rial)
+    lines = every_line()  # corrections staged (draft, approved) or finalised
+    signed = case((lines.c.line_kind == "reversal", -lines.c.amount_rial), else_=lines.c.amount_rial)
     corrections = dict(session.exec(
-        select(PaymentLine.corrects_line_id, func.sum(signed))
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-        .where(PaymentLine.corrects_line_id.in_(line_ids), PaymentRun.status != "cancelled")  # type: ignore[union-attr]
-        .group_by(PaymentLine.corrects_line_id)
+        select(lines.c.corrects_line_id, func.sum(signed))
+        .join(PaymentRun, PaymentRun.id == lines.c.run_id)
+        .where(lines.c.corrects_line_id.in_(line_ids), PaymentRun.status != "cancelled")
+        .group_by(lines.c.corrects_line_id)
     ).all())
     return {line_id: int(amount) + int(corrections.get(line_id) or 0) for line_id, amount in base.items()}
 
@@ -121,7 +123,7 @@ def create_adjustment_run(
         rows.append((
             None, line.application_id, line.applicant_id, line.program_id, line.jalali_year, line.jalali_month,
             line.days, line.daily_wage_rial, line.rate_bp, line.percent, line.share_percent, line.full_amount_rial,
-            amount, agency, government, False, kind, line.id, line.county_id,
+            amount, agency, government, kind, line.id, line.county_id,
         ))
     run = PaymentRun(
         program_id=original.program_id, province_id=original.province_id, county_id=original.county_id,

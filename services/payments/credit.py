@@ -12,26 +12,29 @@ from __future__ import annotations
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from db.models import PaymentLine
+from db.models import PaymentRun
 from lib.errors import InvalidInput
 from lib.text import to_persian_digits
 from services.budgets import B_SHARE_OF_SOURCE, budget_position
 from services.payments.common import fa
+from services.payments.lines import line_table
 
 Spend = dict[int, tuple[int, int, int]]  # Jalali year → (amount, agency share, government share)
 
 
-def run_spend(session: Session, run_id: int) -> Spend:
-    sign = case((PaymentLine.line_kind == "reversal", -1), else_=1)
+def run_spend(session: Session, run: PaymentRun) -> Spend:
+    """What the run's lines (staged or paid) spend per Jalali year; reversals give back."""
+    lines = line_table(run)
+    sign = case((lines.line_kind == "reversal", -1), else_=1)
     rows = session.exec(
         select(
-            PaymentLine.jalali_year,
-            func.sum(sign * PaymentLine.amount_rial),
-            func.sum(sign * PaymentLine.agency_rial),
-            func.sum(sign * PaymentLine.government_rial),
+            lines.jalali_year,
+            func.sum(sign * lines.amount_rial),
+            func.sum(sign * lines.agency_rial),
+            func.sum(sign * lines.government_rial),
         )
-        .where(PaymentLine.run_id == run_id)
-        .group_by(PaymentLine.jalali_year)
+        .where(lines.run_id == run.id)
+        .group_by(lines.jalali_year)
     ).all()
     return {int(y): (int(a), int(g), int(v)) for y, a, g, v in rows}
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from db.models import Applicant, Application, County, PaymentLine, PaymentRun, Program, Province, User
+from db.models import Applicant, Application, County, PaymentRun, Program, Province, User
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali, to_jalali
 from lib.permissions import Action
@@ -33,6 +33,7 @@ from lib.workflow import PROGRAM_LABELS, ProgramCode
 from lib.xlsx import Sheet, workbook_bytes
 from services.base import Actor
 from services.payments.common import LINE_KIND_LABELS, RUN_STATUS_LABELS, fa, run_area
+from services.payments.lines import line_table
 from services.payments.runs import get_run, run_period_label
 
 EXPORTABLE = ("approved", "finalized")
@@ -78,19 +79,20 @@ def _rate(bp: int) -> int | float:
 
 def _list_rows(session: Session, run: PaymentRun) -> Iterator[tuple]:
     """The run's lines in the fixed layout (without SSO's three columns), in line order."""
+    lines = line_table(run)
     query = (
         sa_select(
-            PaymentLine.id, Applicant.national_code, Applicant.sso_insurance_no, Applicant.first_name,
-            Applicant.last_name, County.name, Application.tracking_code, PaymentLine.jalali_year, PaymentLine.jalali_month, PaymentLine.days,
-            PaymentLine.daily_wage_rial, PaymentLine.rate_bp, PaymentLine.share_percent, PaymentLine.percent,
-            PaymentLine.full_amount_rial, PaymentLine.amount_rial, PaymentLine.agency_rial,
-            PaymentLine.government_rial, PaymentLine.line_kind,
+            lines.id, Applicant.national_code, Applicant.sso_insurance_no, Applicant.first_name,
+            Applicant.last_name, County.name, Application.tracking_code, lines.jalali_year, lines.jalali_month, lines.days,
+            lines.daily_wage_rial, lines.rate_bp, lines.share_percent, lines.percent,
+            lines.full_amount_rial, lines.amount_rial, lines.agency_rial,
+            lines.government_rial, lines.line_kind,
         )
-        .join(Application, Application.id == PaymentLine.application_id)
-        .join(Applicant, Applicant.id == PaymentLine.applicant_id)
+        .join(Application, Application.id == lines.application_id)
+        .join(Applicant, Applicant.id == lines.applicant_id)
         .join(County, County.id == Application.county_id)
-        .where(PaymentLine.run_id == run.id)
-        .order_by(PaymentLine.id)
+        .where(lines.run_id == run.id)
+        .order_by(lines.id)
     )
     kinds = dict(LINE_KIND_LABELS)
     result = session.connection().execute(query.execution_options(yield_per=5000))  # streamed, not buffered

@@ -14,12 +14,13 @@ import pandas as pd
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from db.models import Applicant, Application, PaymentLine, PaymentRun, Program
+from db.models import Applicant, Application, PaymentRun, Program
 from lib.jalali import YearMonth, format_year_month
 from lib.payments import MAX_MONTHS
 from services.applications import get_application
 from services.base import Actor
 from services.payments.common import RUN_KIND_LABELS, RUN_STATUS_LABELS
+from services.payments.lines import every_line
 
 LEDGER_COLUMNS = [
     "run_id", "kind_label", "status", "status_label", "period", "months", "amount_rial",
@@ -55,23 +56,24 @@ def beneficiary_ledger(session: Session, actor: Actor, application_id: int) -> L
     """The ledger of the person of case ``application_id`` in its programme (area-checked like the case)."""
     application: Application = get_application(session, actor, application_id)
     program = session.get(Program, application.program_id)
-    signed = case((PaymentLine.line_kind == "reversal", -PaymentLine.amount_rial), else_=PaymentLine.amount_rial)
-    is_payment = PaymentLine.line_kind == "payment"
+    lines = every_line()  # runs not finalised included (their lines are staged)
+    signed = case((lines.c.line_kind == "reversal", -lines.c.amount_rial), else_=lines.c.amount_rial)
+    is_payment = lines.c.line_kind == "payment"
     rows = session.exec(
         select(
             PaymentRun.id, PaymentRun.kind, PaymentRun.status, PaymentRun.finalized_at,
-            func.min(PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1),
-            func.max(PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1),
+            func.min(lines.c.jalali_year * 12 + lines.c.jalali_month - 1),
+            func.max(lines.c.jalali_year * 12 + lines.c.jalali_month - 1),
             func.sum(case((is_payment, 1), else_=0)),
             func.sum(signed),
-            func.sum(case((is_payment & (PaymentLine.sso_status == "confirmed"), 1), else_=0)),
-            func.sum(case((is_payment & (PaymentLine.sso_status == "rejected"), 1), else_=0)),
-            func.sum(case((is_payment & (PaymentLine.sso_status == "pending"), 1), else_=0)),
+            func.sum(case((is_payment & (lines.c.sso_status == "confirmed"), 1), else_=0)),
+            func.sum(case((is_payment & (lines.c.sso_status == "rejected"), 1), else_=0)),
+            func.sum(case((is_payment & (lines.c.sso_status == "pending"), 1), else_=0)),
         )
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
+        .join(PaymentRun, PaymentRun.id == lines.c.run_id)
         .where(
-            PaymentLine.applicant_id == application.applicant_id,
-            PaymentLine.program_id == application.program_id,
+            lines.c.applicant_id == application.applicant_id,
+            lines.c.program_id == application.program_id,
             PaymentRun.status != "cancelled",
         )
         .group_by(PaymentRun.id, PaymentRun.kind, PaymentRun.status, PaymentRun.finalized_at)

@@ -234,13 +234,14 @@ def _documents(session: Session, conditions: list, proof_since: datetime) -> tup
     required = list(catalog.DOCUMENTS["A"])
     received = (Document.received, Document.kind.in_(required))  # type: ignore[attr-defined]
     is_proof = Document.kind == PROOF_KIND
+    area = select(Application.id).where(*conditions)  # a list to probe: cheaper than a join per document
     counts = _rows(session, select(
         Document.application_id,
         func.count(Document.id),
         func.sum(case((is_proof, 1), else_=0)),
         func.sum(case((and_(is_proof, Document.uploaded_at < proof_since), 1), else_=0)),
-    ).join(Application, Application.id == Document.application_id)
-        .where(*received, *conditions).group_by(Document.application_id))
+    ).where(*received, Document.application_id.in_(area))  # type: ignore[attr-defined]
+        .group_by(Document.application_id))
     complete = {a for a, n, _, _ in counts if n >= len(required)}
     with_proof = {a for a, _, proof, _ in counts if proof}
     stale = {a for a, _, _, old in counts if old}
@@ -258,24 +259,30 @@ _LIVE_PAYMENT = text(PAYMENT_LINE_PAID_ONCE_WHERE)
 
 
 def _paid_history(
-    session: Session, conditions: list, program_id: int, lo: int, hi: int
+    session: Session, conditions: list, program_id: int, lo: int, hi: int, cap: int | None
 ) -> tuple[dict[int, int], set[tuple[int, int]]]:
-    """The area's live payment history in one grouped pass: ({applicant: months this programme
-    has paid so far}, {(applicant, month index) of the period already paid by either programme}).
-    Only the applicants with a paid month inside the period are read line by line."""
+    """The area's live payment history in one grouped pass over the paid-once index: ({applicant:
+    months this programme has paid so far, for those it may matter to}, {(applicant, month
+    index) of the period already paid by either programme}). The pass counts every programme's
+    months (the index's own columns); only people whose count could reach the ``cap`` within
+    the period are counted again for this programme alone, and only the applicants with a paid
+    month inside the period are read line by line."""
     applicants = select(Application.applicant_id).where(*conditions)
     index = PaymentLine.jalali_year * 12 + PaymentLine.jalali_month - 1
     in_period = and_(index >= lo, index <= hi)
     counts = _rows(session,
-        select(
-            PaymentLine.applicant_id,
-            func.sum(case((PaymentLine.program_id == program_id, 1), else_=0)),
-            func.sum(case((in_period, 1), else_=0)),
-        )
+        select(PaymentLine.applicant_id, func.count(), func.sum(case((in_period, 1), else_=0)))
         .where(_LIVE_PAYMENT, PaymentLine.applicant_id.in_(applicants))  # type: ignore[attr-defined]
         .group_by(PaymentLine.applicant_id),
     )
-    so_far = {a: int(n) for a, n, _ in counts if n}
+    so_far: dict[int, int] = {}
+    if cap is not None:  # below cap - months in every programme together: the cap cannot bind
+        near = [a for a, n, _ in counts if n > cap - (hi - lo + 1)]
+        for k in range(0, len(near), 500):
+            so_far.update(_rows(session, select(PaymentLine.applicant_id, func.count()).where(
+                _LIVE_PAYMENT, PaymentLine.program_id == program_id,
+                PaymentLine.applicant_id.in_(near[k:k + 500]),  # type: ignore[attr-defined]
+            ).group_by(PaymentLine.applicant_id)))
     overlapping = [a for a, _, p in counts if p]
     paid: set[tuple[int, int]] = set()
     for k in range(0, len(overlapping), 500):
@@ -343,7 +350,7 @@ def prepare_run(
     grant_end = np.where(has_start, grant_end, np.iinfo(np.int64).min)
     in_grant = (grant_start[:, None] <= idx[None, :]) & (idx[None, :] < grant_end[:, None])
 
-    so_far, paid_set = _paid_history(session, conditions, prog.id, lo, hi)
+    so_far, paid_set = _paid_history(session, conditions, prog.id, lo, hi, prog.max_months)
     applicant_ids = cases["applicant_id"].to_numpy()
     paid = np.zeros((n, months), dtype=bool)
     if paid_set:
@@ -385,7 +392,8 @@ def prepare_run(
     owed = in_grant & ~paid & ~person_held[:, None]
     capped = np.zeros_like(owed)
     if prog.max_months:
-        remaining = np.array([max(0, prog.max_months - so_far.get(a, 0)) for a in applicant_ids.tolist()], np.int64)
+        paid_so_far = cases["applicant_id"].map(so_far).fillna(0).to_numpy(dtype=np.int64)
+        remaining = np.maximum(0, prog.max_months - paid_so_far)
         capped = owed & (np.cumsum(owed, axis=1) > remaining[:, None])
         owed &= ~capped
 

@@ -2,9 +2,10 @@
 
 Exactly once: a line becomes *live* only when its run is finalised, and the database holds a
 partial unique index over the live payment lines per (applicant, Jalali year, month) across both
-programmes (``uq_paid_once_live``). Finalising checks first (a Persian message naming who would be
-paid twice), then flips every line of the run to live in one UPDATE inside the transaction that
-marks the run finalised: all lines or none. Two finalisations of the same programme are serialised
+programmes (``uq_paid_once_live``). A run's lines are staged (``paymentdraftline``) until then
+(services.payments.lines). Finalising checks first (a Persian message naming who would be paid
+twice), then moves every line of the run into ``paymentline`` as live in one INSERT … SELECT
+inside the transaction that marks the run finalised: all lines or none. Two finalisations of the same programme are serialised
 by a row lock on the programme (the 60-month cap counts across runs); two of different programmes
 that pay the same person the same month meet at the unique index and the later one is refused.
 The province's credit for each Jalali year of the lines is checked with its budget rows locked
@@ -13,17 +14,17 @@ The province's credit for each Jalali year of the lines is checked with its budg
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, text, update
+from sqlalchemy import func, text, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from db.bulk import insert_rows
 from db.models import (
     PAYMENT_LINE_PAID_ONCE_WHERE,
     Applicant,
     Application,
     County,
+    PaymentDraftLine,
     PaymentLine,
     PaymentRun,
     Program,
@@ -52,12 +53,13 @@ from services.payments.common import (
 )
 from services.payments.credit import check_credit, run_spend
 from services.payments.fitting import fit
+from services.payments.lines import line_table, move_to_paid, stage_lines
 from services.payments.prepare import RunPreview, preview_lines
 
 LINE_COLUMNS = (
     "run_id", "application_id", "applicant_id", "program_id", "jalali_year", "jalali_month", "days",
     "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
-    "government_rial", "live", "county_id",
+    "government_rial", "county_id",
 )
 
 
@@ -73,8 +75,8 @@ def _text(value: str | None, field: str, label: str, *, required: bool, limit: i
 
 
 def write_lines(session: Session, rows: list[tuple], columns: tuple[str, ...] = LINE_COLUMNS) -> int:
-    """Insert a run's lines in bulk inside the session's transaction (executemany / COPY)."""
-    return insert_rows(session.connection(), PaymentLine.__table__, columns, rows) if rows else 0
+    """Stage a draft run's lines in bulk inside the session's transaction (executemany / COPY)."""
+    return stage_lines(session, rows, columns)
 
 
 def create_run(
@@ -136,7 +138,7 @@ def create_run(
         lines["jalali_year"].tolist(), lines["jalali_month"].tolist(), lines["days"].tolist(),
         lines["daily_wage_rial"].tolist(), lines["rate_bp"].tolist(), [fitted.percent] * n,
         lines["share_percent"].tolist(), lines["full_amount_rial"].tolist(), lines["amount_rial"].tolist(),
-        lines["agency_rial"].tolist(), lines["government_rial"].tolist(), [False] * n, lines["county_id"].tolist(),
+        lines["agency_rial"].tolist(), lines["government_rial"].tolist(), lines["county_id"].tolist(),
     )
     write_lines(session, list(rows))
     audit(session, actor, "payment_run.create", "paymentrun", run.id, after=snapshot(run))
@@ -168,7 +170,7 @@ def _names(session: Session, applicant_ids: list[int]) -> str:
 
 _PAID_TWICE = text(
     # written out so that SQLite sees the partial index's own condition (live AND line_kind = 'payment')
-    "SELECT DISTINCT l.applicant_id FROM paymentline l JOIN paymentline o "
+    "SELECT DISTINCT l.applicant_id FROM paymentdraftline l JOIN paymentline o "
     "ON o.applicant_id = l.applicant_id AND o.jalali_year = l.jalali_year AND o.jalali_month = l.jalali_month "
     f"AND {PAYMENT_LINE_PAID_ONCE_WHERE.replace('live', 'o.live').replace('line_kind', 'o.line_kind')} "
     "WHERE l.run_id = :run_id AND l.line_kind = 'payment'"
@@ -176,21 +178,34 @@ _PAID_TWICE = text(
 
 
 def _paid_twice(session: Session, run_id: int) -> list[int]:
-    """Applicants this run would pay for a month someone already paid (a live payment line)."""
+    """Applicants this (staged) run would pay for a month someone already paid (a live payment line)."""
     return [a for (a,) in session.connection().execute(_PAID_TWICE, {"run_id": run_id}).all()]
 
 
 def _over_cap(session: Session, run: PaymentRun, max_months: int) -> list[int]:
-    in_run = select(PaymentLine.applicant_id).where(PaymentLine.run_id == run.id)
-    return list(session.exec(
-        select(PaymentLine.applicant_id)
-        .where(
-            PaymentLine.program_id == run.program_id, PaymentLine.line_kind == "payment",
-            PaymentLine.live | (PaymentLine.run_id == run.id),
+    """Applicants whose months paid by this programme plus this (staged) run's months pass the cap.
+
+    A person is paid at most once a month (and this run pays nobody a month already paid:
+    :func:`_paid_twice` ran first), so nobody can pass the cap while the Jalali years from the
+    first paid line to the last line (paid or of this run) hold no more months than the cap:
+    then the per-person count (every paid line of the run's people) is not needed."""
+    staged = PaymentDraftLine
+    years = [y for y in (
+        *session.exec(select(func.min(PaymentLine.jalali_year), func.max(PaymentLine.jalali_year))).one(),
+        *session.exec(select(func.min(staged.jalali_year), func.max(staged.jalali_year)).where(staged.run_id == run.id)).one(),
+    ) if y is not None]
+    if not years or (max(years) - min(years) + 1) * 12 <= max_months:
+        return []
+    in_run = select(staged.applicant_id).where(staged.run_id == run.id)
+    months = union_all(
+        select(staged.applicant_id).where(staged.run_id == run.id, staged.line_kind == "payment"),
+        select(PaymentLine.applicant_id).where(
+            text(PAYMENT_LINE_PAID_ONCE_WHERE), PaymentLine.program_id == run.program_id,
             PaymentLine.applicant_id.in_(in_run),  # type: ignore[attr-defined]
-        )
-        .group_by(PaymentLine.applicant_id)
-        .having(func.count(PaymentLine.id) > max_months)
+        ),
+    ).subquery()
+    return list(session.exec(
+        select(months.c.applicant_id).group_by(months.c.applicant_id).having(func.count() > max_months)
     ).all())
 
 
@@ -211,9 +226,9 @@ def finalize_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
         )
     if run.kind == "regular":
         stopped = list(session.exec(
-            select(PaymentLine.applicant_id)
-            .join(Application, Application.id == PaymentLine.application_id)
-            .where(PaymentLine.run_id == run.id, Application.state != "active")
+            select(PaymentDraftLine.applicant_id)
+            .join(Application, Application.id == PaymentDraftLine.application_id)
+            .where(PaymentDraftLine.run_id == run.id, Application.state != "active")
             .distinct()
         ).all())
         if stopped:
@@ -233,14 +248,14 @@ def finalize_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
                 field="run_id",
             )
     try:
-        check_credit(session, program=program.code, province_id=run.province_id, spend=run_spend(session, run.id),
+        check_credit(session, program=program.code, province_id=run.province_id, spend=run_spend(session, run),
                      lock=True)
     except InvalidInput:
         session.rollback()
         raise
     before = snapshot(run)
     try:
-        session.exec(update(PaymentLine).where(PaymentLine.run_id == run.id).values(live=True))  # type: ignore[call-overload]
+        move_to_paid(session, run.id)
         run.status, run.finalized_by, run.finalized_at = "finalized", actor.id, utcnow()
         session.add(run)
         queue_payment_sms(session, run.id, run_period_label(run))  # one SMS per person, same transaction
@@ -258,7 +273,7 @@ def finalize_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
 
 
 def cancel_run(session: Session, actor: Actor, run_id: int, reason: str) -> PaymentRun:
-    """Draft/approved → cancelled (never a finalised run); its lines never count as paid.
+    """Draft/approved → cancelled (never a finalised run); its lines stay staged, never paid.
 
     By a provincial committee user of the province or a manager whose area covers it."""
     run = load_run(session, run_id, lock=True)
@@ -273,7 +288,6 @@ def cancel_run(session: Session, actor: Actor, run_id: int, reason: str) -> Paym
         )
     require_status(run, "draft", "approved", doing="لغو")
     before = snapshot(run)
-    session.exec(update(PaymentLine).where(PaymentLine.run_id == run.id).values(live=False))  # type: ignore[call-overload]
     run.status, run.cancelled_by, run.cancelled_at, run.cancel_reason = "cancelled", actor.id, utcnow(), reason_text
     session.add(run)
     audit(session, actor, "payment_run.cancel", "paymentrun", run.id, before=before, after=snapshot(run))
@@ -301,21 +315,21 @@ def run_lines(session: Session, actor: Actor, run_id: int) -> pd.DataFrame:
     name, county, jalali_year, jalali_month, month_label, days, daily_wage_rial, rate_bp,
     share_percent, percent, full_amount_rial, amount_rial, agency_rial, government_rial,
     line_kind, line_kind_label, corrects_line_id, live, sso_status, sso_reason."""
-    get_run(session, actor, run_id)
+    lines = line_table(get_run(session, actor, run_id))
     query = (
         select(
-            PaymentLine.id, PaymentLine.application_id, Application.tracking_code, Applicant.national_code,
-            Applicant.first_name, Applicant.last_name, County.name, PaymentLine.jalali_year, PaymentLine.jalali_month,
-            PaymentLine.days, PaymentLine.daily_wage_rial, PaymentLine.rate_bp, PaymentLine.share_percent,
-            PaymentLine.percent, PaymentLine.full_amount_rial, PaymentLine.amount_rial, PaymentLine.agency_rial,
-            PaymentLine.government_rial, PaymentLine.line_kind, PaymentLine.corrects_line_id, PaymentLine.live,
-            PaymentLine.sso_status, PaymentLine.sso_reason,
+            lines.id, lines.application_id, Application.tracking_code, Applicant.national_code,
+            Applicant.first_name, Applicant.last_name, County.name, lines.jalali_year, lines.jalali_month,
+            lines.days, lines.daily_wage_rial, lines.rate_bp, lines.share_percent,
+            lines.percent, lines.full_amount_rial, lines.amount_rial, lines.agency_rial,
+            lines.government_rial, lines.line_kind, lines.corrects_line_id, lines.live,
+            lines.sso_status, lines.sso_reason,
         )
-        .join(Application, Application.id == PaymentLine.application_id)
-        .join(Applicant, Applicant.id == PaymentLine.applicant_id)
+        .join(Application, Application.id == lines.application_id)
+        .join(Applicant, Applicant.id == lines.applicant_id)
         .join(County, County.id == Application.county_id)
-        .where(PaymentLine.run_id == run_id)
-        .order_by(PaymentLine.id)
+        .where(lines.run_id == run_id)
+        .order_by(lines.id)
     )
     columns = [
         "line_id", "application_id", "tracking_code", "national_code", "first_name", "last_name", "county",

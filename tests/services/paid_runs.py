@@ -14,9 +14,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from db.models import Applicant, Application, PaymentLine, PaymentRun, Program, utcnow
+from db.models import Applicant, Application, PaymentDraftLine, PaymentLine, PaymentRun, Program, utcnow
 from lib.identifiers import generate_national_code
 from lib.payments import program_b_shares
+from services.payments.lines import new_line_ids
 
 _codes = itertools.count(1)
 _rng = random.Random(7)
@@ -67,7 +68,7 @@ def make_run(
     line_kind: str = "payment",
     people: list[Person] | None = None,
     names: list[tuple[str, str]] | None = None,
-) -> tuple[PaymentRun, list[PaymentLine]]:
+) -> tuple[PaymentRun, list[PaymentLine | PaymentDraftLine]]:
     """A run of one month with one line per amount (a new person each, unless ``people``)."""
     pid = program_id(session, program)
     people = people or [
@@ -98,12 +99,15 @@ def make_run(
     session.add(run)
     session.flush()
     lines = []
-    for person, amount, (agency, government) in zip(people, amounts, shares):
-        line = PaymentLine(
-            run_id=run.id, application_id=person.application_id, applicant_id=person.applicant_id,
+    # a finalised run's lines are paid lines; any other run's are staged (services.payments.lines)
+    ids = [None] * len(amounts) if live else new_line_ids(session, len(amounts))
+    for person, amount, (agency, government), line_id in zip(people, amounts, shares, ids):
+        line = (PaymentLine if live else PaymentDraftLine)(
+            id=line_id, run_id=run.id, application_id=person.application_id, applicant_id=person.applicant_id,
             program_id=pid, jalali_year=year, jalali_month=month, days=31, daily_wage_rial=3_463_656,
             rate_bp=1800, percent=100, share_percent=100, full_amount_rial=amount, amount_rial=amount,
             agency_rial=agency, government_rial=government, live=live, line_kind=line_kind,
+            **({} if live else {"county_id": county_id}),
         )
         session.add(line)
         lines.append(line)

@@ -31,8 +31,9 @@ from tests.services.test_reconcile import answer
 def _counties(session, run_id):
     session.expire_all()
     return session.exec(
-        text("SELECT l.county_id, a.county_id FROM paymentline l JOIN application a ON a.id = l.application_id "
-             "WHERE l.run_id = :r ORDER BY l.id").bindparams(r=run_id)
+        text("SELECT l.county_id, a.county_id FROM (SELECT id, run_id, application_id, county_id FROM paymentline "
+             "UNION ALL SELECT id, run_id, application_id, county_id FROM paymentdraftline) l "  # paid or staged
+             "JOIN application a ON a.id = l.application_id WHERE l.run_id = :r ORDER BY l.id").bindparams(r=run_id)
     ).all()
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from db.models import PaymentLine
+from db.models import PaymentRun
 from lib.errors import Forbidden, InvalidInput
 from lib.jalali import YearMonth
 from lib.payments import monthly_premium, program_b_shares
@@ -23,6 +23,7 @@ from services.payments import (
     run_lines,
     what_if,
 )
+from services.payments.lines import line_table
 from tests.services.payment_helpers import credit, beneficiary
 from tests.services.refusals import refused
 
@@ -115,7 +116,9 @@ def finalised(session, areas, province_committee, province_manager):
 
 
 def _lines(session, run_id):
-    return session.exec(select(PaymentLine).where(PaymentLine.run_id == run_id).order_by(PaymentLine.id)).all()
+    """The run's lines where they are: paid (finalised run) or staged (services.payments.lines)."""
+    table = line_table(session.get(PaymentRun, run_id))
+    return session.exec(select(table).where(table.run_id == run_id).order_by(table.id)).all()
 
 
 def test_a_top_up_cites_the_original_line_and_leaves_it_untouched(session, finalised, province_committee,

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from db.engine import new_session
-from db.models import AuditLog, PaymentLine, PaymentRun
+from db.models import AuditLog, PaymentDraftLine, PaymentLine, PaymentRun
 from lib.errors import InvalidInput
 from services.payments.exports import (
     LIST_HEADERS,
@@ -149,7 +149,7 @@ def test_rejected_lines_go_into_a_reversal_run(session, province_committee, run3
     assert list(rejected_lines(session, province_committee, run.id)["line_id"]) == [lines[1].id]
     follow_up = follow_up_rejected(session, province_committee, run.id, "برگشت ردیف‌های ردشده تأمین اجتماعی")
     assert follow_up.status == "draft" and follow_up.kind == "adjustment" and follow_up.corrects_run_id == run.id
-    new_lines = session.exec(select(PaymentLine).where(PaymentLine.run_id == follow_up.id)).all()
+    new_lines = session.exec(select(PaymentDraftLine).where(PaymentDraftLine.run_id == follow_up.id)).all()  # staged
     assert [(l.corrects_line_id, l.line_kind, l.amount_rial) for l in new_lines] == [(lines[1].id, "reversal", 2000)]
     with pytest.raises(InvalidInput):  # the same rejected line is not reversed twice
         follow_up_rejected(session, province_committee, run.id, "دوباره")
