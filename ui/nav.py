@@ -54,6 +54,8 @@ PAGES: tuple[PageSpec, ...] = (
              "مدیریت سامانه"),
     PageSpec("pages/areas.py", "شهرستان‌ها و شعب", ":material/location_city:", Action.manage_reference_data,
              "مدیریت سامانه"),
+    PageSpec("pages/scoring_policy.py", "دستورالعمل امتیازدهی", ":material/rule:", Action.manage_reference_data,
+             "مدیریت سامانه"),
     PageSpec("pages/wages.py", "حداقل دستمزد", ":material/price_change:", Action.manage_reference_data, "مدیریت سامانه"),
     PageSpec("pages/service_agreement.py", "توافق‌نامه سطح خدمت", ":material/timer:", Action.manage_reference_data,
              "مدیریت سامانه"),
