@@ -57,7 +57,6 @@ if body_key not in st.session_state:
     st.session_state[body_key] = row.body
 
 
-@guarded
 def _restore_default() -> None:
     st.session_state[body_key] = EVENTS[event].default
 
@@ -78,4 +77,4 @@ if left.button("ذخیره متن", type="primary", key="sms_template_save"):
         st.session_state.pop(body_key, None)
         st.session_state[FLASH] = md_escape(f"متن پیامک «{saved.label}» ذخیره شد؛ پیامک‌های بعدی با این متن فرستاده می‌شوند.")
         st.rerun()
-right.button("بازگرداندن متن اولیه (بدون ذخیره)", key="sms_template_default", on_click=_restore_default)
+right.button("بازگرداندن متن اولیه (بدون ذخیره)", key="sms_template_default", on_click=guarded(_restore_default))
