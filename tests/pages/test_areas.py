@@ -20,24 +20,18 @@ def _tehran(session) -> County:
                         .where(Province.name == "تهران", County.name == "تهران")).one()
 
 
-def _open_page(users):
+def _open_page(engine, users):
     at = app_as(users["admin"]).run()
     at.switch_page(PAGE).run()
     assert not at.exception
-    with new_session_of(at) as session:
+    with new_session(engine) as session:
         tehran = _tehran(session)
     at.selectbox(key="areas_province").select(tehran.province_id).run()
     return at, tehran
 
 
-def new_session_of(_at):
-    from db.engine import make_engine
-
-    return new_session(make_engine())
-
-
 def test_add_and_rename_a_county_and_refuse_retiring_one_in_use(app_db, users):
-    at, tehran = _open_page(users)
+    at, tehran = _open_page(app_db, users)
     at.text_input(key="county_new_name").input("نوشهرک")  # inside a form: sent with its button
     at.button(key="FormSubmitter:county_add-افزودن شهرستان").click().run()
     assert not at.exception and any("نوشهرک" in s.value for s in at.success)
@@ -69,7 +63,7 @@ def test_retire_a_branch_by_moving_its_waiting_introductions(app_db, users):
                                  branch=old.name, letter_no="L-9", introduced_on=date(2025, 1, 1)))
         session.commit()
         old_id, new_id, case_id = old.id, new.id, case.id
-    page, _ = _open_page(users)
+    page, _ = _open_page(app_db, users)
     page.selectbox(key="areas_county").select(tehran.id).run()
     page.selectbox(key="areas_branch_pick").select(old_id).run()
     assert any("منتظر پاسخ" in w.value for w in page.warning)
