@@ -50,7 +50,8 @@ def template_rows(session: Session, actor: Actor) -> list[TemplateRow]:
     """Every event's template, in the order of the case's life."""
     actor.require(Action.manage_reference_data)
     stored = {row.event: row for row in session.exec(select(SmsTemplate)).all()}
-    names = dict(session.exec(select(User.id, User.full_name)).all()) if stored else {}
+    editors = {row.updated_by for row in stored.values() if row.updated_by is not None}
+    names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(editors))).all()) if editors else {}  # type: ignore[attr-defined]
     rows = []
     for spec in EVENTS.values():
         row = stored.get(spec.key)
