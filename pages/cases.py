@@ -3,13 +3,29 @@ import pandas as pd
 import streamlit as st
 
 from lib.workflow import State
+from services.base import Actor
 from services.cases import count_cases, counties_in_area, list_cases, provinces_in_area
+from services.data_version import data_version
 from ui.context import act, read, require_actor
 from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, label, md_escape, to_persian_digits
 from ui.widgets import case_link, field_error, jalali_date_input
 
 LIMIT = 500
 COUNT_LIMIT = 10_000  # counted exactly up to here; beyond, «more than»: a count costs the same in any area
+
+
+
+# Cached per area and filters until the next write anywhere (``version``: every audited write, on
+# any app server, changes it); ``area`` is (role, province, county) of the user.
+@st.cache_data(max_entries=256, show_spinner=False)
+def counted(_session, _actor: Actor, area: tuple, filters: tuple, version: int) -> int:
+    return count_cases(_session, _actor, **dict(filters), at_most=COUNT_LIMIT + 1)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def listed(_session, _actor: Actor, area: tuple, filters: tuple, page: int, version: int) -> pd.DataFrame:
+    return list_cases(_session, _actor, **dict(filters), limit=LIMIT, offset=(page - 1) * LIMIT)
+
 
 actor = require_actor()
 st.title("پرونده‌ها")
@@ -44,9 +60,10 @@ with st.form("case_filters"):
 if field_error("cases_date_from") or field_error("cases_date_to"):
     st.stop()  # the date field already says what to fix
 
-filters = dict(program=program, province_id=province_id, county_id=county_id, state=state,
-               date_from=date_from, date_to=date_to, text=text)
-total = act(count_cases, **filters, at_most=COUNT_LIMIT + 1)
+filters = (("program", program), ("province_id", province_id), ("county_id", county_id), ("state", state),
+           ("date_from", date_from), ("date_to", date_to), ("text", text))
+area, version = (str(actor.role), actor.province_id, actor.county_id), read(data_version)
+total = act(counted, area, filters, version)
 if total is None:
     st.stop()
 more = total > COUNT_LIMIT
@@ -55,7 +72,7 @@ page = 1
 if pages > 1:
     page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
                         key="cases_page")
-frame = act(list_cases, **filters, limit=LIMIT, offset=(page - 1) * LIMIT)
+frame = act(listed, area, filters, page, version)
 if frame is None:
     st.stop()
 if frame.empty:
