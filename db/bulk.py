@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from typing import Any
@@ -101,6 +102,7 @@ def _row_converter(convert: list[Any]):
     return apply
 
 
+@lru_cache(maxsize=65_536)  # generated and imported rows repeat their timestamps (one "now" per write)
 def _utc_text(value: datetime) -> str:
     """An aware datetime as SQLAlchemy's SQLite DATETIME stores it in UTC ('… HH:MM:SS.ffffff')."""
     if value.tzinfo is not timezone.utc:
@@ -110,6 +112,7 @@ def _utc_text(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
+@lru_cache(maxsize=65_536)
 def _date_text(value: date) -> str:
     return value.isoformat()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -226,6 +227,7 @@ def current_year_month(today: datetime.date | None = None) -> YearMonth:
     return YearMonth(j.year, j.month)
 
 
+@lru_cache(maxsize=4096)  # bulk writers (imports, demo data) ask for the same few hundred days
 def jalali_year_of(d: datetime.date) -> int:
     """The Jalali year a Gregorian date falls in (1 Farvardin starts it)."""
     return to_jalali(d).year

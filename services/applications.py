@@ -25,8 +25,9 @@ from lib import catalog, validate
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
 from lib.jalali import jalali_year_of
+from lib.memo import CheckMemo
 from lib.permissions import Action, Area, Role, can
-from lib.scoring import DEFAULT_POLICY, ScoreCard, ScoreInput, ScoringPolicy, score
+from lib.scoring import DEFAULT_POLICY, ScoreCard, ScoreInput, ScoringPolicy, score, validate_input
 from lib.text import to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
 from services.base import Actor, audit, county_area, find, snapshot
@@ -102,6 +103,7 @@ _TEXT_LIMITS: tuple[tuple[str, str, int], ...] = tuple(
 
 # People's names: letters, spaces, ZWNJ and hyphens only (lib.validate.person_name).
 _NAME_FIELDS = (("first_name", "نام"), ("last_name", "نام خانوادگی"), ("father_name", "نام پدر"))
+_NAME_LIMITS = {name: _max_length(Applicant, name) for name, _ in _NAME_FIELDS}
 
 
 def typed_code(value: object, field_name: str, label_fa: str) -> str:
@@ -127,7 +129,9 @@ class CleanIntake:
     case: dict[str, Any]  # the Application columns Form 1 fills (domain, job, licence…)
 
 
-def check_intake(program_code: str, data: IntakeData, *, today: date | None = None) -> tuple[CleanIntake | None, list[InvalidInput]]:
+def check_intake(
+    program_code: str, data: IntakeData, *, today: date | None = None, memo: CheckMemo | None = None
+) -> tuple[CleanIntake | None, list[InvalidInput]]:
     """Validate a Form 1 without the database; return (clean form or None, every problem).
 
     The checks are those of :func:`services.applications.submit_application` (national code,
@@ -135,42 +139,51 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
     date not in the future, household through the scoring rules) plus the lengths the database
     allows and birth/licence dates not in the future. Each problem's ``field`` is the name of
     the :class:`IntakeData` (or :class:`HouseholdData`) attribute to fix.
+
+    ``memo`` (a bulk import's) runs each field's check once per distinct value.
     """
     today = today or date.today()
     problems: list[InvalidInput] = []
 
-    def take(fn: Callable[..., T], *args: Any, default: T, **kwargs: Any) -> T:
+    def take(site: Any, fn: Callable[..., T], value: Any, *args: Any, default: T, **kwargs: Any) -> T:
+        """``fn(value, *args, **kwargs)``, or ``default`` and the problem noted; one ``site`` per call below."""
+        if memo is not None:
+            ok, out = memo.outcome(site, value, fn, *args, **kwargs)
+            if ok:
+                return out
+            problems.append(out)
+            return default
         try:
-            return fn(*args, **kwargs)
+            return fn(value, *args, **kwargs)
         except InvalidInput as exc:
             problems.append(exc)
             return default
 
-    national_code = take(_national_code, data.national_code, default="")
+    national_code = take("national_code", _national_code, data.national_code, default="")
     names = {
-        name: take(validate.person_name, getattr(data, name), field=name, label_fa=label_fa,
-                   max_length=_max_length(Applicant, name), required=name != "father_name", default="")
+        name: take(name, validate.person_name, getattr(data, name), field=name, label_fa=label_fa,
+                   max_length=_NAME_LIMITS[name], required=name != "father_name", default="")
         for name, label_fa in _NAME_FIELDS
     }
-    gender = take(choice_of, data.gender, catalog.GENDERS, "gender", "جنسیت", default="")
+    gender = take("gender", choice_of, data.gender, catalog.GENDERS, "gender", "جنسیت", default="")
     is_b = program_code == ProgramCode.B
     if is_b:
         problems.extend(programme_b_problems(gender, data.head_of_household))
-    channel = take(choice_of, data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست", default="")
-    covering = take(choice_of, data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain", "حوزه تحت پوشش",
-                    default="", optional=True)
-    target_group = take(choice_of, data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف",
+    channel = take("channel", choice_of, data.channel, catalog.CHANNELS, "channel", "مسیر دریافت درخواست", default="")
+    covering = take("covering_domain", choice_of, data.covering_domain, catalog.COVERING_DOMAINS, "covering_domain",
+                    "حوزه تحت پوشش", default="", optional=True)
+    target_group = take("target_group", choice_of, data.target_group, catalog.TARGET_GROUPS, "target_group", "جامعه هدف",
                         default="", optional=True)
-    typed_mobile = take(typed_code, data.mobile, "mobile", "شماره همراه", default="")
-    mobile = take(normalize_mobile, typed_mobile, default="") if typed_mobile else ""
+    typed_mobile = take("typed_mobile", typed_code, data.mobile, "mobile", "شماره همراه", default="")
+    mobile = take("mobile", normalize_mobile, typed_mobile, default="") if typed_mobile else ""
     if program_code == ProgramCode.B and not typed_mobile.strip():
         problems.append(
             InvalidInput("برای برنامه ب شماره همراه لازم است تا مراحل با پیامک اطلاع داده شود.", field="mobile")
         )
-    typed_landline = take(typed_code, data.landline, "landline", "تلفن ثابت", default="")
-    landline = take(normalize_landline, typed_landline, default="")
+    typed_landline = take("typed_landline", typed_code, data.landline, "landline", "تلفن ثابت", default="")
+    landline = take("landline", normalize_landline, typed_landline, default="")
     dates = {
-        name: take(validate.optional_date, value, field=name, label_fa=label_fa, not_after=today, default=None)
+        name: take((name, today), validate.optional_date, value, field=name, label_fa=label_fa, not_after=today, default=None)
         for name, label_fa, value in (
             ("applied_on", "تاریخ درخواست", data.applied_on or today),
             ("birth_date", "تاریخ تولد", data.birth_date),
@@ -179,10 +192,14 @@ def check_intake(program_code: str, data: IntakeData, *, today: date | None = No
     }
     applied_on = dates["applied_on"] or today
     text = {
-        name: take(validate.clean_text, getattr(data, name), field=name, label_fa=label_fa, max_length=limit, default="")
+        name: take(name, validate.clean_text, getattr(data, name), field=name, label_fa=label_fa, max_length=limit, default="")
         for name, label_fa, limit in _TEXT_LIMITS
     }
-    household = take(validate_household, program_code, data.household, default=data.household)
+    household = data.household  # checked (by its values: a memo's key), not changed
+    if isinstance(household, HouseholdData):
+        take("household", _household_values, (program_code, *vars(household).values()), default=None)
+    else:
+        problems.append(InvalidInput(HOUSEHOLD_INCOMPLETE, field="household"))
     if problems:
         return None, problems
     applicant_fields = dict(
@@ -342,6 +359,9 @@ def checked_need_grade(value: object) -> int | None:
                                      maximum=NEED_GRADE_LIMIT)
 
 
+HOUSEHOLD_INCOMPLETE = "اطلاعات خانوار ناقص است؛ برگه خانوار را دوباره پر کنید."
+
+
 def validate_household(program_code: str, data: HouseholdData, *, require_need_grade: bool = False) -> HouseholdData:
     """Household data through the scoring rules; Persian message on bad input.
 
@@ -349,7 +369,7 @@ def validate_household(program_code: str, data: HouseholdData, *, require_need_g
     range checks (``ScoreInput`` validates itself on construction). The need grade, whose range
     the scoring policy sets, is first held within what any policy allows."""
     if not isinstance(data, HouseholdData):
-        raise InvalidInput("اطلاعات خانوار ناقص است؛ برگه خانوار را دوباره پر کنید.", field="household")
+        raise InvalidInput(HOUSEHOLD_INCOMPLETE, field="household")
     checked_need_grade(data.need_grade)
     inp = ScoreInput(
         disabled_members=data.disabled_members,
@@ -359,9 +379,14 @@ def validate_household(program_code: str, data: HouseholdData, *, require_need_g
         insured_years=data.insured_years,
         need_grade=data.need_grade,
     )
-    if program_code == ProgramCode.A:
-        score(inp, require_need_grade=require_need_grade)
+    if program_code == ProgramCode.A:  # what scoring would refuse (the card itself is not needed)
+        validate_input(inp, DEFAULT_POLICY, require_need_grade=require_need_grade)
     return data
+
+
+def _household_values(values: tuple) -> None:
+    """:func:`validate_household` of (programme code, the HouseholdData values in order)."""
+    validate_household(values[0], HouseholdData(*values[1:]))
 
 
 SAME_MOMENT = (

@@ -265,6 +265,7 @@ class ImportResult:
 class _Row:
     number: int
     raw: dict[str, Any]
+    text: dict[str, str]  # the cells as typed text (:func:`_cell_text`)
     problems: list[ImportProblem] = field(default_factory=list)
     county: tuple[int, int] | None = None  # (county id, province id)
     program: str = ""
@@ -325,6 +326,7 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
         if c.required and c.key not in positions
     ]
     keys = list(positions.items())
+    texts: dict[str, str] = {}  # a text cell → its normalised text: rows repeat names, places, dates
     data: list[_Row] = []
     for number, cells in enumerate(values[1:], start=HEADER_ROW + 1):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
@@ -336,7 +338,16 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
             )
         width = len(cells)
         raw = {key: (None if i >= width or cells[i] == "" else cells[i]) for key, i in keys}
-        data.append(_Row(number, raw))
+        text = {}
+        for key, value in raw.items():
+            if type(value) is str:
+                found = texts.get(value)
+                if found is None:
+                    found = texts[value] = _cell_text(value)
+                text[key] = found
+            else:
+                text[key] = _cell_text(value)
+        data.append(_Row(number, raw, text))
     if not data and not file_problems:
         raise InvalidInput("فایل هیچ ردیف پرشده‌ای ندارد؛ هر درخواست را در یک ردیف زیر عنوان‌ها بنویسید.", field="file")
     return data, file_problems

@@ -24,17 +24,16 @@ batched inserts (SQLAlchemy's insertmanyvalues). Nothing here imports Streamlit.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from db.audit_chain import seal
 from db.bulk import insert_rows, next_id
 from db.models import (
     Applicant,
@@ -51,6 +50,7 @@ from db.models import (
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_national_code
 from lib.jalali import parse_jalali_date
+from lib.memo import CheckMemo
 from lib.permissions import Action, Area
 from lib.text import ltr, normalize_persian, parse_int, to_persian_digits
 from lib.workflow import OPEN_STATES, ProgramCode, State
@@ -89,7 +89,6 @@ from services.import_sheet import (
     ImportReport,
     ImportResult,
     _allowed,
-    _cell_text,
     _header_of,
     _read_rows,
     _Row,
@@ -174,13 +173,17 @@ _CHECKED_BY_INTAKE = frozenset({"national_code", "first_name", "last_name", "cha
 _HOUSEHOLD_KEYS = frozenset({"disabled_members", "severity", "marital_status", "dependants", "insured_years"})
 
 
-def _parse_row(row: _Row, places: _Places, actor: Actor) -> IntakeData:
+_REQUIRED_HERE = tuple(c for c in IMPORT_COLUMNS if c.required and c.key not in _CHECKED_BY_INTAKE)
+
+
+def _parse_row(row: _Row, places: _Places, actor: Actor, memo: CheckMemo) -> IntakeData:
     """Turn the cells into an IntakeData, recording the problems of the cells themselves
     (empty required cells that Form 1 validation does not see, unknown list values, dates,
-    counts, the county); what is left to check goes through :func:`check_intake`."""
-    text = {key: _cell_text(value) for key, value in row.raw.items()}
-    for column in IMPORT_COLUMNS:
-        if column.required and column.key not in _CHECKED_BY_INTAKE and not text.get(column.key):
+    counts, the county); what is left to check goes through :func:`check_intake`. Each
+    distinct date, count and place is checked once per file (``memo``)."""
+    text = row.text
+    for column in _REQUIRED_HERE:
+        if not text.get(column.key):
             row.problem(column.key, f"«{column.header}» خالی است؛ آن را پر کنید.")
 
     def choose(key: str, table: dict[str, str]) -> str:
@@ -223,22 +226,28 @@ def _parse_row(row: _Row, places: _Places, actor: Actor) -> IntakeData:
                 "تاریخ شمسی بنویسید، مثلاً ۱۴۰۳/۰۵/۱۲.",
             )
         elif text.get(key):
-            try:
-                dates[key] = parse_jalali_date(text[key], field=key)
-            except InvalidInput as exc:
-                row.problem(key, exc.message)
+            ok, out = memo.outcome(key, text[key], parse_jalali_date, field=key)
+            if ok:
+                dates[key] = out
+            else:
+                row.problem(key, out.message)
 
     counts: dict[str, int] = {}
     for key, limit in _COUNTS.items():
-        try:
-            counts[key] = parse_int(text.get(key) or "0", field=key, label_fa=_BY_KEY[key].header, minimum=0, maximum=limit)
-        except InvalidInput as exc:
-            row.problem(key, exc.message)
+        ok, out = memo.outcome(key, text.get(key) or "0", parse_int, field=key, label_fa=_BY_KEY[key].header, minimum=0, maximum=limit)
+        if ok:
+            counts[key] = out
+        else:
+            row.problem(key, out.message)
             counts[key] = 0
 
     county_name = text.get("county", "")
     if county_name:
-        row.county = _place(row, places, actor, normalize_persian(text.get("province", "")), county_name)
+        ok, out = memo.outcome("county", (normalize_persian(text.get("province", "")), county_name), _place, places, actor)
+        if ok:
+            row.county = out
+        else:
+            row.problem(out.field, out.message)
 
     return IntakeData(
         program=program,
@@ -273,13 +282,18 @@ def _parse_row(row: _Row, places: _Places, actor: Actor) -> IntakeData:
     )
 
 
-def _check_row(row: _Row, data: IntakeData, today: date) -> None:
+def _check_row(row: _Row, data: IntakeData, today: date, memo: CheckMemo) -> None:
     """Form 1 validation of a parsed row; a cell already reported is not reported twice (nor
     the household's combined rules when one of its cells could not be read)."""
-    clean, problems = check_intake(data.program, data, today=today)
+    clean, problems = check_intake(data.program, data, today=today, memo=memo)
     row.program = data.program
-    if not any(p.field == "national_code" for p in problems):
+    if clean is not None:
+        row.national_code = clean.national_code
+    elif not any(p.field == "national_code" for p in problems):
         row.national_code = normalize_national_code(data.national_code)
+    if not problems and not row.problems:
+        row.clean = clean
+        return
     reported = {p.column for p in row.problems}
     household_unread = any(_BY_KEY[k].header in reported for k in _HOUSEHOLD_KEYS)
     for problem in problems:
@@ -290,24 +304,29 @@ def _check_row(row: _Row, data: IntakeData, today: date) -> None:
     row.clean = clean if not row.problems else None
 
 
-def _place(row: _Row, places: _Places, actor: Actor, province: str, county: str) -> tuple[int, int] | None:
-    """(county id, province id) of a named county inside the actor's area, else a problem."""
+def _place(names: tuple[str, str], places: _Places, actor: Actor) -> tuple[int, int]:
+    """(county id, province id) of a (province, county) named inside the actor's area, else
+    InvalidInput whose ``field`` is the column to fix."""
+    province, county = names
     matches = places.by_name.get(county, [])
     if province:
         matches = [m for m in matches if m[2] == province]
     if not matches:
         where = f" در استان «{province}»" if province else ""
-        row.problem("county", f"شهرستان «{county}»{where} در فهرست شهرستان‌ها نیست؛ نام را از برگه «{SHEET_COUNTIES}» فایل نمونه بردارید.")
-        return None
+        raise InvalidInput(
+            f"شهرستان «{county}»{where} در فهرست شهرستان‌ها نیست؛ نام را از برگه «{SHEET_COUNTIES}» فایل نمونه بردارید.",
+            field="county",
+        )
     if len(matches) > 1:
-        row.problem("province", f"چند شهرستان به نام «{county}» هست؛ نام استان را هم بنویسید.")
-        return None
+        raise InvalidInput(f"چند شهرستان به نام «{county}» هست؛ نام استان را هم بنویسید.", field="province")
     county_id, province_id, _ = matches[0]
     try:
         actor.require(Action.intake, Area(province_id=province_id, county_id=county_id))
     except Forbidden:
-        row.problem("county", f"شهرستان «{county}» خارج از محدوده کاری شماست؛ این ردیف را حذف کنید یا به کارشناس همان شهرستان بسپارید.")
-        return None
+        raise InvalidInput(
+            f"شهرستان «{county}» خارج از محدوده کاری شماست؛ این ردیف را حذف کنید یا به کارشناس همان شهرستان بسپارید.",
+            field="county",
+        ) from None
     return county_id, province_id
 
 
@@ -345,8 +364,9 @@ def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportRepo
     rows, file_problems = _read_rows(content)
     places = _Places.load(session)
     today = date.today()
+    memo = CheckMemo()
     for row in rows:
-        _check_row(row, _parse_row(row, places, actor), today)
+        _check_row(row, _parse_row(row, places, actor, memo), today, memo)
 
     first_row: dict[str, int] = {}
     for row in rows:
@@ -499,13 +519,14 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
     _insert(session, Application, case_rows)
 
     households, events, messages, audits, imported = [], [], [], [], []
+    iso: dict[date, str] = {}
     received_text = template_text(session, "state.received")  # the current SMS template, read once
     for row, case, case_id in zip(chosen, case_rows, case_ids):
         clean = row.clean
         assert clean is not None
         applicant_id = applicant_ids[row.national_code]
         on_record = on_file.applicants.get(row.national_code)
-        person = snapshot(on_record) if on_record else {**clean.applicant, "id": applicant_id, "national_code": row.national_code}
+        person = snapshot(on_record) if on_record else _flat_snapshot({**clean.applicant, "id": applicant_id, "national_code": row.national_code}, iso)
         full_name = f"{clean.applicant['first_name']} {clean.applicant['last_name']}"
         households.append(dict(application_id=case_id, **clean.household.__dict__))
         events.append(
@@ -534,15 +555,16 @@ def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile,
                 "application",
                 case_id,
                 before={"applicant": before[row.national_code]} if row.national_code in before else None,
-                after={"application": snapshot({**case, "id": case_id}), "applicant": snapshot(person), "row": row.number,
-                       "file_sha256": sha256},
+                after={"application": _flat_snapshot(case, iso), "applicant": person,
+                       "row": row.number, "file_sha256": sha256},
             )
         )
         imported.append(ImportedCase(row.number, case_id, case["tracking_code"], full_name))
     _insert(session, Household, households)
     _insert(session, ApplicationEvent, events)
     _insert(session, Notification, messages)
-    session.execute(insert(AuditLog), audits)
+    seal(session.connection(), audits)  # the hash chain, as services.base.audit's records get it
+    _insert(session, AuditLog, audits)
     return imported
 
 
@@ -578,6 +600,21 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
         raise IntegrityError(f"bulk insert into {model.__table__.name}", None, exc) from exc  # type: ignore[attr-defined]
 
 
+def _flat_snapshot(values: dict[str, Any], iso: dict[date, str]) -> dict[str, Any]:
+    """:func:`services.base.snapshot` of a row this import builds (text, numbers, booleans,
+    dates and times only), without its general walk: dates as ISO text, each written once
+    into ``iso`` (the rows of one import share their timestamps and a few hundred days)."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, date):
+            text = iso.get(value)
+            if text is None:
+                text = iso[value] = value.isoformat()
+            value = text
+        out[key] = value
+    return out
+
+
 class _Named:
     """What :func:`services.notify.state_message` reads of an applicant and a case."""
 
@@ -588,7 +625,9 @@ class _Named:
 
 
 def _audit_row(actor: Actor, at: datetime, action: str, entity: str, entity_id: Any, *, before: dict | None, after: dict | None) -> dict[str, Any]:
-    """An audit record as :func:`services.base.audit` writes it, as a row for a bulk insert."""
+    """An audit record as :func:`services.base.audit` writes it, as a row for a bulk insert.
+    ``before`` and ``after`` hold :func:`services.base.snapshot` results, numbers and text:
+    already what a JSON round trip gives."""
     return dict(
         at=at,
         user_id=actor.id,
@@ -596,6 +635,6 @@ def _audit_row(actor: Actor, at: datetime, action: str, entity: str, entity_id: 
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),
-        before=json.loads(json.dumps(before, default=str)) if before is not None else None,
-        after=json.loads(json.dumps(after, default=str)) if after is not None else None,
+        before=before,
+        after=after,
     )
