@@ -29,17 +29,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.models import Budget, PaymentLine, PaymentRun, Program, Province, User, utcnow
+from db.models import Budget, Program, Province, User, utcnow
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Action, Area, Role, can
 from lib.text import format_number, format_rial, normalize_persian, parse_int, to_persian_digits
 from lib.workflow import PROGRAM_LABELS, ProgramCode, to_program
 from lib.xlsx import Sheet, workbook_bytes
+from services import tallies
 from services.base import Actor, audit, find
 
 MAX_BUDGET_RIAL = 10**17  # a hundred thousand trillion rials: far above any provincial credit
@@ -115,23 +115,16 @@ def _year(value: Any) -> int:
 
 
 def _used(session: Session, program_id: int, province_id: int, year: int) -> tuple[int, int, int]:
-    """(amount, agency share, government share) of the live lines of that year, reversals negative."""
-    sign = case((PaymentLine.line_kind == "reversal", -1), else_=1)
-    row = session.exec(
-        select(
-            func.coalesce(func.sum(sign * PaymentLine.amount_rial), 0),
-            func.coalesce(func.sum(sign * PaymentLine.agency_rial), 0),
-            func.coalesce(func.sum(sign * PaymentLine.government_rial), 0),
-        )
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-        .where(
-            PaymentLine.live == True,  # noqa: E712 - SQL
-            PaymentLine.program_id == program_id,
-            PaymentLine.jalali_year == year,
-            PaymentRun.province_id == province_id,
-        )
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    """(amount, agency share, government share) of the live lines of that year, reversals negative.
+
+    Read from the spend tally (``services.tallies``, kept by the database with every line): a
+    line counts in its case's county's province — the run's, since a run pays one province's cases."""
+    agency = government = 0
+    for _, _, _, kind, a, g in tallies.spend(session, year, by=None, province_id=province_id, program_id=program_id):
+        sign = -1 if kind == "reversal" else 1
+        agency += sign * int(a or 0)
+        government += sign * int(g or 0)
+    return agency + government, agency, government
 
 
 def budget_position(

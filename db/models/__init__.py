@@ -33,20 +33,14 @@ from db.models.audit import APPEND_ONLY_TABLES, AuditLog
 from db.models.tallies import NONE_KEY, TALLY_RUNNING_STATES, CaseTally, SeatTally, SpendTally
 
 # --------------------------------------------------------------------------- monitoring (issue 8)
-# Covering indexes for services.monitoring's grouped reads (migration 0007): the running cases by
-# area and what their premiums depend on; the year's live payment lines summed per county in index
-# order; the year's introductions per county.
+# Covering indexes of migration 0007: the running cases by area and what their premiums depend on
+# (the budget request reads them); the year's introductions per county. The monitoring screen reads
+# the tallies (db.models.tallies); the payment lines' covering index went with migration 0017.
 Index(
     "ix_application_monitoring",
     Application.__table__.c.state, Application.__table__.c.province_id, Application.__table__.c.county_id,
     Application.__table__.c.program_id, Application.__table__.c.contract_rate_bp, Application.__table__.c.share_percent,
     Application.__table__.c.start_year, Application.__table__.c.start_month, Application.__table__.c.months_granted,
-)
-Index(  # by county since migration 0009
-    "ix_paymentline_monitoring",
-    PaymentLine.__table__.c.jalali_year, PaymentLine.__table__.c.live, PaymentLine.__table__.c.county_id,
-    PaymentLine.__table__.c.program_id, PaymentLine.__table__.c.jalali_month, PaymentLine.__table__.c.sso_status,
-    PaymentLine.__table__.c.line_kind, PaymentLine.__table__.c.agency_rial, PaymentLine.__table__.c.government_rial,
 )
 Index(
     "ix_introduction_monitoring",
