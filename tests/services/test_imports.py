@@ -439,3 +439,23 @@ def test_applicant_on_file_brings_the_household_of_the_latest_case(session, coun
         "disabled_members": 1, "severity": "moderate", "marital_status": "married", "dependants": 2, "insured_years": 3,
     }
     assert person.fields["gender"] == "female" and person.last_case["head_of_household"] is True
+
+
+def test_a_bad_value_repeated_on_many_rows_is_reported_on_each(session, county_expert, row, counts):
+    """Each distinct value is checked once per file; every row that holds it still gets its problem."""
+    rows = [row(applied_on="1403/13/01", last_name="Ahmadi", county="ناکجا"), row(), row(applied_on="1403/13/01"),
+            row(last_name="Ahmadi"), row(county="ناکجا"), row(applied_on="1403/13/01", last_name="Ahmadi", county="ناکجا")]
+    report = validate_import(session, county_expert, xlsx(*rows))
+    date_h, name_h, county_h = HEADERS["applied_on"], HEADERS["last_name"], HEADERS["county"]
+    assert problems_by_cell(report) == {
+        (2, date_h), (2, name_h), (2, county_h), (4, date_h), (5, name_h), (6, county_h), (7, date_h), (7, name_h), (7, county_h),
+    }
+    by_cell = {(p.row, p.column): p.message for p in report.problems}
+    for column in (date_h, name_h, county_h):
+        assert len({m for (r, c), m in by_cell.items() if c == column}) == 1  # the same Persian message on each row
+    assert report.clean_rows == (3,)
+    before = counts()
+    with pytest.raises(InvalidInput):
+        import_applications(session, county_expert, xlsx(*rows))
+    session.rollback()
+    assert counts() == before
