@@ -101,14 +101,10 @@ def _program_ids(session: Session) -> dict[int, str]:
     return dict(session.exec(select(Program.id, Program.code)).all())
 
 
-def _wage(session: Session, year: int) -> int | None:
+def _wage(session: Session, year: int) -> tuple[int | None, bool]:
+    """(the year's minimum daily wage or None, whether it is confirmed)."""
     row = session.get(MinimumWage, year)
-    return None if row is None else int(row.daily_wage_rial)
-
-
-def _wage_confirmed(session: Session, year: int) -> bool:
-    row = session.get(MinimumWage, year)
-    return row is not None and bool(row.confirmed)
+    return (None, False) if row is None else (int(row.daily_wage_rial), bool(row.confirmed))
 
 
 def _seats(session: Session, sc: Scope_, year: int, b_id: int | None) -> tuple[dict, dict, dict]:
@@ -177,9 +173,8 @@ def _spend(session: Session, sc: Scope_, year: int, programs: dict[int, str]) ->
     return paid, confirmed
 
 
-def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]) -> dict:
+def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str], wage: int | None) -> dict:
     """(area, bucket) → twelve months of the running cases' granted premiums in ``year``."""
-    wage = _wage(session, year)
     if wage is None:
         return {}
     rates = dict(session.exec(select(Program.id, Program.rate_bp)).all())
@@ -235,7 +230,8 @@ def monitoring(
     credit = _credit(session, sc, year, programs) if sc.level == "national" else {}
     province_credit = _credit(session, sc, year, programs) if sc.level == "province" else {}
     paid, confirmed = _spend(session, sc, year, programs)
-    committed = _committed(session, sc, year, programs)
+    wage, wage_confirmed = _wage(session, year)
+    committed = _committed(session, sc, year, programs, wage)
 
     area_rows, source_rows = [], []
     for area_id, name in names.items():
@@ -290,8 +286,7 @@ def monitoring(
             month_rows.append([i + 1, bucket, c, p[i], cm[i], fc.forecast[i], fc.cumulative[i]])
     months = pd.DataFrame(month_rows, columns=["month", "source", "credit", "paid", "committed", "forecast", "cumulative"])
     return Monitoring(
-        sc.level, sc.province_id, sc.title, year, current_month, _wage(session, year) is not None,
-        _wage_confirmed(session, year),
+        sc.level, sc.province_id, sc.title, year, current_month, wage is not None, wage_confirmed,
         areas, sources, months, _forecast_rows(names, paid, committed, credit, current_month),
     )
 
