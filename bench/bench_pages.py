@@ -5,7 +5,8 @@ For each size: a fresh SQLite file with ``generate_demo`` (or ``--reuse DIR`` ho
 ``demo-<n>.db`` files made earlier; they are brought to the newest migration first). Then, through
 AppTest (median of ``--repeat`` runs after one warm-up run):
 
-* case list, manager (national): the first page (first render) and a search for a surname;
+* case list, manager (national): the first page (first render) and a search for a surname, each
+  as a rerun (the page's cache, keyed by the data version, answers) and with the cache emptied;
 * ranking, provincial committee of the largest province: a rerun of its first page (cached by
   the data version), and the same with the cache emptied (the service runs);
 * home, manager (national): the first render (its cache emptied before each run) and a rerun;
@@ -15,7 +16,7 @@ and the service calls behind them alone. Finally the first page of a freshly sta
 a new Python process renders the sign-in page through AppTest (imports included) and again.
 
     .venv/bin/python bench/bench_pages.py [--sizes 10000 100000 300000] [--repeat 5] [--reuse DIR]
-        [--only cases ranking home sessions fresh]
+        [--url postgresql://…/demo_{n}] [--only cases ranking home sessions fresh]
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def app_figures(engine, manager, committee, session_id: int, repeat: int,
     from services.sign_in import start_session
 
     _patch_navigation()
-    os.environ["BIMEYAR_DATABASE_URL"] = str(engine.url)
+    os.environ["BIMEYAR_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
     st.cache_resource.clear()
     st.cache_data.clear()
 
@@ -137,10 +138,21 @@ def app_figures(engine, manager, committee, session_id: int, repeat: int,
 
 
 def case_list(cases, repeat: int) -> dict[str, tuple[float, float]]:
-    figures = {}
-    figures["case list, first page"] = timed(lambda: _ok(cases.switch_page("pages/cases.py").run()), repeat)
+    import streamlit as st
+
+    def uncached(step):  # the page's caches (keyed by the data version) emptied: the services run
+        def run():
+            st.cache_data.clear()
+            step()
+        return run
+
+    first_page = lambda: _ok(cases.switch_page("pages/cases.py").run())  # noqa: E731
+    figures = {"case list, first page": timed(first_page, repeat),
+               "case list, first page, uncached": timed(uncached(first_page), repeat)}
     cases.text_input(key="cases_search").input(SEARCH)
-    figures["case list, search"] = timed(lambda: _ok(cases.button[0].click().run()), repeat)
+    search = lambda: _ok(cases.button[0].click().run())  # noqa: E731
+    figures["case list, search"] = timed(search, repeat)
+    figures["case list, search, uncached"] = timed(uncached(search), repeat)
     assert len(cases.dataframe[0].value), "the search found no case: the bench would time an empty list"
 
     return figures
@@ -223,7 +235,11 @@ def fresh_server(url: str, repeat: int) -> tuple[float, float]:
     return statistics.median(firsts), statistics.median(laters)
 
 
-def database(directory: Path, reuse: Path | None, n: int, seed: int):
+def database(directory: Path, reuse: Path | None, n: int, seed: int, url: str | None = None):
+    if url:  # a database holding the demo of this size already (PostgreSQL, say)
+        engine = make_engine(url.format(n=n))
+        migrate.upgrade(engine)
+        return engine
     if reuse is not None and (reuse / f"demo-{n}.db").exists():
         engine = make_engine(f"sqlite:///{reuse / f'demo-{n}.db'}")
         migrate.upgrade(engine)
@@ -241,24 +257,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1404)
     parser.add_argument("--reuse", type=Path, default=None, help="a folder of demo-<n>.db files to use")
+    parser.add_argument("--url", default=None,
+                        help="a database URL per size with {n} for the size, each holding that demo already "
+                             "(e.g. postgresql://…/demo_{n})")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="the pages to time")
     args = parser.parse_args()
     parts = frozenset(args.only)
     results: dict[int, dict[str, tuple[float, float | None]]] = {}
     with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
         for n in args.sizes:
-            engine = database(Path(tmp), args.reuse, n, args.seed)
+            engine = database(Path(tmp), args.reuse, n, args.seed, args.url)
+            dialect = engine.dialect.name
             manager, committee, session_id = actors(engine, n)
             figures = app_figures(engine, manager, committee, session_id, args.repeat, parts)
             figures.update(service_figures(engine, manager, committee, session_id, args.repeat, parts))
             if n == args.sizes[0] and "fresh" in parts:
-                first, later = fresh_server(str(engine.url), args.repeat)
+                first, later = fresh_server(engine.url.render_as_string(hide_password=False), args.repeat)
                 figures["fresh server, first page"], figures["fresh server, next page"] = (first, None), (later, None)
             results[n] = figures
             engine.dispose()
             print(f"{n:,} applicants done", flush=True)
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
-    print(f"\npage interactions on SQLite demo data, median of {args.repeat} (ms); ratio = largest / smallest size; "
+    print(f"\npage interactions on {dialect} demo data, median of {args.repeat} (ms); ratio = largest / smallest size; "
           f"load average at the end {' '.join(load)}")
     for column, title in ((0, "wall"), (1, "CPU of the process (all threads)")):
         report(results, args.sizes, column, title)
