@@ -23,8 +23,28 @@ def counted(_session, _actor: Actor, area: tuple, filters: tuple, version: int) 
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def listed(_session, _actor: Actor, area: tuple, filters: tuple, page: int, version: int) -> pd.DataFrame:
-    return list_cases(_session, _actor, **dict(filters), limit=LIMIT, offset=(page - 1) * LIMIT)
+def listed(_session, _actor: Actor, area: tuple, filters: tuple, page: int,
+           version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A page of the list and the same as the table shows it (Persian labels, digits and dates)."""
+    frame = list_cases(_session, _actor, **dict(filters), limit=LIMIT, offset=(page - 1) * LIMIT)
+    return frame, persian_table(frame)
+
+
+def persian_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "کد رهگیری": frame["tracking_code"],
+            "متقاضی": frame["applicant"],
+            "کد ملی": frame["national_code"].map(to_persian_digits),
+            "برنامه": frame["program"].map(PROGRAM_SHORT_LABELS.get),
+            "شهرستان": frame["county"],
+            "وضعیت": frame["state"].map(lambda s: STATE_LABELS[State(s)]),
+            "تاریخ درخواست": frame["applied_on"].map(format_jalali),
+            "امتیاز": frame["total"].map(lambda t: "—" if pd.isna(t) else format_number(int(t))),
+            "مسیر دریافت": frame["channel"].map(lambda c: label(CHANNELS, c)),
+            "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),
+        }
+    )
 
 
 actor = require_actor()
@@ -72,27 +92,14 @@ page = 1
 if pages > 1:
     page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
                         key="cases_page")
-frame = act(listed, area, filters, page, version)
-if frame is None:
+listing = act(listed, area, filters, page, version)
+if listing is None:
     st.stop()
+frame, shown = listing
 if frame.empty:
     st.info("پرونده‌ای با این مشخصات پیدا نشد؛ فیلترها را کم‌تر کنید.")
     st.stop()
 
-shown = pd.DataFrame(
-    {
-        "کد رهگیری": frame["tracking_code"],
-        "متقاضی": frame["applicant"],
-        "کد ملی": frame["national_code"].map(to_persian_digits),
-        "برنامه": frame["program"].map(PROGRAM_SHORT_LABELS.get),
-        "شهرستان": frame["county"],
-        "وضعیت": frame["state"].map(lambda s: STATE_LABELS[State(s)]),
-        "تاریخ درخواست": frame["applied_on"].map(format_jalali),
-        "امتیاز": frame["total"].map(lambda t: "—" if pd.isna(t) else format_number(int(t))),
-        "مسیر دریافت": frame["channel"].map(lambda c: label(CHANNELS, c)),
-        "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),
-    }
-)
 count = f"بیش از {format_number(COUNT_LIMIT)}" if more else format_number(total)
 if pages > 1:
     first = (page - 1) * LIMIT + 1
