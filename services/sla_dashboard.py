@@ -197,7 +197,8 @@ def sla_dashboard(
         .select_from(A)
         .join(pairs, pairs.c.program_id == A.program_id)
         .join(r0, and_(r0.c.application_id == A.id, r0.c.to_state == pairs.c.start_state))
-        .join(r1, and_(r1.c.application_id == A.id, r1.c.to_state == pairs.c.stage))
+        # r1 by r0's case (not only A's): SQLite then probes r1 by (case, state), not by state alone
+        .join(r1, and_(r1.c.application_id == r0.c.application_id, r1.c.to_state == pairs.c.stage))
         .where(*area)
     )
     first = (
