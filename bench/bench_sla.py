@@ -55,7 +55,7 @@ def main() -> None:
     for n in args.applicants:
         engine = database(Path(args.db_dir) / f"sla-{n}.db", n)
         with new_session(engine) as session:
-            events = session.exec(select(func.count()).select_from(ApplicationEvent)).one()
+            events = session.execute(select(func.count()).select_from(ApplicationEvent)).scalar_one()
             busiest = session.exec(select(Application.province_id, func.count()).group_by(Application.province_id)
                                    .order_by(func.count().desc()).limit(1)).first()
             name = session.get(Province, busiest[0]).name
