@@ -4,10 +4,17 @@ Every run re-checks the account against its server-side session (ui.context.chec
 that fails unexpectedly shows a Persian message with a reference number; the traceback goes to
 the log under that number (ui.errors), never to the browser."""
 import html
+import sys
 
 import streamlit as st
+from streamlit import runtime
 
-st.set_page_config(page_title="بیمه‌یار", page_icon="🛡️", layout="wide", initial_sidebar_state="expanded")
+from ui.startup import serve, skip_repl_check, warm_up_once
+
+if __name__ == "__main__" and not runtime.exists():  # `python app.py [streamlit options]`: warm up, then serve
+    sys.exit(serve(sys.argv[1:]))
+skip_repl_check()  # a fresh server's first page: see ui/startup.py
+st.set_page_config(page_title="بیمه‌یار", page_icon=":material/shield:", layout="wide", initial_sidebar_state="expanded")
 
 from services.users import has_demo_data  # noqa: E402
 from ui.agreement_notice import warn_if_agreement_ending  # noqa: E402
@@ -33,3 +40,5 @@ try:
     page.run()
 except Exception as exc:  # st.rerun/st.stop/st.switch_page are not Exceptions: they pass through
     unexpected_error(exc)
+finally:
+    warm_up_once()  # after the first page is drawn: what the other pages import

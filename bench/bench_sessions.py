@@ -1,0 +1,182 @@
+"""Time the committee pages of issue 11 on demo databases of growing size: the sessions page of the
+provincial committee (open, rerun, the agenda's next page) and the meeting view (open, one step)
+must cost the same whatever the size of the area (ratio of the largest to the smallest size).
+
+For each size: a fresh SQLite file with ``generate_demo`` (or ``--reuse DIR`` holding
+``demo-<n>.db``, brought to the newest migration), the provincial committee of the province with
+the most cases awaiting it, and a new open session of it. Then, through AppTest as that user
+(median of ``--repeat`` runs after one warm-up; the page scripts compiled once, as a running
+server keeps them — AppTest alone recompiles them on every run), and the service calls behind
+them alone. Wall and CPU milliseconds: the machine is shared, CPU time is the steadier figure.
+
+    .venv/bin/python bench/bench_sessions.py [--sizes 10000 100000] [--repeat 5] [--reuse DIR]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+from bench.bench_pages import _patch_navigation, actors, database  # noqa: E402
+from db.engine import new_session  # noqa: E402
+from services import committee as cm  # noqa: E402
+from services.committee import meeting as mt  # noqa: E402
+
+APP = str(ROOT / "app.py")
+PAGE = 25  # pages/sessions.py AGENDA_PAGE
+
+
+def timed_cpu(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds of this process — every thread) of ``repeat``
+    calls after one warm-up call."""
+    fn()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _compile_once() -> None:
+    """AppTest makes a new script cache per run; a server keeps one: share one, as a server does."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+def app_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tuple[float, float]]:
+    from streamlit.testing.v1 import AppTest
+
+    from services.sign_in import start_session
+
+    os.environ["BIMEYAR_DATABASE_URL"] = str(engine.url)
+
+    def signed_in(page: str, **params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=300)
+        with new_session(engine) as session:
+            at.session_state["session_token"] = start_session(session, committee.id)
+        at.session_state["actor"] = committee
+        at.run()
+        for key, value in params.items():
+            at.query_params[key] = value
+        return _ok(at.switch_page(page).run())
+
+    figures = {}
+    sessions = signed_in("pages/sessions.py", session=str(session_id))
+    figures["sessions page, open"] = timed_cpu(lambda: _ok(sessions.switch_page("pages/sessions.py").run()), repeat)
+    figures["sessions page, rerun"] = timed_cpu(lambda: _ok(sessions.run()), repeat)
+    pages = sessions.selectbox(key=f"agenda_page_{session_id}")
+    last = len(pages.options)
+
+    def turn() -> None:  # to and fro between the first and the last page of the agenda
+        picker = sessions.selectbox(key=f"agenda_page_{session_id}")
+        _ok(picker.select_index(last - 1 if picker.index == 0 else 0).run())
+
+    figures["sessions page, agenda page"] = timed_cpu(turn, repeat)
+
+    meeting = signed_in("pages/meeting.py", session=str(session_id))
+
+    def open_meeting() -> None:  # the agenda strip is read when the meeting opens (once per meeting)
+        del meeting.session_state[f"meeting_strip_{session_id}"]
+        _ok(meeting.switch_page("pages/meeting.py").run())
+
+    figures["meeting view, open"] = timed_cpu(open_meeting, repeat)
+
+    def step() -> None:
+        button = meeting.button(key="meeting_next")
+        _ok((meeting.button(key="meeting_prev") if button.disabled else button).click().run())
+
+    figures["meeting view, step"] = timed_cpu(step, repeat)
+    return figures
+
+
+def _ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def service_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tuple[float, float]]:
+    with new_session(engine) as session:
+        index = cm.agenda_index(session, committee, session_id)
+        entry = mt.agenda_strip(session, committee, session_id)[len(index) // 2]
+
+    def call(fn: Callable, *args, **kwargs):
+        def run():
+            with new_session(engine) as session:
+                fn(session, committee, *args, **kwargs)
+        return run
+
+    def both(*calls):
+        return lambda: [c() for c in calls]
+
+    return {
+        "agenda order (after a write)": timed_cpu(call(cm.agenda_index, session_id), repeat),
+        "agenda page of 25": timed_cpu(call(cm.agenda_page, session_id, index, len(index) // 2, PAGE), repeat),
+        "session + its decisions": timed_cpu(both(call(cm.session_view, session_id, decisions=False),
+                                                  call(cm.session_decisions, session_id)), repeat),
+        "sessions list": timed_cpu(call(cm.list_sessions, level="province"), repeat),
+        "awaiting activation page": timed_cpu(both(call(cm.count_awaiting_activation),
+                                                   call(cm.awaiting_activation, limit=50)), repeat),
+        "meeting step reads": timed_cpu(both(call(mt.meeting_state, session_id),
+                                             call(mt.meeting_case, session_id, entry.application_id, entry.position),
+                                             call(cm.case_details, entry.application_id)), repeat),
+        "whole agenda (before)": timed_cpu(call(cm.agenda, session_id), max(1, repeat // 2)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1404)
+    parser.add_argument("--reuse", type=Path, default=None, help="a folder of demo-<n>.db files to use")
+    args = parser.parse_args()
+    import streamlit as st
+
+    _patch_navigation()
+    _compile_once()
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    agendas: dict[int, int] = {}
+    with tempfile.TemporaryDirectory(prefix="bimeyar-bench-") as tmp:
+        for n in args.sizes:
+            engine = database(Path(tmp), args.reuse, n, args.seed)
+            _, committee, session_id = actors(engine, n)
+            with new_session(engine) as session:
+                agendas[n] = len(cm.agenda_index(session, committee, session_id))
+            st.cache_data.clear()
+            figures = app_figures(engine, committee, session_id, args.repeat)
+            figures.update(service_figures(engine, committee, session_id, args.repeat))
+            results[n] = figures
+            engine.dispose()
+            print(f"{n:,} applicants done (agenda of {agendas[n]:,} cases)", flush=True)
+    sizes = args.sizes
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\ncommittee pages on SQLite demo data, median of {args.repeat}, wall / CPU ms; ratio = largest / smallest "
+          f"size, of CPU (load average {load})")
+    print("agenda of the provincial committee: " + ", ".join(f"{agendas[n]:,} cases at {n:,}" for n in sizes))
+    header = f"{'interaction':<30}" + "".join(f"{n:>18,}" for n in sizes) + f"{'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for name in results[sizes[0]]:
+        values = [results[n][name] for n in sizes]
+        cells = "".join(f"{f'{w * 1000:.1f} / {c * 1000:.1f}':>18}" for w, c in values)
+        ratio = f"{values[-1][1] / values[0][1]:.2f}" if len(sizes) > 1 and values[0][1] else ""
+        print(f"{name:<30}{cells}{ratio:>8}")
+
+
+if __name__ == "__main__":
+    main()
