@@ -138,8 +138,16 @@ def list_cases(
 
     ``text`` matches every typed word against the applicant's name, national code or the
     tracking code. A province or county outside the actor's area is refused (Forbidden)."""
-    conditions = _case_conditions(session, actor, program=program, province_id=province_id, county_id=county_id,
-                                  state=state, date_from=date_from, date_to=date_to, text=text)
+    filters = dict(program=program, province_id=province_id, county_id=county_id, state=state, date_from=date_from,
+                   date_to=date_to, text=text)
+    newest_first = (Application.applied_on.desc(), Application.id.desc())  # type: ignore[attr-defined]
+    # the page's ids first (one index walk, or the search's matches sorted by date), then their rows
+    page = (
+        _matching(session, actor, filters)
+        .order_by(*newest_first)
+        .offset(validate.integer(offset, field="offset", label_fa="ردیف آغاز", minimum=0, maximum=validate.INT32_MAX))
+        .limit(validate.integer(limit, field="limit", label_fa="تعداد ردیف", minimum=1, maximum=100_000))
+    )
     query = (
         select(
             Application.id,
@@ -159,10 +167,8 @@ def list_cases(
         .join(Program, Program.id == Application.program_id)
         .join(Applicant, Applicant.id == Application.applicant_id)
         .join(County, County.id == Application.county_id)
-        .where(*conditions)
-        .order_by(Application.applied_on.desc(), Application.id.desc())  # type: ignore[attr-defined]
-        .offset(validate.integer(offset, field="offset", label_fa="ردیف آغاز", minimum=0, maximum=validate.INT32_MAX))
-        .limit(validate.integer(limit, field="limit", label_fa="تعداد ردیف", minimum=1, maximum=100_000))
+        .where(Application.id.in_(page))  # type: ignore[union-attr]
+        .order_by(*newest_first)
     )
     rows = [
         (aid, code, prog, f"{first} {last}", nc, county, st, applied, channel, total, bool(holder), override)
@@ -179,19 +185,22 @@ def count_cases(session: Session, actor: Actor, *, at_most: int | None = None, *
 
     With ``at_most``, counting stops there and the result is ``min(count, at_most)``: a page that
     says «more than N» reads at most N rows of the index, however large the area."""
-    conditions = _case_conditions(session, actor, **filters)
-    query = select(Application.id)
-    # every case has its programme and applicant (foreign keys): join them only to filter on them,
-    # so an unfiltered count reads one narrow index instead of three tables
-    if filters.get("program"):
-        query = query.join(Program, Program.id == Application.program_id)
-    if not all(indexed(token) for token in search_tokens(filters.get("text"))):
-        query = query.join(Applicant, Applicant.id == Application.applicant_id)
-    query = query.where(*conditions)
+    query = _matching(session, actor, filters)
     if at_most is not None:
         query = query.limit(validate.integer(at_most, field="at_most", label_fa="سقف شمارش", minimum=1,
                                              maximum=validate.INT32_MAX))
     return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+
+
+def _matching(session: Session, actor: Actor, filters: dict[str, Any]) -> Any:
+    """``SELECT application.id`` of the cases matching the filters (joining only what they name:
+    every case has its programme and applicant, so an unfiltered query reads one narrow index)."""
+    query = select(Application.id)
+    if filters.get("program"):
+        query = query.join(Program, Program.id == Application.program_id)
+    if not all(indexed(token) for token in search_tokens(filters.get("text"))):
+        query = query.join(Applicant, Applicant.id == Application.applicant_id)
+    return query.where(*_case_conditions(session, actor, **filters))
 
 
 def _case_conditions(
