@@ -12,6 +12,13 @@ from sqlalchemy import Select, column, select, table
 
 INDEXED_LENGTH = 3  # a trigram: a shorter word cannot use the index
 
+#: Kept by migration 0018 but not expressible in the models: the case search table (SQLite: an FTS5
+#: virtual table and its shadow tables) and the ranking indexes with a descending column, which
+#: SQLite's reflection shows without its direction. `alembic check` and the schema tests skip them.
+UNMODELLED_TABLE_PREFIX = "case_search"
+UNMODELLED_INDEXES = frozenset({"ix_application_rank_province", "ix_application_rank_county",
+                                "ix_application_override_province", "ix_application_override_county"})
+
 _SQLITE = table("case_search", column("rowid"), column("body"))
 _POSTGRES = table("case_search", column("application_id"), column("body"))
 

@@ -6,17 +6,10 @@ from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers the tables)
 from db.engine import make_engine
+from db.search import UNMODELLED_INDEXES, UNMODELLED_TABLE_PREFIX
 
 config = context.config
 target_metadata = SQLModel.metadata
-
-# Kept by the migrations but not expressible in the models (migration 0018): the case search
-# table (SQLite: an FTS5 virtual table and its shadow tables) and the ranking indexes with a
-# descending column, which SQLite's reflection shows without its direction.
-UNMODELLED_TABLE_PREFIX = "case_search"
-UNMODELLED_INDEXES = frozenset({"ix_application_rank_province", "ix_application_rank_county",
-                                "ix_application_override_province", "ix_application_override_county"})
-
 
 def _include_name(name, type_, parent_names) -> bool:
     if type_ == "table":
