@@ -13,7 +13,8 @@ from ui.tables import rtl_table
 FLASH = "areas_flash"
 
 actor = require_actor()
-st.title("شهرستان‌ها و شعب تأمین اجتماعی", anchor=False)
+st.title("شهرستان‌ها و شعب", anchor=False)
+st.caption("شهرستان‌های هر استان و شعب تأمین اجتماعی هر شهرستان.")
 st.caption("شهرستانی که ادغام یا تقسیم شده غیرفعال می‌شود: دیگر برای کاربر تازه پیشنهاد نمی‌شود و سابقه‌اش می‌ماند. "
            "غیرفعال کردن فقط وقتی ممکن است که پرونده باز، کاربر فعال و شعبه فعالی در آن نمانده باشد.")
 if FLASH in st.session_state:

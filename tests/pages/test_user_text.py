@@ -12,7 +12,7 @@ from hypothesis import strategies as hst
 from sqlmodel import select
 
 from db.engine import new_session
-from db.models import Applicant, Application, SessionMember, SsoBranch
+from db.models import Applicant, Application, Notification, SessionMember, SsoBranch
 from lib.workflow import State
 from services import applications as apps
 from services import committee as cm
@@ -92,11 +92,14 @@ def test_case_page_header_priority_reason_and_sms_show_the_text(users, app_db):
         session.add(row)
         session.commit()
         apps.change_state(session, expert, case.id, State.documents_incomplete, note=REASON)  # an SMS naming her
+        sms = session.exec(select(Notification.body).where(Notification.application_id == case.id)
+                           .order_by(Notification.id.desc())).first()
+    assert FIRST[:8] in sms  # her typed name (cut to the template's length) is in the message
     at = open_case(expert, case.id)
     assert not at.exception, at.exception
     shows_literally([at.subheader[0].value], FIRST, LAST)
     shows_literally([i.value for i in tab(at, "شرایط").info], REASON)
-    shows_literally([m.value for m in tab(at, "پیامک‌ها").markdown], FIRST, LAST)
+    shows_literally([m.value for m in tab(at, "پیامک‌ها").markdown], sms)
 
 
 def test_documents_page_heads_the_case_with_the_text(users, app_db):
