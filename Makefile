@@ -30,7 +30,7 @@ $(FONT):
 
 run: setup
 	$(PY) -m cli init --demo
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) app.py --server.port $(PORT)   # warms up, then serves as `streamlit run` does
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

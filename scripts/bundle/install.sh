@@ -43,8 +43,8 @@ cd "$APP"
 "$VENV/bin/bimeyar" init $DEMO
 
 if [ -z "$START" ]; then
-  echo "installed; start with: cd $APP && $VENV/bin/streamlit run app.py --server.port $PORT"
+  echo "installed; start with: cd $APP && $VENV/bin/python app.py --server.port $PORT"
   exit 0
 fi
 echo "== starting on port $PORT"
-exec "$VENV/bin/streamlit" run app.py --server.port "$PORT"
+exec "$VENV/bin/python" app.py --server.port "$PORT"

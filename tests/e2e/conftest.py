@@ -79,21 +79,21 @@ def live_db(tmp_path_factory, sqlite_template) -> Path:
 
 @contextlib.contextmanager
 def serve(db_path: Path):
-    """Run ``streamlit run app.py`` on a free port against the SQLite file ``db_path``; yield its base URL."""
+    """Run ``python app.py`` (warm-up, then ``streamlit run``) on a free port against the SQLite file ``db_path``; yield its base URL."""
     with serve_url(f"sqlite:///{db_path}", db_path.parent) as url:
         yield url
 
 
 @contextlib.contextmanager
 def serve_url(database_url: str, log_dir: Path | None = None):
-    """Run ``streamlit run app.py`` on a free port against ``database_url``; yield its base URL."""
+    """Run ``python app.py`` (warm-up, then ``streamlit run``) on a free port against ``database_url``; yield its base URL."""
     port = _free_port()
     env = {**os.environ, "BIMEYAR_DATABASE_URL": database_url}
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="bimeyar-e2e-"))
     log_path = log_dir / f"streamlit-{port}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, str(ROOT / "app.py"), "--server.port", str(port),  # as make run and systemd start it
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
