@@ -9,7 +9,7 @@ from services.applications import set_priority
 from services.base import Actor
 from services.cases import counties_in_area
 from services.data_version import data_version
-from services.ranking import RankingPage, ranking_page
+from services.ranking import RankingPage, ranking_page, waiting_by_county
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali, format_number, md_escape, to_persian_digits
 from ui.tables import rtl_table
@@ -26,16 +26,31 @@ def page_of(_session, _actor: Actor, role: str, province_id: int | None, county_
     return ranking_page(_session, _actor, county_id=county_id, offset=(page - 1) * PAGE, limit=PAGE)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def waiting_of(_session, _actor: Actor, role: str, province_id: int | None, county_of_actor: int | None,
+               version: int) -> dict[int, int]:
+    """Cases waiting per county of an area, cached like the pages until the next write."""
+    return waiting_by_county(_session, _actor)
+
+
 actor = require_actor()
 st.title("رتبه‌بندی")
 
 counties = dict(read(counties_in_area, actor))
+waiting = act(waiting_of, str(actor.role), actor.province_id, actor.county_id, read(data_version)) or {}
 whole_province = scope_of(actor.role, actor.area) == Scope.province
-options = [None, *counties] if whole_province else list(counties)
-county_id = st.selectbox(
-    "شهرستان", options, format_func=lambda c: "همه شهرستان‌های استان" if c is None else counties[c],
-    disabled=len(options) == 1,
-)
+# counties with cases waiting first (most first), then the rest by name: the page opens on one
+by_waiting = sorted(counties, key=lambda c: -waiting.get(c, 0))
+options = [None, *by_waiting] if whole_province else by_waiting
+
+
+def county_label(c: int | None) -> str:
+    if c is None:
+        return f"همه شهرستان‌های استان ({to_persian_digits(sum(waiting.values()))} در انتظار)"
+    return f"{counties[c]} ({to_persian_digits(waiting[c])} در انتظار)" if waiting.get(c) else counties[c]
+
+
+county_id = st.selectbox("شهرستان", options, format_func=county_label, disabled=len(options) == 1)
 pager_key = f"ranking_page_{county_id}"
 pager_slot = st.container()
 table_slot = st.container()

@@ -113,3 +113,13 @@ def ranking_page(
     ranked = rank_frame(frame).reset_index(drop=True)
     ranked["rank"] += offset
     return RankingPage(ranked[["rank", *COLUMNS]], total, offset)
+
+
+def waiting_by_county(session: Session, actor: Actor, *, program: str = "A") -> dict[int, int]:
+    """How many scored cases wait for a committee in each county of the actor's area (counties
+    with none are left out): the ranking opens on a county where there is something to rank.
+    Reads only the awaiting cases (the ranking's partial indexes), not the area's every case."""
+    conditions = _conditions(session, actor, program, None)
+    query = (select(Application.county_id, func.count()).where(*conditions)
+             .group_by(Application.county_id))
+    return {int(county): int(n) for county, n in session.exec(query).all()}

@@ -81,3 +81,16 @@ def test_the_ranking_shows_a_hundred_ranks_a_page_and_a_change_at_once(users, ap
         apps.set_priority(session, secretary, last, 1, "مصوبه جلسه")
     at.selectbox(key=f"ranking_page_{users['county_expert'].county_id}").select(1).run()
     assert at.dataframe[0].value.loc[0, "دلیل اولویت دستی"] == "مصوبه جلسه"
+
+
+def test_the_ranking_opens_on_a_county_with_cases_waiting(users, app_db):
+    """A national manager's ranking opens on the county where cases wait (the first county by
+    name usually has none), and the choice says how many wait in each."""
+    _bulk_cases(app_db, 3, state="scored", scored=True)
+    at = app_as(users["manager"], timeout=120).run()
+    at.switch_page("pages/ranking.py").run()
+    assert not at.exception
+    county = at.selectbox[0]
+    assert county.value == users["county_expert"].county_id
+    assert "(۳ در انتظار)" in county.format_func(county.value)
+    assert len(at.dataframe[0].value) == 3

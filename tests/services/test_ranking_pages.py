@@ -20,7 +20,7 @@ from db.models import Applicant, Application, Program, ScoreCardRecord, ScoringP
 from lib.errors import Forbidden, InvalidInput
 from lib.scoring import rank_frame
 from services.cases import list_cases
-from services.ranking import ranking_page
+from services.ranking import ranking_page, waiting_by_county
 
 RANKED = ("scored", "county_decision", "province_decision")
 _serial = itertools.count(1)
@@ -146,3 +146,18 @@ def test_bad_pages_and_areas_are_refused(session, areas, county_expert):
         ranking_page(session, county_expert, county_id=areas.sibling_county)
     with pytest.raises(InvalidInput):
         ranking_page(session, county_expert, program="B")
+
+
+def test_waiting_by_county_counts_what_each_county_would_rank(session, areas, province_committee):
+    written = _insert(session, areas, [
+        (3, False, None, 0, "scored", False), (2, True, None, 0, "county_decision", False),
+        (4, False, None, 0, "scored", True), (1, False, None, 0, "received", True),  # not ranked yet
+        (5, False, None, 0, "rejected", False),
+    ])
+    try:
+        waiting = waiting_by_county(session, province_committee)
+        assert waiting == {areas.county: 2, areas.sibling_county: 1}
+        for county, n in waiting.items():  # the same figure as the county's ranking
+            assert ranking_page(session, province_committee, county_id=county).total == n
+    finally:
+        _remove(session, written)
