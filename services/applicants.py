@@ -109,12 +109,14 @@ def _latest_household(session: Session, application_ids: list[int]) -> dict[str,
 
 
 def county_choices(session: Session) -> list[tuple[int, str, str]]:
-    """Every county as (id, county name, province name), ordered by province then county."""
+    """Every county that takes new cases (not retired) as (id, county name, province name), ordered
+    by province then county: the choices of Form 1 and the import template."""
     return [
         (county_id, county, province)
         for county_id, county, province in session.exec(
             select(County.id, County.name, Province.name)
             .join(Province, Province.id == County.province_id)
+            .where(County.active == True)  # noqa: E712
             .order_by(Province.name, County.name)
         ).all()
     ]

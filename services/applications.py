@@ -401,6 +401,10 @@ def submit_application(session: Session, actor: Actor, data: IntakeData) -> Appl
     Every problem of the form is checked first (``check_intake``); the first one is raised."""
     target = county_area(session, data.county_id)
     actor.require(Action.intake, target)
+    county = session.get(County, target.county_id)
+    if not county.active:
+        raise InvalidInput(f"شهرستان «{county.name}» بازنشسته شده است و پرونده تازه نمی‌پذیرد؛ شهرستانی را که اکنون "
+                           "محل سکونت متقاضی در آن است انتخاب کنید.", field="county_id")
     program = program_by_code(session, data.program)
     clean, problems = check_intake(program.code, data)
     if problems:

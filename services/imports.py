@@ -163,6 +163,7 @@ class _Places:
         province_of: dict[int, int] = {}
         for county_id, county, province_id, province in session.exec(
             select(County.id, County.name, County.province_id, Province.name).join(Province, Province.id == County.province_id)
+            .where(County.active == True)  # noqa: E712  (a retired county takes no new case)
         ).all():
             by_name[normalize_persian(county)].append((county_id, province_id, normalize_persian(province)))
             province_of[county_id] = province_id

@@ -122,3 +122,22 @@ def test_only_administrators_change_counties_and_branches(session, make_actor, a
                     lambda: county_table(session, manager, areas.province)):
         with pytest.raises(Forbidden):
             attempt()
+
+
+def test_a_retired_county_takes_no_new_case(session, admin, areas, intake, counts):
+    """Form 1 and the county choices refuse a retired county; nothing is written."""
+    from services.applicants import county_choices
+    from services.applications import submit_application
+
+    added = add_county(session, admin, areas.province, "کهنه‌شهر")
+    set_county_active(session, admin, added.id, False)
+    assert added.id not in {c for c, _, _ in county_choices(session)}
+    assert areas.county in {c for c, _, _ in county_choices(session)}
+    before = counts()
+    with pytest.raises(InvalidInput, match="بازنشسته") as refused:
+        submit_application(session, admin, intake(county_id=added.id))
+    assert refused.value.field == "county_id"
+    session.rollback()
+    assert counts() == before
+    set_county_active(session, admin, added.id, True)  # back in use, it takes cases again
+    assert submit_application(session, admin, intake(county_id=added.id)).county_id == added.id

@@ -56,8 +56,9 @@ def upgrade() -> None:
         "SELECT id, 1, rate_bp, max_months, agency_share_bp, government_share_bp, NULL, NULL, "
         "'داده‌های پایه', CURRENT_TIMESTAMP FROM program WHERE rate_bp > 0"
     )
-    with op.batch_alter_table('county', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+    # a plain ADD COLUMN on both databases: SQLite's batch mode would copy the table (county is
+    # referenced by most tables, so the copy fails on a database with data, and copying drops triggers)
+    op.add_column('county', sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade() -> None:
