@@ -23,13 +23,15 @@ class Named:
 class ContactMixin:
     """Part of :class:`demo.generator.Demo`."""
 
-    def _sms(self, applicant_id: int, application_id: int, mobile: str, state: State, body: str, at) -> None:
+    def _sms(self, applicant_id: int, application_id: int, mobile: str, event: str, body: str, at) -> int | None:
+        """Queue a message as services.notify does; its place in the rows (None without a mobile)."""
         if not mobile:  # as services.notify.queue_state_sms: nothing without a mobile
-            return
+            return None
         self.rows["notification"].append((
-            self._next("notification"), applicant_id, application_id, "sms", mobile, f"state.{state.value}",
+            self._next("notification"), applicant_id, application_id, "sms", mobile, event,
             body, "queued", at, None,
         ))
+        return len(self.rows["notification"]) - 1
 
     def _complaint(self, program: str, application_id: int, applicant_id: int, channel: str, expert, times,
                    county_id: int, province_id: int) -> None:

@@ -91,6 +91,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.cal = Calendar(date.fromordinal(self.range_start - 40), today + timedelta(days=70))
         self.flows = {p: Workflow(p) for p in ProgramCode}
         self.rows: dict[str, list[tuple]] = defaultdict(list)
+        self.introduction_sms: dict[int, tuple] = {}  # introduction id → (its SMS row, names, from state)
         self.ids = {
             name: next_id(conn, table)
             for name, table in (

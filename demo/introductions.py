@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from db.models import Introduction, SsoBranch
 from demo.vocab import SSO_BRANCHES
-from lib.text import to_latin_digits
+from lib.text import ltr, to_latin_digits, to_persian_digits
+from lib.workflow import State
 from services.introductions import branch_title, letter_number
 
 
@@ -45,6 +46,8 @@ class IntroductionsMixin:
         the introductions already in the database (as :func:`services.introductions.introduce`
         numbers them: count so far + 1), never one that is taken; the «introduced» event's note
         names the branch and the letter as the service writes it."""
+        from services.notify import state_message  # as generate_demo imports it
+
         taken: set[str] = set()
         used: Counter = Counter()
         for county_id, year, letter_no in self.conn.execute(
@@ -66,6 +69,12 @@ class IntroductionsMixin:
             row[6] = letter_no
             event = events[row[13]]
             events[row[13]] = event[:6] + (f"معرفی به {branch_title(row[5])} با نامه شماره {letter_no}",)
+            if (sms := self.introduction_sms.get(row[0])) is not None:  # the SMS names the letter too
+                place, named, src = sms
+                notice = self.rows["notification"][place]
+                body = state_message(named, named, State.introduced, src=src, extra={
+                    "شعبه": branch_title(row[5]), "شماره_نامه": ltr(to_persian_digits(letter_no))})
+                self.rows["notification"][place] = notice[:6] + (body,) + notice[7:]
             self.introduction_years.add((row[2], row[3]))
             if row[10] is None:  # a seat SSO refused returns to the quota
                 self.introduced[(row[2], row[3])] += 1  # what the county's quota for that year must cover

@@ -35,6 +35,7 @@ from lib import catalog
 from lib.scoring import ScoreInput, score
 from services.introductions import branch_title
 from services.relief_eligibility import B_ELIGIBLE_LABEL
+from lib.sms_templates import state_event
 from lib.text import to_persian_digits
 from lib.workflow import INITIAL_STATE, ProgramCode, State
 
@@ -351,8 +352,16 @@ class PeopleMixin:
             elif state == State.rejected:
                 note = refusal or rng.choice(REJECT_REASONS["other"])
             rows["event"].append((self._next("event"), application_id, src.value if src else None, state.value, at, user, note))
-            if src != state:
-                self._sms(applicant_id, application_id, mobile, state, state_message(named, named, state), at)
+            if src != state:  # the message the services write for this move, with its own details
+                extra = {}
+                if state == State.documents_incomplete:
+                    extra = {"مدارک": kind}
+                elif state == State.introduced:  # the letter's number is known in finish(): rendered again there
+                    extra = {"شعبه": branch_title(branch), "شماره_نامه": "—"}
+                sms = self._sms(applicant_id, application_id, mobile, state_event(src, state),
+                                state_message(named, named, state, src=src, extra=extra), at)
+                if state == State.introduced and sms is not None:
+                    self.introduction_sms[introduction[0]] = (sms, named, src)
         if program == "B":
             self.counties_with_b.add(county_id)
 

@@ -39,6 +39,7 @@ from lib.identifiers import is_valid_national_code
 from lib.jalali import month_days
 from lib.payments import monthly_premium, program_b_shares
 from lib.scoring import ScoreInput, score
+from lib.text import to_persian_digits
 from lib.workflow import INITIAL_STATE, State, can_transition
 from services.introductions import branch_title, introduce, letter_number
 from services.users import authenticate
@@ -138,6 +139,25 @@ def test_a_state_change_sends_an_sms(demo):
         (ApplicationEvent.from_state.is_(None)) | (ApplicationEvent.from_state != ApplicationEvent.to_state)))
     sms = _all(engine, select(func.count()).select_from(Notification).where(Notification.channel == "sms"))
     assert moves == sms
+
+
+def test_the_sms_name_what_the_services_would_name(demo):
+    """As services.notify writes them: the introduction names the branch and the letter, missing
+    documents are named, documents coming in and a deferral have their own messages."""
+    engine, _, _ = demo
+    letters: dict[int, set[str]] = {}  # a case refused by one branch may be introduced again
+    for application_id, letter in _all(engine, select(Introduction.application_id, Introduction.letter_no)):
+        letters.setdefault(application_id, set()).add(to_persian_digits(letter))
+    introduced = _all(engine, select(Notification.application_id, Notification.body)
+                      .where(Notification.event == "state.introduced"))
+    assert introduced
+    for application_id, body in introduced:
+        assert "—" not in body and "شعبه" in body
+        assert any(letter in body for letter in letters[application_id])
+    incomplete = [b for (b,) in _all(engine, select(Notification.body).where(Notification.event == "state.documents_incomplete"))]
+    assert incomplete and all("—" not in b and "مدارک ناقص: " in b for b in incomplete)
+    events = {e for (e,) in _all(engine, select(Notification.event).distinct())}
+    assert {"documents.complete", "state.received", "state.introduced"} <= events
 
 
 def test_newest_score_card_is_the_score_of_the_stored_household(demo):
