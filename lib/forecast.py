@@ -42,7 +42,7 @@ def months_to_cost(start_index: int | None, months_granted: int | None, year: in
 
 
 def person_year_cost(months: list[int], year: int, daily_wage: int, rate_bp: int, share_percent: int, program: str,
-                     insured_daily_wage: int | None = None) -> dict[str, int]:
+                     insured_daily_wage: int | None = None, b_shares: Mapping[str, int] | None = None) -> dict[str, int]:
     """Funding bucket → the premiums of ``months`` of ``year`` (A: "A"; B: "relief_committee" and
     "government"). The insured wage (default: the minimum) is held within SSO's 7× ceiling."""
     base = daily_wage if insured_daily_wage is None else min(max(insured_daily_wage, daily_wage),
@@ -53,7 +53,7 @@ def person_year_cost(months: list[int], year: int, daily_wage: int, rate_bp: int
         if program == "A":
             out["A"] += amount
         else:
-            parts = program_b_shares(amount)
+            parts = program_b_shares(amount, b_shares)  # the split in force (default: the seeds' 8/10)
             out["relief_committee"] += parts["agency"]
             out["government"] += parts["government"]
     return out

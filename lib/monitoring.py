@@ -100,7 +100,8 @@ class CostGroup:
     count: int
 
 
-def committed_by_month(groups: Iterable[CostGroup], year: int, daily_wage: int) -> dict[tuple[object, str], list[int]]:
+def committed_by_month(groups: Iterable[CostGroup], year: int, daily_wage: int,
+                       b_shares: Mapping[str, int] | None = None) -> dict[tuple[object, str], list[int]]:
     """(area, source bucket) → the premiums of months 1..12 of ``year`` the groups are granted.
 
     Each person-month costs ``monthly_premium(daily_wage, days of the month, rate, share)``;
@@ -128,7 +129,7 @@ def committed_by_month(groups: Iterable[CostGroup], year: int, daily_wage: int) 
         key = (program, rate_bp, share_percent)
         prices = priced.get(key)
         if prices is None:
-            prices = priced[key] = _year_prices(program, year, daily_wage, rate_bp, share_percent)
+            prices = priced[key] = _year_prices(program, year, daily_wage, rate_bp, share_percent, b_shares)
         counts, running = [], 0
         for step in steps[:12]:
             running += step
@@ -140,11 +141,12 @@ def committed_by_month(groups: Iterable[CostGroup], year: int, daily_wage: int) 
     return out
 
 
-def _year_prices(program: str, year: int, daily_wage: int, rate_bp: int, share_percent: int) -> dict[str, list[int]]:
+def _year_prices(program: str, year: int, daily_wage: int, rate_bp: int, share_percent: int,
+                 b_shares: Mapping[str, int] | None = None) -> dict[str, list[int]]:
     amounts = [monthly_premium(daily_wage, month_days(year, m), rate_bp, share_percent) for m in range(1, 13)]
     if program != "B":
         return {"A": amounts}
-    parts = [program_b_shares(a) for a in amounts]
+    parts = [program_b_shares(a, b_shares) for a in amounts]  # the split in force (default: the seeds' 8/10)
     return {"relief_committee": [p["agency"] for p in parts], "government": [p["government"] for p in parts]}
 
 

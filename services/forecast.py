@@ -31,6 +31,7 @@ from lib.forecast import assumed_wage, months_to_cost, person_year_cost, split_b
 from lib.permissions import Action, Area, Scope, scope_of
 from lib.text import to_persian_digits
 from lib.workflow import State
+from services.program_parameters import share_weights
 from services.base import Actor
 
 RUNNING_STATES = (State.active.value, State.suspended.value)
@@ -146,13 +147,20 @@ def budget_request(
         return acc.setdefault((county, code), {"people": 0, "waiting": 0, "current_rial": 0, "waiting_rial": 0,
                                                "A": 0, "relief_committee": 0, "government": 0})
 
+    shares: dict[int, dict[str, int]] = {}
+
+    def shares_of(program_id: int) -> dict[str, int]:  # programme B's split in force (program parameters)
+        if program_id not in shares:
+            shares[program_id] = share_weights(session, program_id)
+        return shares[program_id]
+
     first_of_year = year * 12
     for county, program_id, r, s, i, m, elsewhere, n in running:
         prog = programs[program_id]
         before = max(0, min(first_of_year - int(i), m if m is not None else first_of_year - int(i))) + int(elsewhere)
         cap = prog.max_months if prog.max_months is not None else (MAX_MONTHS if prog.code == "A" else None)
         months = months_to_cost(int(i), m, year, months_used_before=before, max_months=cap)
-        cost = person_year_cost(months, year, wage, int(r), int(s), prog.code)
+        cost = person_year_cost(months, year, wage, int(r), int(s), prog.code, b_shares=shares_of(program_id))
         row = slot(int(county), prog.code)
         row["people"] += int(n)
         for bucket, value in cost.items():
@@ -160,7 +168,8 @@ def budget_request(
             row["current_rial"] += value * int(n)
     for county, program_id, n in waiting:
         prog = programs[program_id]
-        cost = person_year_cost(list(range(1, 13)), year, wage, int(prog.rate_bp), 100, prog.code)
+        cost = person_year_cost(list(range(1, 13)), year, wage, int(prog.rate_bp), 100, prog.code,
+                                b_shares=shares_of(program_id))
         row = slot(int(county), prog.code)
         row["waiting"] += int(n)
         for bucket, value in cost.items():

@@ -38,6 +38,7 @@ from lib.jalali import current_year_month
 from lib.monitoring import SOURCE_BUCKETS, CostGroup, closeness_bp, committed_by_month, forecast_year, level_of
 from lib.permissions import Action, Area, Scope, scope_of
 from lib.workflow import State
+from services.program_parameters import share_weights
 from services import tallies
 from services.base import Actor
 
@@ -184,7 +185,9 @@ def _committed(session: Session, sc: Scope_, year: int, programs: dict[int, str]
                                                        province_id=sc.province_id)
         if programs.get(p) in SOURCE_BUCKETS
     ]
-    return committed_by_month(groups, year, wage)
+    b_program = next((p for p, code in programs.items() if code == "B"), None)
+    b_shares = share_weights(session, b_program) if b_program is not None else None
+    return committed_by_month(groups, year, wage, b_shares)
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from db.models import PaymentLine, PaymentRun, utcnow
 from lib.errors import InvalidInput
 from lib.payments import program_b_shares
+from services.program_parameters import share_weights
 from services.base import Actor, audit, snapshot
 from services.payments.common import fa, load_run, require_preparer
 from services.payments.lines import every_line
@@ -112,8 +113,8 @@ def create_adjustment_run(
                 f"{fa(room)} ریال جا دارد.",
                 field="amounts",
             )
-        if line.government_rial:  # programme B: the same 8/10 split
-            parts = program_b_shares(amount)
+        if line.government_rial:  # programme B: the split of the parameters in force (8/10 in the seeds)
+            parts = program_b_shares(amount, share_weights(session, line.program_id))
             agency, government = parts["agency"], parts["government"]
         else:
             agency, government = amount, 0

@@ -137,3 +137,23 @@ def test_a_request_on_an_unconfirmed_wage_says_so(session, world, province_manag
     assert any("هنوز تأیید نشده" in line for line in request.assumptions())
     # an announced wage entered by hand does not rest on the unconfirmed one
     assert budget_request(session, province_manager, jalali_year=1404, daily_wage=3_463_656).wage_confirmed
+
+
+def test_programme_b_split_follows_the_parameters_in_force(session, world, province_manager, admin):
+    """An administrator's new split of programme B (issue 12: programme parameters) is the one the
+    budget request divides by: here 9 % and 9 % instead of the seeds' 8 % and 10 %."""
+    from lib.payments import program_b_shares
+    from services.program_parameters import set_parameters
+
+    before = budget_request(session, province_manager, jalali_year=1404, wage_rise_percent=45)
+    b_before = before.rows.set_index(["county_id", "program"]).loc[(world.sibling_county, "B")]
+    set_parameters(session, admin, program="B", rate_bp=1800, agency_share_bp=900, government_share_bp=900,
+                   note="سهم برابر")
+    after = budget_request(session, province_manager, jalali_year=1404, wage_rise_percent=45)
+    b = after.rows.set_index(["county_id", "program"]).loc[(world.sibling_county, "B")]
+    assert b["relief_committee"] + b["government"] == b_before["relief_committee"] + b_before["government"]
+    assert abs(b["relief_committee"] - b["government"]) <= 24  # a rial a month at most, each of two people
+    assert b["relief_committee"] > b_before["relief_committee"]
+    one_month = program_b_shares(B_YEAR // 12, {"agency": 900, "government": 900})
+    assert abs(one_month["agency"] - one_month["government"]) <= 1
+    assert after.total_rial == before.total_rial
