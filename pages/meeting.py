@@ -12,6 +12,7 @@ import streamlit as st
 
 from lib.catalog import CONTRACT_RATES, TARGET_GROUPS, label
 from lib.payments import MAX_MONTHS
+from services.program_parameters import current_parameters
 from lib.text import to_latin_digits
 from lib.workflow import State
 from services import committee as cm
@@ -81,6 +82,11 @@ CHECK = {True: '<span class="bm-ok">✓ دارد</span>', False: '<span class="b
          None: '<span class="bm-unknown">— ثبت نشده</span>'}
 
 actor = require_actor()
+
+
+def month_cap() -> int:
+    """Programme A's cap of months in force (programme parameters; the seeds' 60 without one)."""
+    return read(current_parameters, "A").max_months or MAX_MONTHS
 
 
 def fa(n: object) -> str:
@@ -258,7 +264,7 @@ with case_col:
         if item.program == "A":
             box("جدول امتیازات", [row(escape(line.label), f"{fa(line.points)} از {fa(line.maximum)}")
                                   for line in details.score_lines] or [row("امتیازی ثبت نشده است", "")])
-            box("سقف حمایت", [row(f"باقی‌مانده از {fa(MAX_MONTHS)} ماه", f"{fa(item.remaining_months)} ماه")])
+            box("سقف حمایت", [row(f"باقی‌مانده از {fa(month_cap())} ماه", f"{fa(item.remaining_months)} ماه")])
     with checks_col:
         box("مدارک", [row(escape(d.label), CHECK[d.ok]) for d in details.documents])
         if details.eligibility:
@@ -313,7 +319,7 @@ def terms_inputs(key: str) -> dict:
     c1, c2, c3 = st.columns([1, 1, 1.3])
     with c1:
         months = whole_number_input(
-            "ماه", f"{key}_months", minimum=1, maximum=MAX_MONTHS,
+            "ماه", f"{key}_months", minimum=1, maximum=month_cap(),
             default=previous.months if previous and previous.months else max(1, item.remaining_months or 1),
         )
     with c2:

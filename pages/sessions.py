@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.catalog import ALL_COMMITTEE_ROLES, CONTRACT_RATES, SPECIALISED_DEPUTIES
 from lib.payments import MAX_MONTHS
+from services.program_parameters import current_parameters
 from lib.permissions import Action, can
 from services import committee as cm
 from services.base import Actor
@@ -31,6 +32,11 @@ actor = require_actor()
 st.title("جلسات کمیته")
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon="✅")
+
+
+def month_cap() -> int:
+    """Programme A's cap of months in force (programme parameters; the seeds' 60 without one)."""
+    return read(current_parameters, "A").max_months or MAX_MONTHS
 
 
 def done(message: str) -> None:
@@ -61,12 +67,13 @@ def member_inputs(prefix: str, present: list[cm.MemberInput], level: str) -> lis
 
 def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None) -> dict:
     """Months, share and contract rate of an approval (programme A)."""
-    remaining = item.remaining_months if item else MAX_MONTHS
+    cap = month_cap()
+    remaining = item.remaining_months if item else cap
     c1, c2, c3 = st.columns(3)
     months = c1.number_input(
-        "تعداد ماه‌های مصوب", min_value=1, max_value=MAX_MONTHS, step=1, key=f"{key}_months",
+        "تعداد ماه‌های مصوب", min_value=1, max_value=cap, step=1, key=f"{key}_months",
         value=(proposal.months if proposal and proposal.months else max(1, remaining or 1)),
-        help=f"از سقف {to_persian_digits(MAX_MONTHS)} ماه، {to_persian_digits(remaining)} ماه باقی مانده است.",
+        help=f"از سقف {to_persian_digits(cap)} ماه، {to_persian_digits(remaining)} ماه باقی مانده است.",
     )
     share = c2.number_input(
         "درصد سهم پرداختی", min_value=1, max_value=100, step=1, key=f"{key}_share",
@@ -166,7 +173,7 @@ def deputy_form(case_id: int, item: cm.AgendaItem) -> None:
                 index=deputies.index(recorded.deputy) if recorded else None, placeholder="انتخاب کنید",
             )
             default_months = recorded.months if recorded else (item.proposal.terms.months if item.proposal else None)
-            months = c2.number_input("مدت حمایت تأییدشده (ماه)", min_value=1, max_value=MAX_MONTHS, step=1,
+            months = c2.number_input("مدت حمایت تأییدشده (ماه)", min_value=1, max_value=month_cap(), step=1,
                                      value=default_months or 12, key=f"deputy_{case_id}_months")
             ready = st.checkbox("آمادگی شغلی متقاضی تأیید می‌شود", value=recorded.job_ready if recorded else True,
                                 key=f"deputy_{case_id}_ready")

@@ -255,3 +255,14 @@ def test_the_heading_names_the_committee_once(meeting):
     at = open_view(meeting["secretary"], meeting["session"])
     assert "کمیته اشتغال و کارآفرینی شهرستان تهران — جلسه" in shown(at)
     assert "شهرستان شهرستان" not in shown(at)
+
+
+def test_the_cap_shown_is_the_programmes_cap_in_force(meeting, app_db, users):
+    """An administrator's new cap of months (programme parameters) is the one the meeting shows."""
+    from services.program_parameters import set_parameters
+
+    assert "باقی‌مانده از ۶۰ ماه" in shown(open_view(meeting["secretary"], meeting["session"]))
+    with new_session(app_db) as session:
+        set_parameters(session, users["admin"], program="A", rate_bp=1800, max_months=72, note="سقف تازه")
+    text = shown(open_view(meeting["secretary"], meeting["session"]))
+    assert "باقی‌مانده از ۷۲ ماه" in text and "باقی‌مانده از ۶۰ ماه" not in text
