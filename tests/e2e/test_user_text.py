@@ -74,7 +74,8 @@ def test_a_markup_name_is_shown_as_typed_and_fetches_nothing(live_app, live_db, 
     messages = page.get_by_text(re.compile("گرامی"))
     expect(messages.first).to_be_visible()
     texts = [shown(m) for m in messages.all()]
-    assert any(t.startswith(f"{FIRST} {LAST} گرامی") for t in texts), texts
+    typed = f"{FIRST} {LAST}"[:45]  # the SMS cuts a name to its template's longest (50 characters)
+    assert any(t.startswith(typed) and "گرامی" in t for t in texts), texts
 
     page.goto(f"{live_app}/documents?id={case_id}")
     header = page.get_by_text(re.compile("کد ملی")).first
