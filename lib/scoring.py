@@ -579,21 +579,23 @@ class ScoringPolicy:
         return dataclasses.replace(self, version=version, **changes)
 
 
+def step_range(steps: tuple[Step, ...], i: int, unit: str) -> str:
+    """What step ``i`` covers, as the form words it: «۳ نفر و بیشتر», «۱ نفر», «۱ تا ۲ نفر»."""
+    step = steps[i]
+    upper = None if i == len(steps) - 1 else steps[i + 1].at_least - 1
+    if upper is None:
+        return f"{_fa(step.at_least)} {unit} و بیشتر"
+    if upper == step.at_least:
+        return f"{_fa(step.at_least)} {unit}"
+    return f"{_fa(step.at_least)} تا {_fa(upper)} {unit}"
+
+
 def _steps_text(steps: tuple[Step, ...], unit: str) -> str:
-    parts = []
-    for i, step in enumerate(steps):
-        if step.at_least == 0 and step.points == 0:
-            continue  # the form does not print "none → 0"
-        last = i == len(steps) - 1
-        upper = None if last else steps[i + 1].at_least - 1
-        if upper is None:
-            when = f"{_fa(step.at_least)} {unit} و بیشتر"
-        elif upper == step.at_least:
-            when = f"{_fa(step.at_least)} {unit}"
-        else:
-            when = f"{_fa(step.at_least)} تا {_fa(upper)} {unit}"
-        parts.append(f"{when} {_fa(step.points)} امتیاز")
-    return "، ".join(parts)
+    return "، ".join(
+        f"{step_range(steps, i, unit)} {_fa(step.points)} امتیاز"
+        for i, step in enumerate(steps)
+        if not (step.at_least == 0 and step.points == 0)  # the form does not print "none → 0"
+    )
 
 
 DEFAULT_POLICY = ScoringPolicy(

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from lib.errors import InvalidInput
-from lib.scoring import CRITERION_LABELS, MARITAL_LABELS, SEVERITY_LABELS, ScoringPolicy, Step
-from lib.text import to_persian_digits
+from lib.scoring import CRITERION_LABELS, MARITAL_LABELS, SEVERITY_LABELS, ScoringPolicy, Step, step_range
 
 __all__ = ["PolicyLine", "policy_lines", "with_points"]
 
@@ -26,18 +25,8 @@ class PolicyLine(NamedTuple):
 
 
 def _steps_lines(criterion: str, steps: tuple[Step, ...], unit: str) -> list[PolicyLine]:
-    lines = []
-    for i, step in enumerate(steps):
-        last = i == len(steps) - 1
-        upper = None if last else steps[i + 1].at_least - 1
-        if upper is None:
-            case = f"{to_persian_digits(step.at_least)} {unit} و بیشتر"
-        elif upper == step.at_least:
-            case = f"{to_persian_digits(step.at_least)} {unit}"
-        else:
-            case = f"{to_persian_digits(step.at_least)} تا {to_persian_digits(upper)} {unit}"
-        lines.append(PolicyLine(f"{criterion}.{step.at_least}", CRITERION_LABELS[criterion], case, step.points))
-    return lines
+    return [PolicyLine(f"{criterion}.{step.at_least}", CRITERION_LABELS[criterion], step_range(steps, i, unit), step.points)
+            for i, step in enumerate(steps)]
 
 
 def policy_lines(policy: ScoringPolicy) -> list[PolicyLine]:
