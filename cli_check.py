@@ -85,12 +85,12 @@ def check_roles(engine: Engine) -> list[Finding]:
 
 
 def check_wage(engine: Engine) -> list[Finding]:
-    import jdatetime
+    from lib.jalali import jalali_year_of, local_today
 
     from db.engine import new_session
     from db.models import MinimumWage
 
-    year = jdatetime.date.today().year
+    year = jalali_year_of(local_today())
     with new_session(engine) as session:
         row = session.get(MinimumWage, year)
     if row is None:

@@ -20,12 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import argparse  # noqa: E402
 import os  # noqa: E402
 import tempfile  # noqa: E402
-from datetime import date  # noqa: E402
 
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bench.bench_demo import fresh_sqlite  # noqa: E402
+from lib.jalali import local_today
 from db.engine import new_session  # noqa: E402
 from db.models import Application, Program  # noqa: E402
 from demo import generate_demo  # noqa: E402
@@ -75,7 +75,7 @@ def open_session(engine, n: int):
                 **({"county_id": area} if level == "county" else {"province_id": area}),
             )
             actor = actor_for(user)
-            cs = cm.create_session(session, actor, program="A", held_on=date.today(), number=f"bench-{n}",
+            cs = cm.create_session(session, actor, program="A", held_on=local_today(), number=f"bench-{n}",
                                    members=MEMBERS[level])
             size = len(mt.agenda_strip(session, actor, cs.id))
         if best is None or size > best[3]:

@@ -32,13 +32,13 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import date  # noqa: E402
 
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bench.bench_demo import fresh_sqlite  # noqa: E402
 from bench.timing import timed_cpu as timed  # noqa: E402  ((wall, CPU) seconds)
+from lib.jalali import local_today
 from db import migrate  # noqa: E402
 from db.engine import make_engine, new_session  # noqa: E402
 from db.models import Application, Program  # noqa: E402
@@ -70,7 +70,7 @@ def actors(engine, n: int | str):
                                         password=PASSWORD, role="manager"))
         committee = actor_for(create_user(session, SYSTEM, username=f"bench.province.{n}", full_name="کمیته استان (سنجش)",
                                           password=PASSWORD, role="province_committee", province_id=province))
-        opened = cm.create_session(session, committee, program="A", held_on=date.today(), number=f"bench-{n}",
+        opened = cm.create_session(session, committee, program="A", held_on=local_today(), number=f"bench-{n}",
                                    members=MEMBERS)
     return manager, committee, opened.id
 

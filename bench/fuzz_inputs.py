@@ -37,6 +37,7 @@ from sqlalchemy import func  # noqa: E402
 from sqlalchemy import select as sa_select  # noqa: E402
 from sqlmodel import Session, SQLModel, select  # noqa: E402
 
+from lib.jalali import local_today
 from db import migrate  # noqa: E402
 from db.engine import make_engine, new_session  # noqa: E402
 from db.models import County, Province, User  # noqa: E402
@@ -244,7 +245,7 @@ TEXTS = ["", " ", "\u200c", "مریم", "آل‌احمد", "نوری-زاده", 
 INTS = [0, 1, -1, 2, 3, 5, 12, 60, 61, 100, 1403, 100_000, 100_001, 2**31 - 1, 2**31, 2**63 - 1, 2**63, -(2**63) - 1,
         10**20, -(10**20)]
 DATES = [date(1, 1, 1), date(9999, 12, 31), date(1921, 3, 20), date(1921, 3, 21), date(2122, 3, 20), date(2122, 3, 21),
-         APPLIED_ON, HELD_ON, date.today(), datetime(2024, 6, 1, 12, 0)]
+         APPLIED_ON, HELD_ON, local_today(), datetime(2024, 6, 1, 12, 0)]
 ODD = [None, True, False, 1.5, float("nan"), float("inf"), b"\x00abc", bytearray(b"x"), [], {}, ("x",), 10**400]
 
 

@@ -12,6 +12,7 @@ import jdatetime
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from lib.jalali import local_today
 from db.audit_chain import append_rows
 from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences
 from db.models import (
@@ -371,7 +372,7 @@ def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: d
     if applicants == 0:
         return {}
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or local_today()
     with engine.begin() as conn:
         demo = Demo(conn, rng, today)
         n_a = round(applicants * PROGRAM_A_SHARE)

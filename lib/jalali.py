@@ -223,7 +223,7 @@ def months_between(a: YearMonth, b: YearMonth) -> int:
 
 def current_year_month(today: datetime.date | None = None) -> YearMonth:
     """The Jalali month containing ``today`` (default: the system date)."""
-    j = to_jalali(today or datetime.date.today())
+    j = to_jalali(today or local_today())
     return YearMonth(j.year, j.month)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.jalali import jalali_year_of, local_date
+from lib.jalali import jalali_year_of, local_date, local_today
 from lib.permissions import Role, Scope, scope_of
 from services.budgets import MAX_IMPORT_BYTES, budget_overview, budget_template, change_summary, import_budgets, set_budget
 from services.reference import provinces
@@ -37,7 +37,7 @@ with middle:
         province_id = actor.province_id
         st.markdown(f"**استان {names.get(province_id, '')}**")
 with right:
-    this_year = jalali_year_of(date.today())
+    this_year = jalali_year_of(local_today())
     years = list(range(this_year - 2, this_year + 2))
     year = st.selectbox("سال", years, index=years.index(this_year), format_func=to_persian_digits, key="budget_year")
 

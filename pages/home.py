@@ -5,6 +5,7 @@ import streamlit as st
 
 from datetime import date
 
+from lib.jalali import local_today
 from lib.permissions import scope_of
 from services.base import Actor
 from services.dashboard import AreaSummary, area_summary
@@ -23,7 +24,7 @@ def summary_for(_actor: Actor, scope: str, province_id: int | None, county_id: i
 
 actor = require_actor()
 summary = summary_for(actor, scope_of(actor.role, actor.area).value, actor.province_id, actor.county_id,
-                      date.today(), read(data_version))
+                      local_today(), read(data_version))
 st.title("پیشخوان", anchor=False)
 st.markdown(f"#### {md_escape(summary.area_label)} — سال {to_persian_digits(summary.jalali_year)}")
 

@@ -16,6 +16,7 @@ from datetime import date
 
 import streamlit as st
 
+from lib.jalali import local_today
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.scoring import MARITAL_LABELS, MAX_DEPENDANTS, MAX_DISABLED_MEMBERS, MAX_INSURED_YEARS, SEVERITY_LABELS
@@ -161,7 +162,7 @@ with left:
         county_id = st.selectbox("شهرستان", list(names), format_func=names.get, index=None,
                                  placeholder="شهرستان پرونده را انتخاب کنید", key=key("county"))
 with right:
-    applied_on = jalali_date_input("تاریخ درخواست", key=key("applied_on"), default=date.today())
+    applied_on = jalali_date_input("تاریخ درخواست", key=key("applied_on"), default=local_today())
     mobile_input("تلفن همراه", key=key("mobile"), help="برای پیامک مراحل؛ در برنامه ب لازم است.")
     birth_date = jalali_date_input("تاریخ تولد", key=key("birth_date"))
     licence_date = None

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.errors import InvalidInput
-from lib.jalali import current_year_month, jalali_year_of, parse_jalali_date, parse_year_month
+from lib.jalali import current_year_month, jalali_year_of, parse_jalali_date, parse_year_month, local_today
 from lib.permissions import Action, Scope, can, scope_of
 from lib.workflow import state_label
 from services.base import Actor
@@ -74,7 +74,7 @@ def choose_county(actor: Actor) -> int:
 
 
 def choose_year() -> int:
-    this_year = jalali_year_of(date.today())
+    this_year = jalali_year_of(local_today())
     years = list(range(this_year - 3, this_year + 2))
     wanted = _query_int("year")
     index = years.index(wanted) if wanted in years else years.index(this_year)
@@ -200,7 +200,7 @@ else:
             "شعبه تأمین اجتماعی", list(branches), format_func=branches.get, index=None,
             placeholder="شعبه را از فهرست شعب شهرستان انتخاب کنید", key=gkey("introduce_branch"),
         )
-        day = st.text_input("تاریخ معرفی", value=format_jalali(date.today()), key=gkey("introduce_day"))
+        day = st.text_input("تاریخ معرفی", value=format_jalali(local_today()), key=gkey("introduce_day"))
         reason = st.text_area(
             "دلیل معرفی خارج از نوبت (فقط برای پرونده‌ای که رتبه‌اش از سهمیه باقی‌مانده بیرون است)",
             key=gkey("introduce_reason"),

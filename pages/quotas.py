@@ -1,12 +1,11 @@
 """Programme B quotas: slots per county for a Jalali year, their use, and editing them
 (one transaction for the whole table; a refused row saves nothing); below, each county's SSO
 branches (reference data an administrator keeps: add, retire)."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from lib.jalali import jalali_year_of
+from lib.jalali import jalali_year_of, local_today
 from lib.permissions import Action, Scope, can, scope_of
 from services.branches import add_branch, county_branches, set_branch_active
 from services.dashboard import area_label
@@ -38,7 +37,7 @@ with left:
     else:
         st.markdown(f"**{md_escape(read(area_label, actor))}**")
 with right:
-    this_year = jalali_year_of(date.today())
+    this_year = jalali_year_of(local_today())
     years = list(range(this_year - 3, this_year + 2))
     year = st.selectbox("سال", years, index=years.index(this_year), format_func=to_persian_digits, key="quota_year")
 

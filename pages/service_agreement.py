@@ -1,11 +1,11 @@
 """Administrator: the service agreement of each programme — its validity period and each stage's
 target time and in-person visits. The seeds give no figure: nothing is shown as agreed until an
 administrator sets it, and the published page (service information) names who set it and when."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from lib.jalali import local_today
 from lib.audit_labels import local_time
 from services.service_agreement import MAX_TARGET_DAYS, MAX_VISITS, agreements, set_stage_target, set_validity
 from ui.context import act, read, require_actor
@@ -27,7 +27,7 @@ views = {a.program_code: a for a in read(agreements)}
 code = st.selectbox("برنامه", list(views), format_func=lambda c: views[c].program_name, key="agreement_program")
 view = views[code]
 
-warning = view.warning(date.today())
+warning = view.warning(local_today())
 if warning == "ended":
     st.error(f"اعتبار توافق‌نامه در {format_jalali(view.valid_until)} پایان یافته است؛ دوره تازه را ثبت کنید.", icon="⚠️")
 elif warning == "ending":

@@ -1,11 +1,11 @@
 """Published service information (اطلاعات خدمت), open without sign-in: for each programme what is
 needed, how long each stage takes and how many visits — from the targets an administrator set,
 with who set each and when; printable (the browser's print, or the page as a file to print)."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from lib.jalali import local_today
 from services.service_agreement import agreements
 from ui.context import read
 from ui.fmt import md_escape
@@ -16,7 +16,7 @@ st.title(TITLE)
 st.html("<style>@media print{[data-testid=stSidebar],[data-testid=stHeader],"
         "[data-testid=stDownloadButton]{display:none!important}}</style>")
 views = read(agreements)
-today = date.today()
+today = local_today()
 st.download_button("دریافت برای چاپ", data=service_info_html(views, today), file_name="service-information.html",
                    mime="text/html", icon=":material/print:", key="service_info_print")
 for view in views:

@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from lib.jalali import local_today
 from lib.catalog import ALL_COMMITTEE_ROLES, CONTRACT_RATES, SPECIALISED_DEPUTIES
 from lib.payments import MAX_MONTHS
 from services.program_parameters import current_parameters
@@ -104,7 +105,7 @@ def cached_agenda(session, actor: Actor, session_id: int, start: int | None = No
     write anywhere (the data version is read from the database: right across app servers); the
     service checks the user and the area as before, on every run."""
     cm.get_session(session, actor, session_id)
-    key = (actor.id, str(actor.role), session_id, date.today(), data_version(session))
+    key = (actor.id, str(actor.role), session_id, local_today(), data_version(session))
     index = _agenda_index(session, actor, *key)
     return index if start is None else _agenda_page(session, actor, *key, index, start)
 
@@ -239,7 +240,7 @@ with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":m
         c1, c2, c3 = st.columns(3)
         program = c1.selectbox("برنامه", programmes, format_func=PROGRAM_LABELS.get)
         with c2:
-            held_on = jalali_date_input("تاریخ جلسه (شمسی)", key="new_held_on", default=date.today(),
+            held_on = jalali_date_input("تاریخ جلسه (شمسی)", key="new_held_on", default=local_today(),
                                         help="تاریخ روز برگزاری؛ جلسه با تاریخ آینده ثبت نمی‌شود.")
         number = c3.text_input("شماره جلسه", placeholder="مثلاً ۱۲/۱۴۰۳")
         st.markdown(f"**حاضران جلسه ({cm.LEVEL_LABELS[cm.Level(level)]})** — نام هر عضو حاضر را بنویسید؛ "

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.errors import InvalidInput
-from lib.jalali import month_name
+from lib.jalali import month_name, local_today
 from lib.permissions import scope_of
 from lib.service_agreement import STAGE_LABELS, stages_of
 from services.base import Actor
@@ -57,7 +57,7 @@ st.markdown(f"#### {md_escape(read(area_label, actor))}")
 st.caption("هر مرحله از نخستین رسیدن پرونده به مرحله پیش تا نخستین رسیدن به همین مرحله شمرده می‌شود (روز تقویمی)؛ "
            "مرحله نخست از تاریخ درخواست تا ثبت آن. مهلت‌ها را مدیر سامانه در صفحه «توافق‌نامه سطح خدمت» تعیین می‌کند.")
 
-today = date.today()
+today = local_today()
 c1, c2 = st.columns(2)
 with c1:
     since = jalali_date_input("از تاریخ", key="sla_since", default=today - timedelta(days=365))

@@ -24,7 +24,7 @@ from db.models import (
 from lib import catalog, validate
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_landline, normalize_mobile, normalize_national_code
-from lib.jalali import jalali_year_of
+from lib.jalali import jalali_year_of, local_today
 from lib.memo import CheckMemo
 from lib.permissions import Action, Area, Role, can
 from lib.scoring import DEFAULT_POLICY, ScoreCard, ScoreInput, ScoringPolicy, score, validate_input
@@ -142,7 +142,7 @@ def check_intake(
 
     ``memo`` (a bulk import's) runs each field's check once per distinct value.
     """
-    today = today or date.today()
+    today = today or local_today()
     problems: list[InvalidInput] = []
 
     def take(site: Any, fn: Callable[..., T], value: Any, *args: Any, default: T, **kwargs: Any) -> T:

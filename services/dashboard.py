@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.models import Budget, County, Program, Province, Quota
-from lib.jalali import jalali_year_of
+from lib.jalali import jalali_year_of, local_today
 from lib.permissions import Scope, scope_of
 from lib.workflow import ProgramCode, State
 from services import tallies
@@ -50,7 +50,7 @@ def area_summary(session: Session, actor: Actor, *, today: date | None = None) -
     """Cases by programme and state, and per programme the year's seats and credit against what was
     used and paid, for the actor's area — read from the tallies the database keeps with every
     write (services.tallies), not by grouping every case and payment line."""
-    today = today or date.today()
+    today = today or local_today()
     year = jalali_year_of(today)
     scope = scope_of(actor.role, actor.area)
     county_id = actor.county_id if scope == Scope.county else None

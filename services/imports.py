@@ -49,7 +49,7 @@ from db.models import (
 )
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_national_code
-from lib.jalali import parse_jalali_date
+from lib.jalali import parse_jalali_date, local_today
 from lib.memo import CheckMemo
 from lib.permissions import Action, Area
 from lib.text import ltr, normalize_persian, parse_int, to_persian_digits
@@ -364,7 +364,7 @@ def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportRepo
     sha = hashlib.sha256(content or b"").hexdigest()
     rows, file_problems = _read_rows(content)
     places = _Places.load(session)
-    today = date.today()
+    today = local_today()
     memo = CheckMemo()
     for row in rows:
         _check_row(row, _parse_row(row, places, actor, memo), today, memo)

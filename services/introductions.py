@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from db.models import Applicant, Application, County, Introduction, MinimumWage, Program
 from lib import validate
 from lib.errors import InvalidInput
-from lib.jalali import MAX_INPUT_YEAR, MIN_INPUT_YEAR, YearMonth, format_jalali, format_year_month, jalali_year_of, to_jalali
+from lib.jalali import MAX_INPUT_YEAR, MIN_INPUT_YEAR, YearMonth, format_jalali, format_year_month, jalali_year_of, to_jalali, local_today
 from lib.payments import monthly_premium, program_b_shares
 from lib.permissions import Action
 from lib.text import format_number, to_persian_digits
@@ -203,7 +203,7 @@ def introduce(
         reason = _clean_text(reason, field="reason", label_fa="دلیل معرفی خارج از نوبت", limit=MAX_REASON, required=False)
         if not isinstance(introduced_on, date):
             raise InvalidInput("تاریخ معرفی را وارد کنید.", field="introduced_on")
-        if introduced_on > date.today():
+        if introduced_on > local_today():
             raise InvalidInput("تاریخ معرفی نمی‌تواند در آینده باشد؛ تاریخ امروز یا پیش از آن را وارد کنید.", field="introduced_on")
         if introduced_on < application.applied_on:
             raise InvalidInput(
@@ -401,7 +401,7 @@ def record_sso_refusal(session: Session, actor: Actor, application_id: int, reas
             )
         session.refresh(introduction)
         before = snapshot(introduction)
-        introduction.refused_on = date.today()
+        introduction.refused_on = local_today()
         introduction.refusal_reason = reason
         introduction.refused_by = actor.id
         session.add(introduction)

@@ -1,11 +1,11 @@
 """``bimeyar check``: each thing an operator must know before opening the doors, and the exit code."""
 from __future__ import annotations
 
-import jdatetime
 import pytest
 
 import cli
 import cli_check
+from lib.jalali import jalali_year_of, local_today
 from db.engine import new_session
 from db.models import MinimumWage
 
@@ -30,7 +30,7 @@ def checked(engine, monkeypatch, tmp_path):
 
 
 def _set_wage(engine, *, confirmed: bool | None) -> None:
-    year = jdatetime.date.today().year
+    year = jalali_year_of(local_today())
     with new_session(engine) as session:
         wage = session.get(MinimumWage, year)
         if confirmed is None:
@@ -49,7 +49,7 @@ def test_a_migrated_database_with_a_confirmed_wage_passes(engine, checked, capsy
     code, rows = checked(capsys)
     assert rows["database reachable"][0] == "ok"
     assert rows["schema migrated"][0] == "ok"
-    assert rows[f"minimum wage {jdatetime.date.today().year}"][0] == "ok"
+    assert rows[f"minimum wage {jalali_year_of(local_today())}"][0] == "ok"
     assert rows["upload folder"][0] == "ok"
     if engine.dialect.name == "sqlite":
         assert code == 0
@@ -59,7 +59,7 @@ def test_a_migrated_database_with_a_confirmed_wage_passes(engine, checked, capsy
 
 
 def test_the_current_years_wage_missing_fails_and_unconfirmed_warns(engine, checked, capsys) -> None:
-    year = jdatetime.date.today().year
+    year = jalali_year_of(local_today())
     _set_wage(engine, confirmed=False)
     code, rows = checked(capsys)
     assert rows[f"minimum wage {year}"][0] == "warn" and "NOT confirmed" in rows[f"minimum wage {year}"][1]

@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from lib.jalali import local_today
 from lib.permissions import Action, can
 from services.base import Actor
 from services.service_agreement import expiry_warnings
@@ -16,7 +17,7 @@ from ui.fmt import format_jalali, md_escape
 def warn_if_agreement_ending(actor: Actor, today: date | None = None) -> None:
     if not can(actor.role, Action.manage_reference_data):
         return
-    for view, kind in read(expiry_warnings, today or date.today()):
+    for view, kind in read(expiry_warnings, today or local_today()):
         verb = "پایان یافته است" if kind == "ended" else "پایان می‌یابد"
         st.sidebar.warning(f"اعتبار توافق‌نامه سطح خدمت «{md_escape(view.program_name)}» در "
                            f"{format_jalali(view.valid_until)} {verb}.", icon="⏳")

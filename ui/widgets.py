@@ -7,7 +7,7 @@ in ``st.session_state[key]`` as typed, so a page can prefill a field by setting 
 before the widget is drawn. Inside ``st.form`` the check runs on submit instead (forms
 commit only then).
 
-    when = jalali_date_input("تاریخ درخواست", key="applied_on", default=date.today())
+    when = jalali_date_input("تاریخ درخواست", key="applied_on", default=local_today())
     code = national_code_input("کد ملی", key="national_code")
     if field_error("national_code"): ...
 """
@@ -24,7 +24,7 @@ import streamlit as st
 from db.engine import new_session
 from lib.errors import InvalidInput
 from lib.identifiers import normalize_mobile, normalize_national_code
-from lib.jalali import format_jalali, parse_jalali_date
+from lib.jalali import format_jalali, parse_jalali_date, local_today
 from lib.text import format_number, format_rial, ltr, parse_int, strip_bidi_controls, to_persian_digits
 from lib.workflow import PROGRAM_LABELS
 from ui.context import get_engine, require_actor

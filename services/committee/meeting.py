@@ -17,7 +17,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from db.models import Application, CommitteeSession, Decision, MinimumWage
-from lib.jalali import jalali_year_of
+from lib.jalali import jalali_year_of, local_today
 from lib.payments import monthly_premium
 from lib.permissions import Action
 from services.base import Actor
@@ -108,7 +108,7 @@ def approval_cost(session: Session, actor: Actor, terms: Terms, today: date | No
     """What approving ``terms`` (programme A) would cost per month and in total at today's
     minimum wage; None when a term is missing or no wage is recorded."""
     actor.require(Action.manage_session)
-    return _cost(_wage(session, today or date.today()), terms)
+    return _cost(_wage(session, today or local_today()), terms)
 
 
 def meeting_state(session: Session, actor: Actor, session_id: int, today: date | None = None) -> MeetingState:
@@ -127,7 +127,7 @@ def meeting_state(session: Session, actor: Actor, session_id: int, today: date |
     for outcome in outcomes.values():
         counts[Outcome(outcome)] += 1
     approvals = [Terms(r[2], r[3], r[4]) for r in latest.values() if r[1] == Outcome.approve.value and r[2]]
-    wage = _wage(session, today or date.today()) if approvals else None
+    wage = _wage(session, today or local_today()) if approvals else None
     costs = [_cost(wage, t) for t in approvals]
     tally = Tally(
         approved=counts[Outcome.approve], rejected=counts[Outcome.reject], deferred=counts[Outcome.defer],

@@ -23,7 +23,7 @@ from db.models import (
     utcnow,
 )
 from lib.errors import InvalidInput
-from lib.jalali import format_jalali, jalali_year_of, parse_jalali_date
+from lib.jalali import format_jalali, jalali_year_of, parse_jalali_date, local_today
 from lib.permissions import Action, Area, can
 from lib import validate
 from lib.text import ltr, strip_bidi_controls, to_latin_digits
@@ -55,7 +55,7 @@ from services.committee.common import (
 
 def today() -> date:
     """The date sessions may not be held after (the server's calendar day)."""
-    return date.today()
+    return local_today()
 
 
 def _default_level(actor: Actor) -> Level | None:

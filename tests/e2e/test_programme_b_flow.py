@@ -18,12 +18,12 @@ import contextlib
 import random
 import re
 import time
-from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import make_engine, new_session
 from db.models import Applicant, Application, County, Introduction, User
 from lib import catalog
@@ -40,6 +40,7 @@ from tests.e2e.test_case_flow import (
     expect_rows,
     fill_text,
     flash,
+    mark_paper_seen,
     metric,
     open_page,
     settled,
@@ -62,7 +63,7 @@ def prepare_county(live_db: Path, branch: str) -> None:
         with new_session(engine) as session:
             tehran = session.exec(select(County).where(County.name == "تهران")).first()
             province = actor_for(session.exec(select(User).where(User.username == "province")).one())
-            year = jalali_year_of(date.today())
+            year = jalali_year_of(local_today())
             gauge = county_quota(session, province, tehran.id, year)
             set_quota(session, province, tehran.id, year, gauge["introduced"] + gauge["waiting"] + 5)
             add_branch(session, SYSTEM, tehran.id, branch, "17")
@@ -146,10 +147,7 @@ def walk_through_programme_b(live_app: str, live_db: Path, page: Page, artifacts
     settled(page)
     expect(page.get_by_test_id("stAlertContentWarning").filter(has_text="مدارک دریافت نشده")).to_be_visible()
     for label in catalog.DOCUMENTS["B"].values():
-        missing = page.get_by_test_id("stExpander").filter(has_text=f"❌ {label}")
-        missing.locator("summary").click()
-        missing.get_by_role("button", name="نسخه کاغذی در میز خدمت دیده و بایگانی شد").click()
-        flash(page, f"وضعیت «{label}» ثبت شد.")
+        mark_paper_seen(page, label)
     expect(page.get_by_text("همه شرایط احراز شده است؛ واجد شرایط بودن را تأیید کنید.")).to_be_visible()
     page.get_by_role("button", name="تأیید واجد شرایط بودن").click()
     flash(page, "واجد شرایط بودن تأیید شد و پرونده در فهرست انتظار معرفی به تأمین اجتماعی قرار گرفت.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from lib.jalali import local_today
 from tests.e2e.conftest import sign_in
 
 
@@ -31,7 +32,6 @@ def test_a_page_opened_by_url_before_sign_in_shows_nothing_of_it(fresh_app, page
 
 def test_a_deep_link_survives_the_sign_in(live_app, live_db, page):
     """A committee member opens a case link from a message: sign in, then the case itself."""
-    from datetime import date
 
     from sqlmodel import select
 
@@ -48,7 +48,7 @@ def test_a_deep_link_survives_the_sign_in(live_app, live_db, page):
         case = submit_application(session, expert, IntakeData(
             program="A", county_id=expert.county_id, channel="in_person",
             national_code=generate_national_code(random.Random(7)), first_name="زهره", last_name="پیوندی", gender="female",
-            applied_on=date.today(), household=HouseholdData(marital_status="single"),
+            applied_on=local_today(), household=HouseholdData(marital_status="single"),
         ))
     engine.dispose()
     page.goto(f"{live_app}/case?id={case.id}")

@@ -8,7 +8,6 @@ pin each browser to one of them). Needs PostgreSQL and Chromium: in CI both run.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 import cli
+from lib.jalali import local_today
 from db.engine import make_engine, new_session
 from db.models import AuditLog, CommitteeSession, Decision, PaymentLine, PaymentRun, User
 from demo.accounts import create_demo_users, demo_area_ids
@@ -173,7 +173,7 @@ def demo_pg_url(pg_admin_url, pg_template, chromium_path, monkeypatch):
     generate_demo(engine, 400)
     with new_session(engine) as session:  # the demo's next session is dated ahead: its day has come
         for open_session in session.exec(select(CommitteeSession).where(CommitteeSession.status == "open")):
-            open_session.held_on = date.today()
+            open_session.held_on = local_today()
             session.add(open_session)
         session.commit()
     engine.dispose()

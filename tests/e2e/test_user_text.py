@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date
 from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import make_engine, new_session
 from db.models import Applicant, User
 from lib.identifiers import generate_national_code
@@ -40,7 +40,7 @@ def _case_with_markup_name(db_path) -> int:
             case = apps.submit_application(session, expert, IntakeData(
                 program="A", county_id=expert.county_id, channel="in_person",
                 national_code=generate_national_code(random.Random(91)), first_name="نرگس", last_name="صالحی",
-                gender="female", mobile="09121234567", applied_on=date.today(),
+                gender="female", mobile="09121234567", applied_on=local_today(),
                 household=HouseholdData(marital_status="single"),
             ))
             person = session.get(Applicant, case.applicant_id)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from lib.errors import InvalidInput
 from lib.jalali import (
+    local_today,
     MONTH_NAMES,
     YearMonth,
     current_year_month,
@@ -283,5 +284,5 @@ def test_months_range_is_consecutive(ym: YearMonth, count: int) -> None:
 def test_current_year_month() -> None:
     assert current_year_month(datetime.date(2024, 8, 2)) == YearMonth(1403, 5)
     assert current_year_month(datetime.date(2025, 3, 21)) == YearMonth(1404, 1)
-    today = to_jalali(datetime.date.today())
+    today = to_jalali(local_today())
     assert current_year_month() == YearMonth(today.year, today.month)

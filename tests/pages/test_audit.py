@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import County
 from services import applications as apps
@@ -122,7 +123,7 @@ def test_filters_by_jalali_dates(world):
     from lib.jalali import format_jalali
 
     at = _open(world["national"])
-    today = date.today()
+    today = local_today()
     at.text_input(key="audit_since").input(format_jalali(today - timedelta(days=1))).run()
     at.text_input(key="audit_until").input(format_jalali(today + timedelta(days=1))).run()
     assert not at.exception and len(at.dataframe[0].value) >= 6

@@ -2,11 +2,11 @@
 only reads it, and credit below what finalised runs used is refused with the Persian reason."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import Budget, County
 from lib.jalali import jalali_year_of
@@ -17,7 +17,7 @@ from tests.services.paid_runs import make_run
 
 PAGE = "pages/budgets.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YEAR = jalali_year_of(date.today())
+YEAR = jalali_year_of(local_today())
 
 
 @pytest.fixture

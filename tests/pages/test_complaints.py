@@ -2,10 +2,11 @@
 the manager reads without the forms."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import Complaint, County, Notification
 from lib.identifiers import generate_national_code
@@ -62,8 +63,8 @@ def test_overdue_stands_out_and_the_manager_only_reads(users, app_db):
     tracking = _case(app_db, expert)
     with new_session(app_db) as session:
         complaint = register_complaint(session, expert, ComplaintData(
-            channel="phone", subject="دیر", body="…", deadline=date.today(), tracking_code=tracking))
-        complaint.deadline = date.today() - timedelta(days=2)
+            channel="phone", subject="دیر", body="…", deadline=local_today(), tracking_code=tracking))
+        complaint.deadline = local_today() - timedelta(days=2)
         session.add(complaint)
         session.commit()
     at = _open(users["manager"])

@@ -1,11 +1,11 @@
 """The frame, sign-in, home, users, audit and account pages through AppTest."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlmodel import func, select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import AuditLog, User
 from lib.identifiers import generate_national_code
@@ -210,7 +210,7 @@ def test_home_shows_the_users_area_with_real_figures(users, app_db):
                     program="A", county_id=expert.county_id, channel="in_person",
                     national_code=generate_national_code(__import__("random").Random(_)),
                     first_name="مریم", last_name="احمدی", gender="female", mobile="09121234567",
-                    applied_on=date.today(), household=HouseholdData(marital_status="married"),
+                    applied_on=local_today(), household=HouseholdData(marital_status="married"),
                 ),
             )
     at = app_as(expert).run()

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import Application, County, Introduction
 from lib.identifiers import generate_national_code
@@ -47,7 +48,7 @@ def programme_b(app_db):
             case = apps.submit_application(session, secretary, IntakeData(
                 program="B", county_id=tehran.id, channel="portal", national_code=generate_national_code(rng),
                 first_name=first_name, last_name="کاظمی", gender="female", head_of_household=True, mobile="09121234567",
-                applied_on=date.today() - timedelta(days=days_ago), household=HouseholdData(),
+                applied_on=local_today() - timedelta(days=days_ago), household=HouseholdData(),
             ))
             apps.change_state(session, secretary, case.id, State.county_decision)
             cases.append(case)
@@ -57,7 +58,7 @@ def programme_b(app_db):
 
 def _announce(app_db, actor, county_id: int, slots: int) -> None:
     with new_session(app_db) as session:
-        set_quota(session, actor, county_id, jalali_year_of(date.today()), slots)
+        set_quota(session, actor, county_id, jalali_year_of(local_today()), slots)
 
 
 def _widget(at, kind: str, label: str):
@@ -213,7 +214,7 @@ def test_the_page_says_why_an_open_request_is_not_on_the_waiting_list(programme_
         apps.submit_application(session, programme_b["secretary"], IntakeData(
             program="B", county_id=programme_b["county"], channel="portal",
             national_code=generate_national_code(random.Random(99)), first_name="سیما", last_name="نادری",
-            gender="female", head_of_household=True, mobile="09121234567", applied_on=date.today(),
+            gender="female", head_of_household=True, mobile="09121234567", applied_on=local_today(),
         ))
     at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import Application, County, Decision, MinimumWage
 from lib.jalali import jalali_year_of
@@ -141,7 +142,7 @@ def test_the_tally_counts_decisions_months_and_cost(meeting, app_db):
         cm.record_decision(session, meeting["secretary"], meeting["session"], second, "approve",
                            months=12, share_percent=50, contract_rate_bp=1400)
         cm.record_decision(session, meeting["secretary"], meeting["session"], third, "reject", "درآمد کافی دارد")
-        wage = session.get(MinimumWage, jalali_year_of(date.today())).daily_wage_rial
+        wage = session.get(MinimumWage, jalali_year_of(local_today())).daily_wage_rial
     at = open_view(meeting["secretary"], meeting["session"])
     tally = next(m.value for m in at.markdown if "bm-meet-tally" in m.value)
     assert "تأیید <b>۲</b>" in tally and "رد <b>۱</b>" in tally and "تعویق <b>۰</b>" in tally
@@ -183,7 +184,7 @@ def test_the_county_proposal_and_its_cost_are_shown_to_the_province(meeting, app
                                          province_id=users["county_expert"].province_id))
         ps = cm.create_session(session, province, program="A", held_on=date(2024, 7, 20), number="2",
                                members=PROVINCE_QUORUM)
-        wage = session.get(MinimumWage, jalali_year_of(date.today())).daily_wage_rial
+        wage = session.get(MinimumWage, jalali_year_of(local_today())).daily_wage_rial
     at = open_view(province, ps.id)
     offer = next(m.value for m in at.markdown if "bm-meet-offer" in m.value)
     assert "پیشنهاد کمیته شهرستان: <b>تأیید، ۲۴ ماه، سهم ۱۰۰٪، نرخ ۱۸٪</b> — سرپرست خانوار" in offer

@@ -3,11 +3,12 @@ typed in Persian digits is saved with who set it; the validity period and its wa
 has the page."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models.reference import ServiceAgreement, StageTarget
 from lib.jalali import format_jalali
@@ -37,7 +38,7 @@ def test_set_a_stage_target_and_the_validity_period(app_db, users):
         target = session.exec(select(StageTarget)).one()
         assert (target.stage, target.target_days, target.visits) == ("received", 10, 1)
 
-    soon = date.today() + timedelta(days=20)
+    soon = local_today() + timedelta(days=20)
     at.text_input(key="agreement_until_B").input(format_jalali(soon)).run()
     at.button(key="agreement_save_period").click().run()
     assert not at.exception

@@ -5,12 +5,12 @@ old rows from before the name rule may hold it."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from hypothesis import example, given
 from hypothesis import strategies as hst
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import Applicant, Application, Notification, SessionMember, SsoBranch
 from lib.workflow import State
@@ -130,7 +130,7 @@ def test_sessions_page_members_agenda_and_reject_dialog_show_the_text(app_db, co
     first, _ = scored_cases(app_db, committee["expert"], ["مریم", "سارا"])
     rename(app_db, first)
     with new_session(app_db) as session:
-        made = cm.create_session(session, committee["secretary"], program="A", held_on=date.today(), number="12",
+        made = cm.create_session(session, committee["secretary"], program="A", held_on=local_today(), number="12",
                                  members=QUORUM)
         session.add(SessionMember(session_id=made.id, role="guest", full_name=REASON))
         session.commit()

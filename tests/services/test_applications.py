@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.models import (
     Applicant,
     Application,
@@ -130,11 +131,11 @@ def test_a_closed_case_does_not_block_a_new_one(session, county_expert, intake):
         ({"channel": "fax"}, "channel"),
         ({"county_id": 10**6}, "county_id"),
         ({"program": "C"}, "program"),
-        ({"applied_on": date.today() + timedelta(days=1)}, "applied_on"),
+        ({"applied_on": local_today() + timedelta(days=1)}, "applied_on"),
         ({"household": HouseholdData(disabled_members=0, severity="severe")}, "severity"),
         ({"household": HouseholdData(disabled_members=2, severity=None)}, "severity"),
         ({"job_field": "خیاطی " * 100}, "job_field"),  # longer than the column: a message, not a DataError
-        ({"birth_date": date.today() + timedelta(days=1)}, "birth_date"),
+        ({"birth_date": local_today() + timedelta(days=1)}, "birth_date"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(session, county_expert, intake, counts, overrides, field):
@@ -171,7 +172,7 @@ _BAD_INPUT = st.one_of(
     st.builds(lambda v: {"last_name": v}, st.text(alphabet=" \t", max_size=4)),
     st.builds(lambda v: {"channel": v}, st.text(max_size=10).filter(lambda t: t not in apps.catalog.CHANNELS)),
     st.builds(lambda v: {"county_id": v}, st.integers(min_value=10**5, max_value=10**7)),
-    st.builds(lambda d: {"applied_on": date.today() + timedelta(days=d)}, st.integers(1, 4000)),
+    st.builds(lambda d: {"applied_on": local_today() + timedelta(days=d)}, st.integers(1, 4000)),
     st.builds(
         lambda n, g: {"household": HouseholdData(disabled_members=1, severity="mild", need_grade=g, insured_years=n)},
         st.integers(0, 80), st.integers(6, 100),

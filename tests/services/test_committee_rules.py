@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.models import (
     Introduction,
     AgendaEntry,
@@ -435,7 +436,7 @@ def test_simultaneous_activations_in_both_programmes_cover_the_person_once(engin
         case = confirmed_case(session, secretary, province_committee, county_expert, intake)
         b = paid_case(session, case, "B", [], state=State.introduced)
         session.add(Introduction(application_id=b.id, county_id=b.county_id, jalali_year=month.year, branch="شعبه",
-                                 letter_no=f"race-{b.id}", introduced_on=date.today()))
+                                 letter_no=f"race-{b.id}", introduced_on=local_today()))
         session.commit()
         barrier, outcome = threading.Barrier(2), []
 

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.models import Introduction, Application, Budget, PaymentLine, PaymentRun, Program, Quota
 from lib.jalali import jalali_year_of
 from lib.workflow import State
 from services import applications as apps
 from services.dashboard import area_summary
 
-TODAY = date.today()  # the timeline's events are stamped with the real clock
+TODAY = local_today()  # the timeline's events are stamped with the real clock
 YEAR = jalali_year_of(TODAY)
 
 

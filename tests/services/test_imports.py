@@ -13,6 +13,7 @@ from hypothesis import strategies as hst
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
+from lib.jalali import local_today
 from db.models import Applicant, Application, ApplicationEvent, AuditLog, Household, Notification
 from lib import catalog
 from lib.errors import Forbidden, InvalidInput
@@ -158,7 +159,7 @@ def test_validation_reports_every_problem_by_row_and_column(session, county_expe
     taken = apps.submit_application(session, county_expert, intake("A"))
     taken_code = session.get(Applicant, taken.applicant_id).national_code
     duplicate = row()
-    tomorrow = format_jalali(date.today() + timedelta(days=1))
+    tomorrow = format_jalali(local_today() + timedelta(days=1))
     rows = [
         row(),  # 2: clean
         row(national_code="0012345678"),  # 3: bad check digit
@@ -330,7 +331,7 @@ def test_an_admin_imports_into_any_county(session, admin, row, areas):
 # --------------------------------------------------------------------------- Form 1 checks
 def test_check_intake_returns_every_problem_at_once(intake):
     data = intake("B", national_code="12", first_name="", mobile="", landline="12", channel="fax",
-                  applied_on=date.today() + timedelta(days=3), job_field="x" * 500)
+                  applied_on=local_today() + timedelta(days=3), job_field="x" * 500)
     clean, problems = check_intake("B", data)
     assert clean is None
     assert {p.field for p in problems} == {"national_code", "first_name", "mobile", "landline", "channel", "applied_on", "job_field"}

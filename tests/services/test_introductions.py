@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from lib.jalali import local_today
 from db.engine import new_session
 from db.models import Application, ApplicationEvent, AuditLog, Introduction, Notification, Quota
 from lib.errors import Forbidden, InvalidInput
@@ -185,7 +186,7 @@ def test_a_case_ranked_beyond_the_free_slots_needs_a_reason(branch, session, sec
     [
         ({"branch_id": None}, "از فهرست شعب"),
         ({"branch_id": 10**6}, "در فهرست شعب"),
-        ({"introduced_on": date.today() + timedelta(days=1)}, "آینده"),
+        ({"introduced_on": local_today() + timedelta(days=1)}, "آینده"),
         ({"introduced_on": APPLIED_ON - timedelta(days=1)}, "پیش از تاریخ درخواست"),
         ({"reason": "ب" * 201}, "کوتاه‌تر"),
     ],
