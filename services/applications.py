@@ -32,6 +32,7 @@ from lib.text import to_persian_digits
 from lib.workflow import OPEN_STATES, STATE_LABELS, ProgramCode, State, transition
 from services.base import Actor, audit, county_area, find, snapshot
 from services.notify import queue_state_sms
+from services.reference import refuse_retired
 
 T = TypeVar("T")
 
@@ -410,6 +411,7 @@ def submit_application(session: Session, actor: Actor, data: IntakeData) -> Appl
     if problems:
         raise problems[0]
     assert clean is not None
+    refuse_retired(session, [target.county_id])  # held until commit: a retire waits, or was first
 
     applicant = session.exec(select(Applicant).where(Applicant.national_code == clean.national_code)).first()
     if applicant is None:

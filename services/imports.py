@@ -95,6 +95,7 @@ from services.import_sheet import (
     import_template,
 )
 from services.notify import state_message, template_text
+from services.reference import refuse_retired
 
 T = TypeVar("T")
 
@@ -443,6 +444,8 @@ def import_applications(session: Session, actor: Actor, content: bytes, *, only_
     if not chosen:
         raise InvalidInput("هیچ ردیف سالمی برای ورود نیست؛ مشکل‌های فایل را اصلاح کنید.", field="file")
 
+    refuse_retired(session, {row.county[0] for row in chosen},  # type: ignore[index]  (held until commit)
+                   "هیچ ردیفی وارد نشد؛ فایل را دوباره بارگذاری کنید تا ردیف‌های این شهرستان نشان داده شوند.")
     try:
         imported = _write(session, actor, chosen, on_file, report.sha256)
     except IntegrityError:

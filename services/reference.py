@@ -4,12 +4,17 @@ the list of counties (add, rename, retire — audited, with the checks that keep
 A retired county (``county.active`` false: merged into another, split) is no longer offered for new
 users (services.users refuses it) nor in the lists that ask for ``active_only``; its cases, users,
 payment lines and history keep it. It can be retired only once nothing is open in it: no open case,
-no active user, no SSO branch still in use."""
+no active user, no SSO branch still in use.
+
+Retiring and intake are serialised on the county's row (:func:`hold_counties`): every path that opens a
+case in a county (Form 1, the Excel import) holds the row shared and re-reads ``active``; retiring holds
+it exclusively and counts the open cases after the lock. So of a retire and an intake at the same moment
+one wins: either the case exists and the retire is refused, or the county is retired and the intake is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -109,6 +114,37 @@ def add_county(session: Session, actor: Actor, province_id: object, name: object
     return county
 
 
+RETIRED_FOR_INTAKE = "شهرستانی را که اکنون محل سکونت متقاضی در آن است انتخاب کنید."
+
+
+def hold_counties(session: Session, county_ids: object, *, exclusive: bool = False) -> list[County]:
+    """Lock these counties' rows until the transaction ends and return them as they are now.
+
+    PostgreSQL: ``SELECT … FOR SHARE`` (intake: many may share) or ``FOR UPDATE`` (``exclusive``:
+    retiring), so a retire waits for the intakes in flight and they wait for it. SQLite has no row
+    locks: a no-op ``UPDATE`` is the transaction's first write and takes the database's single
+    write lock, so the check that follows and the writes after it are one serialised step."""
+    ids = sorted(set(county_ids))  # type: ignore[call-overload]
+    if not ids:
+        return []
+    where = County.id.in_(ids)  # type: ignore[union-attr]
+    stmt = select(County).where(where).order_by(County.id)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(County).where(where).values(active=County.active))
+    else:
+        stmt = stmt.with_for_update(read=not exclusive)
+    return list(session.exec(stmt.execution_options(populate_existing=True)).all())
+
+
+def refuse_retired(session: Session, county_ids: object, fix: str = RETIRED_FOR_INTAKE) -> None:
+    """Before a new case is written into these counties: hold them (:func:`hold_counties`, shared)
+    and refuse, in Persian and with nothing written, if one was retired — also a moment ago."""
+    retired = next((c for c in hold_counties(session, county_ids) if not c.active), None)
+    if retired is not None:
+        session.rollback()
+        raise InvalidInput(f"شهرستان «{retired.name}» بازنشسته شده است و پرونده تازه نمی‌پذیرد؛ {fix}", field="county_id")
+
+
 def _county(session: Session, county_id: object) -> County:
     county = find(session, County, county_id)
     if county is None:
@@ -138,7 +174,10 @@ def set_county_active(session: Session, actor: Actor, county_id: object, active:
     county = _county(session, county_id)
     if not isinstance(active, bool):
         raise InvalidInput("فعال یا غیرفعال بودن شهرستان را مشخص کنید.", field="active")
+    if not active:  # the open cases are counted after the lock: an intake in flight is either in or out
+        hold_counties(session, [county.id], exclusive=True)
     if county.active == active:
+        session.rollback()
         return county
     if not active:
         row = county_table(session, actor, county.province_id)
@@ -147,6 +186,7 @@ def set_county_active(session: Session, actor: Actor, county_id: object, active:
             (mine.open_cases, "پرونده باز"), (mine.active_users, "کاربر فعال"), (mine.active_branches, "شعبه فعال تأمین اجتماعی"))
             if n]
         if blockers:
+            session.rollback()
             raise InvalidInput(
                 f"شهرستان «{county.name}» هنوز {'، '.join(blockers)} دارد؛ پیش از غیرفعال کردن، پرونده‌ها را به پایان "
                 "برسانید یا به شهرستان دیگر منتقل کنید، کاربران را غیرفعال یا جابه‌جا کنید و شعب را غیرفعال کنید.",
