@@ -1,18 +1,17 @@
 """Programme B quotas: slots per county for a Jalali year, their use, and editing them
-(one transaction for the whole table; a refused row saves nothing); below, each county's SSO
-branches (reference data an administrator keeps: add, retire)."""
+(one transaction for the whole table; a refused row saves nothing). The counties' SSO branches are
+kept on «شهرستان‌ها و شعب» (pages/areas.py), linked from here for those who may change them."""
 
 import pandas as pd
 import streamlit as st
 
 from lib.jalali import jalali_year_of, local_today
 from lib.permissions import Action, Scope, can, scope_of
-from services.branches import add_branch, county_branches, set_branch_active
 from services.dashboard import area_label
 from services.quotas import quota_use, set_quotas
-from services.reference import counties_of, provinces
+from services.reference import provinces
 from ui.context import act, read, require_actor
-from ui.tables import rtl_editor, rtl_table
+from ui.tables import rtl_editor
 from ui.fmt import format_number, md_escape, to_persian_digits
 
 SAVED = "quotas_saved"
@@ -94,52 +93,6 @@ if st.button("ذخیره سهمیه‌ها", type="primary", key="quota_save"):
         st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
         st.rerun()
 
-# ------------------------------------------------------------------ SSO branches
-st.divider()
-st.subheader("شعب تأمین اجتماعی")
-st.caption(
-    "شعبه‌هایی که واحد هر شهرستان زنان سرپرست خانوار را به آن‌ها معرفی می‌کند؛ معرفی فقط به شعبه‌ای از همین فهرست "
-    "ممکن است. فهرست را مدیر سامانه نگه می‌دارد (افزودن، غیرفعال کردن شعبه‌ای که دیگر معرفی نمی‌پذیرد)."
-)
-branch_counties = {c.id: c.name for c in read(counties_of, province_id or actor.province_id)} if (
-    province_id or actor.province_id) else {}
-if actor.county_id is not None:
-    branch_counties = {actor.county_id: branch_counties.get(actor.county_id, "")}
-if branch_counties:
-    branch_county = st.selectbox(
-        "شهرستان", list(branch_counties), format_func=branch_counties.get, key="branch_county"
-    )
-    listed = read(county_branches, actor, branch_county, active_only=False)
-    if listed:
-        rtl_table(
-            pd.DataFrame(
-                {
-                    "نام شعبه": [b.name for b in listed],
-                    "کد شعبه": [to_persian_digits(b.code) if b.code else "—" for b in listed],
-                    "وضعیت": ["فعال" if b.active else "غیرفعال" for b in listed],
-                }
-            ),
-        )
-    else:
-        st.info("برای این شهرستان هنوز شعبه‌ای ثبت نشده است؛ تا شعبه‌ای ثبت نشود معرفی ممکن نیست.", icon="ℹ️")
-    if can(actor.role, Action.manage_reference_data):
-        with st.form("branch_add", clear_on_submit=True):
-            left, right = st.columns([3, 1])
-            name = left.text_input("نام شعبه", key="branch_name", max_chars=120)
-            code = right.text_input("کد شعبه (اختیاری)", key="branch_code", max_chars=20)
-            if st.form_submit_button("افزودن شعبه", icon=":material/add:"):
-                added = act(add_branch, branch_county, name, code)
-                if added is not None:
-                    st.session_state[SAVED] = f"شعبه «{md_escape(added.name)}» به فهرست شهرستان افزوده شد."
-                    st.rerun()
-        if listed:
-            names = {b.id: f"{b.name} ({'فعال' if b.active else 'غیرفعال'})" for b in listed}
-            picked = st.selectbox("شعبه", list(names), format_func=names.get, key="branch_pick")
-            current = next(b for b in listed if b.id == picked)
-            label = "غیرفعال کردن شعبه" if current.active else "فعال کردن دوباره شعبه"
-            if st.button(label, key="branch_toggle"):
-                if act(set_branch_active, picked, not current.active) is not None:
-                    st.session_state[SAVED] = f"وضعیت شعبه «{md_escape(current.name)}» تغییر کرد."
-                    st.rerun()
-else:
-    st.info("برای دیدن شعب، استان را انتخاب کنید.", icon="ℹ️")
+if can(actor.role, Action.manage_reference_data):  # the county's SSO branches are kept on their own page
+    st.page_link("pages/areas.py", label="شعب تأمین اجتماعی هر شهرستان: «شهرستان‌ها و شعب»",
+                 icon=":material/location_city:")

@@ -75,3 +75,16 @@ def test_retire_a_branch_by_moving_its_waiting_introductions(app_db, users):
     with new_session(app_db) as session:
         moved = session.exec(select(Introduction).where(Introduction.application_id == case_id)).one()
         assert moved.branch_id == new_id
+
+
+def test_an_administrator_adds_a_branch_to_a_county(app_db, users):
+    """(Once on the quotas page too; kept here only.) The new branch joins the county's list."""
+    page, tehran = _open_page(app_db, users)
+    page.selectbox(key="areas_county").select(tehran.id).run()
+    page.text_input(key="areas_branch_name").input("شعبه ۷ تهران")  # inside a form: sent with its button
+    page.text_input(key="areas_branch_code").input("۷")
+    page.button(key="FormSubmitter:areas_branch_add-افزودن شعبه").click().run()
+    assert not page.exception and not page.error, [e.value for e in page.error]
+    assert any("شعبه ۷ تهران" in s.value for s in page.success)
+    listed = page.dataframe[-1].value
+    assert list(listed["نام شعبه"]) == ["شعبه ۷ تهران"] and list(listed["کد شعبه"]) == ["۷"]

@@ -223,27 +223,16 @@ def test_the_page_says_why_an_open_request_is_not_on_the_waiting_list(programme_
     assert "مدارک دریافت نشده" in table["چرا هنوز در فهرست نیست"].iloc[0]
 
 
-def test_an_administrator_adds_a_branch_on_the_quotas_page(programme_b, app_db):
+def test_the_quotas_page_links_administrators_to_the_branches_page(programme_b, app_db):
+    """SSO branches are kept on «شهرستان‌ها و شعب» only: the quotas page has no branch form of its own,
+    and links there those who may change the list."""
     with new_session(app_db) as session:
         admin = actor_for(create_user(session, SYSTEM, username="root", full_name="مدیر سامانه", password=PASSWORD,
                                       role="admin"))
-        tehran_province = session.get(County, programme_b["county"]).province_id
-    at = app_as(admin).run()
-    at.switch_page("pages/quotas.py").run()
-    assert not at.exception, at.exception
-    at.session_state["quota_province"] = tehran_province
-    at.run()
-    at.session_state["branch_county"] = programme_b["county"]
-    at.run()
-    assert list(at.dataframe[-1].value["نام شعبه"]) == [BRANCH]
-    at.text_input(key="branch_name").input("شعبه ۷ تهران")
-    at.button(key="FormSubmitter:branch_add-افزودن شعبه").click().run()
-    assert not at.error, [e.value for e in at.error]
-    assert "شعبه ۷ تهران" in at.success[0].value
-    assert set(at.dataframe[-1].value["نام شعبه"]) == {BRANCH, "شعبه ۷ تهران"}
-    # a province committee member sees the list but cannot change it
-    at = app_as(programme_b["province"]).run()
-    at.switch_page("pages/quotas.py").run()
-    at.session_state["branch_county"] = programme_b["county"]
-    at.run()
-    assert not any(b.label == "افزودن شعبه" for b in at.button) and not at.text_input
+    for actor, linked in ((admin, True), (programme_b["province"], False)):
+        at = app_as(actor).run()
+        at.switch_page("pages/quotas.py").run()
+        assert not at.exception, at.exception
+        assert not at.text_input and not any("شعبه" in b.label for b in at.button)
+        links = [link for link in at.get("page_link") if link.proto.page == "areas"]
+        assert bool(links) == linked
