@@ -21,12 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import statistics  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
-from bench.bench_pages import _patch_navigation, actors, database  # noqa: E402
+from bench.bench_pages import _compile_once, _patch_navigation, actors, database  # noqa: E402
+from bench.timing import timed_cpu  # noqa: E402
 from db.engine import new_session  # noqa: E402
 from services import committee as cm  # noqa: E402
 from services.committee import meeting as mt  # noqa: E402
@@ -35,35 +34,13 @@ APP = str(ROOT / "app.py")
 PAGE = 25  # pages/sessions.py AGENDA_PAGE
 
 
-def timed_cpu(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(median wall seconds, median CPU seconds of this process — every thread) of ``repeat``
-    calls after one warm-up call."""
-    fn()
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
-
-
-def _compile_once() -> None:
-    """AppTest makes a new script cache per run; a server keeps one: share one, as a server does."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-
-    shared = ScriptCache()
-    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
-
-
 def app_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tuple[float, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from services.sign_in import start_session
 
-    os.environ["BIMEYAR_DATABASE_URL"] = str(engine.url)
+    os.environ["BIMEYAR_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
     st.cache_resource.clear()  # the app's engine: this size's database
     st.cache_data.clear()
 
@@ -117,7 +94,10 @@ def _ok(at):
     return at
 
 
-def service_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tuple[float, float]]:
+def service_figures(engine, committee, session_id: int, repeat: int, *, before: bool = True
+                    ) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of the service calls behind the committee pages; with ``before``, also
+    the whole agenda as the sessions page built it on every run before it was paged."""
     with new_session(engine) as session:
         index = cm.agenda_index(session, committee, session_id)
         entry = mt.agenda_strip(session, committee, session_id)[len(index) // 2]
@@ -131,7 +111,7 @@ def service_figures(engine, committee, session_id: int, repeat: int) -> dict[str
     def both(*calls):
         return lambda: [c() for c in calls]
 
-    return {
+    figures = {
         "agenda order (after a write)": timed_cpu(call(cm.agenda_index, session_id), repeat),
         "agenda page of 25": timed_cpu(call(cm.agenda_page, session_id, index, len(index) // 2, PAGE), repeat),
         "session + its decisions": timed_cpu(both(call(cm.session_view, session_id, decisions=False),
@@ -142,8 +122,10 @@ def service_figures(engine, committee, session_id: int, repeat: int) -> dict[str
         "meeting step reads": timed_cpu(both(call(mt.meeting_state, session_id),
                                              call(mt.meeting_case, session_id, entry.application_id, entry.position),
                                              call(cm.case_details, entry.application_id)), repeat),
-        "whole agenda (before)": timed_cpu(call(cm.agenda, session_id), max(1, repeat // 2)),
     }
+    if before:
+        figures["whole agenda (before)"] = timed_cpu(call(cm.agenda, session_id), max(1, repeat // 2))
+    return figures
 
 
 def main() -> None:

@@ -12,13 +12,13 @@ from services.program_parameters import current_parameters
 from lib.permissions import Action, can
 from services import committee as cm
 from services.base import Actor
-from services.data_version import data_version
 from services.printing import minutes_pdf
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.errors import guarded
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, md_escape, to_persian_digits
 from ui.paging import page_start, rows_caption
+from ui.versioned import current_version, versioned
 from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to
 
 AGENDA_PAGE = 25  # agenda lines built per run, whatever the size of the agenda
@@ -30,14 +30,21 @@ ASK_CLOSE = "sessions_ask_close"
 PICK = "sessions_pick"
 
 actor = require_actor()
+version = current_version()  # what this run reads is read once per data version (ui.versioned)
 st.title("جلسات کمیته")
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon="✅")
 
 
-def month_cap() -> int:
-    """Programme A's cap of months in force (programme parameters; the seeds' 60 without one)."""
+@st.cache_data(max_entries=16, show_spinner=False)
+def _month_cap(version: int) -> int:
     return read(current_parameters, "A").max_months or MAX_MONTHS
+
+
+def month_cap() -> int:
+    """Programme A's cap of months in force (programme parameters; the seeds' 60 without one),
+    read again after a write."""
+    return _month_cap(version)
 
 
 def done(message: str) -> None:
@@ -100,12 +107,12 @@ def _agenda_page(_session, _actor: Actor, actor_id: int, role: str, session_id: 
     return cm.agenda_page(_session, _actor, session_id, _index, start, AGENDA_PAGE)
 
 
-def cached_agenda(session, actor: Actor, session_id: int, start: int | None = None):
+def cached_agenda(session, actor: Actor, session_id: int, version: int, start: int | None = None):
     """The agenda's order (``start`` None) or the page of it from ``start``, read again only after a
-    write anywhere (the data version is read from the database: right across app servers); the
-    service checks the user and the area as before, on every run."""
+    write anywhere (``version``: the data version, read from the database — right across app
+    servers); the service checks the user and the area as before, on every run."""
     cm.get_session(session, actor, session_id)
-    key = (actor.id, str(actor.role), session_id, local_today(), data_version(session))
+    key = (actor.id, str(actor.role), session_id, local_today(), version)
     index = _agenda_index(session, actor, *key)
     return index if start is None else _agenda_page(session, actor, *key, index, start)
 
@@ -159,7 +166,7 @@ def confirm_close(session_id: int, summary: cm.SessionSummary, undecided: int) -
 
 def deputy_form(case_id: int, item: cm.AgendaItem) -> None:
     """The specialised deputy's confirmation of job readiness and duration (programme A)."""
-    recorded = read(cm.deputy_confirmation, actor, case_id)
+    recorded = versioned(cm.deputy_confirmation, version, case_id)
     title = (
         f"تأیید معاونت تخصصی: {recorded.deputy_label}، {to_persian_digits(recorded.months)} ماه"
         f"{'' if recorded.job_ready else ' (آمادگی شغلی تأیید نشده)'} — {md_escape(recorded.confirmed_by or '—')}"
@@ -201,7 +208,7 @@ def decide(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None, prog
 
 # --------------------------------------------------------------------------- list
 my_level = cm.default_level(actor)
-sessions = read(cm.list_sessions, actor, level=my_level)
+sessions = versioned(cm.list_sessions, version, level=my_level) or []
 if sessions:
     st.dataframe(
         pd.DataFrame(
@@ -277,7 +284,7 @@ session_id = st.selectbox(
     ),
 )
 st.query_params["session"] = str(session_id)
-view = act(cm.session_view, session_id, decisions=False)
+view = versioned(cm.session_view, version, session_id, decisions=False)
 if view is None:
     st.stop()
 summary = view.summary
@@ -387,13 +394,15 @@ def decision_form(items: list[cm.AgendaItem]) -> None:
 def agenda_panel() -> None:
     """The agenda a page at a time and the decision form; turning a page or choosing a case reruns
     this panel alone, and reads only the lines of the page shown."""
-    index = act(cached_agenda, session_id)
+    global version
+    version = current_version()  # this panel reruns alone too: whatever was written meanwhile
+    index = act(cached_agenda, session_id, version)
     st.subheader("دستور کار")
     if not index:
         st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
         return
     start = page_start(len(index), AGENDA_PAGE, f"agenda_page_{session_id}")
-    items = act(cached_agenda, session_id, start) or []
+    items = act(cached_agenda, session_id, version, start) or []
     st.caption(rows_caption(start, len(items), len(index)) + " (به ترتیب رتبه)")
     if items:
         agenda_table(items, index.any_priority)
@@ -405,13 +414,14 @@ agenda_panel()
 
 # --------------------------------------------------------------------------- decisions so far
 st.subheader("تصمیم‌های ثبت‌شده در این جلسه")
-decided = act(cm.session_decisions, session_id, limit=1)  # how many (the page below reads its own rows)
+decided = versioned(cm.session_decisions, version, session_id, limit=1)  # how many (the page below reads its own rows)
 decided_total = decided[1] if decided else 0
 if not decided_total:
     st.caption("هنوز تصمیمی ثبت نشده است.")
 else:
     first_decision = page_start(decided_total, DECISIONS_PAGE, f"decisions_page_{session_id}")
-    decisions, _ = act(cm.session_decisions, session_id, offset=first_decision, limit=DECISIONS_PAGE) or ([], 0)
+    decisions, _ = versioned(cm.session_decisions, version, session_id, offset=first_decision,
+                             limit=DECISIONS_PAGE) or ([], 0)
     if decided_total > DECISIONS_PAGE:
         st.caption(rows_caption(first_decision, len(decisions), decided_total))
     st.dataframe(
@@ -457,7 +467,7 @@ if summary.is_open:
                 elif act(cm.correct_decision, old.id, session_id, outcome, reason, **terms) is not None:
                     done(f"تصمیم اصلاحی برای {md_escape(old.applicant_name)} ثبت شد.")
 
-    undecided = len(act(cached_agenda, session_id) or ()) - summary.decided_cases
+    undecided = len(act(cached_agenda, session_id, version) or ()) - summary.decided_cases
     if st.button("بستن جلسه…", icon=":material/lock:", key="close_session"):
         st.session_state[ASK_CLOSE] = session_id
     if st.session_state.get(ASK_CLOSE) == session_id:
@@ -468,13 +478,13 @@ if PENDING_REJECT in st.session_state:
 
 # --------------------------------------------------------------------------- activation (province)
 if can(actor.role, Action.record_province_decision):
-    waiting = read(cm.count_awaiting_activation, actor)
+    waiting = versioned(cm.count_awaiting_activation, version) or 0
     st.subheader("آغاز پرداخت پرونده‌های تأییدشده استان")
     if not waiting:
         st.caption("پرونده‌ای در انتظار آغاز پرداخت نیست.")
     else:
         first_grant = page_start(waiting, GRANTS_PAGE, "activate_page")
-        grants = read(cm.awaiting_activation, actor, offset=first_grant, limit=GRANTS_PAGE)
+        grants = versioned(cm.awaiting_activation, version, offset=first_grant, limit=GRANTS_PAGE) or []
         if waiting > GRANTS_PAGE:
             st.caption(rows_caption(first_grant, len(grants), waiting) + " (قدیمی‌ترین تأیید اول)")
         by_case = {g.application_id: g for g in grants}
