@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from db.engine import new_session
-from db.models import Application, CommitteeSession, Decision, SessionMember
+from db.models import Application, CommitteeSession, County, Decision, SessionMember
 from lib.identifiers import generate_national_code
 from lib.workflow import State
 from services import committee as cm
@@ -170,3 +170,37 @@ def test_province_committee_confirms_and_activates(app_db, committee):
     assert not at.error, [e.value for e in at.error]
     application = rows(app_db, Application, Application.id == case)[0]
     assert (application.state, application.start_year, application.start_month) == ("active", 1403, 7)
+
+
+def test_a_decision_taken_by_another_member_shows_at_the_next_rerun(app_db, committee, users):
+    """The page reads its tables once per data version (ui.versioned): a write by anyone, on any
+    app server, is seen at the next rerun; another county's secretary never sees this session."""
+    first, second = scored_cases(app_db, committee["expert"], ["مریم", "سارا"])
+    secretary = committee["secretary"]
+    with new_session(app_db) as session:
+        colleague = actor_for(create_user(session, SYSTEM, username="secretary2", full_name="عضو دیگر کمیته",
+                                          password=PASSWORD, role="committee_secretary",
+                                          county_id=secretary.county_id))
+        opened = cm.create_session(session, secretary, program="A", held_on=date(2024, 7, 1), number="۷",
+                                   members=QUORUM)
+    at = on_sessions_page(secretary)
+    assert "هنوز تصمیمی ثبت نشده است." in [c.value for c in at.caption]
+    at.run()  # answered from the cache: the same
+    assert "هنوز تصمیمی ثبت نشده است." in [c.value for c in at.caption]
+
+    with new_session(app_db) as session:
+        cm.record_decision(session, colleague, opened.id, second, "defer", "مدارک شغل کامل نیست")
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    decisions = at.dataframe[-1].value
+    assert list(decisions["متقاضی"]) == ["سارا احمدی"]
+    assert list(decisions["ثبت‌کننده"]) == ["عضو دیگر کمیته"]
+    assert list(at.dataframe[0].value["پرونده‌های تصمیم‌گرفته"]) == ["۱"]
+
+    with new_session(app_db) as session:
+        county = session.exec(select(County).where(County.id != secretary.county_id)).first()
+        stranger = actor_for(create_user(session, SYSTEM, username="secretary3", full_name="دبیر شهرستان دیگر",
+                                         password=PASSWORD, role="committee_secretary", county_id=county.id))
+    elsewhere = on_sessions_page(stranger)
+    assert not elsewhere.dataframe  # no session of its area: not this one, cached for another user
+    assert "هنوز جلسه‌ای در حوزه شما ثبت نشده است" in elsewhere.info[0].value
