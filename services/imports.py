@@ -17,43 +17,38 @@ applicant on file in :mod:`services.applicants` (both re-exported here).
   (all or nothing), each with its tracking code, timeline event, SMS and audit record, plus one
   audit record for the import (file sha256 and counts).
 
-Speed: the file is read once; national codes, applicants, open cases, counties and taken
-tracking codes are loaded in bulk (a few queries per thousand rows); the rows are written with
-batched inserts (SQLAlchemy's insertmanyvalues). Nothing here imports Streamlit.
+The checks come in two parts. What depends on the file alone (and on today's date) — every
+cell, Form 1 validation, a national code twice in the file — is worked out once per distinct
+file: its result is kept, keyed by the file's sha256 and the day, for the few files last checked
+(:func:`_file_check`), so that importing the file just validated does not read and check it again.
+What the database decides is checked on every validation and again in the import's own
+transaction: the county (named, not retired, inside the user's area), the people already on file
+and their open cases. Writing is :mod:`services.import_write`.
+
+Speed: each distinct value of a column is checked once per file (:class:`lib.memo.CheckMemo`);
+national codes, applicants, open cases, counties and taken tracking codes are loaded in bulk (a
+few queries per thousand rows). Nothing here imports Streamlit.
 """
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.audit_chain import seal
-from db.bulk import insert_rows, next_id
-from db.models import (
-    Applicant,
-    Application,
-    ApplicationEvent,
-    AuditLog,
-    County,
-    Household,
-    Notification,
-    Program,
-    Province,
-    utcnow,
-)
+from db.models import Applicant, Application, County, Program, Province
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_national_code
 from lib.jalali import parse_jalali_date, local_today
 from lib.memo import CheckMemo
 from lib.permissions import Action, Area
 from lib.text import ltr, normalize_persian, parse_int, to_persian_digits
-from lib.workflow import OPEN_STATES, ProgramCode, State
+from lib.workflow import OPEN_STATES, ProgramCode
 from services.applicants import ApplicantCase, ApplicantOnFile, applicant_on_file, county_choices
 from services.applications import (
     CleanIntake,
@@ -62,7 +57,7 @@ from services.applications import (
     check_intake,
     tracking_code_candidate,
 )
-from services.base import Actor, audit, snapshot
+from services.base import Actor, audit
 from services.import_sheet import (
     _BOOLEANS,
     _BY_KEY,
@@ -94,10 +89,9 @@ from services.import_sheet import (
     _Row,
     import_template,
 )
-from services.notify import state_message, template_text
+from services.import_write import OnFile as _OnFile
+from services.import_write import chunks, write_cases
 from services.reference import refuse_retired
-
-T = TypeVar("T")
 
 __all__ = [
     "CleanIntake",
@@ -119,35 +113,6 @@ __all__ = [
     "MAX_IMPORT_ROWS",
     "MAX_IMPORT_BYTES",
 ]
-
-
-def _chunks(items: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _free_tracking_codes(session: Session, keys: Sequence[tuple[str, date]]) -> list[str]:
-    """One unused tracking code per (programme, date), checked against the database in bulk."""
-    codes = [tracking_code_candidate(p, d) for p, d in keys]
-    pending = list(range(len(codes)))
-    for _ in range(20):
-        taken: set[str] = set()
-        for chunk in _chunks([codes[i] for i in pending]):
-            taken.update(session.exec(select(Application.tracking_code).where(Application.tracking_code.in_(chunk))).all())  # type: ignore[attr-defined]
-        pending_set = set(pending)
-        seen = {code for i, code in enumerate(codes) if i not in pending_set}
-        retry = []
-        for i in pending:
-            if codes[i] in taken or codes[i] in seen:
-                retry.append(i)
-            else:
-                seen.add(codes[i])
-        if not retry:
-            return codes
-        for i in retry:
-            codes[i] = tracking_code_candidate(*keys[i])
-        pending = retry
-    raise RuntimeError("could not find free tracking codes")  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- checking
@@ -178,11 +143,12 @@ _HOUSEHOLD_KEYS = frozenset({"disabled_members", "severity", "marital_status", "
 _REQUIRED_HERE = tuple(c for c in IMPORT_COLUMNS if c.required and c.key not in _CHECKED_BY_INTAKE)
 
 
-def _parse_row(row: _Row, places: _Places, actor: Actor, memo: CheckMemo) -> IntakeData:
+def _parse_row(row: _Row, memo: CheckMemo) -> IntakeData:
     """Turn the cells into an IntakeData, recording the problems of the cells themselves
     (empty required cells that Form 1 validation does not see, unknown list values, dates,
-    counts, the county); what is left to check goes through :func:`check_intake`. Each
-    distinct date, count and place is checked once per file (``memo``)."""
+    counts); what is left to check goes through :func:`check_intake`, the county through
+    :func:`_place` (the database's part). Each distinct date and count is checked once per
+    file (``memo``)."""
     text = row.text
     for column in _REQUIRED_HERE:
         if not text.get(column.key):
@@ -243,17 +209,9 @@ def _parse_row(row: _Row, places: _Places, actor: Actor, memo: CheckMemo) -> Int
             row.problem(key, out.message)
             counts[key] = 0
 
-    county_name = text.get("county", "")
-    if county_name:
-        ok, out = memo.outcome("county", (normalize_persian(text.get("province", "")), county_name), _place, places, actor)
-        if ok:
-            row.county = out
-        else:
-            row.problem(out.field, out.message)
-
     return IntakeData(
         program=program,
-        county_id=row.county[0] if row.county else 0,
+        county_id=0,  # the county is the database's part of the checks (_place)
         channel=channel or text.get("channel", ""),
         national_code=text.get("national_code", ""),
         first_name=text.get("first_name", ""),
@@ -332,23 +290,16 @@ def _place(names: tuple[str, str], places: _Places, actor: Actor) -> tuple[int, 
     return county_id, province_id
 
 
-@dataclass
-class _OnFile:
-    applicants: dict[str, Applicant]  # national code → applicant
-    open_cases: dict[tuple[int, int], str]  # (applicant id, program id) → tracking code
-    programs: dict[str, int]  # code → program id
-
-
 def _load_on_file(session: Session, codes: Iterable[str]) -> _OnFile:
     codes = sorted(set(codes))
     applicants: dict[str, Applicant] = {}
     open_cases: dict[tuple[int, int], str] = {}
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         for applicant in session.exec(select(Applicant).where(Applicant.national_code.in_(chunk))).all():  # type: ignore[attr-defined]
             applicants[applicant.national_code] = applicant
     ids = sorted(a.id for a in applicants.values())
     open_states = [s.value for s in OPEN_STATES]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for applicant_id, program_id, tracking in session.exec(
             select(Application.applicant_id, Application.program_id, Application.tracking_code).where(
                 Application.applicant_id.in_(chunk), Application.state.in_(open_states)  # type: ignore[attr-defined]
@@ -359,16 +310,62 @@ def _load_on_file(session: Session, codes: Iterable[str]) -> _OnFile:
     return _OnFile(applicants, open_cases, programs)
 
 
-def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportReport, list[_Row], _OnFile, _Places]:
-    """Read and check every row; the report plus what the import needs to write."""
-    actor.require(Action.intake)
-    sha = hashlib.sha256(content or b"").hexdigest()
+@dataclass(frozen=True)
+class _Checked:
+    """A row after the checks that depend on the file alone (cells, Form 1, twice in the file)."""
+
+    number: int
+    problems: tuple[ImportProblem, ...]
+    program: str
+    national_code: str  # normalised, when valid
+    place: tuple[str, str] | None  # (province, county) as typed and normalised, when a county is
+    clean: CleanIntake | None  # when the file alone finds nothing wrong with the row
+
+
+@dataclass(frozen=True)
+class _FileCheck:
+    file_problems: tuple[ImportProblem, ...]
+    rows: tuple[_Checked, ...]
+
+
+_KEPT_CHECKS = 2  # files whose checks are kept (each ≈ 1–2 kB a row: a 20,000-row file ≈ 30 MB)
+_kept: OrderedDict[tuple[str, date], _FileCheck] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _file_check(content: bytes, sha: str, today: date) -> _FileCheck:
+    """The checks of :func:`_check_file`, worked out once per (file, day): validating a file and
+    then importing it reads and checks it once. Keyed by the file's sha256 (the same bytes give
+    the same result) and today's date (dates must not be in the future); a file that cannot be
+    read is not kept (its error is raised again)."""
+    key = (sha, today)
+    with _kept_lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+            return found
+    checked = _check_file(content, today)
+    with _kept_lock:
+        _kept[key] = checked
+        while len(_kept) > _KEPT_CHECKS:
+            _kept.popitem(last=False)
+    return checked
+
+
+def _forget_file_check(sha: str) -> None:
+    """An imported file's checks are not needed again (its rows are now on file)."""
+    with _kept_lock:
+        for key in [key for key in _kept if key[0] == sha]:
+            del _kept[key]
+
+
+def _check_file(content: bytes, today: date) -> _FileCheck:
+    """Read and check every row without the database: every cell, Form 1 validation, and a
+    national code that comes twice in the file."""
     rows, file_problems = _read_rows(content)
-    places = _Places.load(session)
-    today = local_today()
     memo = CheckMemo()
     for row in rows:
-        _check_row(row, _parse_row(row, places, actor, memo), today, memo)
+        _check_row(row, _parse_row(row, memo), today, memo)
 
     first_row: dict[str, int] = {}
     for row in rows:
@@ -384,7 +381,42 @@ def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportRepo
         else:
             first_row[code] = row.number
 
-    on_file = _load_on_file(session, first_row)
+    def place(row: _Row) -> tuple[str, str] | None:
+        county = row.text.get("county", "")
+        return (normalize_persian(row.text.get("province", "")), county) if county else None
+
+    return _FileCheck(
+        tuple(file_problems),
+        tuple(
+            _Checked(row.number, tuple(row.problems), row.program, row.national_code, place(row),
+                     row.clean if not row.problems else None)
+            for row in rows
+        ),
+    )
+
+
+def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportReport, list[_Row], _OnFile, _Places]:
+    """Check every row: the file's own checks (kept per file, :func:`_file_check`), then what
+    the database decides, read now — the county (named, not retired, inside the actor's area),
+    the people on file and their open cases. The report plus what the import needs to write."""
+    actor.require(Action.intake)
+    sha = hashlib.sha256(content or b"").hexdigest()
+    checked = _file_check(content, sha, local_today())
+    places = _Places.load(session)
+    memo = CheckMemo()
+    rows = []
+    for done in checked.rows:
+        row = _Row(done.number, {}, {}, list(done.problems), program=done.program, national_code=done.national_code,
+                   clean=done.clean)
+        if done.place is not None:
+            ok, out = memo.outcome("county", done.place, _place, places, actor)
+            if ok:
+                row.county = out
+            else:
+                row.problem(out.field, out.message)
+        rows.append(row)
+
+    on_file = _load_on_file(session, {row.national_code for row in rows if row.national_code})
     for row in rows:
         applicant = on_file.applicants.get(row.national_code)
         if applicant is None:
@@ -405,7 +437,7 @@ def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportRepo
             )
 
     order = {c.header: i for i, c in enumerate(IMPORT_COLUMNS)}
-    problems = [*file_problems, *sorted((p for row in rows for p in row.problems), key=lambda p: (p.row, order.get(p.column, 0)))]
+    problems = [*checked.file_problems, *sorted((p for row in rows for p in row.problems), key=lambda p: (p.row, order.get(p.column, 0)))]
     report = ImportReport(
         sha256=sha,
         total_rows=len(rows),
@@ -447,7 +479,7 @@ def import_applications(session: Session, actor: Actor, content: bytes, *, only_
     refuse_retired(session, {row.county[0] for row in chosen},  # type: ignore[index]  (held until commit)
                    "هیچ ردیفی وارد نشد؛ فایل را دوباره بارگذاری کنید تا ردیف‌های این شهرستان نشان داده شوند.")
     try:
-        imported = _write(session, actor, chosen, on_file, report.sha256)
+        imported = write_cases(session, actor, chosen, on_file, report.sha256)
     except IntegrityError:
         session.rollback()
         raise InvalidInput(
@@ -473,172 +505,5 @@ def import_applications(session: Session, actor: Actor, content: bytes, *, only_
         },
     )
     session.commit()
+    _forget_file_check(report.sha256)
     return ImportResult(sha256=report.sha256, imported=tuple(imported), skipped_rows=skipped)
-
-
-def _write(session: Session, actor: Actor, chosen: list[_Row], on_file: _OnFile, sha256: str) -> list[ImportedCase]:
-    """Insert the applicants, cases, households, events, SMS and per-case audit records of
-    checked rows in bulk (the caller commits)."""
-    now = utcnow()
-    chosen_codes = {row.national_code for row in chosen}
-    applicant_ids = {code: a.id for code, a in on_file.applicants.items() if code in chosen_codes}
-    before: dict[str, dict] = {}
-    for row in chosen:  # people on file: newer contact details win, as on the form
-        applicant = on_file.applicants.get(row.national_code)
-        if applicant is not None:
-            before[row.national_code] = snapshot(applicant) or {}
-            for key, value in row.clean.applicant.items():  # type: ignore[union-attr]
-                if value not in ("", None):
-                    setattr(applicant, key, value)
-    session.flush()
-    fresh = [row for row in chosen if row.national_code not in applicant_ids]
-    if fresh:
-        new_ids = _reserve_ids(session, Applicant, len(fresh))
-        _insert(session, Applicant, [
-            dict(id=new_id, national_code=row.national_code, county_id=row.county[0], created_at=now, **row.clean.applicant)  # type: ignore[index, union-attr]
-            for row, new_id in zip(fresh, new_ids)
-        ])
-        applicant_ids.update(zip((row.national_code for row in fresh), new_ids))
-
-    codes = _free_tracking_codes(session, [(row.program, row.clean.applied_on) for row in chosen])  # type: ignore[union-attr]
-    case_ids = _reserve_ids(session, Application, len(chosen))
-    case_rows = [
-        dict(
-            id=case_id,
-            tracking_code=tracking,
-            applicant_id=applicant_ids[row.national_code],
-            program_id=on_file.programs[row.program],
-            county_id=row.county[0],  # type: ignore[index]
-            province_id=row.county[1],  # type: ignore[index]
-            channel=row.clean.channel,  # type: ignore[union-attr]
-            state=State.received.value,
-            applied_on=row.clean.applied_on,  # type: ignore[union-attr]
-            created_by=actor.id,
-            created_at=now,
-            updated_at=now,
-            **row.clean.case,  # type: ignore[union-attr]
-        )
-        for row, tracking, case_id in zip(chosen, codes, case_ids)
-    ]
-    _insert(session, Application, case_rows)
-
-    households, events, messages, audits, imported = [], [], [], [], []
-    iso: dict[date, str] = {}
-    received_text = template_text(session, "state.received")  # the current SMS template, read once
-    for row, case, case_id in zip(chosen, case_rows, case_ids):
-        clean = row.clean
-        assert clean is not None
-        applicant_id = applicant_ids[row.national_code]
-        on_record = on_file.applicants.get(row.national_code)
-        person = snapshot(on_record) if on_record else _flat_snapshot({**clean.applicant, "id": applicant_id, "national_code": row.national_code}, iso)
-        full_name = f"{clean.applicant['first_name']} {clean.applicant['last_name']}"
-        households.append(dict(application_id=case_id, **clean.household.__dict__))
-        events.append(
-            dict(application_id=case_id, from_state=None, to_state=State.received.value, at=now, user_id=actor.id, note=IMPORT_NOTE)
-        )
-        mobile = on_record.mobile if on_record else clean.applicant["mobile"]
-        if mobile:  # as services.notify.queue_state_sms: no mobile, no SMS
-            named = _Named(clean.applicant["first_name"], clean.applicant["last_name"], case["tracking_code"])
-            messages.append(
-                dict(
-                    applicant_id=applicant_id,
-                    application_id=case_id,
-                    channel="sms",
-                    mobile=mobile,
-                    event=f"state.{State.received.value}",
-                    body=state_message(named, named, State.received, text=received_text),  # type: ignore[arg-type]
-                    status="queued",
-                    created_at=now,
-                )
-            )
-        audits.append(
-            _audit_row(
-                actor,
-                now,
-                "application.import",
-                "application",
-                case_id,
-                before={"applicant": before[row.national_code]} if row.national_code in before else None,
-                after={"application": _flat_snapshot(case, iso), "applicant": person,
-                       "row": row.number, "file_sha256": sha256},
-            )
-        )
-        imported.append(ImportedCase(row.number, case_id, case["tracking_code"], full_name))
-    _insert(session, Household, households)
-    _insert(session, ApplicationEvent, events)
-    _insert(session, Notification, messages)
-    seal(session.connection(), audits)  # the hash chain, as services.base.audit's records get it
-    _insert(session, AuditLog, audits)
-    return imported
-
-
-IMPORT_NOTE = "ورود گروهی از فایل اکسل"
-
-
-def _reserve_ids(session: Session, model: type, count: int) -> list[int]:
-    """``count`` fresh ids for ``model``'s rows, so that children can cite them without a
-    RETURNING per batch (SQLAlchemy's sorted RETURNING grows quadratically with the rows).
-    PostgreSQL: drawn from the table's sequence (safe with concurrent writers). SQLite: after
-    the largest id; a writer who took the same ids meanwhile makes the insert fail, and the
-    import rolls back whole (its IntegrityError)."""
-    conn = session.connection()
-    table = model.__table__  # type: ignore[attr-defined]
-    if conn.dialect.name == "postgresql":
-        return list(conn.exec_driver_sql(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {int(count)})"
-        ).scalars())
-    start = next_id(conn, table)
-    return list(range(start, start + count))
-
-
-def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
-    """Rows (mappings with the same keys) written in bulk by :mod:`db.bulk` on the session's
-    connection, inside its transaction; a refused row is SQLAlchemy's IntegrityError on every
-    database, as an ORM insert raises it."""
-    if not rows:
-        return
-    conn = session.connection()
-    try:
-        insert_rows(conn, model, tuple(rows[0]), rows)
-    except conn.dialect.dbapi.IntegrityError as exc:  # PostgreSQL's COPY raises the driver's own
-        raise IntegrityError(f"bulk insert into {model.__table__.name}", None, exc) from exc  # type: ignore[attr-defined]
-
-
-def _flat_snapshot(values: dict[str, Any], iso: dict[date, str]) -> dict[str, Any]:
-    """:func:`services.base.snapshot` of a row this import builds (text, numbers, booleans,
-    dates and times only), without its general walk: dates as ISO text, each written once
-    into ``iso`` (the rows of one import share their timestamps and a few hundred days)."""
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, date):
-            text = iso.get(value)
-            if text is None:
-                text = iso[value] = value.isoformat()
-            value = text
-        out[key] = value
-    return out
-
-
-class _Named:
-    """What :func:`services.notify.state_message` reads of an applicant and a case."""
-
-    __slots__ = ("first_name", "last_name", "tracking_code")
-
-    def __init__(self, first_name: str, last_name: str, tracking_code: str) -> None:
-        self.first_name, self.last_name, self.tracking_code = first_name, last_name, tracking_code
-
-
-def _audit_row(actor: Actor, at: datetime, action: str, entity: str, entity_id: Any, *, before: dict | None, after: dict | None) -> dict[str, Any]:
-    """An audit record as :func:`services.base.audit` writes it, as a row for a bulk insert.
-    ``before`` and ``after`` hold :func:`services.base.snapshot` results, numbers and text:
-    already what a JSON round trip gives."""
-    return dict(
-        at=at,
-        user_id=actor.id,
-        username=actor.username,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        before=before,
-        after=after,
-    )

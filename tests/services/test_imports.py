@@ -460,3 +460,68 @@ def test_a_bad_value_repeated_on_many_rows_is_reported_on_each(session, county_e
         import_applications(session, county_expert, xlsx(*rows))
     session.rollback()
     assert counts() == before
+
+
+# --------------------------------------------------------------------------- validated, then imported (issue 11)
+@pytest.fixture
+def reads(monkeypatch):
+    """How many times the import reads a file (nothing kept from earlier tests)."""
+    from collections import OrderedDict
+
+    import services.imports as imports
+
+    monkeypatch.setattr(imports, "_kept", OrderedDict())
+    calls = []
+    real = imports._read_rows
+    monkeypatch.setattr(imports, "_read_rows", lambda content: (calls.append(1), real(content))[1])
+    return calls
+
+
+def test_a_validated_file_is_imported_without_reading_it_again_and_lands_in_search_and_tallies(
+        session, county_expert, areas, row, reads):
+    from db.models import CaseTally
+    from services.cases import count_cases
+
+    def received() -> int:
+        return sum(t.cases for t in session.exec(select(CaseTally).where(
+            CaseTally.county_id == areas.county, CaseTally.state == State.received.value)).all())
+
+    content = xlsx(row(last_name="فرهمندپور"), row(last_name="فرهمندپور"), row())
+    assert validate_import(session, county_expert, content).is_clean
+    before = received()
+    result = import_applications(session, county_expert, content)
+    assert len(reads) == 1 and len(result.imported) == 3
+    session.expire_all()
+    assert received() - before == 3  # the monitoring tally counts the new cases
+    assert count_cases(session, county_expert, text="فرهمندپور") == 2  # and the case search finds them
+    assert count_cases(session, county_expert, text=result.imported[2].tracking_code) == 1
+
+
+def test_what_the_database_decides_is_checked_again_at_import(session, county_expert, areas, row, intake, counts, reads):
+    """Between validation and import someone opens a case for one of the file's people, and the
+    county is retired: the import sees both (the file itself is not read again)."""
+    from db.models import County
+
+    rows = [row(), row(), row()]
+    content = xlsx(*rows)
+    assert validate_import(session, county_expert, content).is_clean
+    taken = apps.submit_application(session, county_expert, intake("A", national_code=rows[1]["national_code"]))
+    before = counts()
+    with pytest.raises(InvalidInput) as err:
+        import_applications(session, county_expert, content)
+    assert "هیچ ردیفی وارد نشد" in err.value.message
+    session.rollback()
+    report = validate_import(session, county_expert, content)
+    assert [(p.row, p.column) for p in report.problems] == [(3, HEADERS["national_code"])]
+    assert taken.tracking_code in report.problems[0].message
+
+    county = session.get(County, areas.county)
+    county.active = False
+    session.add(county)
+    session.commit()
+    with pytest.raises(InvalidInput):
+        import_applications(session, county_expert, content, only_clean=True)
+    session.rollback()
+    report = validate_import(session, county_expert, content)
+    assert {(p.row, p.column) for p in report.problems} >= {(n, HEADERS["county"]) for n in (2, 3, 4)}
+    assert counts() == before and len(reads) == 1
