@@ -18,6 +18,7 @@ from lib.workflow import State
 from services import committee as cm
 from services.committee import meeting as mt
 from ui.context import act, read, require_actor
+from ui.versioned import current_version, versioned
 from ui.errors import guarded
 from ui.fmt import (
     PROGRAM_LABELS,
@@ -82,11 +83,17 @@ CHECK = {True: '<span class="bm-ok">✓ دارد</span>', False: '<span class="b
          None: '<span class="bm-unknown">— ثبت نشده</span>'}
 
 actor = require_actor()
+version = current_version()  # a step reads again only what a write since the last one may change (ui.versioned)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _month_cap(version: int) -> int:
+    return read(current_parameters, "A").max_months or MAX_MONTHS
 
 
 def month_cap() -> int:
     """Programme A's cap of months in force (programme parameters; the seeds' 60 without one)."""
-    return read(current_parameters, "A").max_months or MAX_MONTHS
+    return _month_cap(version)
 
 
 def fa(n: object) -> str:
@@ -135,7 +142,7 @@ if not raw.isdigit():
 st.html(CSS)
 session_id = int(raw)
 STRIP, POSITION = f"meeting_strip_{session_id}", f"meeting_position_{session_id}"
-state = act(mt.meeting_state, session_id)
+state = versioned(mt.meeting_state, version, session_id)
 if state is None:
     st.stop()
 if STRIP not in st.session_state:
@@ -230,12 +237,12 @@ with st.container(key="meeting_strip"):
         jump_col.error(st.session_state.pop(GOTO_ERROR))
 
 entry = strip[index]
-item = act(mt.meeting_case, session_id, entry.application_id, entry.position)
+item = versioned(mt.meeting_case, version, session_id, entry.application_id, entry.position)
 if item is None:
     st.warning("این پرونده دیگر در دستور کار این جلسه نیست (در جلسه دیگری بررسی شد یا وضعیتش تغییر کرد)؛ "
                "«تازه‌سازی دستور کار» را بزنید.", icon="⚠️")
     st.stop()
-details = act(cm.case_details, item.application_id)
+details = versioned(cm.case_details, version, item.application_id)
 if details is None:
     st.stop()
 
@@ -342,7 +349,7 @@ def offer_line(terms: dict) -> None:
         parts.append(f"پیشنهاد کمیته شهرستان: <b>تأیید، {escape(terms_text(item.proposal.terms))}</b>{reason}")
     elif summary.level == cm.Level.province.value:
         parts.append("پیشنهاد کمیته شهرستان ثبت نشده است.")
-    cost = read(mt.approval_cost, actor, cm.Terms(**terms))
+    cost = versioned(mt.approval_cost, version, cm.Terms(**terms))
     if cost is None:
         parts.append("هزینه تأیید: پس از انتخاب نرخ قرارداد (یا ثبت حداقل دستمزد سال) برآورد می‌شود.")
     else:
