@@ -110,8 +110,8 @@ def _agenda_page(_session, _actor: Actor, actor_id: int, role: str, session_id: 
 def cached_agenda(session, actor: Actor, session_id: int, version: int, start: int | None = None):
     """The agenda's order (``start`` None) or the page of it from ``start``, read again only after a
     write anywhere (``version``: the data version, read from the database — right across app
-    servers); the service checks the user and the area as before, on every run."""
-    cm.get_session(session, actor, session_id)
+    servers). The cache is this user's (id and role in the key): the service checked the user and
+    the area when it read the agenda for this version."""
     key = (actor.id, str(actor.role), session_id, local_today(), version)
     index = _agenda_index(session, actor, *key)
     return index if start is None else _agenda_page(session, actor, *key, index, start)
