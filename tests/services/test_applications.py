@@ -20,6 +20,7 @@ from db.models import (
     ScoreCardRecord,
     ScoringPolicyVersion,
 )
+from lib import catalog
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import is_valid_national_code, normalize_mobile
 from lib.scoring import DEFAULT_POLICY, ScoringPolicy
@@ -170,7 +171,7 @@ _BAD_INPUT = st.one_of(
     st.builds(lambda v: {"mobile": v}, st.one_of(_digits, st.text(min_size=1, max_size=14)).filter(lambda t: t != "" and _not_mobile(t))),
     st.builds(lambda v: {"first_name": v}, st.text(alphabet=" \t\n", max_size=4)),
     st.builds(lambda v: {"last_name": v}, st.text(alphabet=" \t", max_size=4)),
-    st.builds(lambda v: {"channel": v}, st.text(max_size=10).filter(lambda t: t not in apps.catalog.CHANNELS)),
+    st.builds(lambda v: {"channel": v}, st.text(max_size=10).filter(lambda t: t not in catalog.CHANNELS)),
     st.builds(lambda v: {"county_id": v}, st.integers(min_value=10**5, max_value=10**7)),
     st.builds(lambda d: {"applied_on": local_today() + timedelta(days=d)}, st.integers(1, 4000)),
     st.builds(
