@@ -14,7 +14,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from lib.jalali import local_today
 from db.audit_chain import append_rows
-from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences
+from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_page_cache
+from db.derived import triggers_suspended
 from db.models import (
     AgendaEntry,
     Applicant,
@@ -382,6 +383,9 @@ def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: d
         for program, target in plan:
             demo.life(program, target, state_message)
         demo.finish()
-        return demo.write()
+        # SQLite: the tallies, case search and score totals rebuilt once instead of per row; room
+        # in the page cache for the load's pages
+        with sqlite_page_cache(conn), triggers_suspended(conn):
+            return demo.write()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lib.errors import InvalidInput
 from lib.text import to_persian_digits
@@ -107,15 +108,20 @@ def _names(keys: tuple[str, ...] | list[str]) -> str:
     return "، ".join("{" + k + "}" for k in keys)
 
 
-def split_template(text: str) -> list[tuple[str, str | None]]:
-    """The template as (literal text, placeholder key or None) pieces, in order."""
+@lru_cache(maxsize=256)  # a few templates render thousands of messages (the demo, a payment run)
+def _pieces(text: str) -> tuple[tuple[str, str | None], ...]:
     pieces: list[tuple[str, str | None]] = []
     at = 0
     for match in _TOKEN.finditer(text):
         pieces.append((text[at:match.start()], match.group(1).strip()))
         at = match.end()
     pieces.append((text[at:], None))
-    return pieces
+    return tuple(pieces)
+
+
+def split_template(text: str) -> list[tuple[str, str | None]]:
+    """The template as (literal text, placeholder key or None) pieces, in order."""
+    return list(_pieces(text))
 
 
 def worst_case_length(text: str) -> int:
@@ -175,7 +181,7 @@ def render(text: str, fields: dict[str, object]) -> str:
     """The message: each placeholder replaced by its value (cut to its longest length); a
     placeholder without a value reads as «—»."""
     out = []
-    for literal, key in split_template(text):
+    for literal, key in _pieces(text):
         out.append(literal)
         if key is not None:
             out.append(fit(key, fields[key]) if fields.get(key) not in (None, "") else "—")
