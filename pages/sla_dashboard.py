@@ -42,13 +42,11 @@ def target_text(value: int | None) -> str:
     return UNSET if value is None else to_persian_digits(value)
 
 
-def side_by_side(chart, frame: pd.DataFrame) -> None:
-    """A chart with the same figures as a table beside it."""
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(finished(chart), width="stretch")
-    with right:
-        rtl_table(frame)
+def chart_and_table(chart, frame: pd.DataFrame) -> None:
+    """A chart with the same figures as a table under it, both the page's width: beside the chart (two
+    fifths of the page) the tables of five or six columns scrolled sideways at 1440×900."""
+    st.altair_chart(finished(chart), width="stretch")
+    rtl_table(frame)
 
 
 actor = require_actor()
@@ -110,7 +108,7 @@ else:
         color=alt.Color("وضع:N", title=None, scale=alt.Scale(domain=["در مهلت", "گذشته از مهلت"],
                                                             range=["#4c78a8", "#d62728"])),
     ).properties(height=alt.Step(28))
-    side_by_side(chart, frame)
+    chart_and_table(chart, frame)
 
 # --------------------------------------------------------------------------- time per stage
 st.subheader("زمان هر مرحله (پرونده‌هایی که مرحله را در بازه گذرانده‌اند)", anchor=False)
@@ -138,7 +136,7 @@ else:
         x=alt.X("روز:Q", title="روز", axis=fa_axis()),
         color=alt.Color("شاخص:N", title=None),
     ).properties(height=alt.Step(14))
-    side_by_side(chart, frame)
+    chart_and_table(chart, frame)
 
     st.markdown("**هر شهرستان**")
     done_stages = [f.stage for f in totals]
@@ -161,7 +159,7 @@ else:
     if target is not None:
         chart = chart + alt.Chart(pd.DataFrame({"روز": [target]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
             x="روز:Q")
-    side_by_side(chart, frame)
+    chart_and_table(chart, frame)
 
 # --------------------------------------------------------------------------- trend
 st.subheader("روند ماهانه", anchor=False)
@@ -188,7 +186,7 @@ else:
         y=alt.Y("روز:Q", title="میانگین (روز)", axis=fa_axis()),
         color=alt.Color("مرحله:N", sort=order, title=None),
     )
-    side_by_side(chart, frame)
+    chart_and_table(chart, frame)
 
 # --------------------------------------------------------------------------- overdue cases
 late = [c for c in board.late_cases if c.program == program]
