@@ -40,6 +40,14 @@ class CheckMemo:
         except TypeError:  # an unhashable value: no memory
             return _run(check, (value, *args), kwargs)
 
+    def seed(self, site: Hashable, cleaned: dict[Any, Any]) -> None:
+        """Record outcomes worked out elsewhere (a column checked at once): each value passes
+        and gives its cleaned value. Only for values the site's own check would pass with
+        exactly that result (the caller's promise, to be tested against the check)."""
+        seen = self._sites.setdefault(site, {})
+        for value, out in cleaned.items():
+            seen[value] = (True, out)
+
     def __len__(self) -> int:
         return sum(len(seen) for seen in self._sites.values())
 

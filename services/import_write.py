@@ -10,7 +10,9 @@ same transaction. Nothing here imports Streamlit.
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -48,6 +50,20 @@ class OnFile:
     applicants: dict[str, Applicant]  # national code → applicant
     open_cases: dict[tuple[int, int], str]  # (applicant id, program id) → tracking code
     programs: dict[str, int]  # code → program id
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off for a bulk step that creates a few hundred thousand objects
+    and frees them all at its end (≈ 15 % of an import's CPU went to collections that find
+    nothing); reference counting still frees everything. On again afterwards if it was on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def chunks(items: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:

@@ -8,7 +8,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hst
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
@@ -525,3 +525,37 @@ def test_what_the_database_decides_is_checked_again_at_import(session, county_ex
     report = validate_import(session, county_expert, content)
     assert {(p.row, p.column) for p in report.problems} >= {(n, HEADERS["county"]) for n in (2, 3, 4)}
     assert counts() == before and len(reads) == 1
+
+
+_CODES = hst.one_of(
+    hst.text("0123456789", min_size=10, max_size=10),
+    hst.text("0123456789۰۱۲۳۴۵۶۷۸۹- ", min_size=0, max_size=12),
+)
+_MOBILES = hst.one_of(
+    hst.builds(lambda rest: "09" + rest, hst.text("0123456789", min_size=9, max_size=9)),
+    hst.text("0123456789۰۱۲۳۴۵۶۷۸۹+- ", min_size=0, max_size=14),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=_CODES, mobile=_MOBILES)
+@example(code="0499370899", mobile="09121234567")  # both plain and valid: taken column-wise
+@example(code="0499370898", mobile="0912123456")  # wrong check digit; a digit short
+@example(code="1111111111", mobile="9121234567")  # ten alike; no leading 0
+@example(code="499370899", mobile="+989121234567")  # nine digits (zero-padded); country code
+@example(code="۰۴۹۹۳۷۰۸۹۹", mobile="۰۹۱۲۱۲۳۴۵۶۷")  # Persian digits
+@example(code="", mobile="")
+def test_national_codes_and_mobiles_checked_column_wise_give_what_form_1_gives(intake, code, mobile):
+    """The import's column-wise shortcut for plain national codes and mobiles changes nothing:
+    the same clean form, the same problems, as Form 1's own checks."""
+    from lib.memo import CheckMemo
+    from services.import_sheet import _Row
+    from services.imports import _seed_plain_values
+
+    data = intake("A", national_code=code, mobile=mobile)
+    memo = CheckMemo()
+    _seed_plain_values(memo, [_Row(2, {}, {"national_code": code, "mobile": mobile})])
+    clean, problems = check_intake("A", data, memo=memo)
+    expected_clean, expected = check_intake("A", data)
+    assert clean == expected_clean
+    assert [(p.field, p.message) for p in problems] == [(p.field, p.message) for p in expected]
