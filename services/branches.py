@@ -17,6 +17,7 @@ from lib import validate
 from lib.text import format_number, to_latin_digits
 from lib.workflow import State
 from services.base import Actor, audit, county_area, find, snapshot
+from services.reference import refuse_retired
 
 __all__ = ["BranchRow", "county_branches", "add_branch", "set_branch_active", "get_branch", "rename_branch",
            "open_introductions"]
@@ -77,11 +78,15 @@ def _clean_code(code: str | None) -> str:
     return text
 
 
+RETIRED_COUNTY_FIX = "اگر شهرستان باید شعبه داشته باشد، نخست آن را دوباره فعال کنید."
+
+
 def add_branch(session: Session, actor: Actor, county_id: int, name: str, code: str = "") -> SsoBranch:
     """Add an SSO branch to a county's list (administrators; audited). A name the county already
-    has is refused."""
+    has is refused, and so is a retired county (held until commit: a retire waits, or was first)."""
     try:
         actor.require(Action.manage_reference_data, county_area(session, county_id))
+        refuse_retired(session, [county_id], RETIRED_COUNTY_FIX, takes="شعبه فعال")
         branch = SsoBranch(county_id=county_id, name=_clean_name(name), code=_clean_code(code), active=True)
         same = session.exec(
             select(SsoBranch.id).where(SsoBranch.county_id == county_id, SsoBranch.name == branch.name)
@@ -148,6 +153,8 @@ def set_branch_active(session: Session, actor: Actor, branch_id: int, active: bo
     actor.require(Action.manage_reference_data, county_area(session, branch.county_id))
     if branch.active == bool(active):
         return branch
+    if active:  # a retired county keeps no active branch (services.reference)
+        refuse_retired(session, [branch.county_id], RETIRED_COUNTY_FIX, takes="شعبه فعال")
     before = snapshot(branch)
     if not active:
         waiting = open_introductions(session, branch.id)

@@ -7,7 +7,8 @@ payment lines and history keep it. It can be retired only once nothing is open i
 no active user, no SSO branch still in use.
 
 Retiring and intake are serialised on the county's row (:func:`hold_counties`): every path that opens a
-case in a county (Form 1, the Excel import) holds the row shared and re-reads ``active``; retiring holds
+case in a county (Form 1, the Excel import) — or adds a user or an active SSO branch to it — holds the row
+shared and re-reads ``active``; retiring holds
 it exclusively and counts the open cases after the lock. So of a retire and an intake at the same moment
 one wins: either the case exists and the retire is refused, or the county is retired and the intake is."""
 from __future__ import annotations
@@ -136,13 +137,16 @@ def hold_counties(session: Session, county_ids: object, *, exclusive: bool = Fal
     return list(session.exec(stmt.execution_options(populate_existing=True)).all())
 
 
-def refuse_retired(session: Session, county_ids: object, fix: str = RETIRED_FOR_INTAKE) -> None:
-    """Before a new case is written into these counties: hold them (:func:`hold_counties`, shared)
-    and refuse, in Persian and with nothing written, if one was retired — also a moment ago."""
+def refuse_retired(session: Session, county_ids: object, fix: str = RETIRED_FOR_INTAKE, *,
+                   takes: str = "پرونده تازه") -> None:
+    """Before a new case (or ``takes``: a user, a branch) is written into these counties: hold them
+    (:func:`hold_counties`, shared) and refuse, in Persian and with nothing written, if one was
+    retired — also a moment ago."""
     retired = next((c for c in hold_counties(session, county_ids) if not c.active), None)
     if retired is not None:
+        message = f"شهرستان «{retired.name}» بازنشسته شده است و {takes} نمی‌پذیرد؛ {fix}"
         session.rollback()
-        raise InvalidInput(f"شهرستان «{retired.name}» بازنشسته شده است و پرونده تازه نمی‌پذیرد؛ {fix}", field="county_id")
+        raise InvalidInput(message, field="county_id")
 
 
 def _county(session: Session, county_id: object) -> County:

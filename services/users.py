@@ -20,6 +20,7 @@ from lib.permissions import Action, Area, Role, validate_user_area
 from lib import validate
 from lib.text import to_persian_digits
 from services.base import SYSTEM, Actor, as_utc, audit, find, snapshot
+from services.reference import hold_counties
 from services.sign_in import (
     actor_for,
     forget_failures,
@@ -89,8 +90,11 @@ def _resolve_area(session: Session, role: Role, province_id: int | None, county_
             raise InvalidInput("شهرستان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="county_id")
         if province_id is not None and province_id != county.province_id:
             raise InvalidInput("شهرستان انتخاب‌شده در استان انتخاب‌شده نیست.", field="county_id")
+        hold_counties(session, [county.id])  # re-read under a lock: a retire at the same moment waits or was first
         if not county.active:  # retired by an administrator (services.reference)
-            raise InvalidInput(f"شهرستان «{county.name}» غیرفعال شده است؛ شهرستان دیگری انتخاب کنید.", field="county_id")
+            message = f"شهرستان «{county.name}» غیرفعال شده است؛ شهرستان دیگری انتخاب کنید."
+            session.rollback()
+            raise InvalidInput(message, field="county_id")
         province_id = county.province_id
     elif province_id is not None and find(session, Province, province_id) is None:
         raise InvalidInput("استان انتخاب‌شده وجود ندارد؛ از فهرست انتخاب کنید.", field="province_id")

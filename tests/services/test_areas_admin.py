@@ -141,3 +141,22 @@ def test_a_retired_county_takes_no_new_case(session, admin, areas, intake, count
     assert counts() == before
     set_county_active(session, admin, added.id, True)  # back in use, it takes cases again
     assert submit_application(session, admin, intake(county_id=added.id)).county_id == added.id
+
+
+def test_a_retired_county_takes_no_active_branch(session, admin, areas, counts):
+    """Retiring asks that no branch of the county is active; afterwards none is added or brought back."""
+    added = add_county(session, admin, areas.province, "نوشهرک")
+    branch = add_branch(session, admin, added.id, "شعبه نوشهرک")
+    set_branch_active(session, admin, branch.id, False)
+    set_county_active(session, admin, added.id, False)
+    before = counts()
+    for attempt in (lambda: add_branch(session, admin, added.id, "شعبه تازه"),
+                    lambda: set_branch_active(session, admin, branch.id, True)):
+        with pytest.raises(InvalidInput, match="بازنشسته شده است و شعبه فعال نمی‌پذیرد") as refused:
+            attempt()
+        assert refused.value.field == "county_id" and "دوباره فعال کنید" in refused.value.message
+        session.rollback()
+        assert counts() == before
+    assert not session.get(type(branch), branch.id).active
+    set_county_active(session, admin, added.id, True)  # back in use, its branch can serve again
+    assert set_branch_active(session, admin, branch.id, True).active
