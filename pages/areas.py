@@ -72,14 +72,18 @@ if listed:
     }))
 else:
     st.info("برای این شهرستان هنوز شعبه‌ای ثبت نشده است.", icon="ℹ️")
-with st.form("areas_branch_add", clear_on_submit=True):
-    left, right = st.columns([3, 1])
-    branch_name = left.text_input("نام شعبه تازه", key="areas_branch_name", max_chars=120)
-    branch_code = right.text_input("کد شعبه (اختیاری)", key="areas_branch_code", max_chars=20)
-    if st.form_submit_button("افزودن شعبه", icon=":material/add:"):
-        added = act(add_branch, county_id, branch_name, branch_code)
-        if added is not None:
-            done(f"شعبه «{added.name}» افزوده شد.")
+if not county.active:  # services.branches refuses it too
+    st.info("این شهرستان غیرفعال است و شعبه فعال نمی‌پذیرد؛ برای افزودن شعبه نخست شهرستان را دوباره فعال کنید.",
+            icon="ℹ️")
+else:
+    with st.form("areas_branch_add", clear_on_submit=True):
+        left, right = st.columns([3, 1])
+        branch_name = left.text_input("نام شعبه تازه", key="areas_branch_name", max_chars=120)
+        branch_code = right.text_input("کد شعبه (اختیاری)", key="areas_branch_code", max_chars=20)
+        if st.form_submit_button("افزودن شعبه", icon=":material/add:"):
+            added = act(add_branch, county_id, branch_name, branch_code)
+            if added is not None:
+                done(f"شعبه «{added.name}» افزوده شد.")
 if listed:
     branches = {b.id: b for b in listed}
     picked = st.selectbox("شعبه", list(branches), key="areas_branch_pick",

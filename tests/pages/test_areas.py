@@ -9,6 +9,7 @@ from sqlmodel import select
 from db.engine import new_session
 from db.models import County, Introduction, Province
 from services.branches import add_branch
+from services.reference import add_county, set_county_active
 from tests.pages.conftest import app_as
 from tests.services.test_sla_dashboard import make_case
 
@@ -88,3 +89,16 @@ def test_an_administrator_adds_a_branch_to_a_county(app_db, users):
     assert any("شعبه ۷ تهران" in s.value for s in page.success)
     listed = page.dataframe[-1].value
     assert list(listed["نام شعبه"]) == ["شعبه ۷ تهران"] and list(listed["کد شعبه"]) == ["۷"]
+
+
+def test_a_retired_county_offers_no_branch_form(app_db, users):
+    with new_session(app_db) as session:
+        province = _tehran(session).province_id
+        retired = add_county(session, users["admin"], province, "کهنه‌شهر")
+        set_county_active(session, users["admin"], retired.id, False)
+        retired_id = retired.id
+    page, _ = _open_page(app_db, users)
+    page.selectbox(key="areas_county").select(retired_id).run()
+    assert not page.exception
+    assert not any(t.key == "areas_branch_name" for t in page.text_input)
+    assert any("نخست شهرستان را دوباره فعال کنید" in i.value for i in page.info)
