@@ -43,6 +43,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - dr
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # reads of a large area (issue 11): the file mapped instead of read page by page through system
+    # calls, and 32 MB of pages kept per connection instead of SQLite's default 2 MB
+    cursor.execute("PRAGMA mmap_size=1073741824")
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 

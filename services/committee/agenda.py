@@ -133,7 +133,10 @@ def agenda_scope(session: Session, cs: CommitteeSession) -> tuple[ProgramCode, L
         AgendaEntry.session_id != cs.id,
     ).correlate(Application)
     ready.append(~elsewhere.exists())
-    return program, level, and_(Application.program_id == cs.program_id, area, or_(and_(*ready), Application.id.in_(here)))
+    # the area and programme repeated in each branch (same rows): the database then finds the ready
+    # cases through an index on (state, area) — the waiting cases, not every case of the area
+    mine = (Application.program_id == cs.program_id, area)
+    return program, level, or_(and_(*mine, *ready), and_(*mine, Application.id.in_(here)))
 
 
 def agenda_order(program: ProgramCode, cases: Iterable[RankItem]) -> list[int]:
@@ -182,29 +185,28 @@ def agenda_items(
     return items
 
 
-def ranked(session: Session, cs: CommitteeSession) -> tuple[list[int], dict[int, str], bool]:
-    """(application ids of the agenda of ``cs`` in the committee's order, applicant names by id,
-    whether any case has a manual rank or is a discount holder): one narrow query, no details."""
+def ranked(session: Session, cs: CommitteeSession, *, names: bool = True) -> tuple[list[int], dict[int, str], bool]:
+    """(application ids of the agenda of ``cs`` in the committee's order, applicant names by id —
+    empty without ``names`` —, whether any case has a manual rank or is a discount holder): one
+    narrow query, no details. The total is the case's current one (``application.score_total``,
+    kept by the database with every score card)."""
     program, _, scope = agenda_scope(session, cs)
-    total = latest_card(ScoreCardRecord.total) if program == ProgramCode.A else None
     columns = [Application.id, Application.applied_on, Application.discount_holder, Application.priority_override,
-               Application.priority_reason, Applicant.first_name, Applicant.last_name]
-    rows = session.exec(
-        select(*columns, *([total] if total is not None else []))
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(scope)
-    ).all()
-    order = agenda_order(program, (
-        RankItem(r[0], (r[7] if total is not None else None) or 0, r[2], r[1], r[3], r[4]) for r in rows
-    ))
-    return order, {r[0]: f"{r[5]} {r[6]}" for r in rows}, any(r[3] is not None or r[2] for r in rows)
+               Application.priority_reason, Application.score_total]
+    query = select(*columns, *((Applicant.first_name, Applicant.last_name) if names else ()))
+    if names:
+        query = query.join(Applicant, Applicant.id == Application.applicant_id)
+    rows = session.exec(query.where(scope)).all()
+    a = program == ProgramCode.A
+    order = agenda_order(program, (RankItem(r[0], (r[5] if a else None) or 0, r[2], r[1], r[3], r[4]) for r in rows))
+    return order, ({r[0]: f"{r[6]} {r[7]}" for r in rows} if names else {}), any(r[3] is not None or r[2] for r in rows)
 
 
 def agenda_index(session: Session, actor: Actor, session_id: int) -> AgendaIndex:
     """The agenda of a session as ids in the committee's order (see :func:`agenda`), for a page
     that shows it a page at a time (:func:`agenda_page`)."""
     cs = get_session(session, actor, session_id)
-    order, _, any_priority = ranked(session, cs)
+    order, _, any_priority = ranked(session, cs, names=False)
     return AgendaIndex(ids=tuple(order), any_priority=any_priority)
 
 
