@@ -283,7 +283,10 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return normalize_persian(str(value))
+    text = str(value)
+    if text.isascii() and text.isdigit():  # codes and phone numbers: nothing to normalise
+        return text
+    return normalize_persian(text)
 
 
 def _unreadable() -> InvalidInput:
@@ -326,10 +329,14 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
         if c.required and c.key not in positions
     ]
     keys = list(positions.items())
-    texts: dict[str, str] = {}  # a text cell → its normalised text: rows repeat names, places, dates
+    texts: dict[str, str] = {"": ""}  # a text cell → its normalised text: rows repeat names, places, dates
+    numbers: dict[float, str] = {}  # a number cell → its text (kept apart: 1.0 == True as a key)
     data: list[_Row] = []
     for number, cells in enumerate(values[1:], start=HEADER_ROW + 1):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+        first = cells[0] if cells else None
+        # a filled first cell (the programme) is the common case; otherwise look at every cell
+        if not (type(first) is str and first.strip()) and all(
+                v is None or (isinstance(v, str) and not v.strip()) for v in cells):
             continue
         if len(data) >= MAX_IMPORT_ROWS:
             raise InvalidInput(
@@ -340,10 +347,17 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
         raw = {key: (None if i >= width or cells[i] == "" else cells[i]) for key, i in keys}
         text = {}
         for key, value in raw.items():
-            if type(value) is str:
+            if value is None:
+                text[key] = ""
+            elif type(value) is str:
                 found = texts.get(value)
                 if found is None:
                     found = texts[value] = _cell_text(value)
+                text[key] = found
+            elif type(value) is float:  # counts typed as numbers
+                found = numbers.get(value)
+                if found is None:
+                    found = numbers[value] = _cell_text(value)
                 text[key] = found
             else:
                 text[key] = _cell_text(value)
