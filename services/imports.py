@@ -329,7 +329,7 @@ class _FileCheck:
     rows: tuple[_Checked, ...]
 
 
-_KEPT_CHECKS = 2  # files whose checks are kept (each ≈ 1–2 kB a row: a 20,000-row file ≈ 30 MB)
+_KEPT_CHECKS = 2  # files whose checks are kept (≈ 1.3 kB a row: a 20,000-row file ≈ 25 MB)
 _kept: OrderedDict[tuple[str, date], _FileCheck] = OrderedDict()
 _kept_lock = threading.Lock()
 
