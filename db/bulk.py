@@ -289,6 +289,48 @@ def sqlite_page_cache(conn: Connection, mib: int = BULK_CACHE_MIB) -> Iterator[N
         conn.exec_driver_sql(f"PRAGMA cache_size = {previous}")
 
 
+def sqlite_hold_write_lock(conn: Connection) -> None:
+    """SQLite: make sure ``conn``'s transaction is open and holds the write lock before DDL. The
+    driver (pysqlite) opens its transaction lazily, at the first INSERT/UPDATE/DELETE; a DROP or
+    CREATE before that would run on its own and commit at once, outside the caller's
+    transaction. ``BEGIN IMMEDIATE`` opens it now (the driver commits or rolls it back with the
+    caller) and takes the lock, so no other writer comes between."""
+    if not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def sqlite_indexes_deferred(conn: Connection, tables: Iterable[Table | type | str]) -> Iterator[list[str]]:
+    """SQLite: the indexes of those ``tables`` that are empty at the start are dropped for the
+    block and created again at its end with their exact stored SQL, in the same transaction —
+    each built once, sorted, over the loaded rows instead of entry by entry (a load into a fresh
+    database). Yields the names of the tables whose indexes are deferred. A unique index (one
+    open case per programme, paid once a month) is checked when it is built again: a duplicate
+    then fails the whole transaction, as it would have failed the insert. Keys declared in the
+    table (primary keys, UNIQUE columns) stay on throughout. Tables that already hold rows keep
+    their indexes (rebuilding them would cost their whole size). Elsewhere nothing."""
+    if conn.dialect.name != "sqlite":
+        yield []
+        return
+    names = [t if isinstance(t, str) else _table(t).name for t in tables]
+    empty = [n for n in names if conn.exec_driver_sql(f'SELECT 1 FROM "{n}" LIMIT 1').first() is None]
+    indexes: list[tuple[str, str]] = []
+    if empty:
+        marks = ", ".join("?" for _ in empty)
+        indexes = [tuple(r) for r in conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) "
+            "ORDER BY rowid", tuple(empty))]
+    if indexes:
+        sqlite_hold_write_lock(conn)
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    try:
+        yield empty
+    finally:  # also after a failure: a caller that swallows it keeps its indexes
+        for _, sql in indexes:
+            conn.exec_driver_sql(sql)
+
+
 def next_id(conn: Connection, table: Table | type, column: str = "id") -> int:
     """The first free id (max + 1) of ``table``, to number new rows in Python."""
     table = _table(table)

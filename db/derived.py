@@ -51,6 +51,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
+from db.bulk import sqlite_hold_write_lock
+
 _M0017 = importlib.import_module("db.migrations.versions.0017_monitoring_summary")
 _M0018 = importlib.import_module("db.migrations.versions.0018_list_search")
 
@@ -153,8 +155,7 @@ def triggers_suspended(
         yield
         return
     driver = conn.connection.driver_connection
-    if not driver.in_transaction:  # DDL would otherwise run outside a transaction (pysqlite)
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    sqlite_hold_write_lock(conn)  # DDL would otherwise run outside the transaction (pysqlite)
     suspended = _suspend(conn, tuple(tables), only_new)
     try:
         yield

@@ -14,7 +14,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from lib.jalali import local_today
 from db.audit_chain import append_rows
-from db.bulk import insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_page_cache
+from db.bulk import (
+    insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_indexes_deferred, sqlite_page_cache,
+)
 from db.derived import triggers_suspended
 from db.models import (
     AgendaEntry,
@@ -76,6 +78,14 @@ LINE_COLUMNS = (
     "daily_wage_rial", "rate_bp", "percent", "share_percent", "full_amount_rial", "amount_rial", "agency_rial",
     "government_rial", "county_id",
 )  # live (finalised runs), line_kind 'payment' and sso_status 'pending' by their defaults
+
+
+WRITTEN = (
+    Applicant, Application, Household, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
+    CommitteeSession, SessionMember, Decision, SsoBranch, AgendaEntry, DeputyConfirmation, Introduction, PaymentRun,
+    PaymentLine, Notification, Complaint,
+)
+"""The tables :meth:`Demo.write` fills with plain inserts (quotas and budgets are upserted)."""
 
 
 class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, IntroductionsMixin, ContactMixin):
@@ -383,9 +393,10 @@ def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: d
         for program, target in plan:
             demo.life(program, target, state_message)
         demo.finish()
-        # SQLite: the tallies, case search and score totals rebuilt once instead of per row; room
-        # in the page cache for the load's pages
-        with sqlite_page_cache(conn), triggers_suspended(conn):
+        # SQLite: room in the page cache for the load's pages; the indexes of the empty tables
+        # built once after the load, then the tallies, case search and score totals rebuilt once
+        # instead of per row
+        with sqlite_page_cache(conn), triggers_suspended(conn), sqlite_indexes_deferred(conn, WRITTEN):
             return demo.write()
 
 

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from db.bulk import insert_rows, next_id
+from db.bulk import insert_rows, next_id, sqlite_indexes_deferred
 from db.derived import SOURCE_TABLES, triggers_suspended
 from db.engine import make_engine
 from db.models import Applicant, Application, Introduction, PaymentLine, PaymentRun, ScoreCardRecord
@@ -224,3 +225,46 @@ def test_nothing_is_suspended_on_postgresql(engine):
         before = list(conn.scalars(text(names)))
         with triggers_suspended(conn):
             assert list(conn.scalars(text(names))) == before
+
+
+# --------------------------------------------------------------------------- indexes built after the load
+INDEXES = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = :t ORDER BY name"
+
+
+def test_the_indexes_of_empty_tables_are_built_after_the_load_as_they_were(template, tmp_path):
+    engine, world = _copy(template, tmp_path, "indexes.db")
+    with engine.connect() as conn:
+        before = {t: conn.execute(text(INDEXES), {"t": t}).all() for t in ("application", "county")}
+    assert before["application"] and before["county"] is not None
+    with engine.begin() as conn:
+        with sqlite_indexes_deferred(conn, (Application, "county")) as deferred:
+            assert deferred == ["application"]  # counties are there already: their indexes stay
+            assert conn.execute(text(INDEXES), {"t": "application"}).all() == []
+            assert conn.execute(text(INDEXES), {"t": "county"}).all() == before["county"]
+            _load(conn, world, [RUNNING, WAITING])
+    with engine.connect() as conn:
+        assert conn.execute(text(INDEXES), {"t": "application"}).all() == before["application"]
+        # the rebuilt index answers: the case list's order reads it
+        plan = " ".join(str(r[-1]) for r in conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM application ORDER BY applied_on, id")))
+        assert "ix_application_applied_on_id" in plan
+    engine.dispose()
+
+
+def test_a_duplicate_a_deferred_unique_index_refuses_fails_the_load(template, tmp_path):
+    """Two open cases of one person in one programme: refused when the index is built again."""
+    engine, world = _copy(template, tmp_path, "unique.db")
+    with pytest.raises(IntegrityError, match="uq_application_open_per_program"):
+        with engine.begin() as conn:
+            with sqlite_indexes_deferred(conn, (Application,)):
+                _load(conn, world, [WAITING])
+                conn.execute(text(
+                    "INSERT INTO application (tracking_code, applicant_id, program_id, county_id, province_id, "
+                    "channel, state, covering_domain, target_group, job_field, discount_holder, licence_no, "
+                    "applied_on, is_demo, created_at, updated_at) SELECT 'T-second', applicant_id, program_id, "
+                    "county_id, province_id, channel, 'received', '', '', '', 0, '', applied_on, 0, created_at, "
+                    "updated_at FROM application"))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM application")) == 0
+        assert conn.execute(text(INDEXES), {"t": "application"}).all()
+    engine.dispose()
