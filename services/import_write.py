@@ -146,6 +146,7 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
     households, events, messages, audits, imported = [], [], [], [], []
     iso: dict[date, str] = {}
     received_text = template_text(session, "state.received")  # the current SMS template, read once
+    received, event, user_id = State.received.value, f"state.{State.received.value}", actor.id
     for row, case, case_id in zip(chosen, case_rows, case_ids):
         clean = row.clean
         assert clean is not None
@@ -155,7 +156,7 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
         full_name = f"{clean.applicant['first_name']} {clean.applicant['last_name']}"
         households.append(dict(application_id=case_id, **clean.household.__dict__))
         events.append(
-            dict(application_id=case_id, from_state=None, to_state=State.received.value, at=now, user_id=actor.id, note=IMPORT_NOTE)
+            dict(application_id=case_id, from_state=None, to_state=received, at=now, user_id=user_id, note=IMPORT_NOTE)
         )
         mobile = on_record.mobile if on_record else clean.applicant["mobile"]
         if mobile:  # as services.notify.queue_state_sms: no mobile, no SMS
@@ -166,7 +167,7 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
                     application_id=case_id,
                     channel="sms",
                     mobile=mobile,
-                    event=f"state.{State.received.value}",
+                    event=event,
                     body=state_message(named, named, State.received, text=received_text),  # type: ignore[arg-type]
                     status="queued",
                     created_at=now,
@@ -191,7 +192,6 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
     seal(session.connection(), audits)  # the hash chain, as services.base.audit's records get it
     _insert(session, AuditLog, audits)
     return imported
-
 
 
 def _reserve_ids(session: Session, model: type, count: int) -> list[int]:
