@@ -559,3 +559,25 @@ def test_national_codes_and_mobiles_checked_column_wise_give_what_form_1_gives(i
     expected_clean, expected = check_intake("A", data)
     assert clean == expected_clean
     assert [(p.field, p.message) for p in problems] == [(p.field, p.message) for p in expected]
+
+
+def test_after_a_write_refused_by_the_database_new_cases_still_reach_search_and_tallies(
+        session, county_expert, areas, row, intake, monkeypatch):
+    """The import's insert fails half-way (a clash only the database sees) while the SQLite
+    triggers are suspended: the rollback puts them back, so a case opened afterwards is found."""
+    import services.imports as imports
+    from db.models import CaseTally
+    from services.cases import count_cases
+
+    taken = apps.submit_application(session, county_expert, intake("B"))
+    code = session.get(Applicant, taken.applicant_id).national_code
+    real = imports._load_on_file
+    monkeypatch.setattr(imports, "_load_on_file", lambda s, codes: imports._OnFile({}, {}, real(s, codes).programs))
+    with pytest.raises(InvalidInput):
+        import_applications(session, county_expert, xlsx(row(), row(national_code=code)))
+    tallied = select(CaseTally).where(CaseTally.county_id == areas.county, CaseTally.state == State.received.value)
+    before = sum(t.cases for t in session.exec(tallied).all())
+    apps.submit_application(session, county_expert, intake("A", last_name="فرهمندپور"))
+    session.expire_all()
+    assert count_cases(session, county_expert, text="فرهمندپور") == 1
+    assert sum(t.cases for t in session.exec(tallied).all()) == before + 1
