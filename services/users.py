@@ -20,7 +20,7 @@ from lib.permissions import Action, Area, Role, validate_user_area
 from lib import validate
 from lib.text import to_persian_digits
 from services.base import SYSTEM, Actor, as_utc, audit, find, snapshot
-from services.reference import hold_counties
+from services.reference import hold_counties, refuse_retired
 from services.sign_in import (
     actor_for,
     forget_failures,
@@ -210,14 +210,20 @@ def change_password(
     return user
 
 
+REACTIVATE_FIX = "نخست شهرستان را دوباره فعال کنید، یا برای او در شهرستانی که اکنون در آن کار می‌کند حساب تازه بسازید."
+
+
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
-    """Activate or deactivate an account; deactivating ends its sessions at once."""
+    """Activate or deactivate an account; deactivating ends its sessions at once. An account of a retired
+    county is not activated again (services.reference: retiring asked that none was active)."""
     actor.require(Action.manage_users)
     user = find(session, User, user_id)
     if user is None:
         raise InvalidInput("کاربر پیدا نشد.")
     if user.id == actor.id and not active:
         raise InvalidInput("نمی‌توانید حساب خودتان را غیرفعال کنید.")
+    if active and not user.active and user.county_id is not None:  # a retired county keeps no active user
+        refuse_retired(session, [user.county_id], REACTIVATE_FIX, takes="کاربر فعال")
     before = snapshot(user, exclude=("password_hash",))
     user.active = active
     session.add(user)

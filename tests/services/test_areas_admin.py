@@ -14,7 +14,7 @@ from lib.errors import Forbidden, InvalidInput
 from lib.permissions import Role
 from services.branches import add_branch, county_branches, open_introductions, rename_branch, set_branch_active
 from services.reference import add_county, county_table, counties_of, rename_county, set_county_active
-from services.users import create_user
+from services.users import create_user, set_active
 from tests.services.test_sla_dashboard import make_case
 
 AT = datetime(2025, 1, 1, 9, tzinfo=timezone.utc)
@@ -160,3 +160,19 @@ def test_a_retired_county_takes_no_active_branch(session, admin, areas, counts):
     assert not session.get(type(branch), branch.id).active
     set_county_active(session, admin, added.id, True)  # back in use, its branch can serve again
     assert set_branch_active(session, admin, branch.id, True).active
+
+
+def test_a_user_of_a_retired_county_is_not_activated_again(session, admin, areas, counts):
+    added = add_county(session, admin, areas.province, "نوشهرک")
+    user = create_user(session, admin, username="k.noshahrak", full_name="کارشناس نوشهرک", password="secret-pass-1",
+                       role="county_expert", county_id=added.id)
+    set_active(session, admin, user.id, False)
+    set_county_active(session, admin, added.id, False)
+    before = counts()
+    with pytest.raises(InvalidInput, match="بازنشسته شده است و کاربر فعال نمی‌پذیرد") as refused:
+        set_active(session, admin, user.id, True)
+    assert "حساب تازه" in refused.value.message
+    session.rollback()
+    assert counts() == before and not session.get(type(user), user.id).active
+    set_county_active(session, admin, added.id, True)
+    assert set_active(session, admin, user.id, True).active
