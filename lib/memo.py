@@ -40,6 +40,18 @@ class CheckMemo:
         except TypeError:  # an unhashable value: no memory
             return _run(check, (value, *args), kwargs)
 
+    def known(self, site: Hashable, value: Any) -> tuple[bool, Any] | None:
+        """What :meth:`outcome` already gave for ``value`` at ``site``, or None (not yet, or
+        unhashable): a caller checking thousands of rows looks here first and builds the
+        check's arguments only on a miss."""
+        seen = self._sites.get(site)
+        if seen is None:
+            return None
+        try:
+            return seen.get(value)
+        except TypeError:
+            return None
+
     def seed(self, site: Hashable, cleaned: dict[Any, Any]) -> None:
         """Record outcomes worked out elsewhere (a column checked at once): each value passes
         and gives its cleaned value. Only for values the site's own check would pass with

@@ -195,7 +195,8 @@ def _parse_row(row: _Row, memo: CheckMemo) -> IntakeData:
                 "تاریخ شمسی بنویسید، مثلاً ۱۴۰۳/۰۵/۱۲.",
             )
         elif text.get(key):
-            ok, out = memo.outcome(key, text[key], parse_jalali_date, field=key)
+            found = memo.known(key, text[key])
+            ok, out = found if found is not None else memo.outcome(key, text[key], parse_jalali_date, field=key)
             if ok:
                 dates[key] = out
             else:
@@ -203,7 +204,10 @@ def _parse_row(row: _Row, memo: CheckMemo) -> IntakeData:
 
     counts: dict[str, int] = {}
     for key, limit in _COUNTS.items():
-        ok, out = memo.outcome(key, text.get(key) or "0", parse_int, field=key, label_fa=_BY_KEY[key].header, minimum=0, maximum=limit)
+        value = text.get(key) or "0"
+        found = memo.known(key, value)
+        ok, out = found if found is not None else memo.outcome(
+            key, value, parse_int, field=key, label_fa=_BY_KEY[key].header, minimum=0, maximum=limit)
         if ok:
             counts[key] = out
         else:

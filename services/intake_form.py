@@ -133,7 +133,8 @@ def check_intake(
     def take(site: Any, fn: Callable[..., T], value: Any, *args: Any, default: T, **kwargs: Any) -> T:
         """``fn(value, *args, **kwargs)``, or ``default`` and the problem noted; one ``site`` per call below."""
         if memo is not None:
-            ok, out = memo.outcome(site, value, fn, *args, **kwargs)
+            found = memo.known(site, value)  # most rows repeat a value seen before
+            ok, out = found if found is not None else memo.outcome(site, value, fn, *args, **kwargs)
             if ok:
                 return out
             problems.append(out)

@@ -49,3 +49,14 @@ def test_an_unhashable_value_is_checked_every_time():
     for _ in range(2):
         assert memo.outcome("s", ["a"], lambda v: calls.append(v) or len(v)) == (True, 1)
     assert len(calls) == 2 and len(memo) == 0
+
+
+def test_known_gives_what_outcome_gave_and_nothing_for_a_value_not_yet_checked():
+    memo = CheckMemo()
+    assert memo.known("first_name", "مریم") is None  # no site yet
+    first = memo.outcome("first_name", "مریم", validate.person_name, field="first_name", label_fa="نام", max_length=8)
+    refused = memo.outcome("first_name", "Maryam", validate.person_name, field="first_name", label_fa="نام", max_length=8)
+    assert memo.known("first_name", "مریم") == first == (True, "مریم")
+    assert memo.known("first_name", "Maryam") is refused and refused[0] is False
+    assert memo.known("first_name", "زهرا") is None and memo.known("last_name", "مریم") is None
+    assert memo.known("first_name", ["مریم"]) is None  # unhashable: never remembered
