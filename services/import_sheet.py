@@ -344,12 +344,16 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
                 field="file",
             )
         width = len(cells)
-        raw = {key: (None if i >= width or cells[i] == "" else cells[i]) for key, i in keys}
-        text = {}
-        for key, value in raw.items():
-            if value is None:
+        raw: dict[str, Any] = {}
+        text: dict[str, str] = {}
+        for key, i in keys:  # one pass: the raw cell (None when empty) and its text
+            value = cells[i] if i < width else None
+            if value is None or value == "":
+                raw[key] = None
                 text[key] = ""
-            elif type(value) is str:
+                continue
+            raw[key] = value
+            if type(value) is str:
                 found = texts.get(value)
                 if found is None:
                     found = texts[value] = _cell_text(value)
