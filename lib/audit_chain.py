@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 GENESIS = "0" * 64
@@ -26,6 +27,17 @@ FIELDS = (
 
 def canonical_at(value: datetime | str) -> str:
     """A timestamp as UTC ``YYYY-MM-DDTHH:MM:SS.ffffff`` (a naive value is taken to be UTC)."""
+    if isinstance(value, datetime) and (value.tzinfo is None or value.tzinfo is timezone.utc):
+        return _utc_text(value)  # equal values give one text here (fold cannot change the offset)
+    return _canonical_at(value)
+
+
+@lru_cache(maxsize=1024)  # a bulk write seals thousands of records with one timestamp
+def _utc_text(value: datetime) -> str:
+    return _canonical_at(value)
+
+
+def _canonical_at(value: datetime | str) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.utcoffset():
@@ -36,7 +48,11 @@ def canonical_at(value: datetime | str) -> str:
 def canonical(row: Mapping[str, Any]) -> bytes:
     """The record's content as one JSON text with sorted keys (the same on SQLite and PostgreSQL)."""
     values = [canonical_at(row["at"]) if name == "at" else row.get(name) for name in FIELDS]
-    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+    return _encode(values).encode("utf-8")
+
+
+# json.dumps with these options, its encoder built once (not per record)
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 def link_hash(previous: str, row: Mapping[str, Any]) -> str:
