@@ -31,7 +31,7 @@ def _compact(text: object, separators: re.Pattern[str] = _SEPARATORS) -> str:
     return separators.sub("", to_latin_digits(strip_bidi_controls(raw)))
 
 
-def _check_digit(first_nine: str) -> int:
+def check_digit(first_nine: str) -> int:
     """The national-code check digit for the first nine digits."""
     r = sum(int(d) * w for d, w in zip(first_nine, _CHECK_WEIGHTS)) % 11
     return r if r < 2 else 11 - r
@@ -61,7 +61,7 @@ def normalize_national_code(text: str | None) -> str:
             "کد ملی نمی‌تواند ده رقم یکسان باشد؛ کد درست را از روی کارت ملی وارد کنید.",
             field=field,
         )
-    if int(code[9]) != _check_digit(code[:9]):
+    if int(code[9]) != check_digit(code[:9]):
         raise InvalidInput(
             f"کد ملی {ltr(to_persian_digits(code))} معتبر نیست (رقم کنترل آن نمی‌خواند)؛ "
             "رقم‌ها را یکی‌یکی با کارت ملی مقایسه کنید.",
@@ -83,7 +83,7 @@ def generate_national_code(rng: random.Random) -> str:
     """A random valid national code (for demo data); deterministic for a seeded ``rng``."""
     while True:
         first_nine = f"{rng.randrange(10**9):09d}"
-        code = first_nine + str(_check_digit(first_nine))
+        code = first_nine + str(check_digit(first_nine))
         if len(set(code)) > 1:
             return code
 

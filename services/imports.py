@@ -44,7 +44,7 @@ from sqlmodel import Session, select
 
 from db.models import Applicant, Application, County, Program, Province
 from lib.errors import Forbidden, InvalidInput
-from lib.identifiers import _check_digit, normalize_national_code
+from lib.identifiers import check_digit, normalize_national_code
 from lib.jalali import parse_jalali_date, local_today
 from lib.memo import CheckMemo
 from lib.permissions import Action, Area
@@ -380,7 +380,7 @@ def _seed_plain_values(memo: CheckMemo, rows: list[_Row]) -> None:
     mobiles: dict[str, str] = {}
     for row in rows:
         code = row.text.get("national_code")
-        if code and _PLAIN_CODE.fullmatch(code) and code.count(code[0]) < 10 and int(code[9]) == _check_digit(code[:9]):
+        if code and _PLAIN_CODE.fullmatch(code) and code.count(code[0]) < 10 and int(code[9]) == check_digit(code[:9]):
             codes[code] = code
         mobile = row.text.get("mobile")
         if mobile and _PLAIN_MOBILE.fullmatch(mobile):
