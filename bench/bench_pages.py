@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
+from functools import partial  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -104,31 +105,43 @@ def _compile_once() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
+def use_database(engine) -> None:
+    """Point the app at this size's database: its engine and caches start afresh."""
+    import streamlit as st
+
+    os.environ["BIMEYAR_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    st.cache_resource.clear()  # the app's engine
+    st.cache_data.clear()
+
+
+def signed_in_app(engine, actor, page: str, **params):
+    """An AppTest of the whole app, signed in as ``actor`` and showing ``page`` (query ``params``)."""
+    from streamlit.testing.v1 import AppTest
+
+    from services.sign_in import start_session
+
+    at = AppTest.from_file(APP, default_timeout=300)
+    with new_session(engine) as session:
+        at.session_state["session_token"] = start_session(session, actor.id)
+    at.session_state["actor"] = actor
+    at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    return at
+
+
 def app_figures(engine, manager, committee, session_id: int, repeat: int,
                 parts: frozenset[str] = frozenset(PARTS)) -> dict[str, tuple[float, float]]:
     """(wall, CPU) seconds of each page interaction through AppTest."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from services.sign_in import start_session
-
     _patch_navigation()
     _compile_once()
-    os.environ["BIMEYAR_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def signed_in(actor, page: str, **params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=300)
-        with new_session(engine) as session:
-            at.session_state["session_token"] = start_session(session, actor.id)
-        at.session_state["actor"] = actor
-        at.run()
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.switch_page(page).run()
-        assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
-        return at
+    use_database(engine)
+    signed_in = partial(signed_in_app, engine)
 
     def rerun(at: AppTest):
         return lambda: _ok(at.run())

@@ -20,39 +20,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
-import os  # noqa: E402
 import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
-from bench.bench_pages import _compile_once, _patch_navigation, actors, database  # noqa: E402
+from bench.bench_pages import (  # noqa: E402
+    _compile_once, _patch_navigation, actors, database, signed_in_app, use_database,
+)
 from bench.timing import timed_cpu  # noqa: E402
 from db.engine import new_session  # noqa: E402
 from services import committee as cm  # noqa: E402
 from services.committee import meeting as mt  # noqa: E402
 
-APP = str(ROOT / "app.py")
 PAGE = 25  # pages/sessions.py AGENDA_PAGE
 
 
 def app_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tuple[float, float]]:
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
+    use_database(engine)
 
-    from services.sign_in import start_session
-
-    os.environ["BIMEYAR_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-    st.cache_resource.clear()  # the app's engine: this size's database
-    st.cache_data.clear()
-
-    def signed_in(page: str, **params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=300)
-        with new_session(engine) as session:
-            at.session_state["session_token"] = start_session(session, committee.id)
-        at.session_state["actor"] = committee
-        at.run()
-        for key, value in params.items():
-            at.query_params[key] = value
-        return _ok(at.switch_page(page).run())
+    def signed_in(page: str, **params):
+        return signed_in_app(engine, committee, page, **params)
 
     figures = {}
     sessions = signed_in("pages/sessions.py", session=str(session_id))
