@@ -16,7 +16,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from lib.scoring import ScoreInput, rank_frame, score, score_many  # noqa: E402
+from lib.ranking import rank_frame  # noqa: E402
+from lib.scoring import ScoreInput, score, score_many  # noqa: E402
 
 SEVERITIES = np.array(["mild", "moderate", "severe", "very_severe"], dtype=object)
 MARITAL = np.array(["single", "married", "widowed", "divorced"], dtype=object)

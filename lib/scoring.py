@@ -1,4 +1,4 @@
-"""The priority score of programme A (self-employed share) and the ranking of applicants.
+"""The priority score of programme A (self-employed share).
 
 Source: the scoring table of the 1392 draft instruction (seed 003, "جدول امتیازات", second and
 consistent copy; see DOMAIN.md). Six criteria, maximum 50 points, higher total = higher priority:
@@ -30,21 +30,15 @@ Decisions (where the seed is silent):
   30 dependants and 80 insured years. Years beyond the cap are accepted and score the cap.
 * Enum fields accept the member, its English value (any case) or its Persian label.
 
-Ranking (:func:`rank`, :func:`rank_frame`): committee overrides first (seed, note 1: the county or
-provincial committee may set a priority by hand in special cases; it needs a reason), ordered by
-the rank the committee gave, then by total; then everyone else by total descending; holders of a
-government insurance discount in an identified job field after everyone else (condition 4: they
-come "in the later priorities", not excluded), also by total descending. Ties: earlier
-``applied_on`` first, then lower ``application_id``.
+The ranking of scored applicants is :mod:`lib.ranking`; the input's vocabulary and its checks
+are :mod:`lib.score_input`.
 
 Pure code: no Streamlit, no SQL, no I/O.
 """
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
-import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -56,6 +50,12 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import InvalidInput
+from lib.score_input import (  # the input's vocabulary and checks, re-exported as lib.scoring's
+    COUNT_LIMITS, CRITERIA, CRITERION_LABELS, FIELD_NAMES, MARITAL_LABELS, MAX_DEPENDANTS,
+    MAX_DISABLED_MEMBERS, MAX_INSURED_YEARS, SEVERITY_LABELS, MaritalStatus, ScoreInput, Severity, choices,
+    coerce_enum, fa, ltr, need_grade_missing_error, range_error, row_prefix, severity_missing_error,
+    severity_without_disabled_error, shown, to_marital, to_severity,
+)
 
 __all__ = [
     "Severity",
@@ -76,272 +76,7 @@ __all__ = [
     "score",
     "validate_input",
     "score_many",
-    "RankItem",
-    "rank",
-    "rank_frame",
 ]
-
-
-# --------------------------------------------------------------------------- vocabulary
-class Severity(StrEnum):
-    """Severity of disability of the family's most severely disabled member."""
-
-    mild = "mild"
-    moderate = "moderate"
-    severe = "severe"
-    very_severe = "very_severe"
-
-
-class MaritalStatus(StrEnum):
-    single = "single"
-    married = "married"
-    widowed = "widowed"
-    divorced = "divorced"
-
-
-SEVERITY_LABELS: Mapping[Severity, str] = MappingProxyType(
-    {
-        Severity.mild: "خفیف",
-        Severity.moderate: "متوسط",
-        Severity.severe: "شدید",
-        Severity.very_severe: "خیلی شدید",
-    }
-)
-
-MARITAL_LABELS: Mapping[MaritalStatus, str] = MappingProxyType(
-    {
-        MaritalStatus.single: "مجرد",
-        MaritalStatus.married: "متأهل",
-        MaritalStatus.widowed: "همسر فوت‌شده",
-        MaritalStatus.divorced: "مطلقه / جداشده",
-    }
-)
-
-CRITERIA: tuple[str, ...] = (
-    "disabled_members",
-    "severity",
-    "marital_status",
-    "dependants",
-    "insured_years",
-    "need_grade",
-)
-
-CRITERION_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "disabled_members": "تعداد معلول در خانواده",
-        "severity": "شدت معلولیت",
-        "marital_status": "وضعیت تأهل",
-        "dependants": "تعداد افراد تحت تکفل",
-        "insured_years": "سابقه پرداخت حق بیمه",
-        "need_grade": "نظر مددکار / کارشناس",
-    }
-)
-
-# Plausibility limits of the input (typing errors), not part of the policy.
-MAX_DISABLED_MEMBERS = 30
-MAX_DEPENDANTS = 30
-MAX_INSURED_YEARS = 80
-
-_COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
-    {
-        "disabled_members": MAX_DISABLED_MEMBERS,
-        "dependants": MAX_DEPENDANTS,
-        "insured_years": MAX_INSURED_YEARS,
-    }
-)
-
-# How a field is named in a message.
-_FIELD_NAMES: Mapping[str, str] = MappingProxyType(
-    {
-        "disabled_members": "تعداد اعضای معلول خانواده",
-        "severity": "شدت معلولیت",
-        "marital_status": "وضعیت تأهل",
-        "dependants": "تعداد افراد تحت تکفل",
-        "insured_years": "سابقه پرداخت حق بیمه (سال)",
-        "need_grade": "نمره نیازمندی خانواده (نظر مددکار / کارشناس)",
-    }
-)
-
-_FA_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
-
-
-def _fa(value: object) -> str:
-    """Persian digits for a number shown to a person."""
-    return str(value).translate(_FA_DIGITS)
-
-
-def _ltr(text: str) -> str:
-    """Wrap a code or a Latin value in a left-to-right isolate inside Persian text."""
-    return f"\u2066{text}\u2069"
-
-
-def _shown(value: object) -> str:
-    """A raw input value as it is quoted back in a message."""
-    if isinstance(value, numbers.Number) and not isinstance(value, bool):
-        return _fa(value)
-    return _ltr(str(value))
-
-
-# --------------------------------------------------------------------------- coercion helpers
-def _coerce_enum(enum_cls: type[StrEnum], labels: Mapping[Any, str], value: object) -> StrEnum:
-    """Member, English value (any case, spaces → _) or Persian label → member; else KeyError."""
-    if isinstance(value, enum_cls):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        key = text.lower().replace(" ", "_").replace("-", "_")
-        try:
-            return enum_cls(key)
-        except ValueError:
-            pass
-        normalised = text.replace("ي", "ی").replace("ك", "ک")
-        for member, label in labels.items():
-            if normalised == label:
-                return member
-    raise KeyError(value)
-
-
-def _choices(labels: Mapping[Any, str]) -> str:
-    return "، ".join(labels.values())
-
-
-def _to_severity(value: object, *, field_name: str = "severity") -> Severity | None:
-    if value is None or (isinstance(value, str) and not value.strip()) or _is_nan(value):
-        return None
-    try:
-        return _coerce_enum(Severity, SEVERITY_LABELS, value)  # type: ignore[return-value]
-    except KeyError:
-        raise InvalidInput(
-            f"شدت معلولیت «{_shown(value)}» شناخته نیست؛ یکی از این‌ها را انتخاب کنید: "
-            f"{_choices(SEVERITY_LABELS)} (یا خالی، اگر عضو معلول ندارد).",
-            field=field_name,
-        ) from None
-
-
-def _to_marital(value: object, *, field_name: str = "marital_status") -> MaritalStatus:
-    try:
-        return _coerce_enum(MaritalStatus, MARITAL_LABELS, value)  # type: ignore[return-value]
-    except KeyError:
-        raise InvalidInput(
-            f"وضعیت تأهل «{_shown(value)}» شناخته نیست؛ یکی از این‌ها را انتخاب کنید: "
-            f"{_choices(MARITAL_LABELS)}.",
-            field=field_name,
-        ) from None
-
-
-def _is_nan(value: object) -> bool:
-    return (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT
-
-
-def _to_int(value: object, field_name: str, *, optional: bool = False) -> int | None:
-    """An integer count from an int (or an integral float); bools and text are refused."""
-    if optional and (value is None or _is_nan(value)):
-        return None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    if (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and float(value).is_integer()
-    ):
-        return int(value)
-    raise InvalidInput(
-        f"{_FIELD_NAMES[field_name]} باید عدد صحیح باشد؛ مقدار «{_shown(value)}» را با یک "
-        "عدد صحیح مانند ۲ جایگزین کنید.",
-        field=field_name,
-    )
-
-
-def _range_error(field_name: str, value: object, low: int, high: int, row: str = "") -> InvalidInput:
-    return InvalidInput(
-        f"{row}{_FIELD_NAMES[field_name]} باید عددی صحیح از {_fa(low)} تا {_fa(high)} باشد؛ "
-        f"مقدار {_shown(value)} را اصلاح کنید.",
-        field=field_name,
-    )
-
-
-def _severity_without_disabled(row: str = "") -> InvalidInput:
-    return InvalidInput(
-        f"{row}برای خانواده‌ای که عضو معلول ندارد شدت معلولیت ثبت شده است؛ شدت را خالی بگذارید "
-        "یا تعداد اعضای معلول را اصلاح کنید.",
-        field="severity",
-    )
-
-
-def _severity_missing(row: str = "") -> InvalidInput:
-    return InvalidInput(
-        f"{row}خانواده عضو معلول دارد ولی شدت معلولیت ثبت نشده است؛ شدت معلولیتِ شدیدترین عضو "
-        f"معلول را انتخاب کنید ({_choices(SEVERITY_LABELS)}).",
-        field="severity",
-    )
-
-
-def _need_grade_missing(policy: "ScoringPolicy", row: str = "") -> InvalidInput:
-    return InvalidInput(
-        f"{row}نمره نیازمندی خانواده (نظر مددکار / کارشناس) ثبت نشده است؛ نمره‌ای از "
-        f"{_fa(policy.need_grade_min)} تا {_fa(policy.need_grade_max)} وارد کنید، یا برگه امتیاز "
-        "را به صورت موقت (بدون این نمره) بسازید.",
-        field="need_grade",
-    )
-
-
-# --------------------------------------------------------------------------- input
-@dataclass(frozen=True)
-class ScoreInput:
-    """What the scoring sheet asks about one household.
-
-    Construction coerces enum fields from their string value (or Persian label) and checks what
-    does not depend on the policy: integer counts within their plausibility limits, severity
-    present exactly when there is a disabled member. The need grade's range depends on the policy
-    and is checked by :func:`score`.
-    """
-
-    disabled_members: int
-    severity: Severity | None
-    marital_status: MaritalStatus
-    dependants: int
-    insured_years: int
-    need_grade: int | None
-
-    def __post_init__(self) -> None:
-        put = object.__setattr__
-        for name, limit in _COUNT_LIMITS.items():
-            count = _to_int(getattr(self, name), name)
-            assert count is not None
-            if not 0 <= count <= limit:
-                raise _range_error(name, count, 0, limit)
-            put(self, name, count)
-        put(self, "severity", _to_severity(self.severity))
-        put(self, "marital_status", _to_marital(self.marital_status))
-        put(self, "need_grade", _to_int(self.need_grade, "need_grade", optional=True))
-        if self.disabled_members == 0 and self.severity is not None:
-            raise _severity_without_disabled()
-        if self.disabled_members > 0 and self.severity is None:
-            raise _severity_missing()
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> "ScoreInput":
-        """Build from a dict (a form, a database row); a missing key is an InvalidInput."""
-        values = {}
-        for name in CRITERIA:
-            if name not in data:
-                raise InvalidInput(
-                    f"{_FIELD_NAMES[name]} وارد نشده است؛ آن را در برگه امتیاز پر کنید.",
-                    field=name,
-                )
-            values[name] = data[name]
-        return cls(**values)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "disabled_members": self.disabled_members,
-            "severity": None if self.severity is None else str(self.severity),
-            "marital_status": str(self.marital_status),
-            "dependants": self.dependants,
-            "insured_years": self.insured_years,
-            "need_grade": self.need_grade,
-        }
 
 
 # --------------------------------------------------------------------------- policy
@@ -361,37 +96,37 @@ def _policy_error(key: str, problem: str) -> InvalidInput:
 
 def _policy_int(value: object, key: str, *, low: int = 0, high: int = 1000) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise _policy_error(key, f"مقدار «{_shown(value)}» در «{_ltr(key)}» باید عدد صحیح باشد.")
+        raise _policy_error(key, f"مقدار «{shown(value)}» در «{ltr(key)}» باید عدد صحیح باشد.")
     if not low <= int(value) <= high:
         raise _policy_error(
-            key, f"مقدار {_fa(value)} در «{_ltr(key)}» باید از {_fa(low)} تا {_fa(high)} باشد."
+            key, f"مقدار {fa(value)} در «{ltr(key)}» باید از {fa(low)} تا {fa(high)} باشد."
         )
     return int(value)
 
 
 def _policy_steps(value: object, key: str, limit: int) -> tuple[Step, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise _policy_error(key, f"«{_ltr(key)}» باید فهرستی از پله‌ها (حداقل تعداد، امتیاز) باشد.")
+        raise _policy_error(key, f"«{ltr(key)}» باید فهرستی از پله‌ها (حداقل تعداد، امتیاز) باشد.")
     steps: list[Step] = []
     for item in value:
         if isinstance(item, Mapping):
             if "at_least" not in item or "points" not in item:
-                raise _policy_error(key, f"هر پله در «{_ltr(key)}» باید at_least و points داشته باشد.")
+                raise _policy_error(key, f"هر پله در «{ltr(key)}» باید at_least و points داشته باشد.")
             pair = (item["at_least"], item["points"])
         elif isinstance(item, Iterable) and not isinstance(item, (str, bytes)):
             pair = tuple(item)
             if len(pair) != 2:
-                raise _policy_error(key, f"هر پله در «{_ltr(key)}» باید دو عدد داشته باشد.")
+                raise _policy_error(key, f"هر پله در «{ltr(key)}» باید دو عدد داشته باشد.")
         else:
-            raise _policy_error(key, f"پله «{_shown(item)}» در «{_ltr(key)}» معتبر نیست.")
+            raise _policy_error(key, f"پله «{shown(item)}» در «{ltr(key)}» معتبر نیست.")
         steps.append(
             Step(_policy_int(pair[0], key, high=limit), _policy_int(pair[1], key, high=1000))
         )
     if not steps or steps[0].at_least != 0:
-        raise _policy_error(key, f"پله‌های «{_ltr(key)}» باید از تعداد ۰ شروع شوند.")
+        raise _policy_error(key, f"پله‌های «{ltr(key)}» باید از تعداد ۰ شروع شوند.")
     for before, after in zip(steps, steps[1:]):
         if after.at_least <= before.at_least:
-            raise _policy_error(key, f"حداقل تعدادِ پله‌های «{_ltr(key)}» باید صعودی و بدون تکرار باشد.")
+            raise _policy_error(key, f"حداقل تعدادِ پله‌های «{ltr(key)}» باید صعودی و بدون تکرار باشد.")
     return tuple(steps)
 
 
@@ -399,17 +134,17 @@ def _policy_points(
     value: object, key: str, enum_cls: type[StrEnum], labels: Mapping[Any, str]
 ) -> Mapping[Any, int]:
     if not isinstance(value, Mapping):
-        raise _policy_error(key, f"«{_ltr(key)}» باید برای هر گزینه یک امتیاز داشته باشد.")
+        raise _policy_error(key, f"«{ltr(key)}» باید برای هر گزینه یک امتیاز داشته باشد.")
     points: dict[Any, int] = {}
     for raw, pts in value.items():
         try:
-            member = _coerce_enum(enum_cls, labels, raw)
+            member = coerce_enum(enum_cls, labels, raw)
         except KeyError:
-            raise _policy_error(key, f"گزینه «{_shown(raw)}» در «{_ltr(key)}» شناخته نیست.") from None
+            raise _policy_error(key, f"گزینه «{shown(raw)}» در «{ltr(key)}» شناخته نیست.") from None
         points[member] = _policy_int(pts, key)
     missing = [labels[m] for m in enum_cls if m not in points]
     if missing:
-        raise _policy_error(key, f"امتیاز این گزینه‌ها در «{_ltr(key)}» تعیین نشده است: {'، '.join(missing)}.")
+        raise _policy_error(key, f"امتیاز این گزینه‌ها در «{ltr(key)}» تعیین نشده است: {'، '.join(missing)}.")
     return MappingProxyType({m: points[m] for m in enum_cls})
 
 
@@ -509,19 +244,19 @@ class ScoringPolicy:
             {
                 "disabled_members": _steps_text(self.disabled_member_steps, "معلول"),
                 "severity": "، ".join(
-                    f"{SEVERITY_LABELS[s]} {_fa(p)} امتیاز" for s, p in self.severity_points.items()
+                    f"{SEVERITY_LABELS[s]} {fa(p)} امتیاز" for s, p in self.severity_points.items()
                 ),
                 "marital_status": "، ".join(
-                    f"{MARITAL_LABELS[m]} {_fa(p)} امتیاز" for m, p in self.marital_points.items()
+                    f"{MARITAL_LABELS[m]} {fa(p)} امتیاز" for m, p in self.marital_points.items()
                 ),
                 "dependants": _steps_text(self.dependant_steps, "نفر"),
                 "insured_years": (
-                    f"هر سال کامل {_fa(self.points_per_insured_year)} امتیاز، "
-                    f"حداکثر {_fa(self.maxima['insured_years'])} امتیاز"
+                    f"هر سال کامل {fa(self.points_per_insured_year)} امتیاز، "
+                    f"حداکثر {fa(self.maxima['insured_years'])} امتیاز"
                 ),
                 "need_grade": (
-                    f"میزان نیازمندی خانواده، {_fa(self.need_grade_min)} تا "
-                    f"{_fa(self.need_grade_max)} امتیاز"
+                    f"میزان نیازمندی خانواده، {fa(self.need_grade_min)} تا "
+                    f"{fa(self.need_grade_max)} امتیاز"
                 ),
             }
         )
@@ -552,7 +287,7 @@ class ScoringPolicy:
 
         def need(key: str, container: Mapping[str, Any] = data, prefix: str = "") -> Any:
             if not isinstance(container, Mapping) or key not in container:
-                raise _policy_error(prefix + key, f"کلید «{_ltr(prefix + key)}» در سیاست نیست.")
+                raise _policy_error(prefix + key, f"کلید «{ltr(prefix + key)}» در سیاست نیست.")
             return container[key]
 
         insured = need("insured_years")
@@ -574,7 +309,7 @@ class ScoringPolicy:
         if not isinstance(version, str) or version.strip() == self.version:
             raise _policy_error(
                 "version",
-                f"سیاست بازنگری‌شده باید نسخه‌ای تازه داشته باشد (نسخه فعلی {_ltr(self.version)} است).",
+                f"سیاست بازنگری‌شده باید نسخه‌ای تازه داشته باشد (نسخه فعلی {ltr(self.version)} است).",
             )
         return dataclasses.replace(self, version=version, **changes)
 
@@ -584,15 +319,15 @@ def step_range(steps: tuple[Step, ...], i: int, unit: str) -> str:
     step = steps[i]
     upper = None if i == len(steps) - 1 else steps[i + 1].at_least - 1
     if upper is None:
-        return f"{_fa(step.at_least)} {unit} و بیشتر"
+        return f"{fa(step.at_least)} {unit} و بیشتر"
     if upper == step.at_least:
-        return f"{_fa(step.at_least)} {unit}"
-    return f"{_fa(step.at_least)} تا {_fa(upper)} {unit}"
+        return f"{fa(step.at_least)} {unit}"
+    return f"{fa(step.at_least)} تا {fa(upper)} {unit}"
 
 
 def _steps_text(steps: tuple[Step, ...], unit: str) -> str:
     return "، ".join(
-        f"{step_range(steps, i, unit)} {_fa(step.points)} امتیاز"
+        f"{step_range(steps, i, unit)} {fa(step.points)} امتیاز"
         for i, step in enumerate(steps)
         if not (step.at_least == 0 and step.points == 0)  # the form does not print "none → 0"
     )
@@ -687,9 +422,9 @@ def validate_input(
     grade = inp.need_grade
     if grade is None:
         if require_need_grade:
-            raise _need_grade_missing(policy)
+            raise need_grade_missing_error(policy)
     elif not policy.need_grade_min <= grade <= policy.need_grade_max:
-        raise _range_error("need_grade", grade, policy.need_grade_min, policy.need_grade_max)
+        raise range_error("need_grade", grade, policy.need_grade_min, policy.need_grade_max)
 
 
 def score(
@@ -702,16 +437,16 @@ def score(
     severity_points = 0 if inp.severity is None else policy.severity_points[inp.severity]
     need_points = 0 if inp.need_grade is None else inp.need_grade
     figures = {
-        "disabled_members": (f"{_fa(inp.disabled_members)} نفر", policy.disabled_points(inp.disabled_members)),
+        "disabled_members": (f"{fa(inp.disabled_members)} نفر", policy.disabled_points(inp.disabled_members)),
         "severity": (
             "ندارد" if inp.severity is None else SEVERITY_LABELS[inp.severity],
             severity_points,
         ),
         "marital_status": (MARITAL_LABELS[inp.marital_status], policy.marital_points[inp.marital_status]),
-        "dependants": (f"{_fa(inp.dependants)} نفر", policy.dependant_points(inp.dependants)),
-        "insured_years": (f"{_fa(inp.insured_years)} سال", policy.insured_points(inp.insured_years)),
+        "dependants": (f"{fa(inp.dependants)} نفر", policy.dependant_points(inp.dependants)),
+        "insured_years": (f"{fa(inp.insured_years)} سال", policy.insured_points(inp.insured_years)),
         "need_grade": (
-            "ثبت نشده (موقت)" if inp.need_grade is None else _fa(inp.need_grade),
+            "ثبت نشده (موقت)" if inp.need_grade is None else fa(inp.need_grade),
             need_points,
         ),
     }
@@ -735,10 +470,6 @@ def score(
 
 
 # --------------------------------------------------------------------------- many at once
-def _row_prefix(index: pd.Index, position: int) -> str:
-    return f"ردیف {_shown(index[position])}: "
-
-
 def _int_column(
     frame: pd.DataFrame, name: str, *, optional: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -763,12 +494,12 @@ def _int_column(
         bad = int(np.flatnonzero(bad_mask)[0])
         if raw_missing[bad] and not optional:
             raise InvalidInput(
-                f"{_row_prefix(frame.index, bad)}{_FIELD_NAMES[name]} خالی است؛ آن را وارد کنید.",
+                f"{row_prefix(frame.index, bad)}{FIELD_NAMES[name]} خالی است؛ آن را وارد کنید.",
                 field=name,
             )
     raise InvalidInput(
-        f"{_row_prefix(frame.index, bad)}{_FIELD_NAMES[name]} باید عدد صحیح باشد؛ مقدار "
-        f"«{_shown(column.iloc[bad])}» را اصلاح کنید.",
+        f"{row_prefix(frame.index, bad)}{FIELD_NAMES[name]} باید عدد صحیح باشد؛ مقدار "
+        f"«{shown(column.iloc[bad])}» را اصلاح کنید.",
         field=name,
     )
 
@@ -784,7 +515,7 @@ def _enum_column(frame: pd.DataFrame, name: str, convert, points: Mapping[Any, i
             member = convert(raw, field_name=name)
         except InvalidInput as error:
             bad = int(np.flatnonzero(codes == i)[0])
-            raise InvalidInput(_row_prefix(frame.index, bad) + error.message, field=name) from None
+            raise InvalidInput(row_prefix(frame.index, bad) + error.message, field=name) from None
         if member is None:
             empty[i] = True
         else:
@@ -806,43 +537,43 @@ def score_many(
     for name in CRITERIA:
         if name not in frame.columns:
             raise InvalidInput(
-                f"ستون «{_ltr(name)}» ({_FIELD_NAMES[name]}) در جدول نیست؛ آن را اضافه کنید.",
+                f"ستون «{ltr(name)}» ({FIELD_NAMES[name]}) در جدول نیست؛ آن را اضافه کنید.",
                 field=name,
             )
     index = frame.index
     counts = {}
-    for name, limit in _COUNT_LIMITS.items():
+    for name, limit in COUNT_LIMITS.items():
         values, _ = _int_column(frame, name)
         out = (values < 0) | (values > limit)
         if out.any():
             bad = int(np.flatnonzero(out)[0])
-            raise _range_error(name, int(values[bad]), 0, limit, _row_prefix(index, bad))
+            raise range_error(name, int(values[bad]), 0, limit, row_prefix(index, bad))
         counts[name] = values
-    severity_pts, severity_missing = _enum_column(frame, "severity", _to_severity, policy.severity_points)
+    severity_pts, severity_missing = _enum_column(frame, "severity", to_severity, policy.severity_points)
     disabled = counts["disabled_members"]
     wrong = (disabled == 0) & ~severity_missing
     if wrong.any():
-        raise _severity_without_disabled(_row_prefix(index, int(np.flatnonzero(wrong)[0])))
+        raise severity_without_disabled_error(row_prefix(index, int(np.flatnonzero(wrong)[0])))
     wrong = (disabled > 0) & severity_missing
     if wrong.any():
-        raise _severity_missing(_row_prefix(index, int(np.flatnonzero(wrong)[0])))
-    marital_pts, marital_missing = _enum_column(frame, "marital_status", _to_marital, policy.marital_points)
+        raise severity_missing_error(row_prefix(index, int(np.flatnonzero(wrong)[0])))
+    marital_pts, marital_missing = _enum_column(frame, "marital_status", to_marital, policy.marital_points)
     if marital_missing.any():
         bad = int(np.flatnonzero(marital_missing)[0])
         raise InvalidInput(
-            f"{_row_prefix(index, bad)}وضعیت تأهل خالی است؛ یکی از این‌ها را انتخاب کنید: "
-            f"{_choices(MARITAL_LABELS)}.",
+            f"{row_prefix(index, bad)}وضعیت تأهل خالی است؛ یکی از این‌ها را انتخاب کنید: "
+            f"{choices(MARITAL_LABELS)}.",
             field="marital_status",
         )
     grade, grade_missing = _int_column(frame, "need_grade", optional=True)
     if require_need_grade and grade_missing.any():
-        raise _need_grade_missing(policy, _row_prefix(index, int(np.flatnonzero(grade_missing)[0])))
+        raise need_grade_missing_error(policy, row_prefix(index, int(np.flatnonzero(grade_missing)[0])))
     out = ~grade_missing & ((grade < policy.need_grade_min) | (grade > policy.need_grade_max))
     if out.any():
         bad = int(np.flatnonzero(out)[0])
-        raise _range_error(
+        raise range_error(
             "need_grade", int(grade[bad]), policy.need_grade_min, policy.need_grade_max,
-            _row_prefix(index, bad),
+            row_prefix(index, bad),
         )
 
     def steps(steps_: tuple[Step, ...], values: np.ndarray) -> np.ndarray:
@@ -865,176 +596,3 @@ def score_many(
         total += values
     result["total"] = total
     return pd.DataFrame(result, index=index)
-
-
-# --------------------------------------------------------------------------- ranking
-@dataclass(frozen=True)
-class RankItem:
-    """One application to rank. An override (``override_rank``) needs a non-empty reason."""
-
-    application_id: int
-    total: int
-    discount_holder: bool
-    applied_on: datetime.date
-    override_rank: int | None = None
-    override_reason: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.override_rank is not None:
-            if (
-                isinstance(self.override_rank, bool)
-                or not isinstance(self.override_rank, numbers.Integral)
-                or self.override_rank < 1
-            ):
-                raise InvalidInput(
-                    f"اولویت تعیین‌شده توسط کمیته باید عدد صحیح ۱ یا بیشتر باشد؛ مقدار "
-                    f"«{_shown(self.override_rank)}» را اصلاح کنید.",
-                    field="override_rank",
-                )
-            if not isinstance(self.override_reason, str) or not self.override_reason.strip():
-                raise _override_reason_missing(self.application_id)
-        if not isinstance(self.applied_on, datetime.date):
-            raise InvalidInput(
-                f"تاریخ درخواست پرونده {_shown(self.application_id)} ثبت نشده است؛ آن را وارد کنید.",
-                field="applied_on",
-            )
-
-    @property
-    def group(self) -> int:
-        """0: committee override, 1: everyone else, 2: discount holders."""
-        if self.override_rank is not None:
-            return 0
-        return 2 if self.discount_holder else 1
-
-    def sort_key(self) -> tuple:
-        return (
-            self.group,
-            self.override_rank or 0,
-            -self.total,
-            self.applied_on,
-            self.application_id,
-        )
-
-
-def _override_reason_missing(application_id: object, row: str = "") -> InvalidInput:
-    return InvalidInput(
-        f"{row}برای پرونده {_shown(application_id)} اولویت دستی تعیین شده ولی دلیل آن ثبت نشده "
-        "است؛ دلیل تصمیم کمیته را بنویسید یا اولویت دستی را بردارید.",
-        field="override_reason",
-    )
-
-
-def _duplicate_id(application_id: object) -> InvalidInput:
-    return InvalidInput(
-        f"پرونده {_shown(application_id)} بیش از یک بار در فهرست رتبه‌بندی آمده است؛ "
-        "هر پرونده را یک بار وارد کنید.",
-        field="application_id",
-    )
-
-
-def rank(items: Iterable[RankItem]) -> list[RankItem]:
-    """Priority order (first = highest priority); see the module docstring for the rules."""
-    items = list(items)
-    seen: set[int] = set()
-    for item in items:
-        if item.application_id in seen:
-            raise _duplicate_id(item.application_id)
-        seen.add(item.application_id)
-    return sorted(items, key=RankItem.sort_key)
-
-
-def _date_keys(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """Sortable int64 keys for a date column (datetime64, or date objects via factorize)."""
-    column = frame[name]
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        keys = column.to_numpy(dtype="datetime64[ns]").view(np.int64)
-        missing = column.isna().to_numpy()
-    else:
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        try:
-            order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
-        except TypeError:
-            raise InvalidInput(
-                "ستون تاریخ درخواست (applied_on) باید فقط تاریخ داشته باشد؛ مقادیر دیگر را اصلاح کنید.",
-                field=name,
-            ) from None
-        position = np.empty(len(uniques), dtype=np.int64)
-        position[order] = np.arange(len(uniques))
-        keys = np.where(codes >= 0, position[codes], 0)
-        missing = codes < 0
-    if missing.any():
-        bad = int(np.flatnonzero(missing)[0])
-        raise InvalidInput(
-            f"{_row_prefix(frame.index, bad)}تاریخ درخواست ثبت نشده است؛ آن را وارد کنید.",
-            field=name,
-        )
-    return keys
-
-
-def rank_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`rank` for a DataFrame, vectorised; returns a sorted copy with a 1-based ``rank``.
-
-    Columns: ``application_id``, ``total``, ``discount_holder``, ``applied_on`` (dates or
-    datetime64) and optionally ``override_rank`` (nullable) and ``override_reason``. The original
-    index labels are kept.
-    """
-    required = ("application_id", "total", "discount_holder", "applied_on")
-    for name in required:
-        if name not in frame.columns:
-            raise InvalidInput(f"ستون «{_ltr(name)}» در جدول رتبه‌بندی نیست؛ آن را اضافه کنید.", field=name)
-    ids = frame["application_id"].to_numpy()
-    if pd.Index(ids).has_duplicates:
-        duplicated = pd.Index(ids).duplicated()
-        raise _duplicate_id(ids[int(np.flatnonzero(duplicated)[0])])
-    totals = frame["total"].to_numpy()
-    if totals.dtype.kind not in "iu":
-        numeric = pd.to_numeric(frame["total"], errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-        bad = np.isnan(numeric) | (np.floor(numeric) != numeric)
-        if bad.any():
-            position = int(np.flatnonzero(bad)[0])
-            raise InvalidInput(
-                f"{_row_prefix(frame.index, position)}امتیاز کل عدد صحیح نیست یا خالی است؛ "
-                "ابتدا پرونده را امتیازدهی کنید.",
-                field="total",
-            )
-        totals = numeric
-    totals = totals.astype(np.int64)
-    holders = frame["discount_holder"].to_numpy(dtype=bool, na_value=False)
-    dates = _date_keys(frame, "applied_on")
-    n = len(frame)
-    if "override_rank" in frame.columns:
-        overrides = pd.to_numeric(frame["override_rank"], errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-        has_override = ~np.isnan(overrides)
-        bad = has_override & ((overrides < 1) | (np.floor(overrides) != overrides))
-        bad |= np.isnan(overrides) & frame["override_rank"].notna().to_numpy()
-        if bad.any():
-            position = int(np.flatnonzero(bad)[0])
-            raise InvalidInput(
-                f"{_row_prefix(frame.index, position)}اولویت تعیین‌شده توسط کمیته باید عدد صحیح ۱ "
-                "یا بیشتر باشد؛ آن را اصلاح کنید.",
-                field="override_rank",
-            )
-        if has_override.any():
-            if "override_reason" in frame.columns:
-                reasons = frame["override_reason"].to_numpy()[has_override]
-                empty = np.fromiter(
-                    (not isinstance(r, str) or not r.strip() for r in reasons), dtype=bool, count=len(reasons)
-                )
-            else:
-                empty = np.ones(int(has_override.sum()), dtype=bool)
-            if empty.any():
-                position = int(np.flatnonzero(has_override)[np.flatnonzero(empty)[0]])
-                raise _override_reason_missing(ids[position], _row_prefix(frame.index, position))
-        override_key = np.where(has_override, overrides, 0).astype(np.int64)
-    else:
-        has_override = np.zeros(n, dtype=bool)
-        override_key = np.zeros(n, dtype=np.int64)
-    group = np.where(has_override, 0, np.where(holders, 2, 1))
-    order = np.lexsort((ids, dates, -totals, override_key, group))
-    result = frame.iloc[order].copy()
-    result["rank"] = np.arange(1, n + 1, dtype=np.int64)
-    return result

@@ -1,11 +1,11 @@
 """The priority ranking of scored cases awaiting a committee, a page at a time.
 
-The order is :func:`lib.scoring.rank`'s: committee overrides first (by the rank the committee
+The order is :func:`lib.ranking.rank`'s: committee overrides first (by the rank the committee
 gave), then everyone else by total descending, holders of a government insurance discount after
 all others; ties by earlier application, then lower case number. The database walks its ranking
 index (migration 0018: area, discount holder, override, total descending, date, id — only the
 cases in a ranked state with a score) in three ranges, so a page reads its own rows and two
-counts of the index, whatever the size of the area. :func:`lib.scoring.rank_frame` then checks
+counts of the index, whatever the size of the area. :func:`lib.ranking.rank_frame` then checks
 the page (an override needs its reason) and numbers it.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from db.models.cases import RANKED_WHERE
 from lib import validate
 from lib.errors import InvalidInput
 from lib.permissions import Action
-from lib.scoring import rank_frame
+from lib.ranking import rank_frame
 from lib.workflow import ProgramCode, to_program
 from services.base import Actor, area_conditions, county_area
 

@@ -18,7 +18,8 @@ from lib import validate
 from lib.errors import InvalidInput
 from lib.jalali import local_today
 from lib.permissions import Action
-from lib.scoring import ScoringPolicy, rank_frame, score_many
+from lib.ranking import rank_frame
+from lib.scoring import ScoringPolicy, score_many
 from lib.scoring_policy import policy_lines, with_points
 from lib.text import to_persian_digits
 from services.applications import SCORABLE_STATES, current_policy

@@ -4,7 +4,7 @@
   version) and the move to «scored», in one transaction.
 * :func:`pending_worksheet` / :func:`save_worksheet` — a county's cases awaiting scoring as a
   grid; every row is validated before anything is written, then all are saved in one transaction.
-* :func:`ranking` — the whole priority order of lib.scoring.rank_frame (committee overrides
+* :func:`ranking` — the whole priority order of lib.ranking.rank_frame (committee overrides
   first, discount holders last); the ranking page reads it a page at a time (services.ranking).
 
 The points come from :mod:`lib.scoring` with the current policy; nothing here re-implements them.

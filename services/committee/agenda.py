@@ -5,7 +5,7 @@ session places it there (``AgendaEntry``, a partial unique index on the open ent
 session of the same level that tries to decide it meanwhile is refused, naming the first one.
 Closing a session releases its entries. The agenda of a session lists:
 
-* county, programme A — the county's cases in «scored», ranked with ``lib.scoring.rank``;
+* county, programme A — the county's cases in «scored», ranked with ``lib.ranking.rank``;
 * province, programme A — the province's cases in «county_decision», same ranking, with what
   the county committee proposed and what a confirmation still lacks;
 * county, programme B — the county's cases in «received» whose documents are all in, by
@@ -34,7 +34,7 @@ from db.models import (
 )
 from lib import catalog, validate
 from lib.errors import InvalidInput
-from lib.scoring import RankItem, rank
+from lib.ranking import RankItem, rank
 from lib.text import ltr
 from lib.workflow import ProgramCode
 from services.applications import get_application

@@ -12,20 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.errors import InvalidInput
+from lib.ranking import RankItem, rank, rank_frame
 from lib.scoring import (
     CRITERIA,
     CRITERION_LABELS,
     DEFAULT_POLICY,
     SEVERITY_LABELS,
     MaritalStatus,
-    RankItem,
     ScoreCard,
     ScoreInput,
     ScoringPolicy,
     Severity,
     Step,
-    rank,
-    rank_frame,
     score,
     score_many,
 )

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from db.models import Applicant, Application, Program, ScoreCardRecord, ScoringPolicyVersion
 from lib.errors import Forbidden, InvalidInput
-from lib.scoring import rank_frame
+from lib.ranking import rank_frame
 from services.cases import list_cases
 from services.ranking import ranking_page, waiting_by_county
 
