@@ -1,6 +1,4 @@
 """Home: the signed-in user's area at a glance — cases by state, this year's quota and budget."""
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from datetime import date
@@ -11,7 +9,8 @@ from services.base import Actor
 from services.dashboard import AreaSummary, area_summary
 from services.data_version import data_version
 from ui.context import read, require_actor
-from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_number, format_rial, md_escape, to_persian_digits
+from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, format_number, format_rial, md_escape, to_persian_digits
+from ui.state_chart import cases_by_state_chart
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -60,23 +59,4 @@ st.subheader("پرونده‌ها بر پایه وضعیت", anchor=False)
 if not summary.cases_by_state:
     st.info("هنوز پرونده‌ای در حوزه شما ثبت نشده است.")
 else:
-    order = list(STATE_LABELS.values())
-    frame = pd.DataFrame(
-        [
-            {"برنامه": PROGRAM_SHORT_LABELS[p], "وضعیت": STATE_LABELS[s], "تعداد": n, "شمار": format_number(n)}
-            for (p, s), n in summary.cases_by_state.items()
-        ]
-    )
-    bars = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y("وضعیت:N", sort=order, title=None, axis=alt.Axis(labelFontSize=14, labelLimit=260, orient="right")),
-            x=alt.X("تعداد:Q", title=None, scale=alt.Scale(reverse=True), axis=alt.Axis(labels=False, ticks=False)),
-            color=alt.Color("برنامه:N", title=None, legend=alt.Legend(orient="top", labelFontSize=14, labelLimit=300)),
-            tooltip=["برنامه", "وضعیت", "شمار"],
-        )
-        .properties(height=alt.Step(26))
-        .configure(font="Vazirmatn, Tahoma, sans-serif")
-    )
-    st.altair_chart(bars, width="stretch")
+    cases_by_state_chart(summary.cases_by_state)

@@ -2,10 +2,15 @@
 was made (another app server shares the database, not this process's memory)."""
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
+
 from db.engine import make_engine
 from tests.pages.conftest import app_as
 from tests.pages.test_cases import submit_case
-from ui.fmt import format_number
+from ui.fmt import PROGRAM_SHORT_LABELS, STATE_LABELS, format_number
+from ui.state_chart import COUNT, PROGRAM, SHOWN, STATE
 
 
 def all_cases(at) -> str:
@@ -28,3 +33,16 @@ def test_a_case_written_elsewhere_shows_at_the_next_rerun(users, app_db):
     at.run()
     assert all_cases(at) == format_number(2)
 
+
+def test_the_home_page_charts_the_areas_cases(users, app_db):
+    submit_case(app_db, users["county_expert"])
+    submit_case(app_db, users["county_expert"], program="B", first_name="زهرا")
+    at = app_as(users["manager"])
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    (chart,) = at.get("vega_lite_chart")
+    assert json.loads(chart.proto.spec)["encoding"]["y"]["field"] == STATE
+    drawn = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pylist()
+    assert sorted((r[PROGRAM], r[STATE], r[COUNT], r[SHOWN]) for r in drawn) == sorted(
+        (PROGRAM_SHORT_LABELS[p], STATE_LABELS["received"], 1, format_number(1)) for p in ("A", "B")
+    )
