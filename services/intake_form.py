@@ -86,6 +86,10 @@ _TEXT_LIMITS: tuple[tuple[str, str, int], ...] = tuple(
 )
 
 
+# (field, Persian label) of Form 1's dates, in the order checked.
+DATE_FIELDS: tuple[tuple[str, str], ...] = (("applied_on", "تاریخ درخواست"), ("birth_date", "تاریخ تولد"), ("licence_date", "تاریخ مجوز"))
+
+
 # People's names: letters, spaces, ZWNJ and hyphens only (lib.validate.person_name).
 _NAME_FIELDS = (("first_name", "نام"), ("last_name", "نام خانوادگی"), ("father_name", "نام پدر"))
 _NAME_LIMITS = {name: max_length_of(Applicant, name) for name, _ in _NAME_FIELDS}
@@ -170,11 +174,7 @@ def check_intake(
     landline = take("landline", normalize_landline, typed_landline, default="")
     dates = {
         name: take((name, today), validate.optional_date, value, field=name, label_fa=label_fa, not_after=today, default=None)
-        for name, label_fa, value in (
-            ("applied_on", "تاریخ درخواست", data.applied_on or today),
-            ("birth_date", "تاریخ تولد", data.birth_date),
-            ("licence_date", "تاریخ مجوز", data.licence_date),
-        )
+        for (name, label_fa), value in zip(DATE_FIELDS, (data.applied_on or today, data.birth_date, data.licence_date))
     }
     applied_on = dates["applied_on"] or today
     text = {
@@ -188,6 +188,28 @@ def check_intake(
         problems.append(InvalidInput(HOUSEHOLD_INCOMPLETE, field="household"))
     if problems:
         return None, problems
+    return clean_intake(program_code, national_code, names, gender, channel, covering, target_group, mobile, landline,
+                        applied_on, dates, text, bool(data.discount_holder), household), []
+
+
+def clean_intake(
+    program_code: str,
+    national_code: str,
+    names: dict[str, str],
+    gender: str,
+    channel: str,
+    covering: str,
+    target_group: str,
+    mobile: str,
+    landline: str,
+    applied_on: date,
+    dates: dict[str, date | None],
+    text: dict[str, str],
+    discount_holder: bool,
+    household: HouseholdData,
+) -> CleanIntake:
+    """The :class:`CleanIntake` of a Form 1 whose fields each passed their check (the values
+    :func:`check_intake` worked out; the import's column-wise checks give the same)."""
     applicant_fields = dict(
         first_name=names["first_name"],
         last_name=names["last_name"],
@@ -204,15 +226,15 @@ def check_intake(
         covering_domain=covering,
         target_group=target_group,
         job_field=text["job_field"],
-        discount_holder=bool(data.discount_holder),
+        discount_holder=discount_holder,
         licence_no=text["licence_no"],
         licence_date=dates["licence_date"],
         head_of_household=None,
     )
-    if is_b:  # programme A's own fields (job, licence, discount, scoring household) do not apply
+    if program_code == ProgramCode.B:  # programme A's own fields (job, licence, discount, scoring household) do not apply
         case_fields.update(job_field="", discount_holder=False, licence_no="", licence_date=None, head_of_household=True)
         household = HouseholdData()
-    clean = CleanIntake(
+    return CleanIntake(
         program=program_code,
         national_code=national_code,
         channel=channel,
@@ -221,7 +243,6 @@ def check_intake(
         applicant=applicant_fields,
         case=case_fields,
     )
-    return clean, []
 
 
 B_ONLY_WOMEN = (
