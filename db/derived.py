@@ -1,7 +1,7 @@
 """Bulk loads on SQLite without the per-row triggers: the derived data rebuilt in one statement each.
 
-Migrations 0017 and 0018 keep derived data current with triggers: the monitoring tallies
-(``casetally``, ``spendtally``, ``seattally``), the case search table (``case_search``) and each
+Migrations 0017, 0018 and 0022 keep derived data current with triggers: the monitoring tallies
+(``casetally``, ``spendtally``, ``seattally``, ``casestatetally``), the case search table (``case_search``) and each
 case's newest score total (``application.score_total``). On SQLite they are row triggers: a
 loader writing 100,000 cases, cards and payment lines fires an upsert, an FTS insert or an
 UPDATE per row. :func:`triggers_suspended` takes them off for the length of a bulk load and
@@ -39,7 +39,7 @@ On PostgreSQL the same triggers are statement-level (transition tables): one gro
 per bulk statement, cheap; :func:`triggers_suspended` does nothing there.
 
 The rebuild statements are written from the migrations' own definitions (the tallies' keys,
-sums and counted rows of 0017, the search text and newest total of 0018), and
+sums and counted rows of 0017 and 0022, the search text and newest total of 0018), and
 ``tests/db/test_derived.py`` checks that they produce exactly what the triggers produce.
 """
 from __future__ import annotations
@@ -55,11 +55,12 @@ from db.bulk import sqlite_hold_write_lock
 
 _M0017 = importlib.import_module("db.migrations.versions.0017_monitoring_summary")
 _M0018 = importlib.import_module("db.migrations.versions.0018_list_search")
+_M0022 = importlib.import_module("db.migrations.versions.0022_case_state_tally")
 
 SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "paymentline", "introduction")
 """The tables whose triggers keep derived data (the default of :func:`triggers_suspended`)."""
 
-_TALLIES = {t.table: t for t in _M0017.TALLIES}
+_TALLIES = {t.table: t for t in (*_M0017.TALLIES, *_M0022.TALLIES)}
 # trigger name prefix → the derived data it keeps
 _KEPT_BY_PREFIX = {**{f"{name}_": name for name in _TALLIES}, "case_search_": "case_search", "score_total_": "score_total"}
 

@@ -2,7 +2,7 @@
 the home page.
 
 The tallies count cases, live payment lines and introductions per county; the database's triggers
-keep them in the transaction of every write (migration 0017), so these reads cost the size of the
+keep them in the transaction of every write (migrations 0017, 0022), so these reads cost the size of the
 tallies (a few rows per county), not the number of cases or lines. Each read is limited to an area
 (``province_id`` and/or ``county_id``) and grouped per ``by``: "province" (the county's province),
 "county", or None (the area as one). No permission check: the calling services check.
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from db.models import NONE_KEY, CaseTally, County, SeatTally, SpendTally
+from db.models import NONE_KEY, CaseStateTally, CaseTally, County, SeatTally, SpendTally
 
 
 def _grouped(model: Any, by: str | None, province_id: int | None, county_id: int | None, *columns: Any):
@@ -36,13 +36,14 @@ def case_counts(
     session: Session, states: Iterable[str], *, by: str | None, province_id: int | None = None,
     county_id: int | None = None, program_id: int | None = None,
 ) -> dict[tuple, int]:
-    """(area, programme id, state) → cases (without the area when ``by`` is None)."""
-    q, head = _grouped(CaseTally, by, province_id, county_id, CaseTally.program_id, CaseTally.state,
-                       func.sum(CaseTally.cases))
-    q = q.where(CaseTally.state.in_(list(states)))  # type: ignore[attr-defined]
+    """(area, programme id, state) → cases (without the area when ``by`` is None); read from the
+    tally without the premium details (a few rows per county, whatever the number of cases)."""
+    t = CaseStateTally
+    q, head = _grouped(t, by, province_id, county_id, t.program_id, t.state, func.sum(t.cases))
+    q = q.where(t.state.in_(list(states)))  # type: ignore[attr-defined]
     if program_id is not None:
-        q = q.where(CaseTally.program_id == program_id)
-    rows = session.connection().execute(q.group_by(*head, CaseTally.program_id, CaseTally.state))
+        q = q.where(t.program_id == program_id)
+    rows = session.connection().execute(q.group_by(*head, t.program_id, t.state))
     return {tuple(row[:-1]): int(row[-1]) for row in rows if row[-1]}
 
 

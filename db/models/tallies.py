@@ -1,6 +1,6 @@
 """Running tallies the monitoring screen and the home page read instead of the cases and lines.
 
-Kept by database triggers (migration 0017) in the transaction of every write to the tables they
+Kept by database triggers (migrations 0017, 0022) in the transaction of every write to the tables they
 count, whatever writes them (services, bulk writers, the demo): SQLite has row triggers; PostgreSQL
 has statement triggers over the statement's changed rows (transition tables), one grouped upsert a
 statement. A row whose count fell to zero stays (it counts nothing). ``-1`` stands for "none" in a
@@ -11,13 +11,15 @@ minus its figures.
 * ``CaseTally``: cases per county, programme and state; for the running states (active,
   suspended) also per what their premiums depend on (contract rate, share, grant start and
   length), the other states with those columns at -1.
+* ``CaseStateTally``: cases per county, programme and state only — at most counties × programmes
+  × states rows at any number of cases: what the home page and the monitoring screen count.
 * ``SpendTally``: the live payment lines (finalised runs) per Jalali year, county, programme,
   month, SSO status and kind: how many, and the agency's and the government's rials.
 * ``SeatTally``: programme B introductions SSO has not refused, per Jalali year and county.
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 TALLY_RUNNING_STATES = ("active", "suspended")
@@ -36,6 +38,15 @@ class CaseTally(SQLModel, table=True):
     start_year: int = Field(primary_key=True)
     start_month: int = Field(primary_key=True)
     months_granted: int = Field(primary_key=True)
+    cases: int = 0
+
+
+class CaseStateTally(SQLModel, table=True):
+    __table_args__ = (Index("ix_casestatetally_program_state", "program_id", "state", "cases"),)  # covers a national count
+
+    county_id: int = Field(foreign_key="county.id", primary_key=True)
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    state: str = Field(max_length=30, primary_key=True)
     cases: int = 0
 
 

@@ -129,6 +129,7 @@ def derived(engine) -> dict[str, list]:
         "spendtally": "SELECT * FROM spendtally WHERE lines <> 0 OR agency_rial <> 0 OR government_rial <> 0 "
                       "ORDER BY 1, 2, 3, 4, 5, 6",
         "seattally": "SELECT * FROM seattally WHERE introduced <> 0 ORDER BY 1, 2",
+        "casestatetally": "SELECT * FROM casestatetally WHERE cases <> 0 ORDER BY 1, 2, 3",
         "case_search": "SELECT rowid, body FROM case_search ORDER BY rowid",
         "score_total": "SELECT id, score_total FROM application ORDER BY id",
         "triggers": "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
@@ -161,7 +162,7 @@ def test_a_suspended_load_leaves_what_the_triggers_leave(template, tmp_path_fact
         engine.dispose()
     with_triggers, rebuilt = results
     assert rebuilt == with_triggers
-    assert with_triggers["case_search"] and with_triggers["casetally"]
+    assert with_triggers["case_search"] and with_triggers["casetally"] and with_triggers["casestatetally"]
 
 
 def test_a_load_that_fails_inside_the_block_leaves_triggers_and_data_as_they_were(template, tmp_path):

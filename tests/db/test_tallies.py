@@ -1,4 +1,4 @@
-"""The monitoring tallies (migration 0017) equal a fresh count of the rows after every write.
+"""The monitoring tallies (migrations 0017, 0022) equal a fresh count of the rows after every write.
 
 Random sequences of writes — cases added (several in one statement), moved between states,
 counties, programmes and grant figures, deleted; payment lines added live or not, finalised in one
@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from db.engine import new_session
 from db.models import (
     NONE_KEY, TALLY_RUNNING_STATES, Applicant, Application, CaseTally, County, Introduction, PaymentLine, PaymentRun,
-    Program, SeatTally, SpendTally,
+    Program, SeatTally, SpendTally, CaseStateTally,
 )
 from lib.workflow import State
 
@@ -43,9 +43,11 @@ def _case_key(a) -> tuple:
             detail(a.start_year), detail(a.start_month), detail(a.months_granted))
 
 
-def recount(session) -> tuple[dict, dict, dict]:
+def recount(session) -> tuple[dict, dict, dict, dict]:
     """What the tallies must hold, counted in Python from the rows themselves."""
-    cases = Counter(_case_key(a) for a in session.execute(select(Application.__table__)).all())
+    applications = session.execute(select(Application.__table__)).all()
+    cases = Counter(_case_key(a) for a in applications)
+    states = Counter((a.county_id, a.program_id, a.state) for a in applications)
     spend: dict[tuple, list[int]] = {}
     for line in session.execute(select(PaymentLine.__table__).where(PaymentLine.live)).all():
         key = (line.jalali_year, line.county_id, line.program_id, line.jalali_month, line.sso_status, line.line_kind)
@@ -57,10 +59,10 @@ def recount(session) -> tuple[dict, dict, dict]:
         (i.jalali_year, i.county_id)
         for i in session.execute(select(Introduction.__table__).where(Introduction.refused_on.is_(None))).all()
     )
-    return dict(cases), {k: tuple(v) for k, v in spend.items()}, dict(seats)
+    return dict(cases), {k: tuple(v) for k, v in spend.items()}, dict(seats), dict(states)
 
 
-def tallies(session) -> tuple[dict, dict, dict]:
+def tallies(session) -> tuple[dict, dict, dict, dict]:
     """The tallies' rows that count something."""
     c = CaseTally.__table__.c
     cases = {
@@ -79,7 +81,11 @@ def tallies(session) -> tuple[dict, dict, dict]:
         (r.jalali_year, r.county_id): r.introduced
         for r in session.execute(select(SeatTally.__table__).where(SeatTally.__table__.c.introduced != 0)).all()
     }
-    return cases, spend, seats
+    states = {
+        (r.county_id, r.program_id, r.state): r.cases
+        for r in session.execute(select(CaseStateTally.__table__).where(CaseStateTally.__table__.c.cases != 0)).all()
+    }
+    return cases, spend, seats, states
 
 
 # --------------------------------------------------------------------------- the world and the writes
@@ -329,7 +335,7 @@ def test_the_triggers_are_there_at_head(engine):
             names = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
         else:
             names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
-    assert {f"{t}_{e}" for t in ("casetally", "spendtally", "seattally") for e in ("insert", "update", "delete")} <= names
+    assert {f"{t}_{e}" for t in ("casetally", "spendtally", "seattally", "casestatetally") for e in ("insert", "update", "delete")} <= names
 
 
 def test_concurrent_writers_lose_no_count(engine, world):
