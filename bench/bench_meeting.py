@@ -3,8 +3,8 @@ same whatever the size of the area.
 
 For each size: a fresh SQLite file with ``generate_demo``; a new open session of the committee
 (county or province, programme A) whose agenda is the largest; then, through AppTest as a member
-of that committee, the first render (reads the agenda strip once) and a step (a click on «بعدی»:
-one case and this session's decisions), median of ``--repeat`` runs. For comparison, the service
+of that committee, the first render (reads the agenda's order once) and a step (a click on «بعدی»:
+one case, the names in the strip's window and this session's decisions), median of ``--repeat`` runs. For comparison, the service
 reads alone: the whole agenda with every case's details (what a step read before) and what a step
 reads now.
 
@@ -141,8 +141,8 @@ def service_figures(engine, actor, session_id: int, repeat: int) -> tuple[float,
     def one_step() -> None:
         with new_session(engine) as session:
             mt.meeting_state(session, actor, session_id)
-            mt.meeting_case(session, actor, session_id, entry.application_id, entry.position)
-            cm.case_details(session, actor, entry.application_id)
+            mt.meeting_step(session, actor, session_id, entry.application_id, entry.position,
+                            tuple(e.application_id for e in strip[max(entry.position - 5, 0):entry.position + 4]))
 
     return timed(whole, repeat), timed(one_step, repeat)
 

@@ -8,6 +8,9 @@ the most cases awaiting it, and a new open session of it. Then, through AppTest 
 (median of ``--repeat`` runs after one warm-up; the page scripts compiled once, as a running
 server keeps them — AppTest alone recompiles them on every run), and the service calls behind
 them alone. Wall and CPU milliseconds: the machine is shared, CPU time is the steadier figure.
+Each interaction's database statements and connections taken from the pool (on PostgreSQL each
+connection also costs a ping and a rollback: round trips = statements + 2 × connections) are
+counted on one more run and printed as the size finishes.
 
     .venv/bin/python bench/bench_sessions.py [--sizes 10000 100000] [--repeat 5] [--reuse DIR]
 """
@@ -26,12 +29,46 @@ from collections.abc import Callable  # noqa: E402
 from bench.bench_pages import (  # noqa: E402
     _compile_once, _patch_navigation, actors, database, signed_in_app, use_database,
 )
-from bench.timing import timed_cpu  # noqa: E402
+from bench.timing import timed_cpu as _timed_cpu  # noqa: E402
 from db.engine import new_session  # noqa: E402
 from services import committee as cm  # noqa: E402
 from services.committee import meeting as mt  # noqa: E402
 
 PAGE = 25  # pages/sessions.py AGENDA_PAGE
+
+
+def count_round_trips(fn: Callable[[], object]) -> tuple[int, int]:
+    """(SQL statements, connections taken from the pool) of one call of ``fn``, in every engine."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    counts = [0, 0]
+
+    def statement(*_):
+        counts[0] += 1
+
+    def checkout(*_):
+        counts[1] += 1
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Pool, "checkout", checkout)
+    try:
+        fn()
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
+        event.remove(Pool, "checkout", checkout)
+    return counts[0], counts[1]
+
+
+def timed_cpu(fn: Callable[[], object], repeat: int, name: str | None = None) -> tuple[float, float]:
+    """bench.timing.timed_cpu; with ``name``, then one more run whose database statements and
+    connections are counted and printed."""
+    figures = _timed_cpu(fn, repeat)
+    if name is not None:
+        statements, connections = count_round_trips(fn)
+        print(f"  {name}: {statements} SQL statements, {connections} connections from the pool", flush=True)
+    return figures
 
 
 def app_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tuple[float, float]]:
@@ -42,8 +79,9 @@ def app_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tu
 
     figures = {}
     sessions = signed_in("pages/sessions.py", session=str(session_id))
-    figures["sessions page, open"] = timed_cpu(lambda: _ok(sessions.switch_page("pages/sessions.py").run()), repeat)
-    figures["sessions page, rerun"] = timed_cpu(lambda: _ok(sessions.run()), repeat)
+    figures["sessions page, open"] = timed_cpu(lambda: _ok(sessions.switch_page("pages/sessions.py").run()), repeat,
+                                               "sessions page, open")
+    figures["sessions page, rerun"] = timed_cpu(lambda: _ok(sessions.run()), repeat, "sessions page, rerun")
     def picker():
         return next((s for s in sessions.selectbox if s.key == f"agenda_page_{session_id}"), None)
 
@@ -56,21 +94,30 @@ def app_figures(engine, committee, session_id: int, repeat: int) -> dict[str, tu
             pages = picker()
             _ok(pages.select_index(last - 1 if pages.index == 0 else 0).run())
 
-        figures["sessions page, agenda page"] = timed_cpu(turn, repeat)
+        figures["sessions page, agenda page"] = timed_cpu(turn, repeat, "sessions page, agenda page")
 
     meeting = signed_in("pages/meeting.py", session=str(session_id))
 
-    def open_meeting() -> None:  # the agenda strip is read when the meeting opens (once per meeting)
+    def open_meeting() -> None:  # the agenda strip's order is taken when the meeting opens (once per meeting)
         del meeting.session_state[f"meeting_strip_{session_id}"]
         _ok(meeting.switch_page("pages/meeting.py").run())
 
-    figures["meeting view, open"] = timed_cpu(open_meeting, repeat)
+    def open_after_write() -> None:  # every read of the data version gone, as after a write
+        import streamlit as st
+
+        st.cache_data.clear()
+        open_meeting()
+
+    # from the sessions page, the agenda's order is in the cache of this data version already
+    figures["meeting view, open"] = timed_cpu(open_meeting, repeat, "meeting view, open")
+    figures["meeting view, open after a write"] = timed_cpu(open_after_write, repeat,
+                                                            "meeting view, open after a write")
 
     def step() -> None:
         button = meeting.button(key="meeting_next")
         _ok((meeting.button(key="meeting_prev") if button.disabled else button).click().run())
 
-    figures["meeting view, step"] = timed_cpu(step, repeat)
+    figures["meeting view, step"] = timed_cpu(step, repeat, "meeting view, step")
     return figures
 
 
@@ -86,7 +133,8 @@ def service_figures(engine, committee, session_id: int, repeat: int, *, before: 
     the whole agenda as the sessions page built it on every run before it was paged."""
     with new_session(engine) as session:
         index = cm.agenda_index(session, committee, session_id)
-        entry = mt.agenda_strip(session, committee, session_id)[len(index) // 2]
+        middle = len(index) // 2
+        case, shown = index.ids[middle], index.ids[max(middle - 4, 0):middle + 5]
 
     def call(fn: Callable, *args, **kwargs):
         def run():
@@ -106,8 +154,7 @@ def service_figures(engine, committee, session_id: int, repeat: int, *, before: 
         "awaiting activation page": timed_cpu(both(call(cm.count_awaiting_activation),
                                                    call(cm.awaiting_activation, limit=50)), repeat),
         "meeting step reads": timed_cpu(both(call(mt.meeting_state, session_id),
-                                             call(mt.meeting_case, session_id, entry.application_id, entry.position),
-                                             call(cm.case_details, entry.application_id)), repeat),
+                                             call(mt.meeting_step, session_id, case, middle + 1, shown)), repeat),
     }
     if before:
         figures["whole agenda (before)"] = timed_cpu(call(cm.agenda, session_id), max(1, repeat // 2))

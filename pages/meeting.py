@@ -5,9 +5,11 @@ decision panel always in view. Opened as ``pages/meeting.py?session=N``.
 Keyboard: → previous, ← next (right to left), 1 approve, 2 reject, 3 defer (each opens the
 confirmation; Enter confirms). After a decision the view moves to the next undecided case.
 
-Speed: the agenda strip (ids and names in the committee's order) is read once per meeting and
-kept in the browser session (the «تازه‌سازی دستور کار» button reads it again); a step reads the
-one case shown and this session's decisions, so it costs the same whatever the area's size."""
+Speed: the agenda strip's order (the cases' ids in the committee's order: the agenda's index, which
+the sessions page reads too, once per data version) is kept in the browser session for the meeting
+(the «تازه‌سازی دستور کار» button reads it again); a step reads, in one session, the one case shown,
+the names of the strip cases in view and this session's decisions, so it costs the same whatever
+the area's size."""
 import streamlit as st
 
 from lib.catalog import CONTRACT_RATES, TARGET_GROUPS, label
@@ -145,16 +147,19 @@ STRIP, POSITION = f"meeting_strip_{session_id}", f"meeting_position_{session_id}
 state = versioned(mt.meeting_state, version, session_id)
 if state is None:
     st.stop()
-if STRIP not in st.session_state:
-    st.session_state[STRIP] = act(mt.agenda_strip, session_id) or []
-strip: list[mt.StripEntry] = st.session_state[STRIP]
+if STRIP not in st.session_state:  # the agenda's order, kept for the meeting (read once per data version)
+    index_now = versioned(cm.agenda_index, version, session_id)
+    if index_now is None:
+        st.stop()
+    st.session_state[STRIP] = index_now.ids
+strip: tuple[int, ...] = st.session_state[STRIP]  # application ids; position = place + 1
 summary, outcomes, tally = state.summary, state.outcomes, state.tally
 if FLASH in st.session_state:
     st.toast(st.session_state.pop(FLASH), icon="✅")
 
 
-def status(entry: mt.StripEntry) -> str:
-    return outcomes.get(entry.application_id, mt.PENDING)
+def status(application_id: int) -> str:
+    return outcomes.get(application_id, mt.PENDING)
 
 
 def go(index: int) -> None:
@@ -183,7 +188,7 @@ def leave() -> None:
 # --------------------------------------------------------------------------- heading and tally
 if POSITION not in st.session_state and strip:  # the meeting opens at its first undecided case
     st.session_state[POSITION] = next(
-        (i for i, e in enumerate(strip) if e.application_id not in outcomes), 0)
+        (i for i, case in enumerate(strip) if case not in outcomes), 0)
 index = min(max(st.session_state.get(POSITION, 0), 0), max(len(strip) - 1, 0))
 head, tally_col, tools = st.columns([5, 6, 3], vertical_alignment="center")
 head.markdown(
@@ -191,7 +196,7 @@ head.markdown(
     f" · {format_jalali(summary.held_on)}{' · بسته' if not summary.is_open else ''}</div>",
     unsafe_allow_html=True,
 )
-decided_here = sum(1 for e in strip if e.application_id in outcomes)
+decided_here = sum(1 for case in strip if case in outcomes)
 cost = ""
 if summary.program == "A":
     money = "—" if tally.cost is None else format_rial(tally.cost)
@@ -216,18 +221,23 @@ if not strip:
     st.stop()
 
 # --------------------------------------------------------------------------- agenda strip
+first = min(max(index - WINDOW // 2, 0), max(len(strip) - WINDOW, 0))
+shown = strip[first:first + WINDOW]
+# the case shown, its details and the names in the strip's window: one read, once per data version
+step = versioned(mt.meeting_step, version, session_id, strip[index], index + 1, shown)
+if step is None:
+    st.stop()
 with st.container(key="meeting_strip"):
-    first = min(max(index - WINDOW // 2, 0), max(len(strip) - WINDOW, 0))
-    shown = strip[first:first + WINDOW]
     prev_col, *cells, next_col, jump_col = st.columns([1.2] + [2] * len(shown) + [1.2, 1.6], vertical_alignment="center")
     # Right to left: «previous» sits on the right (→ key), «next» on the left (← key).
     prev_col.button("قبلی", icon=":material/arrow_forward:", key="meeting_prev", shortcut="Right",
                     on_click=guarded(go), args=(index - 1,), disabled=index == 0, width="stretch")
-    for cell, entry in zip(cells, shown):
+    for place, (cell, case) in enumerate(zip(cells, shown), start=first):
+        name = step.names.get(case, "—")
         cell.button(
-            f"{fa(entry.position)} {MARK[status(entry)]} {md_escape(entry.name)}", key=f"meeting_jump_{entry.application_id}",
-            type="primary" if entry.position - 1 == index else "secondary", on_click=guarded(go), args=(entry.position - 1,),
-            width="stretch", help=md_escape(f"{entry.name} — {cm.OUTCOME_LABELS.get(status(entry), 'در انتظار تصمیم')}"),
+            f"{fa(place + 1)} {MARK[status(case)]} {md_escape(name)}", key=f"meeting_jump_{case}",
+            type="primary" if place == index else "secondary", on_click=guarded(go), args=(place,),
+            width="stretch", help=md_escape(f"{name} — {cm.OUTCOME_LABELS.get(status(case), 'در انتظار تصمیم')}"),
         )
     next_col.button("بعدی", icon=":material/arrow_back:", key="meeting_next", shortcut="Left",
                     on_click=guarded(go), args=(index + 1,), disabled=index == len(strip) - 1, width="stretch")
@@ -236,14 +246,10 @@ with st.container(key="meeting_strip"):
     if GOTO_ERROR in st.session_state:
         jump_col.error(st.session_state.pop(GOTO_ERROR))
 
-entry = strip[index]
-item = versioned(mt.meeting_case, version, session_id, entry.application_id, entry.position)
-if item is None:
+item, details = step.item, step.details
+if item is None or details is None:
     st.warning("این پرونده دیگر در دستور کار این جلسه نیست (در جلسه دیگری بررسی شد یا وضعیتش تغییر کرد)؛ "
                "«تازه‌سازی دستور کار» را بزنید.", icon="⚠️")
-    st.stop()
-details = versioned(cm.case_details, version, item.application_id)
-if details is None:
     st.stop()
 
 # --------------------------------------------------------------------------- the case
@@ -283,7 +289,7 @@ def next_undecided(after: int, decided: set[int]) -> int:
     """The index of the first undecided case after ``after`` (wrapping), else ``after``."""
     for step in range(1, len(strip) + 1):
         candidate = (after + step) % len(strip)
-        if strip[candidate].application_id not in decided:
+        if strip[candidate] not in decided:
             return candidate
     return after
 
@@ -349,7 +355,8 @@ def offer_line(terms: dict) -> None:
         parts.append(f"پیشنهاد کمیته شهرستان: <b>تأیید، {escape(terms_text(item.proposal.terms))}</b>{reason}")
     elif summary.level == cm.Level.province.value:
         parts.append("پیشنهاد کمیته شهرستان ثبت نشده است.")
-    cost = versioned(mt.approval_cost, version, cm.Terms(**terms))
+    wage = versioned(mt.approval_wage, version)  # once per data version (and day), whatever the terms typed
+    cost = mt.cost_at(wage, cm.Terms(**terms))
     if cost is None:
         parts.append("هزینه تأیید: پس از انتخاب نرخ قرارداد (یا ثبت حداقل دستمزد سال) برآورد می‌شود.")
     else:

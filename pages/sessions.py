@@ -96,25 +96,23 @@ def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None
     return {"months": int(months), "share_percent": int(share), "contract_rate_bp": rate}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _agenda_index(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int):
-    return cm.agenda_index(_session, _actor, session_id)
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def _agenda_page(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int,
                  _index: cm.AgendaIndex, start: int):
     return cm.agenda_page(_session, _actor, session_id, _index, start, AGENDA_PAGE)
 
 
-def cached_agenda(session, actor: Actor, session_id: int, version: int, start: int | None = None):
-    """The agenda's order (``start`` None) or the page of it from ``start``, read again only after a
-    write anywhere (``version``: the data version, read from the database — right across app
-    servers). The cache is this user's (id and role in the key): the service checked the user and
-    the area when it read the agenda for this version."""
-    key = (actor.id, str(actor.role), session_id, local_today(), version)
-    index = _agenda_index(session, actor, *key)
-    return index if start is None else _agenda_page(session, actor, *key, index, start)
+def agenda_index(session_id: int, version: int) -> cm.AgendaIndex | None:
+    """The agenda's order, read again only after a write anywhere (``version``: the data version,
+    read from the database — right across app servers); the meeting view reads the same cache."""
+    return versioned(cm.agenda_index, version, session_id)
+
+
+def cached_page(session, actor: Actor, session_id: int, version: int, index: cm.AgendaIndex, start: int):
+    """The page of the agenda from ``start``, read again only after a write anywhere. The cache is
+    this user's (id and role in the key): the service checked the user and the area when it read
+    the agenda for this version."""
+    return _agenda_page(session, actor, actor.id, str(actor.role), session_id, local_today(), version, index, start)
 
 
 def _forget_reject() -> None:
@@ -396,13 +394,13 @@ def agenda_panel() -> None:
     this panel alone, and reads only the lines of the page shown."""
     global version
     version = current_version()  # this panel reruns alone too: whatever was written meanwhile
-    index = act(cached_agenda, session_id, version)
+    index = agenda_index(session_id, version)
     st.subheader("دستور کار")
     if not index:
         st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
         return
     start = page_start(len(index), AGENDA_PAGE, f"agenda_page_{session_id}")
-    items = act(cached_agenda, session_id, version, start) or []
+    items = act(cached_page, session_id, version, index, start) or []
     st.caption(rows_caption(start, len(items), len(index)) + " (به ترتیب رتبه)")
     if items:
         agenda_table(items, index.any_priority)
@@ -467,7 +465,7 @@ if summary.is_open:
                 elif act(cm.correct_decision, old.id, session_id, outcome, reason, **terms) is not None:
                     done(f"تصمیم اصلاحی برای {md_escape(old.applicant_name)} ثبت شد.")
 
-    undecided = len(act(cached_agenda, session_id, version) or ()) - summary.decided_cases
+    undecided = len(agenda_index(session_id, version) or ()) - summary.decided_cases
     if st.button("بستن جلسه…", icon=":material/lock:", key="close_session"):
         st.session_state[ASK_CLOSE] = session_id
     if st.session_state.get(ASK_CLOSE) == session_id:

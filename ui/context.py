@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,14 +132,14 @@ def check_account() -> Actor | None:
     A tab signed in earlier is checked against its server-side session (deleted on sign-out,
     deactivation, a password change; idle too long; role or area changed) and signed out with
     the Persian reason otherwise. A tab with no actor resumes from the browser's cookie."""
-    from services.sign_in import SESSION_ENDED, check_session
+    from services.sign_in import SESSION_ENDED
 
     actor, token = st.session_state.get(ACTOR_KEY), st.session_state.get(TOKEN_KEY)
     if actor is None:
         cookie = browser_cookie()
         if cookie is None or cookie == st.session_state.get(DEAD_COOKIE_KEY):
             return None
-        result = read(check_session, cookie)
+        result = _check(cookie)
         if result.actor is None:
             st.session_state[DEAD_COOKIE_KEY] = cookie
             st.session_state[NOTICE_KEY] = result.reason
@@ -148,7 +149,7 @@ def check_account() -> Actor | None:
     if token is None:
         reason = SESSION_ENDED
     else:
-        result = read(check_session, token, expected=actor)
+        result = _check(token, expected=actor)
         if result.actor is not None:
             if result.actor != actor:  # e.g. the full name was corrected
                 st.session_state[ACTOR_KEY] = result.actor
@@ -182,6 +183,43 @@ def write_session_cookie() -> None:
 
 
 SIGNED_OUT_KEY = "signed_out"
+_RUN = threading.local()  # what the frame read with this script run's account check (see _check)
+
+
+def _check(token: str, expected: Actor | None = None):
+    """``check_session`` and, in the same database session (one connection from the pool, one
+    check of it), the data version and whether demo data is loaded, kept for this run: the page
+    asks for them again (:func:`run_version`, :func:`demo_data`) without another round trip."""
+    from services.data_version import data_version
+    from services.sign_in import check_session
+    from services.users import has_demo_data
+
+    with new_session(get_engine()) as session:
+        result = check_session(session, token, expected=expected)
+        _RUN.reads = (data_version(session), has_demo_data(session)) if result.actor is not None else None
+    return result
+
+
+def run_version() -> int:
+    """The data version read with this run's account check; read anew where the frame did not run
+    in this run (a fragment rerunning alone) — services.data_version."""
+    from services.data_version import data_version
+
+    reads = getattr(_RUN, "reads", None)
+    return reads[0] if reads is not None else read(data_version)
+
+
+def demo_data() -> bool:
+    """Whether the database holds the demo data set (read with this run's account check)."""
+    from services.users import has_demo_data
+
+    reads = getattr(_RUN, "reads", None)
+    return reads[1] if reads is not None else read(has_demo_data)
+
+
+def end_run() -> None:
+    """The frame's run is over: what it read is not this thread's next run's (a fragment alone)."""
+    _RUN.reads = None
 
 
 def _forget_everything() -> None:

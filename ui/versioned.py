@@ -7,7 +7,8 @@ and answers the same call from ``st.cache_data`` until a write anywhere raises t
 the day changes. The key holds the user (id and role) and the arguments, so one user never sees
 another's answer: the service's own permission and area checks ran for that user and version.
 A refusal (``InvalidInput``/``Forbidden``) is shown as :func:`ui.context.act` shows it, and not
-cached. The page reads the version once per run (:func:`current_version`) and passes it on.
+cached. The page reads the version once per run (:func:`current_version`) and passes it on: the
+frame read it with the account check, in the same database round (ui.context.run_version).
 """
 from __future__ import annotations
 
@@ -21,16 +22,16 @@ from db.engine import new_session
 from lib.errors import Forbidden, InvalidInput
 from lib.jalali import local_today
 from services.base import Actor
-from services.data_version import data_version
-from ui.context import get_engine, read, require_actor
+from ui.context import get_engine, require_actor, run_version
 from ui.fmt import md_escape
 
 T = TypeVar("T")
 
 
 def current_version() -> int:
-    """The data version now (one primary-key lookup)."""
-    return read(data_version)
+    """The data version now: as the frame read it with this run's account check; a fragment that
+    reruns alone reads it again (one primary-key lookup)."""
+    return run_version()
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_, union
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import (
     AgendaEntry,
@@ -115,9 +115,9 @@ def _latest_by_application(rows: Iterable[DecisionRow]) -> dict[int, DecisionRow
     return latest
 
 
-def agenda_scope(session: Session, cs: CommitteeSession) -> tuple[ProgramCode, Level, ColumnElement[bool]]:
-    """(programme, level, SQL condition on Application selecting the agenda of ``cs``): see the
-    module docstring. Used by :func:`agenda` and by the meeting view's narrow reads."""
+def _scope_parts(session: Session, cs: CommitteeSession):
+    """(programme, level, conditions on Application of the committee's programme and area, of a
+    case ready for it, of a case on this session's agenda or decided in it)."""
     level, program = Level(cs.level), _program_code(session, cs.program_id)
     stage = _stage(program, level)
     ready = [Application.state == stage.ready.value]
@@ -127,16 +127,24 @@ def agenda_scope(session: Session, cs: CommitteeSession) -> tuple[ProgramCode, L
     here = select(AgendaEntry.application_id).where(AgendaEntry.session_id == cs.id).union(
         select(Decision.application_id).where(Decision.session_id == cs.id)
     )
-    # probed per case through its own agenda entries (an index), not a list of every open entry
+    # probed per case through its own agenda entries (an index), not a list of every open entry; the
+    # bare column (not «IS true»), so that PostgreSQL may use the partial index of the open entries
     elsewhere = select(AgendaEntry.id).where(
-        AgendaEntry.application_id == Application.id, AgendaEntry.level == cs.level, AgendaEntry.is_open.is_(True),
+        AgendaEntry.application_id == Application.id, AgendaEntry.level == cs.level, col(AgendaEntry.is_open),
         AgendaEntry.session_id != cs.id,
     ).correlate(Application)
     ready.append(~elsewhere.exists())
     # the area and programme repeated in each branch (same rows): the database then finds the ready
     # cases through an index on (state, area) — the waiting cases, not every case of the area
-    mine = (Application.program_id == cs.program_id, area)
-    return program, level, or_(and_(*mine, *ready), and_(*mine, Application.id.in_(here)))
+    mine = [Application.program_id == cs.program_id, area]
+    return program, level, mine, ready, [Application.id.in_(here)]
+
+
+def agenda_scope(session: Session, cs: CommitteeSession) -> tuple[ProgramCode, Level, ColumnElement[bool]]:
+    """(programme, level, SQL condition on Application selecting the agenda of ``cs``): see the
+    module docstring. Used by :func:`agenda` and by the meeting view's narrow reads."""
+    program, level, mine, ready, here = _scope_parts(session, cs)
+    return program, level, or_(and_(*mine, *ready), and_(*mine, *here))
 
 
 def agenda_order(program: ProgramCode, cases: Iterable[RankItem]) -> list[int]:
@@ -190,13 +198,21 @@ def ranked(session: Session, cs: CommitteeSession, *, names: bool = True) -> tup
     empty without ``names`` —, whether any case has a manual rank or is a discount holder): one
     narrow query, no details. The total is the case's current one (``application.score_total``,
     kept by the database with every score card)."""
-    program, _, scope = agenda_scope(session, cs)
+    program, _, mine, ready, here = _scope_parts(session, cs)
     columns = [Application.id, Application.applied_on, Application.discount_holder, Application.priority_override,
                Application.priority_reason, Application.score_total]
-    query = select(*columns, *((Applicant.first_name, Applicant.last_name) if names else ()))
-    if names:
-        query = query.join(Applicant, Applicant.id == Application.applicant_id)
-    rows = session.exec(query.where(scope)).all()
+
+    def branch(*where: ColumnElement[bool]):
+        query = select(*columns, *((Applicant.first_name, Applicant.last_name) if names else ()))
+        if names:
+            query = query.join(Applicant, Applicant.id == Application.applicant_id)
+        return query.where(*mine, *where)
+
+    # the two branches of agenda_scope as a UNION, not an OR: each finds its cases through its own
+    # index (the waiting cases by (state, area); this session's by its agenda entries and decisions)
+    # where one OR condition made PostgreSQL read every case of the province (and JIT-compile the plan)
+    both = union(branch(*ready), branch(*here)).subquery()
+    rows = session.exec(select(*both.c)).all()
     a = program == ProgramCode.A
     order = agenda_order(program, (RankItem(r[0], (r[5] if a else None) or 0, r[2], r[1], r[3], r[4]) for r in rows))
     return order, ({r[0]: f"{r[6]} {r[7]}" for r in rows} if names else {}), any(r[3] is not None or r[2] for r in rows)
