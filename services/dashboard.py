@@ -56,7 +56,8 @@ def area_summary(session: Session, actor: Actor, *, today: date | None = None) -
     county_id = actor.county_id if scope == Scope.county else None
     province_id = actor.province_id if scope in (Scope.county, Scope.province) else None
 
-    codes = dict(session.exec(select(Program.id, Program.code)).all())
+    programs = session.exec(select(Program.id, Program.code).order_by(Program.code)).all()
+    codes = dict(programs)
     counts = tallies.case_counts(
         session, ALL_STATES, by=None, province_id=None if county_id else province_id, county_id=county_id
     )
@@ -68,32 +69,29 @@ def area_summary(session: Session, actor: Actor, *, today: date | None = None) -
     introduced = tallies.seats_used(
         session, year, by=None, province_id=None if county_id else province_id, county_id=county_id
     )[None]
-    paid: dict[int, int] = {}
     # budgets are allotted to provinces: a county user sees her province's credit and payments
-    for program_id, _, _, kind, agency, government in tallies.spend(session, year, by=None, province_id=province_id):
-        sign = -1 if kind == "reversal" else 1
-        paid[program_id] = paid.get(program_id, 0) + sign * (int(agency or 0) + int(government or 0))
-    use = []
-    for program in session.exec(select(Program).order_by(Program.code)).all():
-        # Quotas are announced to counties; a province's or the country's quota is their sum.
-        quota_q = select(func.sum(Quota.slots)).where(
-            Quota.program_id == program.id, Quota.jalali_year == year, Quota.county_id.is_not(None)  # type: ignore[union-attr]
+    paid = tallies.paid(session, year, province_id=province_id)
+    # Quotas are announced to counties; a province's or the country's quota is their sum.
+    quota_q = select(Quota.program_id, func.sum(Quota.slots)).where(
+        Quota.jalali_year == year, Quota.county_id.is_not(None)  # type: ignore[union-attr]
+    )
+    if county_id is not None:
+        quota_q = quota_q.where(Quota.county_id == county_id)
+    elif province_id is not None:
+        quota_q = quota_q.where(Quota.province_id == province_id)
+    slots = dict(session.exec(quota_q.group_by(Quota.program_id)).all())
+    budget_q = select(Budget.program_id, func.sum(Budget.amount_rial)).where(Budget.jalali_year == year)
+    if province_id is not None:
+        budget_q = budget_q.where(Budget.province_id == province_id)
+    budgets = dict(session.exec(budget_q.group_by(Budget.program_id)).all())
+    use = [
+        ProgramUse(
+            program=code,
+            quota_slots=int(slots[program_id]) if slots.get(program_id) is not None else None,
+            quota_used=introduced if code == ProgramCode.B.value else 0,
+            budget_rial=int(budgets.get(program_id) or 0),
+            paid_rial=paid.get(program_id, 0),
         )
-        if county_id is not None:
-            quota_q = quota_q.where(Quota.county_id == county_id)
-        elif province_id is not None:
-            quota_q = quota_q.where(Quota.province_id == province_id)
-        slots = session.exec(quota_q).one()
-        budget_q = select(func.sum(Budget.amount_rial)).where(Budget.program_id == program.id, Budget.jalali_year == year)
-        if province_id is not None:
-            budget_q = budget_q.where(Budget.province_id == province_id)
-        use.append(
-            ProgramUse(
-                program=program.code,
-                quota_slots=int(slots) if slots is not None else None,
-                quota_used=introduced if program.code == ProgramCode.B.value else 0,
-                budget_rial=int(session.exec(budget_q).one() or 0),
-                paid_rial=paid.get(program.id, 0),
-            )
-        )
+        for program_id, code in programs
+    ]
     return AreaSummary(area_label(session, actor), year, by_state, open_cases, use)

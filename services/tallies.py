@@ -89,6 +89,17 @@ def spend(
     return [tuple(row) for row in session.connection().execute(q.group_by(*head, *keys))]
 
 
+def paid(session: Session, year: int, *, province_id: int | None = None) -> dict[int, int]:
+    """Programme id → the rials (agency's and government's) of Jalali ``year``'s live payment
+    lines in the area, a reversal's taken off: one grouped pass over the year's spend tally."""
+    t = SpendTally
+    amount = t.agency_rial + t.government_rial
+    q, _ = _grouped(t, None, province_id, None, t.program_id,
+                    func.sum(case((t.line_kind == "reversal", -amount), else_=amount)))
+    q = q.where(t.jalali_year == year, t.lines > 0).group_by(t.program_id)
+    return {int(p): int(s or 0) for p, s in session.connection().execute(q)}
+
+
 def seats_used(
     session: Session, year: int, *, by: str | None, province_id: int | None = None, county_id: int | None = None,
 ) -> dict[int | None, int]:

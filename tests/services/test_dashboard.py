@@ -116,7 +116,7 @@ def test_an_introduction_counts_once_against_the_quota(session, cases, admin, co
     assert use.quota_used == 1
 
 
-def _run(session, program, province_id, *, budget, status, lines, year=YEAR, start_month=1):
+def _run(session, program, province_id, *, budget, status, lines, year=YEAR, start_month=1, kind="payment"):
     run = PaymentRun(
         program_id=program.id, province_id=province_id, jalali_year=year, start_month=start_month,
         months=1, strategy="full", budget_rial=budget, total_rial=sum(a for _, _, a in lines), status=status,
@@ -130,6 +130,7 @@ def _run(session, program, province_id, *, budget, status, lines, year=YEAR, sta
                 jalali_year=year, jalali_month=month, days=31, daily_wage_rial=2_388_728, rate_bp=1800,
                 percent=100, full_amount_rial=amount, amount_rial=amount, agency_rial=amount, government_rial=0,
                 live=status == "finalized",  # a line is live once its run is finalised (services.payments.runs)
+                line_kind=kind,
             )
         )
     session.commit()
@@ -169,6 +170,20 @@ def test_budget_and_payments_follow_the_province(
     )
     b = {u.program: u for u in area_summary(session, national_manager, today=TODAY).use}["B"]
     assert (b.budget_rial, b.paid_rial) == (0, 0)
+
+
+def test_a_reversal_takes_its_amount_off_what_was_paid_and_a_top_up_adds(
+    session, cases, areas, province_committee, national_manager
+):
+    a = _program(session, "A")
+    _run(session, a, areas.province, budget=100_000_000, status="finalized",
+         lines=[(cases.a_scored, 1, 13_329_102), (cases.sibling_a, 1, 8_886_068)])
+    _run(session, a, areas.province, budget=100_000_000, status="finalized", kind="reversal",  # SSO rejected one
+         lines=[(cases.sibling_a, 1, 8_886_068)])
+    _run(session, a, areas.province, budget=100_000_000, status="finalized", kind="topup",
+         lines=[(cases.a_scored, 1, 1_000)])
+    for actor in (province_committee, national_manager):
+        assert {u.program: u for u in area_summary(session, actor, today=TODAY).use}["A"].paid_rial == 13_329_102 + 1_000
 
 
 def test_an_empty_area_shows_zeros(session, county_expert):
