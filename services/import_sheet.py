@@ -296,8 +296,49 @@ def _unreadable() -> InvalidInput:
     )
 
 
-def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
-    """The data rows of the first sheet keyed by column, and problems of the file itself.
+class _Sheet:
+    """The filled rows of an import file as read: (Excel row number, cells) each, and where each
+    column is (column key → position in a row's cells). :meth:`row` gives one row's cells
+    keyed by column, raw and as text (each distinct text normalised once per sheet)."""
+
+    def __init__(self, positions: dict[str, int], rows: list[tuple[int, list[Any]]]) -> None:
+        self.positions = positions
+        self.rows = rows
+        self._texts: dict[str, str] = {"": ""}  # a text cell → its normalised text: rows repeat names, places, dates
+        self._numbers: dict[float, str] = {}  # a number cell → its text (kept apart: 1.0 == True as a key)
+
+    def row(self, number: int, cells: list[Any]) -> _Row:
+        texts, numbers = self._texts, self._numbers
+        width = len(cells)
+        raw: dict[str, Any] = {}
+        text: dict[str, str] = {}
+        for key, i in self.positions.items():  # one pass: the raw cell (None when empty) and its text
+            value = cells[i] if i < width else None
+            if value is None or value == "":
+                raw[key] = None
+                text[key] = ""
+                continue
+            raw[key] = value
+            if type(value) is str:
+                found = texts.get(value)
+                if found is None:
+                    found = texts[value] = _cell_text(value)
+                text[key] = found
+            elif type(value) is float:  # counts typed as numbers
+                found = numbers.get(value)
+                if found is None:
+                    found = numbers[value] = _cell_text(value)
+                text[key] = found
+            else:
+                text[key] = _cell_text(value)
+        return _Row(number, raw, text)
+
+    def all_rows(self) -> list[_Row]:
+        return [self.row(number, cells) for number, cells in self.rows]
+
+
+def _read_rows(content: bytes) -> tuple[_Sheet, list[ImportProblem]]:
+    """The filled rows of the first sheet (:class:`_Sheet`), and problems of the file itself.
 
     Read with python-calamine (Rust; about ten times faster than openpyxl on 20,000 rows). It
     gives an empty cell as "" (here None, as a cell never filled), a number as a float and a
@@ -328,10 +369,7 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
         for c in IMPORT_COLUMNS
         if c.required and c.key not in positions
     ]
-    keys = list(positions.items())
-    texts: dict[str, str] = {"": ""}  # a text cell → its normalised text: rows repeat names, places, dates
-    numbers: dict[float, str] = {}  # a number cell → its text (kept apart: 1.0 == True as a key)
-    data: list[_Row] = []
+    data: list[tuple[int, list[Any]]] = []
     for number, cells in enumerate(values[1:], start=HEADER_ROW + 1):
         first = cells[0] if cells else None
         # a filled first cell (the programme) is the common case; otherwise look at every cell
@@ -343,29 +381,7 @@ def _read_rows(content: bytes) -> tuple[list[_Row], list[ImportProblem]]:
                 f"فایل بیش از {to_persian_digits(MAX_IMPORT_ROWS)} ردیف دارد؛ آن را به چند فایل تقسیم کنید.",
                 field="file",
             )
-        width = len(cells)
-        raw: dict[str, Any] = {}
-        text: dict[str, str] = {}
-        for key, i in keys:  # one pass: the raw cell (None when empty) and its text
-            value = cells[i] if i < width else None
-            if value is None or value == "":
-                raw[key] = None
-                text[key] = ""
-                continue
-            raw[key] = value
-            if type(value) is str:
-                found = texts.get(value)
-                if found is None:
-                    found = texts[value] = _cell_text(value)
-                text[key] = found
-            elif type(value) is float:  # counts typed as numbers
-                found = numbers.get(value)
-                if found is None:
-                    found = numbers[value] = _cell_text(value)
-                text[key] = found
-            else:
-                text[key] = _cell_text(value)
-        data.append(_Row(number, raw, text))
+        data.append((number, cells))
     if not data and not file_problems:
         raise InvalidInput("فایل هیچ ردیف پرشده‌ای ندارد؛ هر درخواست را در یک ردیف زیر عنوان‌ها بنویسید.", field="file")
-    return data, file_problems
+    return _Sheet(positions, data), file_problems
