@@ -1,0 +1,107 @@
+"""The committee's reads behind the sessions page and the meeting view: the agenda's order (the
+index the pages cache) holds exactly the agenda, in its order, whatever each case's fate; a
+meeting step reads the case, its details and the names in the strip's window in one session —
+on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event
+
+from lib.errors import Forbidden
+from services import committee as cm
+from services.committee import meeting as mt
+from tests.services.test_committee import approve, open_session, scored_case, sibling_secretary  # noqa: F401  (a fixture)
+
+FATES = ("waiting", "approved here", "deferred here", "rejected here", "deferred elsewhere")
+
+
+def _place(session, secretary, here, elsewhere, case, fate: str) -> None:
+    if fate == "approved here":
+        approve(session, secretary, here, case)
+    elif fate in ("deferred here", "rejected here"):
+        outcome = "defer" if fate == "deferred here" else "reject"
+        cm.record_decision(session, secretary, here.id, case.id, outcome, "بازدید از محل")
+    elif fate == "deferred elsewhere":  # on the agenda of another open session of the county
+        cm.record_decision(session, secretary, elsewhere.id, case.id, "defer", "بازدید از محل")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 29), st.booleans(), st.sampled_from(FATES)), min_size=1, max_size=5))
+@example([(3, False, "waiting")])  # one case, nothing decided
+@example([(5, False, "approved here"), (5, True, "deferred elsewhere"), (0, False, "rejected here")])
+@example([(29, True, "deferred here"), (0, False, "waiting"), (29, False, "waiting")])  # ties and a discount holder
+def test_the_agenda_index_is_the_agenda_in_its_order(session, secretary, county_expert, intake, cases):
+    """The index (two indexed branches: the waiting cases, this session's own) lists the same
+    cases in the same order as the whole agenda (one condition): waiting and decided here in,
+    taken by another open session out."""
+    count = len(cm.list_sessions(session, secretary))
+    here = open_session(session, secretary, number=f"here-{count}")
+    elsewhere = open_session(session, secretary, number=f"elsewhere-{count}")
+    made = []
+    for years, holder, fate in cases:
+        case = scored_case(session, county_expert, intake, insured_years=years, discount_holder=holder)
+        _place(session, secretary, here, elsewhere, case, fate)
+        made.append((case.id, fate))
+    index = cm.agenda_index(session, secretary, here.id)
+    agenda = [item.application_id for item in cm.agenda(session, secretary, here.id)]
+    assert list(index.ids) == agenda
+    assert {case for case, fate in made if fate != "deferred elsewhere"} <= set(index.ids)
+    assert not {case for case, fate in made if fate == "deferred elsewhere"} & set(index.ids)
+    strip = mt.agenda_strip(session, secretary, here.id)
+    assert [entry.application_id for entry in strip] == agenda
+
+
+def test_a_meeting_step_reads_the_case_its_details_and_the_names_in_view(session, secretary, county_expert, intake):
+    first = scored_case(session, county_expert, intake, insured_years=20, first_name="مریم")
+    second = scored_case(session, county_expert, intake, insured_years=5, first_name="سارا")
+    cs = open_session(session, secretary)
+    approve(session, secretary, cs, first)
+    step = mt.meeting_step(session, secretary, cs.id, first.id, 1, (first.id, second.id))
+    assert step.item == mt.meeting_case(session, secretary, cs.id, first.id, 1)
+    assert step.item.decision.outcome == "approve" and step.item.position == 1
+    assert step.details == cm.case_details(session, secretary, first.id)
+    assert step.names == {first.id: "مریم احمدی", second.id: "سارا احمدی"}
+
+
+def test_a_step_names_only_cases_of_the_committees_area_and_tells_a_case_that_left(
+        session, secretary, sibling_county_expert, county_expert, intake, areas):
+    here = scored_case(session, county_expert, intake, insured_years=9)
+    there = scored_case(session, sibling_county_expert, intake, county_id=areas.sibling_county)
+    cs = open_session(session, secretary)
+    other = open_session(session, secretary, number="2/1403")
+    cm.record_decision(session, secretary, other.id, here.id, "defer", "بازدید از محل")  # another session took it
+    step = mt.meeting_step(session, secretary, cs.id, here.id, 1, (here.id, there.id))
+    assert step.item is None and step.details is None  # the page asks to refresh the agenda
+    assert set(step.names) == {here.id}  # another county's case is not named, even when asked for
+
+
+def test_a_step_of_another_countys_session_is_refused(session, secretary, sibling_secretary, county_expert, intake):
+    case = scored_case(session, county_expert, intake)
+    cs = open_session(session, secretary)
+    with pytest.raises(Forbidden):
+        mt.meeting_step(session, sibling_secretary, cs.id, case.id, 1, (case.id,))
+
+
+def test_a_step_reads_the_programme_once(session, secretary, county_expert, intake):
+    """The programme row is read once per step (the session keeps it), not once per check."""
+    case = scored_case(session, county_expert, intake)
+    cs = open_session(session, secretary)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    session.expunge_all()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        step = mt.meeting_step(session, secretary, cs.id, case.id, 1, (case.id,))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert step.item is not None and step.details is not None
+    assert sum(1 for s in statements if s.lstrip().upper().startswith("SELECT PROGRAM.")) == 1
+    wage = mt.approval_wage(session, secretary)
+    terms = cm.Terms(24, 100, 1800)
+    assert mt.cost_at(wage, terms) == mt.approval_cost(session, secretary, terms)
