@@ -8,7 +8,10 @@ are compared without case (``a03`` finds ``A03…``), as the trigram tokenizer a
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, column, select, table
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, column, table
 
 INDEXED_LENGTH = 3  # a trigram: a shorter word cannot use the index
 
@@ -28,10 +31,28 @@ def indexed(word: str) -> bool:
     return len(word) >= INDEXED_LENGTH
 
 
-def case_ids_containing(dialect: str, word: str) -> Select:
-    """A subquery of the ids of the cases whose search text contains ``word`` (taken literally:
-    ``%``, ``_`` and quotes are characters, not patterns)."""
+@dataclass(frozen=True)
+class Matches:
+    """The cases containing every one of some words, as a table to join the cases to."""
+
+    table: Any  # the case search table
+    case_id: Any  # its column holding the case's id
+    condition: Any  # every word is contained
+    last_registered_first: Any  # an order by case id, highest first, that the index serves
+
+
+def containing_all(dialect: str, words: list[str]) -> Matches:
+    """The rows of the case search table containing every word (each at least :data:`INDEXED_LENGTH`
+    long, taken literally), highest case id first.
+
+    SQLite: one FTS5 query of all the words, read in descending rowid order, so a query that
+    joins the cases, filters them and stops after N rows reads about N matches, not all of them.
+    PostgreSQL: the trigram index gives every match at once (a bitmap); the order is on an
+    expression so that the planner keeps that index and sorts the matches (top-N) instead of
+    walking the primary key backwards testing each row's text (200–480 ms at 100,000 cases for a
+    common surname, against a few milliseconds)."""
     if dialect == "sqlite":
-        phrase = '"' + word.replace('"', '""') + '"'  # an FTS5 phrase of trigrams: a substring
-        return select(_SQLITE.c.rowid).where(_SQLITE.c.body.op("MATCH")(phrase))
-    return select(_POSTGRES.c.application_id).where(_POSTGRES.c.body.icontains(word, autoescape=True))
+        query = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)  # phrases of trigrams
+        return Matches(_SQLITE, _SQLITE.c.rowid, _SQLITE.c.body.op("MATCH")(query), _SQLITE.c.rowid.desc())
+    condition = and_(*(_POSTGRES.c.body.icontains(word, autoescape=True) for word in words))
+    return Matches(_POSTGRES, _POSTGRES.c.application_id, condition, (_POSTGRES.c.application_id + 0).desc())

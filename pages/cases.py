@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.workflow import State
 from services.base import Actor
-from services.cases import count_cases, counties_in_area, list_cases, provinces_in_area
+from services.cases import SEARCH_CAP, count_cases, counties_in_area, list_cases, provinces_in_area, search_tokens
 from services.data_version import data_version
 from ui.context import act, read, require_actor
 from ui.fmt import CHANNELS, PROGRAM_LABELS, PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, label, md_escape, to_persian_digits
@@ -12,14 +12,17 @@ from ui.widgets import case_link, field_error, jalali_date_input
 
 LIMIT = 500
 COUNT_LIMIT = 10_000  # counted exactly up to here; beyond, «more than»: a count costs the same in any area
+# a search lists SEARCH_CAP cases at most (those registered last) and counts up to there
 
 
 
 # Cached per area and filters until the next write anywhere (``version``: every audited write, on
 # any app server, changes it); ``area`` is (role, province, county) of the user.
 @st.cache_data(max_entries=256, show_spinner=False)
-def counted(_session, _actor: Actor, area: tuple, filters: tuple, version: int) -> int:
-    return count_cases(_session, _actor, **dict(filters), at_most=COUNT_LIMIT + 1)
+def counted(_session, _actor: Actor, area: tuple, filters: tuple, version: int) -> tuple[int, bool]:
+    """How many cases match, counted up to one more than the list can show, and whether it is a search."""
+    searched = bool(search_tokens(dict(filters)["text"]))
+    return count_cases(_session, _actor, **dict(filters), at_most=(SEARCH_CAP if searched else COUNT_LIMIT) + 1), searched
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -39,7 +42,7 @@ def persian_table(frame: pd.DataFrame) -> pd.DataFrame:
             "برنامه": frame["program"].map(PROGRAM_SHORT_LABELS.get),
             "شهرستان": frame["county"],
             "وضعیت": frame["state"].map(lambda s: STATE_LABELS[State(s)]),
-            "تاریخ درخواست": frame["applied_on"].map(format_jalali),
+            "تاریخ درخواست": frame["applied_on"].map({d: format_jalali(d) for d in frame["applied_on"].unique()}),
             "امتیاز": frame["total"].map(lambda t: "—" if pd.isna(t) else format_number(int(t))),
             "مسیر دریافت": frame["channel"].map(lambda c: label(CHANNELS, c)),
             "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),
@@ -83,11 +86,13 @@ if field_error("cases_date_from") or field_error("cases_date_to"):
 filters = (("program", program), ("province_id", province_id), ("county_id", county_id), ("state", state),
            ("date_from", date_from), ("date_to", date_to), ("text", text))
 area, version = (str(actor.role), actor.province_id, actor.county_id), read(data_version)
-total = act(counted, area, filters, version)
-if total is None:
+counting = act(counted, area, filters, version)
+if counting is None:
     st.stop()
-more = total > COUNT_LIMIT
-pages = max(1, -(-min(total, COUNT_LIMIT) // LIMIT))
+total, searched = counting
+cap = SEARCH_CAP if searched else COUNT_LIMIT
+more = total > cap
+pages = max(1, -(-min(total, cap) // LIMIT))
 page = 1
 if pages > 1:
     page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
@@ -100,7 +105,7 @@ if frame.empty:
     st.info("پرونده‌ای با این مشخصات پیدا نشد؛ فیلترها را کم‌تر کنید.")
     st.stop()
 
-count = f"بیش از {format_number(COUNT_LIMIT)}" if more else format_number(total)
+count = f"بیش از {format_number(cap)}" if more else format_number(total)
 if pages > 1:
     first = (page - 1) * LIMIT + 1
     st.caption(
@@ -109,8 +114,12 @@ if pages > 1:
     )
 else:
     st.caption(f"{count} پرونده. برای باز کردن یک پرونده، ردیف آن را انتخاب کنید.")
-if more:
-    st.caption(f"فهرست {format_number(COUNT_LIMIT)} پرونده تازه‌تر را نشان می‌دهد؛ برای دیدن پرونده‌های دیگر، "
+if more and searched:
+    st.caption(f"از پرونده‌های یافته‌شده، {format_number(cap)} پرونده‌ای که آخر از همه ثبت شده‌اند نشان داده می‌شوند "
+               "(تازه‌ترین درخواست‌ها اول)؛ برای یافتن پرونده‌ای دیگر، جستجو را دقیق‌تر کنید: نام و نام خانوادگی با هم، "
+               "کد ملی یا کد رهگیری، یا استان، شهرستان، وضعیت یا بازه تاریخ را انتخاب کنید.")
+elif more:
+    st.caption(f"فهرست {format_number(cap)} پرونده تازه‌تر را نشان می‌دهد؛ برای دیدن پرونده‌های دیگر، "
                "استان، شهرستان، وضعیت، بازه تاریخ یا متن جستجو را انتخاب کنید.")
 event = st.dataframe(
     shown, hide_index=True, width="stretch", column_order=list(shown.columns)[::-1],  # read from the right

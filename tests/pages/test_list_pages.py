@@ -94,3 +94,17 @@ def test_the_ranking_opens_on_a_county_with_cases_waiting(users, app_db):
     assert county.value == users["county_expert"].county_id
     assert "(۳ در انتظار)" in county.format_func(county.value)
     assert len(at.dataframe[0].value) == 3
+
+
+def test_a_search_with_more_than_500_matches_says_so_and_how_to_narrow_it(users, app_db):
+    _bulk_cases(app_db, 501)
+    at = app_as(users["manager"], timeout=120).run()
+    at.switch_page("pages/cases.py").run()
+    at.text_input(key="cases_search").input("شماره")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("بیش از ۵۰۰ پرونده")
+    assert "آخر از همه ثبت شده‌اند" in at.caption[1].value and "دقیق‌تر" in at.caption[1].value
+    assert "cases_page" not in [box.key for box in at.selectbox]  # one page: the search is narrowed, not paged
+    shown = at.dataframe[0].value
+    assert len(shown) == 500 and "نفر شماره0" not in set(shown["متقاضی"])  # the first registered is left out
