@@ -53,6 +53,7 @@ from db.engine import make_engine, new_session  # noqa: E402
 from db.models import Application, Program  # noqa: E402
 from services import committee as cm  # noqa: E402
 from services.base import SYSTEM  # noqa: E402
+from services.cases import SEARCH_CAP  # noqa: E402
 from services.users import actor_for, create_user  # noqa: E402
 
 APP = str(ROOT / "app.py")
@@ -60,7 +61,7 @@ PASSWORD = "bench-pass-1"
 SEARCH = "تهرانی"  # a surname of the demo's vocabulary
 PARTS = ("cases", "ranking", "home", "sessions", "fresh")
 COUNTED = 10_001  # the case list counts up to «more than 10,000» (pages/cases.py)
-SEARCH_COUNTED = 501  # a search, up to «more than 500» (services.cases.SEARCH_CAP)
+SEARCH_COUNTED = SEARCH_CAP + 1  # a search, up to «more than 500» (pages/cases.py)
 RANKING_ROWS = 100  # a page of the ranking (pages/ranking.py)
 MEMBERS = [cm.MemberInput("deputy", "مهدی نوری"), cm.MemberInput("employment_expert", "نرگس شریفی")]
 
