@@ -47,8 +47,12 @@ def _canonical_at(value: datetime | str) -> str:
 
 def canonical(row: Mapping[str, Any]) -> bytes:
     """The record's content as one JSON text with sorted keys (the same on SQLite and PostgreSQL)."""
-    values = [canonical_at(row["at"]) if name == "at" else row.get(name) for name in FIELDS]
+    values = [row.get(name) for name in FIELDS]
+    values[_AT] = canonical_at(row["at"])
     return _encode(values).encode("utf-8")
+
+
+_AT = FIELDS.index("at")
 
 
 # json.dumps with these options, its encoder built once (not per record)

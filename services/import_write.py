@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from db.audit_chain import seal
 from db.bulk import insert_rows, next_id
@@ -152,7 +153,7 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
         assert clean is not None
         applicant_id = applicant_ids[row.national_code]
         on_record = on_file.applicants.get(row.national_code)
-        person = snapshot(on_record) if on_record else _flat_snapshot({**clean.applicant, "id": applicant_id, "national_code": row.national_code}, iso)
+        person = snapshot(on_record) if on_record else _flat_snapshot({**clean.applicant, "id": applicant_id, "national_code": row.national_code}, Applicant, iso)
         full_name = f"{clean.applicant['first_name']} {clean.applicant['last_name']}"
         households.append(dict(application_id=case_id, **clean.household.__dict__))
         events.append(
@@ -181,8 +182,10 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
                 "application",
                 case_id,
                 before={"applicant": before[row.national_code]} if row.national_code in before else None,
-                after={"application": _flat_snapshot(case, iso), "applicant": person,
+                after={"application": _flat_snapshot(case, Application, iso), "applicant": person,
                        "row": row.number, "file_sha256": sha256},
+                province_id=case["province_id"],  # what the chain would find in the snapshot and entity
+                application_id=case_id,
             )
         )
         imported.append(ImportedCase(row.number, case_id, case["tracking_code"], full_name))
@@ -223,18 +226,38 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
         raise IntegrityError(f"bulk insert into {model.__table__.name}", None, exc) from exc  # type: ignore[attr-defined]
 
 
-def _flat_snapshot(values: dict[str, Any], iso: dict[date, str]) -> dict[str, Any]:
-    """:func:`services.base.snapshot` of a row this import builds (text, numbers, booleans,
-    dates and times only), without its general walk: dates as ISO text, each written once
-    into ``iso`` (the rows of one import share their timestamps and a few hundred days)."""
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, date):
+def _date_columns(model: type) -> tuple[str, ...]:
+    """The columns of ``model`` that hold dates or times."""
+    names = []
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if isinstance(column.type, UTCDateTime):
+            names.append(column.name)
+            continue
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:  # JSON and the like: no dates
+            continue
+        if issubclass(kind, date):
+            names.append(column.name)
+    return tuple(names)
+
+
+_DATES_OF = {model: _date_columns(model) for model in (Applicant, Application)}
+
+
+def _flat_snapshot(values: dict[str, Any], model: type, iso: dict[date, str]) -> dict[str, Any]:
+    """:func:`services.base.snapshot` of a ``model`` row this import builds (text, numbers,
+    booleans, dates and times only), without its general walk: the date and time columns as
+    ISO text, each value written once into ``iso`` (the rows of one import share their
+    timestamps and a few hundred days)."""
+    out = dict(values)
+    for key in _DATES_OF[model]:
+        value = out.get(key)
+        if value is not None:
             text = iso.get(value)
             if text is None:
                 text = iso[value] = value.isoformat()
-            value = text
-        out[key] = value
+            out[key] = text
     return out
 
 
@@ -247,11 +270,16 @@ class _Named:
         self.first_name, self.last_name, self.tracking_code = first_name, last_name, tracking_code
 
 
-def _audit_row(actor: Actor, at: datetime, action: str, entity: str, entity_id: Any, *, before: dict | None, after: dict | None) -> dict[str, Any]:
+def _audit_row(actor: Actor, at: datetime, action: str, entity: str, entity_id: Any, *, before: dict | None, after: dict | None,
+               province_id: int | None, application_id: int | None) -> dict[str, Any]:
     """An audit record as :func:`services.base.audit` writes it, as a row for a bulk insert.
     ``before`` and ``after`` hold :func:`services.base.snapshot` results, numbers and text:
-    already what a JSON round trip gives."""
+    already what a JSON round trip gives. Its area and case are given (the chain would work
+    them out of the snapshots, :func:`lib.audit_chain.province_of` and ``case_of``; a test
+    compares)."""
     return dict(
+        province_id=province_id,
+        application_id=application_id,
         at=at,
         user_id=actor.id,
         username=actor.username,
