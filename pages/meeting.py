@@ -287,8 +287,8 @@ with case_col:
 # --------------------------------------------------------------------------- the decision
 def next_undecided(after: int, decided: set[int]) -> int:
     """The index of the first undecided case after ``after`` (wrapping), else ``after``."""
-    for step in range(1, len(strip) + 1):
-        candidate = (after + step) % len(strip)
+    for ahead in range(1, len(strip) + 1):
+        candidate = (after + ahead) % len(strip)
         if strip[candidate] not in decided:
             return candidate
     return after
