@@ -12,7 +12,9 @@ How the rows travel:
   booleans, JSON — only the columns that have one) and then, in batches, to the driver's
   ``executemany`` via ``Connection.exec_driver_sql``. This skips the per-row parameter
   dictionaries of ``Connection.execute(insert(table), [dict, …])`` (about twice as slow for
-  payment lines) while writing exactly what Core would write.
+  payment lines) while writing exactly what Core would write. A caller that already holds the
+  driver's values (``driver_values=True``: the demo makes SQLAlchemy's text of its dates and
+  times itself, see ``demo.paths.Stamps``) skips that pass.
 * **PostgreSQL** — ``COPY … FROM STDIN`` on the transaction's own psycopg connection (about
   twice as fast as Core's batched ``executemany`` for payment lines, and as fast as a bare
   psycopg ``COPY``); JSON columns are serialised here, aware datetimes checked as Core would.
@@ -162,12 +164,14 @@ def _fast_processor(column_type: Any, dialect: Any, processor: Any) -> Any:
     return processor
 
 
-def _insert_sqlite(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Any], batch_size: int) -> int:
+def _insert_sqlite(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Any], batch_size: int,
+                   driver_values: bool = False) -> int:
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     order = list(compiled.positiontup or ())
     if sorted(order) != sorted(columns):  # pragma: no cover - a column the insert does not take
         raise ValueError(f"columns {columns} do not match the insert's parameters {order}")
     processors = [
+        None if driver_values else
         _fast_processor(table.c[name].type, conn.dialect, table.c[name].type._cached_bind_processor(conn.dialect))
         for name in order
     ]
@@ -240,17 +244,21 @@ def insert_rows(
     rows: Iterable[Sequence[Any] | Mapping[str, Any]],
     *,
     batch_size: int = BATCH_SIZE,
+    driver_values: bool = False,
 ) -> int:
     """Insert ``rows`` (tuples in ``columns`` order, or mappings) into ``table``; return the count.
 
     Columns left out get their constant model default (``Field(default=…)``); leaving out one
     with a computed default (``default_factory``, e.g. ``created_at``) is a ValueError.
+    ``driver_values`` (SQLite): the rows already hold what the driver stores — dates and UTC
+    datetimes as SQLAlchemy's text, JSON as its text — and go to it without conversion (a
+    generator that makes that text itself skips a pass over every value); ignored elsewhere.
     """
     table = _table(table)
     columns, rows = _with_defaults(table, tuple(columns), rows)
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        return _insert_sqlite(conn, table, columns, rows, batch_size)
+        return _insert_sqlite(conn, table, columns, rows, batch_size, driver_values)
     if dialect == "postgresql":
         return _insert_postgresql(conn, table, columns, rows, batch_size)
     return _insert_core(conn, table, columns, rows, batch_size)  # pragma: no cover
@@ -262,13 +270,14 @@ def insert_payment_lines(
     *,
     columns: Sequence[str] = PAYMENT_LINE_COLUMNS,
     batch_size: int = BATCH_SIZE,
+    driver_values: bool = False,
 ) -> int:
     """Write payment lines in bulk (tuples in :data:`PAYMENT_LINE_COLUMNS` order by default).
 
     The unique constraint *paid once* (applicant, programme, Jalali year and month) and the
     share and amount checks apply: a duplicate month fails the whole transaction.
     """
-    return insert_rows(conn, PaymentLine.__table__, columns, rows, batch_size=batch_size)
+    return insert_rows(conn, PaymentLine.__table__, columns, rows, batch_size=batch_size, driver_values=driver_values)
 
 
 @contextmanager

@@ -3,12 +3,11 @@ numbered per committee and Jalali year; the next open session of the demo county
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from db.models import CommitteeSession
-from demo.paths import dt
+from demo.paths import DAY, dt
 from demo.vocab import FEMALE_NAMES, LAST_NAMES, MALE_NAMES, OFFICE_START
 from lib import catalog
 
@@ -87,8 +86,8 @@ class CommitteesMixin:
                 start = dt(held, OFFICE_START)
                 rows["session"].append((
                     sid, level, self.programs[program][0], province_id, area_id if level == "county" else None,
-                    date.fromordinal(held), f"{count_in_year[jy]}/{jy}", "closed", user,
-                    start - timedelta(days=rng.randint(2, 7)), start + timedelta(hours=rng.randint(2, 4)), True,
+                    self.stamps.day(held), f"{count_in_year[jy]}/{jy}", "closed", user,
+                    self.stamp(start - DAY * rng.randint(2, 7)), self.stamp(start + 3600 * rng.randint(2, 4)), True,
                 ))
                 self._members(sid, level, area_id)
         for program in ("A",):  # the next meeting of the demo county's committee, not yet held (B has none)
@@ -102,21 +101,23 @@ class CommitteesMixin:
             sid = self._next("session")
             rows["session"].append((
                 sid, "county", self.programs[program][0], self.demo_province, self.demo_county,
-                date.fromordinal(held), f"{count}/{jy}", "open", self.secretary,
-                dt(self.last_day, OFFICE_START + 3600), None, True,
+                self.stamps.day(held), f"{count}/{jy}", "open", self.secretary,
+                self.stamp(dt(self.last_day, OFFICE_START + 3600)), None, True,
             ))
             self._members(sid, "county", self.demo_county)
             # the cases waiting for it, on its agenda (a case sits on one open agenda per level)
             for application_id, scored_at in self.awaiting_county[:8]:
                 rows["agenda"].append((self._next("agenda"), sid, application_id, "county", True, self.secretary,
-                                       max(scored_at, dt(self.last_day, OFFICE_START + 3700))))
-        # decisions carry session keys until now
+                                       self.stamp(max(scored_at, dt(self.last_day, OFFICE_START + 3700)))))
+        # decisions carry session keys and their moment as a number until now
         sessions = self.sessions
-        rows["decision"] = [(r[0], sessions[r[1]][0]) + r[2:] for r in rows["decision"]]
+        stamp = self.stamp
+        decisions = rows["decision"]
         # every decided case was on its session's agenda, placed before the meeting; closed now
-        for r in rows["decision"]:
-            rows["agenda"].append((self._next("agenda"), r[1], r[2], r[3], False, r[9],
-                                   r[10] - timedelta(minutes=rng.randint(30, 600))))
+        for r in decisions:
+            rows["agenda"].append((self._next("agenda"), sessions[r[1]][0], r[2], r[3], False, r[9],
+                                   stamp(r[10] - 60 * rng.randint(30, 600))))
+        rows["decision"] = [(r[0], sessions[r[1]][0]) + r[2:10] + (stamp(r[10]),) for r in decisions]
 
     def _members(self, session_id: int, level: str, area_id: int) -> None:
         for role, name in self._roster(level, area_id):

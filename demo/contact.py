@@ -5,10 +5,14 @@ Nothing sends SMS yet (the gateway adapter is not built), so every demo message 
 the services leave it: none claims to have been sent."""
 from __future__ import annotations
 
-from datetime import timedelta
-
+from demo.paths import DAY
 from demo.vocab import COMPLAINTS
+from lib.sms_templates import PLACEHOLDERS, state_event
 from lib.workflow import ProgramCode, State
+
+_NAME, _TRACKING = "\x01", "\x02"  # stand-ins for a person's name and tracking code in a worded template
+_NAME_LONGEST = PLACEHOLDERS["نام"].longest
+_TRACKING_LONGEST = PLACEHOLDERS["کد_رهگیری"].longest - 2  # ltr() adds two marks
 
 
 class Named:
@@ -23,8 +27,29 @@ class Named:
 class ContactMixin:
     """Part of :class:`demo.generator.Demo`."""
 
+    def _state_sms(self, named: Named, state: State, src: State | None, extra: dict, state_message) -> tuple[str, str]:
+        """(event, text) of the message for this move: exactly ``state_message(named, named, state,
+        src=src, extra=extra)``, worded once per move and details with stand-ins for the name and
+        the tracking code, which are then put in (a name or code that would be cut, or a stand-in
+        in the person's own text, takes the long way)."""
+        key = (src, state, tuple(extra.items()))
+        hit = self.sms_parts.get(key)
+        if hit is None:
+            stand_in = Named(_NAME, "", _TRACKING)
+            text = state_message(stand_in, stand_in, state, src=src, extra=extra)
+            hit = self.sms_parts[key] = (state_event(src, state), text.replace(_NAME + " ", _NAME).split(_NAME)
+                                         if text.count(_NAME + " ") == text.count(_NAME) else None)
+        event, parts = hit
+        name = f"{named.first_name} {named.last_name}"
+        tracking = named.tracking_code
+        if (parts is None or len(name) > _NAME_LONGEST or len(tracking) > _TRACKING_LONGEST
+                or _NAME in name or _TRACKING in name or _NAME in tracking or _TRACKING in tracking):
+            return event, state_message(named, named, state, src=src, extra=extra)
+        return event, name.join(parts).replace(_TRACKING, tracking)
+
     def _sms(self, applicant_id: int, application_id: int, mobile: str, event: str, body: str, at) -> int | None:
-        """Queue a message as services.notify does; its place in the rows (None without a mobile)."""
+        """Queue a message as services.notify does; its place in the rows (None without a mobile).
+        ``at``: the moment as the driver takes it (:class:`demo.paths.Stamps`)."""
         if not mobile:  # as services.notify.queue_state_sms: nothing without a mobile
             return None
         self.rows["notification"].append((
@@ -39,12 +64,12 @@ class ContactMixin:
         if rng.random() >= (0.03 if program == "B" else 0.015):
             return
         subject, body = rng.choice(COMPLAINTS[ProgramCode(program)])
-        opened = times[-1] - timedelta(days=rng.randint(0, 20))
+        opened = times[-1] - DAY * rng.randint(0, 20)
         if opened < times[0]:
-            opened = times[0] + timedelta(hours=2)
+            opened = times[0] + 2 * 3600
         status = rng.choices(("open", "resolved", "rejected"), (40, 45, 15))[0]
-        resolved_at = opened + timedelta(days=rng.randint(1, 15)) if status != "open" else None
-        if resolved_at is not None and resolved_at.toordinal() > self.last_day:
+        resolved_at = opened + DAY * rng.randint(1, 15) if status != "open" else None
+        if resolved_at is not None and resolved_at // DAY > self.last_day:
             status, resolved_at = "open", None
         resolution = {
             "resolved": "موضوع بررسی و پرونده در نوبت رسیدگی قرار گرفت؛ نتیجه با پیامک اعلام شد.",
@@ -55,6 +80,6 @@ class ContactMixin:
         )
         self.rows["complaint"].append((
             self._next("complaint"), application_id, applicant_id, channel, subject, body, status,
-            resolution, compensation, expert, opened, resolved_at, county_id, province_id,
-            (opened + timedelta(days=14)).date(),  # the register's suggested deadline (services.complaints)
+            resolution, compensation, expert, self.stamp(opened), self.stamp(resolved_at), county_id, province_id,
+            self.stamps.day(opened // DAY + 14),  # the register's suggested deadline (services.complaints)
         ))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -50,7 +51,8 @@ from demo.accounts import DEMO_ACCOUNTS, demo_area_ids
 from demo.committees import CommitteesMixin
 from demo.contact import ContactMixin
 from demo.introductions import IntroductionsMixin
-from demo.paths import Calendar, Workflow
+from demo.draws import DemoRandom
+from demo.paths import Calendar, Stamps, Workflow
 from demo.payments import PaymentsMixin
 from demo.people import PeopleMixin
 from demo.timeline import TimelineMixin
@@ -101,6 +103,12 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.year = jt.year
         self.range_start = jdatetime.date(jt.year - 1, 1, 1).togregorian().toordinal()
         self.cal = Calendar(date.fromordinal(self.range_start - 40), today + timedelta(days=70))
+        # days and moments are numbers until they go into a row, then what the driver takes
+        self.stamps = Stamps(conn.dialect.name)
+        self.stamp = self.stamps.moment
+        self.driver_values = self.stamps.text  # SQLite: the rows hold the driver's values, nothing to convert
+        json_bind = ScoreCardRecord.__table__.c.rows.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
+        self.card_json = json_bind if self.driver_values and json_bind is not None else (lambda rows: rows)
         self.flows = {p: Workflow(p) for p in ProgramCode}
         self.rows: dict[str, list[tuple]] = defaultdict(list)
         self.introduction_sms: dict[int, tuple] = {}  # introduction id → (its SMS row, names, from state)
@@ -126,8 +134,10 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.run_percent: dict[tuple, int] = {}
         self.finalize_day: dict[tuple, int | None] = {}
         self.premium_cache: dict[tuple, tuple[int, int, int, int]] = {}
+        self.b_share_cache: dict[int, tuple[int, int]] = {}
         self.score_cache: dict[tuple, tuple[int, list]] = {}
         self.row_cache: dict[Any, dict] = {}
+        self.sms_parts: dict[tuple, tuple[str, list[str] | None]] = {}  # a move's SMS, worded once (_state_sms)
         self.introduced: Counter = Counter()  # (county, Jalali year) → this run's introductions
         self.counties_with_b: set[int] = set()
         self.consumed: Counter = Counter()  # (province, program, year) → rials
@@ -272,7 +282,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         counts: dict[str, int] = {}
 
         def put(name: str, table, columns: Sequence[str], data: list) -> None:
-            counts[name] = insert_rows(conn, table, columns, data) if data else 0
+            counts[name] = insert_rows(conn, table, columns, data, driver_values=self.driver_values) if data else 0
 
         put("applicants", Applicant, (
             "id", "national_code", "first_name", "last_name", "father_name", "birth_certificate_no",
@@ -317,7 +327,8 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "strategy", "percent", "paid_months", "budget_rial", "total_rial", "agency_rial", "government_rial", "people",
             "line_count", "status", "created_by", "created_at", "approved_by", "approved_at", "finalized_by",
             "finalized_at", "is_demo"), rows["run"])
-        counts["payment_lines"] = insert_payment_lines(conn, rows["line"], columns=LINE_COLUMNS) if rows["line"] else 0
+        counts["payment_lines"] = insert_payment_lines(
+            conn, rows["line"], columns=LINE_COLUMNS, driver_values=self.driver_values) if rows["line"] else 0
         put("notifications", Notification, (
             "id", "applicant_id", "application_id", "channel", "mobile", "event", "body", "status",
             "created_at", "sent_at"), rows["notification"])
@@ -382,8 +393,20 @@ def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: d
         raise InvalidInput("تعداد متقاضیان نمونه نمی‌تواند منفی باشد.", field="applicants")
     if applicants == 0:
         return {}
-    rng = random.Random(seed)
+    rng = DemoRandom(seed)
     today = today or local_today()
+    # millions of row tuples that live until the write, none of them in a cycle: the cyclic
+    # collector would walk them again and again as they pile up; it is back on afterwards
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(engine, rng, applicants, today, state_message)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(engine: Engine, rng: DemoRandom, applicants: int, today: date, state_message) -> dict[str, int]:
     with engine.begin() as conn:
         demo = Demo(conn, rng, today)
         n_a = round(applicants * PROGRAM_A_SHARE)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 import jdatetime
 
@@ -37,16 +38,13 @@ class Workflow:
             self.dist[a] = d
         self.reachable = [s for s in self.states if s in self.dist[INITIAL_STATE]]
         self.predecessors = {t: [s for s in self.states if t in self.table.get(s, ())] for t in self.states}
+        self._steps: dict[tuple[State, State], tuple[list[State], tuple[float, ...]]] = {}
 
-    def _walk(self, rng: random.Random, target: State) -> list[State]:
-        path = [INITIAL_STATE]
-        s = INITIAL_STATE
-        for _ in range(14):
+    def _step(self, s: State, target: State) -> tuple[list[State], tuple[float, ...]]:
+        """The moves from ``s`` that can still reach ``target`` and their weights (worked out once)."""
+        hit = self._steps.get((s, target))
+        if hit is None:
             options = [n for n in self.table.get(s, ()) if target in self.dist[n]]
-            if s == target and (not options or rng.random() < 0.85):
-                return path
-            if not options:  # pragma: no cover - target unreachable from here
-                break
             here = self.dist[s].get(target, 99) if s != target else 1
             weights = []
             for n in options:
@@ -58,6 +56,18 @@ class Workflow:
                     weights.append(0.3)  # sideways: a missing document, say
                 else:
                     weights.append(0.1)  # back: the province sent it back, a suspension
+            hit = self._steps[(s, target)] = (options, tuple(weights))
+        return hit
+
+    def _walk(self, rng: random.Random, target: State) -> list[State]:
+        path = [INITIAL_STATE]
+        s = INITIAL_STATE
+        for _ in range(14):
+            options, weights = self._step(s, target)
+            if s == target and (not options or rng.random() < 0.85):
+                return path
+            if not options:  # pragma: no cover - target unreachable from here
+                break
             s = rng.choices(options, weights)[0]
             path.append(s)
         # too long: finish by the shortest way
@@ -105,5 +115,50 @@ class Calendar:
         return self.ordinal.get((y, m, day), o + 40)  # beyond the table: «too late» for the caller
 
 
-def dt(ordinal: int, seconds: int) -> datetime:
-    return datetime.combine(date.fromordinal(ordinal), time(), tzinfo=UTC) + timedelta(seconds=seconds)
+DAY = 86_400
+
+
+def dt(ordinal: int, seconds: int) -> int:
+    """A moment as the demo counts it until it is written: whole seconds since day 1 of the
+    proleptic Gregorian calendar (``ordinal`` × 86,400 + ``seconds`` of that UTC day; seconds
+    beyond the day run into the next). Adding minutes is adding 60 × minutes."""
+    return ordinal * DAY + seconds
+
+
+@cache
+def _seconds_text() -> list[str]:
+    """' HH:MM:SS.000000' of each second of a day (made once per process)."""
+    return [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000000" for s in range(DAY)]
+
+
+class Stamps:
+    """The demo's days (ordinals) and moments (:func:`dt` seconds) as the database's driver takes
+    them, so that the rows need no conversion on the way in: on SQLite the very text
+    SQLAlchemy's ``Date`` and aware ``DateTime`` store ('YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS.000000'
+    in UTC), joined from a day's text and a second's text each made once; on other databases
+    ``date`` and aware UTC ``datetime`` objects (``tests/demo/test_demo_stamps.py`` compares both
+    with the columns' own processors)."""
+
+    def __init__(self, dialect_name: str):
+        self.text = dialect_name == "sqlite"
+        self._days: dict[int, date | str] = {}
+        self._seconds = _seconds_text() if self.text else []
+
+    def day(self, ordinal: int) -> date | str:
+        """A ``Date`` column's value for the day ``ordinal``."""
+        value = self._days.get(ordinal)
+        if value is None:
+            value = date.fromordinal(ordinal)
+            if self.text:
+                value = value.isoformat()
+            self._days[ordinal] = value
+        return value
+
+    def moment(self, t: int | None) -> datetime | str | None:
+        """An aware ``DateTime`` column's value for the moment ``t`` (:func:`dt`)."""
+        if t is None:
+            return None
+        ordinal, seconds = divmod(t, DAY)
+        if self.text:
+            return self.day(ordinal) + self._seconds[seconds]  # type: ignore[operator]
+        return datetime.combine(date.fromordinal(ordinal), time(), tzinfo=UTC) + timedelta(seconds=seconds)

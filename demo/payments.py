@@ -27,6 +27,14 @@ class PaymentsMixin:
         return hit
 
 
+    def _b_shares(self, amount: int) -> tuple[int, int]:
+        """Programme B's (agency, government) split of ``amount`` (lib.payments), worked out once per amount."""
+        hit = self.b_share_cache.get(amount)
+        if hit is None:
+            parts = program_b_shares(amount)
+            hit = self.b_share_cache[amount] = (parts["agency"], parts["government"])
+        return hit
+
     def _finalized_on(self, province_id: int, program: str, year: int, quarter: int) -> int | None:
         """The day the quarter's run was finalized, or None if not yet (after yesterday)."""
         key = (province_id, program, year, quarter)
@@ -85,8 +93,7 @@ class PaymentsMixin:
                 rate = program_rate
             days_in_month, wage, full, amount = self._premium(year, month, rate, share * run_percent // 100)
             if program == "B":
-                parts = program_b_shares(amount)
-                agency, government = parts["agency"], parts["government"]
+                agency, government = self._b_shares(amount)
             else:
                 agency, government = amount, 0
             run_key = (province_id, program, year, quarter)
@@ -123,9 +130,9 @@ class PaymentsMixin:
                 run_id, self.programs[program][0], province_id, year, quarter * 3 + 1, 3, year, quarter * 3 + 3,
                 Strategy.PERCENT.value if percent < 100 else Strategy.FULL.value, percent, 3, None, total,
                 agency, government, len(people), line_count, "finalized",
-                preparer, dt(prepared_day, OFFICE_START + 1800),
-                approver, dt(approved_day, OFFICE_START + 5400),
-                preparer, dt(finalized, OFFICE_START + 7200), True,
+                preparer, self.stamp(dt(prepared_day, OFFICE_START + 1800)),
+                approver, self.stamp(dt(approved_day, OFFICE_START + 5400)),
+                preparer, self.stamp(dt(finalized, OFFICE_START + 7200)), True,
             ])
 
         # budgets: per province, programme, year and source; partly consumed

@@ -2,10 +2,10 @@
 documents and eligibility, along one walk through the workflow per case."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from demo.contact import Named
-from demo.paths import dt
+from demo.paths import DAY, dt
 from demo.vocab import (
     AREA_CODES,
     BOTH_PROGRAMMES_REFUSAL,
@@ -35,13 +35,13 @@ from lib import catalog
 from lib.scoring import ScoreInput, score
 from services.introductions import branch_title
 from services.relief_eligibility import B_ELIGIBLE_LABEL
-from lib.sms_templates import state_event
 from lib.text import to_persian_digits
 from lib.workflow import INITIAL_STATE, ProgramCode, State
 
 PROGRAM_LABELS = {"A": "برنامه الف", "B": "برنامه ب"}
 FOLLOW_ROOM = 150  # days left after a first case that will be followed by another
 FOLLOW_ROOM_REFUSAL = 75
+BORN_1990 = date(1990, 1, 1).toordinal()  # born since then, the national code is the certificate number
 
 
 class Person:
@@ -77,7 +77,7 @@ class PeopleMixin:
                 if as_dict is None:
                     as_dict = self.row_cache[row] = row.to_dict()
                 rows.append(as_dict)
-            hit = (card.total, rows)
+            hit = (card.total, self.card_json(rows))  # the JSON text on SQLite, made once
             self.score_cache[household] = hit
         return hit
 
@@ -158,19 +158,20 @@ class PeopleMixin:
         return Person(self._next("applicant"), first, rng.choice(LAST_NAMES), female, target_group,
                       rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}", county_id)
 
-    def _write_person(self, person: Person, program: str, applied: date, created) -> None:
+    def _write_person(self, person: Person, program: str, applied: int, created: int) -> None:
         rng = self.rng
         county_name = self.county_name[person.county_id]
         province_name = self.provinces[self.county_province[person.county_id]]
         national_code = self._national_code()
         age = rng.randint(25, 62) if program == "B" else rng.randint(19, 55)
-        birth = applied - timedelta(days=age * 365 + rng.randint(0, 364))
-        certificate = national_code if birth.year >= 1990 else str(rng.randint(1, 99999))
+        birth = applied - (age * 365 + rng.randint(0, 364))
+        certificate = national_code if birth >= BORN_1990 else str(rng.randint(1, 99999))
         landline = AREA_CODES.get(province_name, "021") + f"{rng.randint(2, 9)}{rng.randrange(10**7):07d}" if rng.random() < 0.5 else ""
         self.rows["applicant"].append((
             person.applicant_id, national_code, person.first, person.last, rng.choice(MALE_NAMES), certificate,
-            birth, "female" if person.female else "male", person.mobile, landline, self._address(county_name),
-            self._work_address(county_name) if program == "A" else "", person.county_id, True, created,
+            self.stamps.day(birth), "female" if person.female else "male", person.mobile, landline,
+            self._address(county_name), self._work_address(county_name) if program == "A" else "", person.county_id,
+            True, self.stamp(created),
         ))
         person.written = True
 
@@ -202,6 +203,7 @@ class PeopleMixin:
         rejected (a person supported by the other programme)."""
         rng = self.rng
         rows = self.rows
+        stamp = self.stamp
         pid, program_rate = self.programs[program]
         county_id = person.county_id
         province_id = self.county_province[county_id]
@@ -211,7 +213,7 @@ class PeopleMixin:
         if fitted is None:
             return False
         days, session_keys = fitted
-        applied = date.fromordinal(days[0])
+        applied = days[0]
         jy_applied = self.cal.jal[days[0]][0]
         # seconds of the day, increasing within a day
         secs = []
@@ -222,7 +224,8 @@ class PeopleMixin:
                 s = previous_sec + rng.randint(60, 900)
             secs.append(s)
             previous_day, previous_sec = d, s
-        times = [dt(d, s) for d, s in zip(days, secs)]
+        times = [d * DAY + s for d, s in zip(days, secs)]  # dt(d, s)
+        stamps = [stamp(t) for t in times]
         if not person.written:
             self._write_person(person, program, applied, times[0])
         applicant_id = person.applicant_id
@@ -242,7 +245,7 @@ class PeopleMixin:
             job = rng.choice(JOB_FIELDS)
             discount = rng.random() < 0.08
             licence_no = str(rng.randint(100000, 999999))
-            licence_date = applied - timedelta(days=rng.randint(30, 700))
+            licence_date = self.stamps.day(applied - rng.randint(30, 700))
         else:
             channel = rng.choices(("portal", "e_desk", "in_person", "counter_office"), (40, 20, 25, 15))[0]
             job, discount, licence_no, licence_date = "", False, "", None
@@ -272,7 +275,7 @@ class PeopleMixin:
         decisions = rows["decision"]
         for i, state in enumerate(path):
             src = path[i - 1] if i else None
-            at = times[i]
+            at = stamps[i]
             level = self._decision_level(program, src, state) if src is not None else None
             user = self._user_for(program, state, level, county_id, province_id, src)
             note = None
@@ -303,7 +306,7 @@ class PeopleMixin:
                 # the letter number and so this note are written in finish(), per county and year in date order
                 introduction = [
                     self._next("introduction"), application_id, county_id, self.cal.jal[days[i]][0], branch_id,
-                    branch, None, date.fromordinal(days[i]), user, at, None, None, None, len(rows["event"]),
+                    branch, None, self.stamps.day(days[i]), user, at, None, None, None, len(rows["event"]),
                 ]
                 rows["introduction"].append(introduction)
             elif state == State.county_decision and program == "B":
@@ -341,11 +344,11 @@ class PeopleMixin:
                     note = reason
                 decisions.append((
                     self._next("decision"), session_key, application_id, level, outcome, reason,
-                    d_months, d_share, d_rate, user, at,
+                    d_months, d_share, d_rate, user, times[i],  # stamped in _finish_sessions
                 ))
             elif state == State.rejected and program == "B" and src == State.introduced:
                 reason = rng.choice(SSO_REFUSALS)  # as services.introductions.record_sso_refusal: the seat returns
-                introduction[10:13] = [date.fromordinal(days[i]), reason, user]
+                introduction[10:13] = [self.stamps.day(days[i]), reason, user]
                 note = f"{branch_title(introduction[5])} تأمین اجتماعی نپذیرفت: {reason}"
             elif state == State.rejected and program == "B" and src in (State.received, State.documents_incomplete):
                 note = f"واجد شرایط نیست: {refusal or rng.choice(B_INELIGIBLE_REASONS)}"  # the county unit refuses
@@ -358,8 +361,8 @@ class PeopleMixin:
                     extra = {"مدارک": kind}
                 elif state == State.introduced:  # the letter's number is known in finish(): rendered again there
                     extra = {"شعبه": branch_title(branch), "شماره_نامه": "—"}
-                sms = self._sms(applicant_id, application_id, mobile, state_event(src, state),
-                                state_message(named, named, state, src=src, extra=extra), at)
+                event, body = self._state_sms(named, state, src, extra, state_message)
+                sms = self._sms(applicant_id, application_id, mobile, event, body, at)
                 if state == State.introduced and sms is not None:
                     self.introduction_sms[introduction[0]] = (sms, named, src)
         if program == "B":
@@ -384,13 +387,13 @@ class PeopleMixin:
         rows["application"].append((
             application_id, tracking, applicant_id, pid, county_id, province_id, channel, final.value,
             covering, target_group, job, discount, True if program == "B" else None, licence_no, licence_date,
-            applied, *in_force,
+            self.stamps.day(applied), *in_force,
             start_year, start_month, override, reason_override, set_by, True,
-            expert, times[0], times[-1],
+            expert, stamps[0], stamps[-1],
         ))
         disabled, severity, marital, dependants, years, grade = household
         rows["household"].append((application_id, disabled, severity, marital, dependants, years, grade))
-        self._papers(program, application_id, path, times, score_moves, expert, county_id)
+        self._papers(program, application_id, path, times, stamps, score_moves, expert, county_id)
         if program == "A":
             if State.province_decision in path or (final == State.county_decision and rng.random() < 0.5):
                 self._deputy(application_id, covering, months_granted, path, times, province_id)
@@ -409,7 +412,7 @@ class PeopleMixin:
         self._complaint(program, application_id, applicant_id, channel, expert, times, county_id, province_id)
         return True
 
-    def _deputy(self, application_id: int, covering: str, months: int, path: list[State], times: list,
+    def _deputy(self, application_id: int, covering: str, months: int, path: list[State], times: list[int],
                 province_id: int) -> None:
         """The specialised deputy that referred the applicant confirms job readiness and the
         months (those granted), after the county committee proposed them and before the province
@@ -419,12 +422,13 @@ class PeopleMixin:
             after, before = times[confirm - 1], times[confirm]
         else:
             after, before = times[-1], dt(self.last_day, OFFICE_START + OFFICE_SECONDS)
-        at = after + (before - after) * self.rng.uniform(0.2, 0.8)
+        at = after + int((before - after) * self.rng.uniform(0.2, 0.8))
         user = self.province_user if province_id == self.demo_province else None
-        self.rows["deputy"].append((self._next("deputy"), application_id, covering, True, months, user, at, None))
+        self.rows["deputy"].append((self._next("deputy"), application_id, covering, True, months, user,
+                                   self.stamp(at), None))
 
-    def _papers(self, program: str, application_id: int, path: list[State], times: list, score_moves: list[int],
-                expert: int | None, county_id: int) -> None:
+    def _papers(self, program: str, application_id: int, path: list[State], times: list[int], stamps: list,
+                score_moves: list[int], expert: int | None, county_id: int) -> None:
         """Documents and eligibility: the four documents of every case that passed intake (Form 2
         from the county committee's decision); conditions 1–2 confirmed by the county expert
         before scoring, condition 3 (the job) by the county committee's decision."""
@@ -441,26 +445,27 @@ class PeopleMixin:
         for kind in kinds:
             if program == "A" and kind == "committee_approval":
                 got = State.county_decision in reached
-                when = times[path.index(State.county_decision)] if got else None
+                when = stamps[path.index(State.county_decision)] if got else None
             else:
                 got = kind not in missing and (passed_intake or kind == kinds[0] or rng.random() < 0.5)
-                when = times[0] + timedelta(minutes=rng.randint(1, 30)) if got else None
+                when = times[0] + 60 * rng.randint(1, 30) if got else None
                 if got and kind == "sso_payment_proof" and final in (State.active, State.suspended):
                     # a running beneficiary brings a fresh proof of paying her premium (renewed within
                     # the last two months), as the payment run asks for one of the last 12 months
                     when = max(when, dt(self.last_day - rng.randint(0, 60), rng.randint(9 * 3600, 16 * 3600)))
+                when = self.stamp(when)
             rows["document"].append((self._next("document"), application_id, kind, got, expert if got else None, when))
         if program == "A" and State.scored in reached:
             first_score = times[score_moves[0]]
             for condition in ("registered_client", "job_readiness"):
                 rows["eligibility"].append((
                     self._next("eligibility"), application_id, condition, True, expert,
-                    first_score - timedelta(minutes=rng.randint(5, 120)), None,
+                    self.stamp(first_score - 60 * rng.randint(5, 120)), None,
                 ))
             if State.county_decision in reached:
                 decided = path.index(State.county_decision)
                 secretary = self.secretary if county_id == self.demo_county else None
                 rows["eligibility"].append((
                     self._next("eligibility"), application_id, "job_confirmed", True, secretary,
-                    times[decided], "با تصمیم کمیته اشتغال شهرستان (فرم شماره ۲)",
+                    stamps[decided], "با تصمیم کمیته اشتغال شهرستان (فرم شماره ۲)",
                 ))
