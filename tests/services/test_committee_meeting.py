@@ -4,16 +4,20 @@ meeting step reads the case, its details and the names in the strip's window in 
 on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
 from lib.errors import Forbidden
+from services import applications as apps
 from services import committee as cm
 from services.committee import meeting as mt
 from tests.services.test_committee import approve, open_session, scored_case, sibling_secretary  # noqa: F401  (a fixture)
 
+agenda_module = importlib.import_module("services.committee.agenda")  # the package re-exports a function «agenda»
 FATES = ("waiting", "approved here", "deferred here", "rejected here", "deferred elsewhere")
 
 
@@ -28,25 +32,32 @@ def _place(session, secretary, here, elsewhere, case, fate: str) -> None:
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(0, 29), st.booleans(), st.sampled_from(FATES)), min_size=1, max_size=5))
-@example([(3, False, "waiting")])  # one case, nothing decided
-@example([(5, False, "approved here"), (5, True, "deferred elsewhere"), (0, False, "rejected here")])
-@example([(29, True, "deferred here"), (0, False, "waiting"), (29, False, "waiting")])  # ties and a discount holder
+@given(st.lists(st.tuples(st.integers(0, 29), st.booleans(), st.sampled_from(FATES), st.sampled_from([None, 1, 2])),
+                min_size=1, max_size=5))
+@example([(3, False, "waiting", None)])  # one case, nothing decided
+@example([(5, False, "approved here", None), (5, True, "deferred elsewhere", None), (0, False, "rejected here", None)])
+@example([(29, True, "deferred here", None), (0, False, "waiting", None), (29, False, "waiting", None)])  # ties, a holder
+@example([(0, True, "waiting", 2), (29, False, "waiting", None), (1, False, "deferred here", 1)])  # committee overrides
 def test_the_agenda_index_is_the_agenda_in_its_order(session, secretary, county_expert, intake, cases):
-    """The index (two indexed branches: the waiting cases, this session's own) lists the same
-    cases in the same order as the whole agenda (one condition): waiting and decided here in,
-    taken by another open session out."""
+    """The index (two indexed branches: the waiting cases, this session's own; a long agenda ranked
+    vectorised) lists the same cases in the same order as the whole agenda (one condition, ranked
+    case by case): waiting and decided here in, taken by another open session out."""
     count = len(cm.list_sessions(session, secretary))
     here = open_session(session, secretary, number=f"here-{count}")
     elsewhere = open_session(session, secretary, number=f"elsewhere-{count}")
     made = []
-    for years, holder, fate in cases:
+    for years, holder, fate, override in cases:
         case = scored_case(session, county_expert, intake, insured_years=years, discount_holder=holder)
+        if override is not None:
+            apps.set_priority(session, secretary, case.id, override, "سرپرست خانوار با بیماری صعب‌العلاج")
         _place(session, secretary, here, elsewhere, case, fate)
         made.append((case.id, fate))
     index = cm.agenda_index(session, secretary, here.id)
     agenda = [item.application_id for item in cm.agenda(session, secretary, here.id)]
     assert list(index.ids) == agenda
+    with pytest.MonkeyPatch.context() as patch:  # as an agenda of more than VECTORISED_FROM cases is ranked
+        patch.setattr(agenda_module, "VECTORISED_FROM", 0)
+        assert list(cm.agenda_index(session, secretary, here.id).ids) == agenda
     assert {case for case, fate in made if fate != "deferred elsewhere"} <= set(index.ids)
     assert not {case for case, fate in made if fate == "deferred elsewhere"} & set(index.ids)
     strip = mt.agenda_strip(session, secretary, here.id)
