@@ -4,9 +4,10 @@ Builds a filled import file (programmes A and B, every Form 1 column, household 
 times on a fresh migrated SQLite database: reading and checking every row
 (``validate_import``) and writing them in one transaction (``import_applications``: applicants,
 cases, households, timeline events, SMS, audit records). The import follows the validation of
-the same file, as on the import page: the file's own checks are kept from the validation and
-only the database's are run again (``services.imports``); the cost of those own checks, which a
-file imported without validating first pays on top, is printed too. Prints figures; asserts nothing
+the same file, as on the import page: the file's own checks (column-wise for the rows that pass
+them, ``services.import_columns``) are kept from the validation and only the database's are run
+again (``services.imports``); the cost of those own checks, which a file imported without
+validating first pays on top, is printed too. Prints figures; asserts nothing
 about time. Wall time is noisy on a shared machine: the CPU seconds and the load average
 (``/proc/loadavg`` before and after) are printed with it.
 

@@ -25,9 +25,11 @@ What the database decides is checked on every validation and again in the import
 transaction: the county (named, not retired, inside the user's area), the people already on file
 and their open cases. Writing is :mod:`services.import_write`.
 
-Speed: each distinct value of a column is checked once per file (:class:`lib.memo.CheckMemo`);
-national codes, applicants, open cases, counties and taken tracking codes are loaded in bulk (a
-few queries per thousand rows). Nothing here imports Streamlit.
+Speed: the rows that pass every check of the file are found a column at a time, each distinct
+value of a column checked once (:mod:`services.import_columns`); only the other rows are read
+into cells and checked row by row, which words each problem (each distinct value again checked
+once, :class:`lib.memo.CheckMemo`). National codes, applicants, open cases, counties and taken
+tracking codes are loaded in bulk (a few queries per thousand rows). Nothing here imports Streamlit.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -316,9 +319,9 @@ def _load_on_file(session: Session, codes: Iterable[str]) -> _OnFile:
     return _OnFile(applicants, open_cases, programs)
 
 
-@dataclass(frozen=True)
-class _Checked:
-    """A row after the checks that depend on the file alone (cells, Form 1, twice in the file)."""
+class _Checked(NamedTuple):
+    """A row after the checks that depend on the file alone (cells, Form 1, twice in the file)
+    (a named tuple: 20,000 of them are made per file)."""
 
     number: int
     problems: tuple[ImportProblem, ...]
@@ -399,47 +402,39 @@ def _check_sheet(sheet: _Sheet, file_problems: list[ImportProblem], today: date,
     (:func:`services.import_columns.clean_rows`); the others are checked row by row, which words
     each problem (``column_wise=False``: every row so, as tests compare)."""
     fast = clean_rows(sheet, today) if column_wise else [None] * len(sheet.rows)
-    rows: list[_Row] = []
-    places: list[tuple[str, str] | None] = []
+    entries: list[_Row | tuple] = []
     slow: list[_Row] = []
     for (number, cells), found in zip(sheet.rows, fast):
         if found is None:
-            row = sheet.row(number, cells)
-            slow.append(row)
-            county = row.text.get("county", "")
-            places.append((normalize_persian(row.text.get("province", "")), county) if county else None)
-        else:
-            program, code, place, clean = found
-            row = _Row(number, {}, {}, program=program, national_code=code, clean=clean)
-            places.append(place)
-        rows.append(row)
+            found = sheet.row(number, cells)
+            slow.append(found)
+        entries.append(found)
     memo = CheckMemo()
     _seed_plain_values(memo, slow)
     for row in slow:
         _check_row(row, _parse_row(row, memo), today, memo)
 
     first_row: dict[str, int] = {}
-    for row in rows:
-        code = row.national_code
-        if not code:
-            continue
-        if code in first_row:
-            row.problem(
-                "national_code",
-                f"این کد ملی ({ltr(to_persian_digits(code))}) در ردیف {to_persian_digits(first_row[code])} هم آمده است؛ "
-                "هر متقاضی یک ردیف داشته باشد (درخواست برنامه دیگر را جداگانه وارد کنید).",
-            )
+    checked = []
+    for (number, _), entry in zip(sheet.rows, entries):
+        if type(entry) is _Row:
+            problems, program, code, clean = entry.problems, entry.program, entry.national_code, entry.clean
+            county = entry.text.get("county", "")
+            place = (normalize_persian(entry.text.get("province", "")), county) if county else None
         else:
-            first_row[code] = row.number
-
-    return _FileCheck(
-        tuple(file_problems),
-        tuple(
-            _Checked(row.number, tuple(row.problems), row.program, row.national_code, place,
-                     row.clean if not row.problems else None)
-            for row, place in zip(rows, places)
-        ),
-    )
+            program, code, place, clean = entry
+            problems = []
+        if code:
+            if code in first_row:
+                problems = [*problems, ImportProblem(
+                    number, _BY_KEY["national_code"].header,
+                    f"این کد ملی ({ltr(to_persian_digits(code))}) در ردیف {to_persian_digits(first_row[code])} هم آمده است؛ "
+                    "هر متقاضی یک ردیف داشته باشد (درخواست برنامه دیگر را جداگانه وارد کنید).",
+                )]
+            else:
+                first_row[code] = number
+        checked.append(_Checked(number, tuple(problems), program, code, place, None if problems else clean))
+    return _FileCheck(tuple(file_problems), tuple(checked))
 
 
 def _analyse(session: Session, actor: Actor, content: bytes) -> tuple[ImportReport, list[_Row], _OnFile, _Places]:
