@@ -44,6 +44,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from db.bulk import sqlite_page_cache
 from db.models import Applicant, Application, County, Program, Province
 from lib.errors import Forbidden, InvalidInput
 from lib.identifiers import normalize_national_code
@@ -523,7 +524,8 @@ def import_applications(session: Session, actor: Actor, content: bytes, *, only_
     refuse_retired(session, {row.county[0] for row in chosen},  # type: ignore[index]  (held until commit)
                    "هیچ ردیفی وارد نشد؛ فایل را دوباره بارگذاری کنید تا ردیف‌های این شهرستان نشان داده شوند.")
     try:
-        with gc_paused():
+        # SQLite: room in the page cache for the rows written (else they spill to the WAL mid-write)
+        with gc_paused(), sqlite_page_cache(session.connection()):
             imported = write_cases(session, actor, chosen, on_file, report.sha256)
     except IntegrityError:
         session.rollback()
