@@ -42,7 +42,7 @@ def persian_table(frame: pd.DataFrame) -> pd.DataFrame:
             "برنامه": frame["program"].map(PROGRAM_SHORT_LABELS.get),
             "شهرستان": frame["county"],
             "وضعیت": frame["state"].map(lambda s: STATE_LABELS[State(s)]),
-            "تاریخ درخواست": frame["applied_on"].map({d: format_jalali(d) for d in frame["applied_on"].unique()}),
+            "تاریخ درخواست": frame["applied_on"].map(format_jalali),
             "امتیاز": frame["total"].map(lambda t: "—" if pd.isna(t) else format_number(int(t))),
             "مسیر دریافت": frame["channel"].map(lambda c: label(CHANNELS, c)),
             "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد" if d else ""),

@@ -115,7 +115,7 @@ with table_slot:
                 "دلیل اولویت دستی": frame["override_reason"].fillna(""),
                 "ثبت‌کننده اولویت": frame["override_by"].fillna(""),
                 "تخفیف بیمه‌ای": frame["discount_holder"].map(lambda d: "دارد — پس از همه" if d else ""),
-                "تاریخ درخواست": frame["applied_on"].map({d: format_jalali(d) for d in frame["applied_on"].unique()}),
+                "تاریخ درخواست": frame["applied_on"].map(format_jalali),
                 "وضعیت": frame["state"].map(lambda s: STATE_LABELS[State(s)]),
             }
         )
