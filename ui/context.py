@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -28,6 +28,9 @@ from db.seed import load_reference_data
 from lib.errors import Forbidden, InvalidInput
 from services.base import Actor
 from ui.fmt import md_escape
+
+if TYPE_CHECKING:
+    from services.sign_in import SessionCheck
 
 T = TypeVar("T")
 ACTOR_KEY = "actor"
@@ -186,7 +189,7 @@ SIGNED_OUT_KEY = "signed_out"
 _RUN = threading.local()  # what the frame read with this script run's account check (see _check)
 
 
-def _check(token: str, expected: Actor | None = None):
+def _check(token: str, expected: Actor | None = None) -> SessionCheck:
     """``check_session`` and, in the same database session (one connection from the pool, one
     check of it), the data version and whether demo data is loaded, kept for this run: the page
     asks for them again (:func:`run_version`, :func:`demo_data`) without another round trip."""
