@@ -133,3 +133,22 @@ def test_a_file_without_every_column_is_checked_row_by_row():
     sheet = _sheet([VALID])
     del sheet.positions["licence_no"]
     assert clean_rows(sheet, TODAY) == [None]
+
+
+def test_columns_in_another_order_extra_columns_and_short_rows_give_the_same_checks():
+    """A file whose columns were moved, with a column of its own and rows that end early (the
+    reader leaves out empty cells at a row's end): both ways agree, and the clean row is taken."""
+    keys = ("note", *reversed(KEYS))
+    rows = [{**VALID, "note": "یادداشت"}, {**VALID, **B, "national_code": "0012345679", "note": None},
+            {**VALID, "national_code": "1234567891", "note": 1.0}]
+    cells = [[r[k] for k in keys] for r in rows]
+    cells[1] = cells[1][:-1]  # the programme, last here, left out
+    cells[2] = cells[2][:-5]  # … and the household columns too
+    sheet = _Sheet({key: i for i, key in enumerate(keys) if key != "note"}, list(enumerate(cells, start=2)))
+    assert [f is not None for f in clean_rows(sheet, TODAY)] == [True, False, False]
+    assert _check_sheet(sheet, [], TODAY) == _check_sheet(sheet, [], TODAY, column_wise=False)
+    short = [[r[k] for k in KEYS] for r in ({**VALID, **B}, VALID)]
+    short[0] = short[0][:-5]  # programme B: its empty household cells at the row's end left out
+    sheet = _Sheet({key: i for i, key in enumerate(KEYS)}, list(enumerate(short, start=2)))
+    assert [f is not None for f in clean_rows(sheet, TODAY)] == [True, True]
+    assert _check_sheet(sheet, [], TODAY) == _check_sheet(sheet, [], TODAY, column_wise=False)
