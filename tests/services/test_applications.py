@@ -168,7 +168,7 @@ def _not_mobile(text: str) -> bool:
 _digits = st.text(alphabet="0123456789۰۱۲۳۴۵۶۷۸۹ -", max_size=14)
 _BAD_INPUT = st.one_of(
     st.builds(lambda v: {"national_code": v}, st.one_of(_digits, st.text(max_size=12)).filter(_not_national_code)),
-    st.builds(lambda v: {"mobile": v}, st.one_of(_digits, st.text(min_size=1, max_size=14)).filter(lambda t: t != "" and _not_mobile(t))),
+    st.builds(lambda v: {"mobile": v}, st.one_of(_digits, st.text(min_size=1, max_size=14)).filter(lambda t: t.strip() != "" and _not_mobile(t))),  # blank = no mobile (A)
     st.builds(lambda v: {"first_name": v}, st.text(alphabet=" \t\n", max_size=4)),
     st.builds(lambda v: {"last_name": v}, st.text(alphabet=" \t", max_size=4)),
     st.builds(lambda v: {"channel": v}, st.text(max_size=10).filter(lambda t: t not in catalog.CHANNELS)),
