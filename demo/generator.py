@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection, Engine
 from lib.jalali import local_today
 from db.audit_chain import append_rows
 from db.bulk import (
-    insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_indexes_deferred, sqlite_page_cache,
+    insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_checks_deferred, sqlite_indexes_deferred,
+    sqlite_page_cache,
 )
 from db.derived import triggers_suspended
 from db.models import (
@@ -327,8 +328,9 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "strategy", "percent", "paid_months", "budget_rial", "total_rial", "agency_rial", "government_rial", "people",
             "line_count", "status", "created_by", "created_at", "approved_by", "approved_at", "finalized_by",
             "finalized_at", "is_demo"), rows["run"])
-        counts["payment_lines"] = insert_payment_lines(
-            conn, rows["line"], columns=LINE_COLUMNS, driver_values=self.driver_values) if rows["line"] else 0
+        with sqlite_checks_deferred(conn, PaymentLine):  # its six checks tested once over the new lines
+            counts["payment_lines"] = insert_payment_lines(
+                conn, rows["line"], columns=LINE_COLUMNS, driver_values=self.driver_values) if rows["line"] else 0
         put("notifications", Notification, (
             "id", "applicant_id", "application_id", "channel", "mobile", "event", "body", "status",
             "created_at", "sent_at"), rows["notification"])
