@@ -188,14 +188,14 @@ def main() -> None:
     print(f"\ncommittee pages on SQLite demo data, median of {args.repeat}, wall / CPU ms; ratio = largest / smallest "
           f"size, of CPU (load average {load})")
     print("agenda of the provincial committee: " + ", ".join(f"{agendas[n]:,} cases at {n:,}" for n in sizes))
-    header = f"{'interaction':<30}" + "".join(f"{n:>18,}" for n in sizes) + f"{'ratio':>8}"
+    header = f"{'interaction':<34}" + "".join(f"{n:>18,}" for n in sizes) + f"{'ratio':>8}"
     print(header)
     print("-" * len(header))
     for name in results[sizes[0]]:
         values = [results[n].get(name, (float("nan"), float("nan"))) for n in sizes]
         cells = "".join(f"{f'{w * 1000:.1f} / {c * 1000:.1f}':>18}" for w, c in values)
         ratio = f"{values[-1][1] / values[0][1]:.2f}" if len(sizes) > 1 and values[0][1] else ""
-        print(f"{name:<30}{cells}{ratio:>8}")
+        print(f"{name:<34}{cells}{ratio:>8}")
 
 
 if __name__ == "__main__":
