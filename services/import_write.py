@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from db.audit_chain import seal
-from db.bulk import insert_rows, next_id
+from db.bulk import insert_rows, next_id, sqlite_checks_deferred
 from db.derived import triggers_suspended
 from db.models import (
     Applicant,
@@ -216,12 +216,15 @@ def _reserve_ids(session: Session, model: type, count: int) -> list[int]:
 def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     """Rows (mappings with the same keys) written in bulk by :mod:`db.bulk` on the session's
     connection, inside its transaction; a refused row is SQLAlchemy's IntegrityError on every
-    database, as an ORM insert raises it."""
+    database, as an ORM insert raises it. On SQLite the table's CHECK constraints are tested once,
+    set-based, over the new rows (:func:`db.bulk.sqlite_checks_deferred`): a breaking row still
+    fails the insert with SQLite's own message, and the caller's transaction rolls back."""
     if not rows:
         return
     conn = session.connection()
     try:
-        insert_rows(conn, model, tuple(rows[0]), rows)
+        with sqlite_checks_deferred(conn, model):  # SQLite: the table's CHECKs once over the new rows
+            insert_rows(conn, model, tuple(rows[0]), rows)
     except conn.dialect.dbapi.IntegrityError as exc:  # PostgreSQL's COPY raises the driver's own
         raise IntegrityError(f"bulk insert into {model.__table__.name}", None, exc) from exc  # type: ignore[attr-defined]
 
