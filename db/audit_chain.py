@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from db.models.audit import AuditLog
-from lib.audit_chain import FIELDS, GENESIS, case_of, link_hash, province_of
+from lib.audit_chain import FIELDS, GENESIS, case_of, encode, link_hash, link_hash_encoded, province_of
 
 ADVISORY_LOCK_KEY = 0x6175_6469_746C_6F67 & 0x7FFF_FFFF_FFFF_FFFF  # "auditlog"
 
@@ -54,8 +54,11 @@ def _new_ids(conn: Connection, last_id: int, count: int) -> list[int]:
     return list(range(last_id + 1, last_id + 1 + count))
 
 
-def seal(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Give each row (a dict of AuditLog columns, in the order written) its id, area and hash."""
+def seal(conn: Connection, rows: Sequence[dict[str, Any]], *, encoded: bool = False) -> None:
+    """Give each row (a dict of AuditLog columns, in the order written) its id, area and hash.
+    ``encoded``: each row's before and after snapshots are replaced by their JSON text as hashed
+    (:func:`lib.audit_chain.encode`, None stays None), for a bulk writer that stores that text as
+    it is instead of encoding the snapshots a second time."""
     if not rows:
         return
     lock_chain(conn)
@@ -68,7 +71,12 @@ def seal(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
             row["application_id"] = case_of(row.get("entity", ""), row.get("entity_id"), row.get("before"), row.get("after"))
         for name in FIELDS:
             row.setdefault(name, None)
-        row["hash"] = previous = link_hash(previous, row)
+        if encoded:
+            before, after = (None if row[k] is None else encode(row[k]) for k in ("before", "after"))
+            row["hash"] = previous = link_hash_encoded(previous, row, before or "null", after or "null")
+            row["before"], row["after"] = before, after
+        else:
+            row["hash"] = previous = link_hash(previous, row)
 
 
 def append_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:

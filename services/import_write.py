@@ -192,8 +192,7 @@ def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnF
     _insert(session, Household, households)
     _insert(session, ApplicationEvent, events)
     _insert(session, Notification, messages)
-    seal(session.connection(), audits)  # the hash chain, as services.base.audit's records get it
-    _insert(session, AuditLog, audits)
+    _insert_audits(session, audits)
     return imported
 
 
@@ -213,7 +212,25 @@ def _reserve_ids(session: Session, model: type, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+def _insert_audits(session: Session, audits: list[dict[str, Any]]) -> None:
+    """Chain the audit records (as :func:`services.base.audit`'s records are) and insert them. On
+    SQLite each snapshot is encoded once, as the hash covers it (sorted keys), and that text is
+    stored as it is; elsewhere the driver's JSON encoding stores them."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        seal(conn, audits)
+        _insert(session, AuditLog, audits)
+        return
+    seal(conn, audits, encoded=True)
+    to_text = AuditLog.__table__.c.at.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
+    texts: dict[datetime, str] = {}
+    for row in audits:  # the records of one import share their timestamp
+        at = row["at"]
+        row["at"] = texts[at] if at in texts else texts.setdefault(at, to_text(at))
+    _insert(session, AuditLog, audits, driver_values=True)
+
+
+def _insert(session: Session, model: type, rows: list[dict[str, Any]], driver_values: bool = False) -> None:
     """Rows (mappings with the same keys) written in bulk by :mod:`db.bulk` on the session's
     connection, inside its transaction; a refused row is SQLAlchemy's IntegrityError on every
     database, as an ORM insert raises it. On SQLite the table's CHECK constraints are tested once,
@@ -224,7 +241,7 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     conn = session.connection()
     try:
         with sqlite_checks_deferred(conn, model):  # SQLite: the table's CHECKs once over the new rows
-            insert_rows(conn, model, tuple(rows[0]), rows)
+            insert_rows(conn, model, tuple(rows[0]), rows, driver_values=driver_values)
     except conn.dialect.dbapi.IntegrityError as exc:  # PostgreSQL's COPY raises the driver's own
         raise IntegrityError(f"bulk insert into {model.__table__.name}", None, exc) from exc  # type: ignore[attr-defined]
 
