@@ -11,6 +11,7 @@ same transaction. Nothing here imports Streamlit.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,9 +78,7 @@ def _free_tracking_codes(session: Session, keys: Sequence[tuple[str, date]]) -> 
     codes = [tracking_code_candidate(p, d) for p, d in keys]
     pending = list(range(len(codes)))
     for _ in range(20):
-        taken: set[str] = set()
-        for chunk in chunks([codes[i] for i in pending]):
-            taken.update(session.exec(select(Application.tracking_code).where(Application.tracking_code.in_(chunk))).all())  # type: ignore[attr-defined]
+        taken = _taken_codes(session, [codes[i] for i in pending])
         pending_set = set(pending)
         seen = {code for i, code in enumerate(codes) if i not in pending_set}
         retry = []
@@ -94,6 +93,20 @@ def _free_tracking_codes(session: Session, keys: Sequence[tuple[str, date]]) -> 
             codes[i] = tracking_code_candidate(*keys[i])
         pending = retry
     raise RuntimeError("could not find free tracking codes")  # pragma: no cover
+
+
+def _taken_codes(session: Session, codes: list[str]) -> set[str]:
+    """Which of ``codes`` cases already have: on SQLite in one statement (the codes as one JSON
+    array), elsewhere in chunks of an IN list."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        return set(conn.exec_driver_sql(
+            "SELECT tracking_code FROM application WHERE tracking_code IN (SELECT value FROM json_each(?))",
+            (json.dumps(codes),)).scalars())
+    taken: set[str] = set()
+    for chunk in chunks(codes):
+        taken.update(session.exec(select(Application.tracking_code).where(Application.tracking_code.in_(chunk))).all())  # type: ignore[attr-defined]
+    return taken
 
 
 def write_cases(session: Session, actor: Actor, chosen: list[_Row], on_file: OnFile, sha256: str) -> list[ImportedCase]:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 import services.import_write as write
 from db.models import Household
 from lib.errors import InvalidInput
+from services import applications as apps
 from services.imports import import_applications, import_template
 from tests.services.test_imports_columns import VALID
 
@@ -46,3 +47,15 @@ def test_a_row_breaking_a_check_of_the_database_imports_nothing(session, county_
         household.dependants = -1
         session.flush()
     session.rollback()
+
+
+def test_tracking_codes_taken_on_file_or_twice_in_the_file_are_drawn_again(session, county_expert, intake,
+                                                                          new_national_code, monkeypatch):
+    """Each imported case gets a tracking code no other case has: a drawn code that a case on
+    file holds, or that an earlier row of the file drew, is drawn again."""
+    taken = apps.submit_application(session, county_expert, intake("A")).tracking_code
+    draws = iter([taken, "A031111111", "A031111111", "A032222222", "A033333333"])
+    monkeypatch.setattr(write, "tracking_code_candidate", lambda program, on: next(draws))
+    content = import_template(rows=[{**VALID, "national_code": new_national_code()} for _ in range(3)])
+    result = import_applications(session, county_expert, content)
+    assert sorted(case.tracking_code for case in result.imported) == ["A031111111", "A032222222", "A033333333"]
