@@ -180,20 +180,10 @@ assert _KEYS == (
 ), _KEYS
 
 
-_PLAIN_KINDS = {str, float, type(None)}
-"""Cell kinds a column can be keyed by as they are (a text never equals a number or None)."""
-
-
 def _column(cells: tuple[Any, ...], check: Callable[[str], Any]) -> list[Any]:
     """``check`` of each cell's text, run once per distinct cell. Text and number cells only
     (as :meth:`_Sheet.row` reads them); any other kind of cell is FAIL. Numbers are keyed
-    apart from text (and from booleans: 1.0 == True); a column of only text, numbers and blank
-    cells (the usual) needs no kind in its keys and is looked up without a Python loop per cell."""
-    if set(map(type, cells)) <= _PLAIN_KINDS:  # no two such cells of different kinds are equal
-        distinct = dict.fromkeys(cells)
-        for value in distinct:
-            distinct[value] = check("") if value is None or value == "" else check(_cell_text(value))
-        return list(map(distinct.__getitem__, cells))
+    apart from text (and from booleans: 1.0 == True)."""
     seen: dict[Any, Any] = {}
     out = []
     append = out.append
