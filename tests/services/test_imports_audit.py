@@ -46,3 +46,17 @@ def test_imported_cases_are_audited_in_their_area_chained_with_the_rows_as_writt
         _same_snapshot(record.after["applicant"], session.get(Applicant, case.applicant_id))
     assert records[0].after["application"]["licence_date"] and records[0].after["applicant"]["birth_date"]
     assert first_break(iter_chain(session.connection())).broken is None
+
+
+def test_a_person_on_file_is_audited_with_her_details_before_and_the_chain_holds(
+        session, county_expert, areas, new_national_code):
+    """Her earlier details are the record's *before* (stored as the chain hashes it on SQLite):
+    read back as written, and ``verify-audit``'s walk finds no break."""
+    code = new_national_code()
+    first = import_applications(session, county_expert, import_template(rows=[{**VALID, "national_code": code, **B}]))
+    later = import_applications(session, county_expert, import_template(rows=[{**VALID, "national_code": code}]))
+    record = session.exec(select(AuditLog).where(AuditLog.application_id == later.imported[0].application_id)).one()
+    person = session.get(Application, first.imported[0].application_id).applicant_id
+    assert record.before["applicant"]["id"] == record.after["applicant"]["id"] == person
+    assert record.before["applicant"]["national_code"] == code
+    assert first_break(iter_chain(session.connection())).broken is None
