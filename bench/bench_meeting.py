@@ -77,7 +77,7 @@ def open_session(engine, n: int):
             actor = actor_for(user)
             cs = cm.create_session(session, actor, program="A", held_on=local_today(), number=f"bench-{n}",
                                    members=MEMBERS[level])
-            size = len(mt.agenda_strip(session, actor, cs.id))
+            size = len(cm.agenda_index(session, actor, cs.id).ids)
         if best is None or size > best[3]:
             best = (actor, cs.id, level, size)
     return best
@@ -131,8 +131,9 @@ def app_figures(engine, actor, session_id: int, repeat: int) -> tuple[float, flo
 def service_figures(engine, actor, session_id: int, repeat: int) -> tuple[float, float]:
     """(the whole agenda with details, what a step reads now), seconds."""
     with new_session(engine) as session:
-        strip = mt.agenda_strip(session, actor, session_id)
-    entry = strip[len(strip) // 2]
+        strip = cm.agenda_index(session, actor, session_id).ids
+    middle = len(strip) // 2
+    case, position = strip[middle], middle + 1
 
     def whole() -> None:
         with new_session(engine) as session:
@@ -141,8 +142,7 @@ def service_figures(engine, actor, session_id: int, repeat: int) -> tuple[float,
     def one_step() -> None:
         with new_session(engine) as session:
             mt.meeting_state(session, actor, session_id)
-            mt.meeting_step(session, actor, session_id, entry.application_id, entry.position,
-                            tuple(e.application_id for e in strip[max(entry.position - 5, 0):entry.position + 4]))
+            mt.meeting_step(session, actor, session_id, case, position, strip[max(position - 5, 0):position + 4])
 
     return timed(whole, repeat), timed(one_step, repeat)
 

@@ -15,7 +15,6 @@ COUNT_LIMIT = 10_000  # counted exactly up to here; beyond, «more than»: a cou
 # a search lists SEARCH_CAP cases at most (those registered last) and counts up to there
 
 
-
 # Cached per area and filters until the next write anywhere (``version``: every audited write, on
 # any app server, changes it); ``area`` is (role, province, county) of the user.
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -23,21 +23,12 @@ from lib.jalali import jalali_year_of, local_today
 from lib.payments import monthly_premium
 from lib.permissions import Action
 from services.base import Actor
-from services.committee.agenda import _scope_parts, agenda_items, agenda_rows, agenda_scope, case_details, ranked
+from services.committee.agenda import _scope_parts, agenda_items, agenda_rows, agenda_scope, case_details
 from services.committee.common import AgendaItem, CaseDetails, Outcome, SessionSummary, Terms
 from services.committee.sessions import _summaries, get_session
 
 DAYS_PER_MONTH = 30  # the estimate's month; a payment run uses each Jalali month's own days
 PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class StripEntry:
-    """One line of the agenda strip: position (1-based), case and name."""
-
-    position: int
-    application_id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -69,12 +60,6 @@ class MeetingState:
     summary: SessionSummary
     outcomes: dict[int, str]  # application_id → latest outcome in this session
     tally: Tally
-
-
-def agenda_strip(session: Session, actor: Actor, session_id: int) -> list[StripEntry]:
-    """The agenda in the committee's order, as narrow lines (no documents, cap or proposals)."""
-    order, names, _ = ranked(session, get_session(session, actor, session_id))
-    return [StripEntry(position, i, names[i]) for position, i in enumerate(order, start=1)]
 
 
 def meeting_case(session: Session, actor: Actor, session_id: int, application_id: int, position: int) -> AgendaItem | None:
