@@ -9,9 +9,11 @@ are compared without case (``a03`` finds ``A03…``), as the trigram tokenizer a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from math import ceil
+from typing import Any, Callable
 
-from sqlalchemy import and_, column, table
+from sqlalchemy import Integer, Text, and_, cast, column, func, literal, select, table, true
+from sqlalchemy.dialects.postgresql import ARRAY
 
 INDEXED_LENGTH = 3  # a trigram: a shorter word cannot use the index
 
@@ -24,6 +26,11 @@ UNMODELLED_INDEXES = frozenset({"ix_application_rank_province", "ix_application_
 
 _SQLITE = table("case_search", column("rowid"), column("body"))
 _POSTGRES = table("case_search", column("application_id"), column("body"))
+
+#: PostgreSQL (migration 0023): the search table's rows containing every pattern among the case
+#: numbers ``low ≤ id < high``, tested through the trigram bitmap ANDed with the key's range.
+WINDOW_FUNCTION = "bimeyar_case_search_between"
+FIRST_WINDOW = 8_192  # case numbers read first: some 500 matches of a word in one case in sixteen
 
 
 def indexed(word: str) -> bool:
@@ -56,3 +63,40 @@ def containing_all(dialect: str, words: list[str]) -> Matches:
         return Matches(_SQLITE, _SQLITE.c.rowid, _SQLITE.c.body.op("MATCH")(query), _SQLITE.c.rowid.desc())
     condition = and_(*(_POSTGRES.c.body.icontains(word, autoescape=True) for word in words))
     return Matches(_POSTGRES, _POSTGRES.c.application_id, condition, (_POSTGRES.c.application_id + 0).desc())
+
+
+def like_pattern(word: str) -> str:
+    """``%word%`` for ILIKE with its default escape character: ``%``, ``_`` and ``\\`` taken literally."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def containing_all_between(words: list[str], low: int, high: int) -> Matches:
+    """PostgreSQL: as :func:`containing_all`, among the case numbers ``low ≤ id < high`` only, so the
+    rows tested again are the window's candidates, not every match (migration 0023)."""
+    patterns = cast(literal([like_pattern(word) for word in words], ARRAY(Text)), ARRAY(Text))
+    window = func.bimeyar_case_search_between(patterns, literal(low, Integer), literal(high, Integer)) \
+        .table_valued(column("application_id", Integer), name="case_window")
+    return Matches(window, window.c.application_id, true(), window.c.application_id.desc())
+
+
+def highest_ids(session: Any, probe: Callable[[int, int, int], list[int]], wanted: int) -> list[int]:
+    """The ``wanted`` highest case numbers that ``probe(low, high, at_most)`` finds (it returns the
+    matches among ``low ≤ id < high``, highest first, at most ``at_most`` of them), highest first.
+
+    Windows of case numbers are read from the newest down, each sized from the matches the ones
+    before found (a window with none is eight times wider), until ``wanted`` are found or every
+    case number was read: a search reads about as many candidates as it lists, however many cases
+    match in all — and a rare word a handful of windows, each cheap."""
+    newest = session.scalar(select(func.max(_POSTGRES.c.application_id)))
+    found: list[int] = []
+    if newest is None:
+        return found
+    high, window, read = newest + 1, FIRST_WINDOW, 0
+    while len(found) < wanted and high > 0:
+        low = max(high - window, 0)
+        found += probe(low, high, wanted - len(found))
+        read += high - low
+        high = low
+        window = (8 * window if not found else
+                  max(window, ceil((wanted - len(found)) * read / len(found) * 1.25)))
+    return found

@@ -29,7 +29,7 @@ from db.models import (
     ScoreCardRecord,
     User,
 )
-from db.search import containing_all, indexed
+from db.search import containing_all, containing_all_between, highest_ids, indexed
 from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
@@ -148,8 +148,9 @@ def list_cases(
     newest_first = (Application.applied_on.desc(), Application.id.desc())  # type: ignore[attr-defined]
     matching, last_registered_first = _matching(session, actor, filters)
     if last_registered_first is not None:  # a search: its SEARCH_CAP matches registered last
-        matching = select(Application.id).where(
-            Application.id.in_(matching.order_by(last_registered_first).limit(SEARCH_CAP)))  # type: ignore[union-attr]
+        newest = _registered_last(session, actor, filters, SEARCH_CAP)
+        matching = select(Application.id).where(Application.id.in_(  # type: ignore[union-attr]
+            matching.order_by(last_registered_first).limit(SEARCH_CAP) if newest is None else newest))
     # the page's ids first (one index walk, or the search's matches sorted by date), then their rows
     page = (
         matching
@@ -197,27 +198,51 @@ def count_cases(session: Session, actor: Actor, *, at_most: int | None = None, *
     says «more than N» reads at most N rows of the index (a search: N matches), however large the area."""
     query, last_registered_first = _matching(session, actor, filters)
     if at_most is not None:
+        at_most = validate.integer(at_most, field="at_most", label_fa="سقف شمارش", minimum=1, maximum=validate.INT32_MAX)
         if last_registered_first is not None:
+            newest = _registered_last(session, actor, filters, at_most)
+            if newest is not None:
+                return len(newest)
             query = query.order_by(last_registered_first)  # the order the search index serves
-        query = query.limit(validate.integer(at_most, field="at_most", label_fa="سقف شمارش", minimum=1,
-                                             maximum=validate.INT32_MAX))
+        query = query.limit(at_most)
     return int(session.exec(select(func.count()).select_from(query.subquery())).one())
 
 
-def _matching(session: Session, actor: Actor, filters: dict[str, Any]) -> tuple[Any, Any]:
+def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wanted: int) -> list[int] | None:
+    """PostgreSQL, a search with a word of three characters or more: the ids of the ``wanted``
+    matching cases registered last, highest first, read a window of case numbers at a time
+    (``db.search.highest_ids``), so a common word costs what a rare one does. None elsewhere:
+    SQLite's search table serves its matches in that order itself."""
+    words = [token for token in search_tokens(filters.get("text")) if indexed(token)]
+    if not words or session.get_bind().dialect.name != "postgresql":
+        return None
+    conditions = _case_conditions(session, actor, **filters)
+
+    def probe(low: int, high: int, at_most: int) -> list[int]:
+        query, order = _matching(session, actor, filters, window=(low, high), conditions=conditions)
+        return list(session.exec(query.order_by(order).limit(at_most)).all())
+
+    return highest_ids(session, probe, wanted)
+
+
+def _matching(session: Session, actor: Actor, filters: dict[str, Any], *, window: tuple[int, int] | None = None,
+              conditions: list | None = None) -> tuple[Any, Any]:
     """``SELECT application.id`` of the cases matching the filters (joining only what they name:
     every case has its programme and applicant, so an unfiltered query reads one narrow index),
     and, for a search, the order in which the search reads its matches cheaply (highest case
     number first; None when nothing is searched).
 
     A search of words of three characters or more starts from the search table's index (all
-    words in one query) and joins the cases to it; shorter words are matched column by column."""
+    words in one query) and joins the cases to it; shorter words are matched column by column.
+    ``window`` (PostgreSQL): only the case numbers ``low ≤ id < high`` (see :func:`_registered_last`);
+    ``conditions``: those of :func:`_case_conditions`, when read already."""
     actor.require(Action.view_cases)
     tokens = search_tokens(filters.get("text"))
     words = [token for token in tokens if indexed(token)]
     query, order = select(Application.id), None
     if words:
-        matches = containing_all(session.get_bind().dialect.name, words)
+        matches = (containing_all(session.get_bind().dialect.name, words) if window is None
+                   else containing_all_between(words, *window))
         query = (select(Application.id).select_from(matches.table)
                  .join(Application, Application.id == matches.case_id).where(matches.condition))
         order = matches.last_registered_first
@@ -227,7 +252,9 @@ def _matching(session: Session, actor: Actor, filters: dict[str, Any]) -> tuple[
         query = query.join(Program, Program.id == Application.program_id)
     if len(words) < len(tokens):
         query = query.join(Applicant, Applicant.id == Application.applicant_id)
-    return query.where(*_case_conditions(session, actor, **filters)), order
+    if conditions is None:
+        conditions = _case_conditions(session, actor, **filters)
+    return query.where(*conditions), order
 
 
 def _case_conditions(
