@@ -17,9 +17,9 @@ their decision, so the committee can reconsider while the session is open).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-import pandas as pd
-from sqlalchemy import ColumnElement, and_, func, or_, union
+from sqlalchemy import ColumnElement, Integer, String, and_, func, or_, text, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -35,7 +35,7 @@ from db.models import (
 )
 from lib import catalog, validate
 from lib.errors import InvalidInput
-from lib.ranking import RankItem, rank, rank_frame
+from lib.ranking import RankItem, rank
 from lib.text import ltr
 from lib.workflow import ProgramCode
 from services.applications import get_application
@@ -61,8 +61,6 @@ from services.documents import document_status
 from services.eligibility import eligibility_status
 
 PAGE_MAX = 500  # most agenda lines one page may ask for
-VECTORISED_FROM = 1000  # cases in an agenda from which its order is ranked with lib.ranking.rank_frame
-# (numpy: ~20 ms less for 4,000 cases; for a few hundred pandas' fixed cost exceeds the loop's)
 
 
 def claim(session: Session, actor: Actor, cs: CommitteeSession, application: Application) -> None:
@@ -118,9 +116,11 @@ def _latest_by_application(rows: Iterable[DecisionRow]) -> dict[int, DecisionRow
     return latest
 
 
-def _scope_parts(session: Session, cs: CommitteeSession):
+def _scope_parts(session: Session, cs: CommitteeSession, *, probe: bool = True):
     """(programme, level, conditions on Application of the committee's programme and area, of a
-    case ready for it, of a case on this session's agenda or decided in it)."""
+    case ready for it, of a case on this session's agenda or decided in it). Without ``probe``, the
+    condition that no other open session holds a ready case is left to the caller
+    (:func:`_taken_elsewhere`)."""
     level, program = Level(cs.level), _program_code(session, cs.program_id)
     stage = _stage(program, level)
     ready = [Application.state == stage.ready.value]
@@ -136,7 +136,8 @@ def _scope_parts(session: Session, cs: CommitteeSession):
         AgendaEntry.application_id == Application.id, AgendaEntry.level == cs.level, col(AgendaEntry.is_open),
         AgendaEntry.session_id != cs.id,
     ).correlate(Application)
-    ready.append(~elsewhere.exists())
+    if probe:
+        ready.append(~elsewhere.exists())
     # the area and programme repeated in each branch (same rows): the database then finds the ready
     # cases through an index on (state, area) — the waiting cases, not every case of the area
     mine = [Application.program_id == cs.program_id, area]
@@ -196,43 +197,60 @@ def agenda_items(
     return items
 
 
-def ranked(session: Session, cs: CommitteeSession, *, names: bool = True) -> tuple[list[int], dict[int, str], bool]:
-    """(application ids of the agenda of ``cs`` in the committee's order, applicant names by id —
-    empty without ``names`` —, whether any case has a manual rank or is a discount holder): one
-    narrow query, no details. The total is the case's current one (``application.score_total``,
-    kept by the database with every score card)."""
-    program, _, mine, ready, here = _scope_parts(session, cs)
-    columns = [Application.id, Application.applied_on, Application.discount_holder, Application.priority_override,
-               Application.priority_reason, Application.score_total]
+def _taken_elsewhere(session: Session, cs: CommitteeSession, mine: list, stage_ready: str) -> set[int]:
+    """Ids of the committee's cases ready for it that sit on the agenda of another open session of
+    its level. The open entries are tested with the bare column, as the partial index of the open
+    entries is written (SQLite would render ``is_open = 1`` and probe every entry of each case)."""
+    return set(session.connection().execute(
+        select(AgendaEntry.application_id)
+        .join(Application, Application.id == AgendaEntry.application_id)
+        .where(AgendaEntry.level == cs.level, text(f"{AgendaEntry.__tablename__}.is_open"),
+               AgendaEntry.session_id != cs.id, Application.state == stage_ready, *mine)
+    ).scalars())
 
-    def branch(*where: ColumnElement[bool]):
-        query = select(*columns, *((Applicant.first_name, Applicant.last_name) if names else ()))
-        if names:
-            query = query.join(Applicant, Applicant.id == Application.applicant_id)
-        return query.where(*mine, *where)
 
-    # the two branches of agenda_scope as a UNION, not an OR: each finds its cases through its own
-    # index (the waiting cases by (state, area); this session's by its agenda entries and decisions)
-    # where one OR condition made PostgreSQL read every case of the province (and JIT-compile the plan)
-    both = union(branch(*ready), branch(*here)).subquery()
-    rows = session.exec(select(*both.c)).all()
-    if program == ProgramCode.A and len(rows) > VECTORISED_FROM:  # lib.ranking's rules, vectorised
-        order = rank_frame(pd.DataFrame({
-            "application_id": [r[0] for r in rows], "total": [r[5] or 0 for r in rows],
-            "discount_holder": [bool(r[2]) for r in rows], "applied_on": [r[1] for r in rows],
-            "override_rank": pd.array([r[3] for r in rows], dtype="Int64"), "override_reason": [r[4] for r in rows],
-        }))["application_id"].tolist()
-    else:
-        a = program == ProgramCode.A
-        order = agenda_order(program, (RankItem(r[0], (r[5] if a else None) or 0, r[2], r[1], r[3], r[4]) for r in rows))
-    return order, ({r[0]: f"{r[6]} {r[7]}" for r in rows} if names else {}), any(r[3] is not None or r[2] for r in rows)
+def rank_key(program: ProgramCode, application_id: int, applied_on, discount_holder, override, reason, total) -> tuple:
+    """The sort key of one agenda case: :meth:`lib.ranking.RankItem.sort_key` for programme A (a
+    case without a score ranks with 0; a committee override is checked as ``RankItem`` checks it),
+    (application date, id) for programme B. ``applied_on`` as the database gives it (a date, or
+    SQLite's ISO text, which sorts the same)."""
+    if program != ProgramCode.A:
+        return (applied_on, application_id)
+    if override is not None:  # few: checked as lib.ranking does (a whole number ≥ 1, with its reason)
+        day = applied_on if isinstance(applied_on, date) else date.fromisoformat(applied_on)
+        RankItem(application_id, total or 0, bool(discount_holder), day, override, reason)
+        return (0, override, -(total or 0), applied_on, application_id)
+    return (2 if discount_holder else 1, 0, -(total or 0), applied_on, application_id)
+
+
+def ranked(session: Session, cs: CommitteeSession) -> tuple[list[int], bool]:
+    """(application ids of the agenda of ``cs`` in the committee's order, whether any case has a
+    manual rank or is a discount holder): narrow reads, no details. The total is the case's current
+    one (``application.score_total``, kept by the database with every score card).
+
+    The waiting cases come through the index of their state and area, their sort keys only, as
+    plain rows (no union to deduplicate, no per-case probe of the agenda entries: the few cases
+    another open session holds are read at once and left out), then this session's own cases;
+    Python sorts the keys (``lib.ranking``'s rules: the order of :func:`agenda_order`)."""
+    program, level, mine, ready, here = _scope_parts(session, cs, probe=False)
+    # as the driver gives them (SQLite: the date as ISO text, the flag as 0/1): for thousands of rows
+    # SQLAlchemy's conversions cost more than the sort
+    columns = (Application.id, type_coerce(Application.applied_on, String), type_coerce(Application.discount_holder, Integer),
+               Application.priority_override, Application.priority_reason, Application.score_total)
+    taken = _taken_elsewhere(session, cs, mine, _stage(program, level).ready.value)
+    connection = session.connection()
+    rows = [row for row in connection.execute(select(*columns).where(*mine, *ready)).all() if row[0] not in taken]
+    waiting = {row[0] for row in rows}
+    rows += [row for row in connection.execute(select(*columns).where(*mine, *here)).all() if row[0] not in waiting]
+    keys = {row[0]: rank_key(program, *row) for row in rows}
+    return sorted(keys, key=keys.__getitem__), any(row[3] is not None or row[2] for row in rows)
 
 
 def agenda_index(session: Session, actor: Actor, session_id: int) -> AgendaIndex:
     """The agenda of a session as ids in the committee's order (see :func:`agenda`), for a page
     that shows it a page at a time (:func:`agenda_page`)."""
     cs = get_session(session, actor, session_id)
-    order, _, any_priority = ranked(session, cs, names=False)
+    order, any_priority = ranked(session, cs)
     return AgendaIndex(ids=tuple(order), any_priority=any_priority)
 
 

@@ -5,13 +5,17 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import importlib
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from lib.errors import Forbidden
+from db.models import Application
+from lib.errors import Forbidden, InvalidInput
+from lib.ranking import RankItem, rank
+from lib.workflow import ProgramCode
 from services import applications as apps
 from services import committee as cm
 from services.committee import meeting as mt
@@ -39,9 +43,10 @@ def _place(session, secretary, here, elsewhere, case, fate: str) -> None:
 @example([(29, True, "deferred here", None), (0, False, "waiting", None), (29, False, "waiting", None)])  # ties, a holder
 @example([(0, True, "waiting", 2), (29, False, "waiting", None), (1, False, "deferred here", 1)])  # committee overrides
 def test_the_agenda_index_is_the_agenda_in_its_order(session, secretary, county_expert, intake, cases):
-    """The index (two indexed branches: the waiting cases, this session's own; a long agenda ranked
-    vectorised) lists the same cases in the same order as the whole agenda (one condition, ranked
-    case by case): waiting and decided here in, taken by another open session out."""
+    """The index (the waiting cases' sort keys less those another open session holds, then this
+    session's own, sorted in Python) lists the same cases in the same order as the whole agenda (one
+    condition, ranked with lib.ranking.rank): waiting and decided here in, taken by another open
+    session out."""
     count = len(cm.list_sessions(session, secretary))
     here = open_session(session, secretary, number=f"here-{count}")
     elsewhere = open_session(session, secretary, number=f"elsewhere-{count}")
@@ -55,11 +60,56 @@ def test_the_agenda_index_is_the_agenda_in_its_order(session, secretary, county_
     index = cm.agenda_index(session, secretary, here.id)
     agenda = [item.application_id for item in cm.agenda(session, secretary, here.id)]
     assert list(index.ids) == agenda
-    with pytest.MonkeyPatch.context() as patch:  # as an agenda of more than VECTORISED_FROM cases is ranked
-        patch.setattr(agenda_module, "VECTORISED_FROM", 0)
-        assert list(cm.agenda_index(session, secretary, here.id).ids) == agenda
     assert {case for case, fate in made if fate != "deferred elsewhere"} <= set(index.ids)
     assert not {case for case, fate in made if fate == "deferred elsewhere"} & set(index.ids)
+
+
+RANK_ROWS = st.lists(
+    st.tuples(st.integers(0, 3), st.dates(date(2024, 1, 1), date(2024, 1, 3)), st.booleans(),
+              st.one_of(st.none(), st.integers(1, 3)), st.one_of(st.none(), st.integers(0, 2))),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(RANK_ROWS, st.booleans())
+@example([], False)  # an empty agenda
+@example([(0, date(2024, 1, 1), False, None, 0)], True)  # one case
+@example([(0, date(2024, 1, 2), False, None, 1), (0, date(2024, 1, 1), False, None, 1)], True)  # same total: the earlier application first
+@example([(0, date(2024, 1, 1), False, None, 1), (0, date(2024, 1, 1), False, None, 1)], False)  # a full tie: the lower id first
+@example([(0, date(2024, 1, 1), True, None, 2), (0, date(2024, 1, 1), False, None, 0)], True)  # a holder after everyone else
+@example([(0, date(2024, 1, 1), False, 2, 2), (0, date(2024, 1, 1), True, 1, 0), (0, date(2024, 1, 1), False, None, 2)], False)
+@example([(0, date(2024, 1, 1), False, None, None), (0, date(2024, 1, 1), False, None, 0)], True)  # no score ranks as 0
+def test_the_agenda_sort_key_orders_as_the_ranking_rules(rows, as_text):
+    """The sort key the agenda index sorts by (read as the driver gives it: SQLite's dates as ISO
+    text, flags as 0/1) orders cases exactly as lib.ranking.rank: overrides first by their rank,
+    then by total, holders last, ties by date then id; a case without a score ranks with 0."""
+    cases = [(i, day, holder, override, total) for i, (_, day, holder, override, total) in enumerate(rows, start=1)]
+    expected = [item.application_id for item in rank(
+        RankItem(i, total or 0, holder, day, override, "دستور کمیته" if override else None)
+        for i, day, holder, override, total in cases
+    )]
+    keys = {i: agenda_module.rank_key(ProgramCode.A, i, day.isoformat() if as_text else day, int(holder) if as_text
+                                      else holder, override, "دستور کمیته" if override else None, total)
+            for i, day, holder, override, total in cases}
+    assert sorted(keys, key=keys.__getitem__) == expected
+    programme_b = {i: agenda_module.rank_key(ProgramCode.B, i, day, holder, None, None, None) for i, day, holder, _, _ in cases}
+    assert sorted(programme_b, key=programme_b.__getitem__) == [i for i, *_ in sorted(cases, key=lambda c: (c[1], c[0]))]
+
+
+def test_an_override_without_its_reason_stops_the_agenda_index_with_a_persian_message(
+        session, secretary, county_expert, intake):
+    """As lib.ranking refuses it: the index is not read with a manual rank whose reason is missing."""
+    first = scored_case(session, county_expert, intake, insured_years=9)
+    scored_case(session, county_expert, intake, insured_years=4)
+    cs = open_session(session, secretary, number=f"reason-{first.id}")
+    row = session.get(Application, first.id)
+    row.priority_override, row.priority_reason = 1, None  # as no service writes it: straight in the table
+    session.add(row)
+    session.commit()
+    with pytest.raises(InvalidInput) as refused:
+        cm.agenda_index(session, secretary, cs.id)
+    assert "دلیل" in refused.value.message
 
 
 def test_a_meeting_step_reads_the_case_its_details_and_the_names_in_view(session, secretary, county_expert, intake):
