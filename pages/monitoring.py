@@ -2,7 +2,6 @@
 counties, a county's cases. Read-only; the figures come from services.monitoring."""
 import functools
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -15,17 +14,13 @@ from services.monitoring import monitoring
 from ui.context import act, require_actor
 from ui.errors import guarded
 from ui.fmt import PROGRAM_SHORT_LABELS, STATE_LABELS, format_jalali, format_number, to_persian_digits
+from ui.monitoring_charts import AREA, CUMULATIVE_PAID, MEASURE, MONTH, PERCENT, draw, months_spec, use_spec
+from ui.versioned import current_version, versioned
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE_LABELS = {"A": f"{PROGRAM_SHORT_LABELS['A']} (همه منابع)", "relief_committee": FUNDING_SOURCES["relief_committee"],
                  "government": FUNDING_SOURCES["government"]}
 LEVEL_COLOURS = {Level.warn.value: "background-color: #fff3c4", Level.over.value: "background-color: #f8c7c3"}
-FONT = "Vazirmatn, Tahoma, sans-serif"
-# Vega labels in Persian digits (the chart is drawn left to right inside the right-to-left page).
-FA_DIGITS = "datum.label"
-for _d, _f in zip("0123456789", "۰۱۲۳۴۵۶۷۸۹"):
-    FA_DIGITS = f"replace({FA_DIGITS}, /{_d}/g, '{_f}')"
-FA_DIGITS = f"replace({FA_DIGITS}, /,/g, '٬')"
 
 
 def _percent(bp) -> str:
@@ -81,7 +76,9 @@ if county_param is not None:  # a county → its cases
     st.dataframe(shown, hide_index=True, width="stretch", column_order=list(shown.columns)[::-1])
     st.stop()
 
-data = act(monitoring, jalali_year=year, province_id=None if province_param is None else int(province_param))
+# the figures of a year and area: read once per data version (a write anywhere, or the next day)
+data = versioned(monitoring, current_version(), jalali_year=year,
+                 province_id=None if province_param is None else int(province_param))
 if data is None:
     st.stop()
 areas = data.areas.copy()
@@ -157,25 +154,15 @@ st.download_button("خروجی اکسل جدول", data=lambda: _excel("پایش
 st.divider()
 tab_use, tab_months, tab_sources = st.tabs(["مصرف به تفکیک حوزه", "روند ماهانه و پیش‌بینی", "به تفکیک منبع اعتبار"])
 with tab_use:
-    use = pd.DataFrame({
-        "حوزه": areas["area"], "شاخص": "سهمیه", "درصد": areas["seats_bp"].astype("float") / 100,
-    })
-    use = pd.concat([use, pd.DataFrame({"حوزه": areas["area"], "شاخص": "اعتبار", "درصد": areas["credit_bp"].astype("float") / 100})])
-    use = use.dropna()
+    use = [{AREA: name, MEASURE: measure, PERCENT: int(bp) / 100}
+           for column, measure in (("seats_bp", "سهمیه"), ("credit_bp", "اعتبار"))
+           for name, bp in zip(areas["area"], areas[column]) if not pd.isna(bp)]
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
-        if use.empty:
+        if not use:
             st.info("برای این حوزه‌ها سهمیه یا اعتباری ثبت نشده است.")
         else:
-            bars = alt.Chart(use).mark_bar().encode(
-                y=alt.Y("حوزه:N", sort=list(areas["area"]), title=None, axis=alt.Axis(orient="right", labelLimit=200)),
-                x=alt.X("درصد:Q", title="درصد مصرف", axis=alt.Axis(labelExpr=FA_DIGITS)),
-                color=alt.Color("شاخص:N", title=None, legend=alt.Legend(orient="top")),
-                yOffset="شاخص:N",
-            ).properties(height=alt.Step(14))
-            rule = alt.Chart(pd.DataFrame({"x": [80, 100]})).mark_rule(strokeDash=[4, 3], color="#b45309").encode(
-                x=alt.X("x:Q", title="درصد مصرف", axis=alt.Axis(labelExpr=FA_DIGITS)))
-            st.altair_chart((bars + rule).configure(font=FONT), width="stretch")
+            draw(use_spec(use, list(areas["area"])))
     with table_col:
         use_table = table[[area_word, "مصرف سهمیه", "مصرف اعتبار"]]
         st.dataframe(use_table, hide_index=True, width="stretch", column_order=list(use_table.columns)[::-1])
@@ -198,17 +185,10 @@ with tab_months:
         frame["پرداخت تجمعی"] = frame["paid"].cumsum()
         chart_col, table_col = st.columns([3, 2])
         with chart_col:
-            def rials(column: str) -> alt.Y:  # every layer the same y axis: "ریال", Persian digits
-                return alt.Y(f"{column}:Q", title="ریال", axis=alt.Axis(labelExpr=FA_DIGITS))
-
-            base = alt.Chart(frame).encode(x=alt.X("ماه:N", sort=list(frame["ماه"]), title=None))
-            paid = base.mark_bar(color="#0f766e").encode(y=rials("paid"))
-            forecast = base.mark_line(point=True, color="#7c3aed").encode(y=rials("cumulative"))
-            layers = [paid, forecast, base.mark_line(color="#0f766e", strokeDash=[2, 2]).encode(y=rials("پرداخت تجمعی"))]
-            if frame["credit"].notna().all():  # the credit: one horizontal line across the year
-                credit_line = pd.DataFrame({"credit": [int(frame["credit"].iloc[0])]})
-                layers.append(alt.Chart(credit_line).mark_rule(color="#b91c1c", strokeWidth=2).encode(y=rials("credit")))
-            st.altair_chart(alt.layer(*layers).configure(font=FONT), width="stretch")
+            draw(months_spec(
+                [{MONTH: m, "paid": int(p), "cumulative": int(c), CUMULATIVE_PAID: int(t)}
+                 for m, p, c, t in zip(frame["ماه"], frame["paid"], frame["cumulative"], frame["پرداخت تجمعی"])],
+                int(frame["credit"].iloc[0]) if frame["credit"].notna().all() else None))
             st.caption("ستون‌ها: پرداخت هر ماه؛ خط بنفش: پیش‌بینی تجمعی هزینه سال؛ خط‌چین: پرداخت تجمعی؛ خط قرمز: اعتبار.")
         with table_col:
             month_table = pd.DataFrame({
