@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from db.models.audit import AuditLog
-from lib.audit_chain import FIELDS, GENESIS, case_of, encode, link_hash, link_hash_encoded, province_of
+from lib.audit_chain import FIELDS, GENESIS, case_of, link_hash, province_of
+from lib.audit_columns import encode_many, link_hashes
 
 ADVISORY_LOCK_KEY = 0x6175_6469_746C_6F67 & 0x7FFF_FFFF_FFFF_FFFF  # "auditlog"
 
@@ -57,7 +58,7 @@ def _new_ids(conn: Connection, last_id: int, count: int) -> list[int]:
 def seal(conn: Connection, rows: Sequence[dict[str, Any]], *, encoded: bool = False) -> None:
     """Give each row (a dict of AuditLog columns, in the order written) its id, area and hash.
     ``encoded``: each row's before and after snapshots are replaced by their JSON text as hashed
-    (:func:`lib.audit_chain.encode`, None stays None), for a bulk writer that stores that text as
+    (:func:`lib.audit_chain.encode`, None stays None; :mod:`lib.audit_columns`), for a bulk writer that stores that text as
     it is instead of encoding the snapshots a second time."""
     if not rows:
         return
@@ -71,12 +72,14 @@ def seal(conn: Connection, rows: Sequence[dict[str, Any]], *, encoded: bool = Fa
             row["application_id"] = case_of(row.get("entity", ""), row.get("entity_id"), row.get("before"), row.get("after"))
         for name in FIELDS:
             row.setdefault(name, None)
-        if encoded:
-            before, after = (None if row[k] is None else encode(row[k]) for k in ("before", "after"))
-            row["hash"] = previous = link_hash_encoded(previous, row, before or "null", after or "null")
-            row["before"], row["after"] = before, after
-        else:
+        if not encoded:
             row["hash"] = previous = link_hash(previous, row)
+    if encoded:  # the same texts and hashes, worked out a field at a time (lib.audit_columns)
+        befores, afters = (encode_many([row[k] for row in rows]) for k in ("before", "after"))
+        for row, before, after, digest in zip(rows, befores, afters, link_hashes(previous, rows, befores, afters)):
+            row["hash"] = digest
+            row["before"] = None if row["before"] is None else before
+            row["after"] = None if row["after"] is None else after
 
 
 def append_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
