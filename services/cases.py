@@ -475,7 +475,9 @@ def case_detail(session: Session, actor: Actor, application_id: int) -> CaseDeta
     ).all()
     notices = session.exec(
         select(Notification)
-        .where(Notification.application_id == application_id)
+        # the applicant's index finds the case's few messages (a message about a case names its
+        # applicant: services.notify.queue_sms); application_id alone has no index and scanned them all
+        .where(Notification.applicant_id == application.applicant_id, Notification.application_id == application_id)
         .order_by(Notification.created_at, Notification.id)  # type: ignore[arg-type]
     ).all()
     names = _names(
