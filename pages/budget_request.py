@@ -5,8 +5,9 @@ import streamlit as st
 
 from lib.jalali import current_year_month
 from services.forecast import SOURCE_LABELS, budget_request, budget_request_pdf, budget_request_xlsx, request_rows
-from ui.context import act, require_actor
+from ui.context import require_actor
 from ui.fmt import format_number, to_persian_digits
+from ui.versioned import current_version, versioned
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +34,9 @@ if basis == "wage":
         st.error("حداقل دستمزد روزانه اعلام‌شده را به ریال و با عدد صحیح وارد کنید، مثلاً ۵۵۴۱۸۵۰.", icon="⚠️")
         st.stop()
     wage = int(digits)
-request = act(budget_request, jalali_year=year, wage_rise_percent=None if wage else rise, daily_wage=wage)
+# Read once per data version (and inputs): a rerun with nothing written answers from the cache.
+request = versioned(budget_request, current_version(), jalali_year=year, wage_rise_percent=None if wage else rise,
+                    daily_wage=wage)
 if request is None:
     st.stop()
 

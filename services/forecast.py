@@ -11,8 +11,9 @@ Who is costed:
   the full share.
 
 The wage is the current year's minimum daily wage raised by the assumed percentage (half up) or
-the wage entered when announced; each month has its calendar days of the next year. Aggregates are
-grouped queries; programme A's total is split over its three funding sources in proportion to this
+the wage entered when announced; each month has its calendar days of the next year. Who is costed
+is counted from the case tallies, not case by case (services.budget_request_counts), and each
+distinct (programme, months, rate, share) costed once; programme A's total is split over its three funding sources in proportion to this
 year's credit (lib.payments.split_shares, exact); programme B's 8 % and 10 % are kept apart.
 """
 from __future__ import annotations
@@ -23,16 +24,17 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db.models import Application, Budget, County, MinimumWage, PaymentLine, Program, Province
+from db.models import Budget, County, MinimumWage, Program, Province
 from lib.catalog import BUDGET_SOURCES
 from lib.errors import InvalidInput
 from lib.payments import MAX_MONTHS
-from lib.forecast import assumed_wage, months_to_cost, person_year_cost, split_by_weights
+from lib.forecast import assumed_wage, person_year_cost, split_by_weights
 from lib.permissions import Action, Area, Scope, scope_of
 from lib.text import to_persian_digits
 from lib.workflow import State
 from services.program_parameters import share_weights
 from services.base import Actor
+from services.budget_request_counts import running_groups, waiting_groups
 
 RUNNING_STATES = (State.active.value, State.suspended.value)
 WAITING_STATES = (State.county_decision.value,)
@@ -116,30 +118,10 @@ def budget_request(
             "سال برآورد را مستقیم وارد کنید.", field="wage")
     rise_bp = None if daily_wage is not None else _rise_bp(wage_rise_percent)
     wage = assumed_wage(int(base.daily_wage_rial) if base else 0, rise_bp=rise_bp, entered=daily_wage)
-    where = [] if province_id is None else [Application.province_id == province_id]
     programs = {p.id: p for p in session.exec(select(Program)).all()}
-
-    paid_elsewhere = (
-        select(func.count(PaymentLine.id))
-        .where(PaymentLine.applicant_id == Application.applicant_id, PaymentLine.application_id != Application.id,
-               PaymentLine.live == True, PaymentLine.line_kind == "payment")  # noqa: E712
-        .correlate(Application).scalar_subquery()
-    )
-    rate = func.coalesce(Application.contract_rate_bp, Program.rate_bp)
-    share = func.coalesce(Application.share_percent, 100)
-    start = Application.start_year * 12 + Application.start_month - 1
-    running = session.exec(
-        select(Application.county_id, Application.program_id, rate, share, start, Application.months_granted,
-               paid_elsewhere, func.count(Application.id))
-        .join(Program, Program.id == Application.program_id)
-        .where(Application.state.in_(RUNNING_STATES), Application.start_year.is_not(None), *where)  # type: ignore[attr-defined,union-attr]
-        .group_by(Application.county_id, Application.program_id, rate, share, start, Application.months_granted, paid_elsewhere)
-    ).all()
-    waiting = session.exec(
-        select(Application.county_id, Application.program_id, func.count(Application.id))
-        .where(Application.state.in_(WAITING_STATES), *where)  # type: ignore[attr-defined]
-        .group_by(Application.county_id, Application.program_id)
-    ).all()
+    caps = {pid: cap for pid, cap in ((p.id, _cap(p)) for p in programs.values()) if cap is not None}
+    running = running_groups(session, year, province_id, caps, RUNNING_STATES)
+    waiting = waiting_groups(session, province_id, WAITING_STATES)
 
     acc: dict[tuple[int, str], dict[str, int]] = {}
 
@@ -154,27 +136,29 @@ def budget_request(
             shares[program_id] = share_weights(session, program_id)
         return shares[program_id]
 
-    first_of_year = year * 12
-    for county, program_id, r, s, i, m, elsewhere, n in running:
+    costs: dict[tuple, dict[str, int]] = {}
+
+    def cost_of(program_id: int, first: int, count: int, rate_bp: int, share_percent: int) -> dict[str, int]:
+        """One person's premiums for ``count`` months from month ``first`` (many groups share one)."""
+        key = (program_id, first, count, rate_bp, share_percent)
+        if key not in costs:
+            costs[key] = person_year_cost(list(range(first, first + count)), year, wage, rate_bp, share_percent,
+                                          programs[program_id].code, b_shares=shares_of(program_id))
+        return costs[key]
+
+    for (county, program_id, rate_bp, share_percent, (first, count)), n in running.items():
+        row = slot(county, programs[program_id].code)
+        row["people"] += n
+        for bucket, value in cost_of(program_id, first, count, rate_bp, share_percent).items():
+            row[bucket] += value * n
+            row["current_rial"] += value * n
+    for (county, program_id), n in waiting.items():
         prog = programs[program_id]
-        before = max(0, min(first_of_year - int(i), m if m is not None else first_of_year - int(i))) + int(elsewhere)
-        cap = prog.max_months if prog.max_months is not None else (MAX_MONTHS if prog.code == "A" else None)
-        months = months_to_cost(int(i), m, year, months_used_before=before, max_months=cap)
-        cost = person_year_cost(months, year, wage, int(r), int(s), prog.code, b_shares=shares_of(program_id))
-        row = slot(int(county), prog.code)
-        row["people"] += int(n)
-        for bucket, value in cost.items():
-            row[bucket] += value * int(n)
-            row["current_rial"] += value * int(n)
-    for county, program_id, n in waiting:
-        prog = programs[program_id]
-        cost = person_year_cost(list(range(1, 13)), year, wage, int(prog.rate_bp), 100, prog.code,
-                                b_shares=shares_of(program_id))
-        row = slot(int(county), prog.code)
-        row["waiting"] += int(n)
-        for bucket, value in cost.items():
-            row[bucket] += value * int(n)
-            row["waiting_rial"] += value * int(n)
+        row = slot(county, prog.code)
+        row["waiting"] += n
+        for bucket, value in cost_of(program_id, 1, 12, int(prog.rate_bp), 100).items():
+            row[bucket] += value * n
+            row["waiting_rial"] += value * n
 
     names = {cid: (cname, pname) for cid, cname, pname in session.exec(
         select(County.id, County.name, Province.name).join(Province, Province.id == County.province_id)
@@ -205,6 +189,11 @@ def budget_request(
         by_source[bucket] = int(frame[bucket].sum()) if not frame.empty else 0
     return BudgetRequest(year, year - 1, int(base.daily_wage_rial) if base else 0, wage,
                          rise_bp, bool(base.confirmed) if base else True, province_id, area, frame, total, by_source, by_county)
+
+
+def _cap(program: Program) -> int | None:
+    """The programme's cap of months per person (programme A: the seed's 60 if the row has none)."""
+    return program.max_months if program.max_months is not None else (MAX_MONTHS if program.code == "A" else None)
 
 
 def _rise_bp(percent: object) -> int:

@@ -1,0 +1,132 @@
+"""Who the budget request costs, counted from the case tallies (issue 11: set-based, not per case).
+
+The request costs each running case for a contiguous span of months of the next year: from its
+first month inside the grant, as many months as the grant has in that year and, under a cap
+(programme A: 60 months), no more than are left of it. Two cases with the same county, programme,
+contract rate, share and span cost the same, so the request needs only how many cases have each —
+grouped by the database from the case tally (``casetally``, migration 0017: running cases per
+county, programme, rate, share, grant start and length), not from the cases.
+
+The one figure the tally cannot hold is a person's months already paid on *another* case (they
+count against programme A's cap). Only a person with more than one case can have them: those
+few running cases are read one by one (:func:`_paid_elsewhere`) and moved from the span the tally
+gives them to their real one. The waiting list is counted from the state tally (``casestatetally``,
+migration 0022).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import case, func, literal, null
+from sqlmodel import Session, select
+
+from db.engine import is_sqlite
+from db.models import Application, CaseStateTally, CaseTally, County, PaymentLine, Program
+from db.models.tallies import NONE_KEY
+from lib.forecast import months_to_cost
+
+Span = tuple[int, int]  # (first month 1..12, number of months); (0, 0): nothing to cost
+GroupKey = tuple[int, int, int, int, Span]  # county, programme id, rate (bp), share (%), span
+
+
+def span(start_index: int, months_granted: int | None, year: int, *, elsewhere: int, cap: int | None) -> Span:
+    """The months of ``year`` a running case is costed for, as (first month, how many)."""
+    first_of_year = year * 12
+    before = max(0, min(first_of_year - start_index,
+                        months_granted if months_granted is not None else first_of_year - start_index)) + elsewhere
+    months = months_to_cost(start_index, months_granted, year, months_used_before=before, max_months=cap)
+    return (months[0], len(months)) if months else (0, 0)
+
+
+def _tally_span(year: int, caps: Mapping[int, int], sqlite: bool) -> tuple[Any, Any]:
+    """:func:`span` without months paid elsewhere, in SQL over the case tally's columns; each part
+    written once (SQLite's scalar ``max``/``min`` of several values, PostgreSQL's ``greatest``/``least``)."""
+    most, least = (func.max, func.min) if sqlite else (func.greatest, func.least)
+    d = CaseTally.start_year * 12 + CaseTally.start_month - 1 - literal(year * 12)  # the start, from Farvardin
+    granted = CaseTally.months_granted
+    open_ended = granted == NONE_KEY
+    lo = most(d, 0)
+    hi = case((open_ended, 11), else_=least(d + granted - 1, 11))
+    in_year = most(hi - lo + 1, 0)
+    before = most(0, least(-d, case((open_ended, -d), else_=granted)))
+    cap = case(dict(caps), value=CaseTally.program_id, else_=null()) if caps else null()
+    count = most(0, least(in_year, func.coalesce(cap - before, 12)))
+    return case((count > 0, lo + 1), else_=0), count
+
+
+def running_groups(session: Session, year: int, province_id: int | None, caps: Mapping[int, int],
+                   running_states: tuple[str, ...]) -> dict[GroupKey, int]:
+    """(county, programme, rate, share, span) → running cases with a start month, exactly as if each
+    case had been costed alone (``caps``: programme id → its cap of months, capped programmes only)."""
+    first, count = _tally_span(year, caps, is_sqlite(session.get_bind()))
+    rate = case((CaseTally.contract_rate_bp == NONE_KEY, Program.rate_bp), else_=CaseTally.contract_rate_bp)
+    share = case((CaseTally.share_percent == NONE_KEY, 100), else_=CaseTally.share_percent)
+    query = (
+        select(CaseTally.county_id, CaseTally.program_id, rate, share, first, count, func.sum(CaseTally.cases))
+        .join(Program, Program.id == CaseTally.program_id)
+        .where(CaseTally.state.in_(running_states), CaseTally.start_year != NONE_KEY,  # type: ignore[attr-defined]
+               CaseTally.start_month != NONE_KEY, CaseTally.cases > 0)
+        .group_by(CaseTally.county_id, CaseTally.program_id, rate, share, first, count)
+    )
+    if province_id is not None:
+        query = query.join(County, County.id == CaseTally.county_id).where(County.province_id == province_id)
+    groups: dict[GroupKey, int] = {}
+    for county, program, r, s, f, n, cases in session.exec(query).all():
+        if cases:
+            groups[(int(county), int(program), int(r), int(s), (int(f), int(n)))] = int(cases)
+    for county, program, r, s, start, granted, elsewhere, cases in _paid_elsewhere(
+            session, province_id, tuple(caps), running_states):
+        key = (int(county), int(program), int(r), int(s))
+        was = span(int(start), granted, year, elsewhere=0, cap=caps[program])
+        real = span(int(start), granted, year, elsewhere=int(elsewhere), cap=caps[program])
+        if was != real:
+            groups[(*key, was)] -= int(cases)
+            if not groups[(*key, was)]:
+                del groups[(*key, was)]
+            groups[(*key, real)] = groups.get((*key, real), 0) + int(cases)
+    return groups
+
+
+def _paid_elsewhere(session: Session, province_id: int | None, capped: tuple[int, ...],
+                    running_states: tuple[str, ...]) -> list:
+    """Running cases of a capped programme whose person was paid on another case: county, programme,
+    rate, share, start month index, grant length, months paid elsewhere, cases — grouped."""
+    if not capped:
+        return []
+    paid_elsewhere = (
+        select(func.count(PaymentLine.id))
+        .where(PaymentLine.applicant_id == Application.applicant_id, PaymentLine.application_id != Application.id,
+               PaymentLine.live == True, PaymentLine.line_kind == "payment")  # noqa: E712
+        .correlate(Application).scalar_subquery()
+    )
+    more_than_one = select(Application.applicant_id).group_by(Application.applicant_id).having(func.count() > 1)
+    # SQLite would walk every running case by the state index; through the person index it reads the few
+    # people with more than one case (the state test then on each of their cases).
+    state = Application.state.concat("") if is_sqlite(session.get_bind()) else Application.state
+    rate = func.coalesce(Application.contract_rate_bp, Program.rate_bp)
+    share = func.coalesce(Application.share_percent, 100)
+    start = Application.start_year * 12 + Application.start_month - 1
+    query = (
+        select(Application.county_id, Application.program_id, rate, share, start, Application.months_granted,
+               paid_elsewhere, func.count(Application.id))
+        .join(Program, Program.id == Application.program_id)
+        .where(Application.applicant_id.in_(more_than_one), state.in_(running_states),  # type: ignore[union-attr]
+               Application.program_id.in_(capped), Application.start_year.is_not(None),  # type: ignore[union-attr,attr-defined]
+               Application.start_month.is_not(None), paid_elsewhere > 0)  # type: ignore[union-attr]
+        .group_by(Application.county_id, Application.program_id, rate, share, start, Application.months_granted,
+                  paid_elsewhere)
+    )
+    if province_id is not None:  # the tally's area: the county's province
+        query = query.join(County, County.id == Application.county_id).where(County.province_id == province_id)
+    return list(session.exec(query).all())
+
+
+def waiting_groups(session: Session, province_id: int | None, waiting_states: tuple[str, ...]) -> dict[tuple[int, int], int]:
+    """(county, programme) → cases waiting (the state tally)."""
+    query = (select(CaseStateTally.county_id, CaseStateTally.program_id, func.sum(CaseStateTally.cases))
+             .where(CaseStateTally.state.in_(waiting_states))  # type: ignore[attr-defined]
+             .group_by(CaseStateTally.county_id, CaseStateTally.program_id))
+    if province_id is not None:
+        query = query.join(County, County.id == CaseStateTally.county_id).where(County.province_id == province_id)
+    return {(int(c), int(p)): int(n) for c, p, n in session.exec(query).all() if n}
