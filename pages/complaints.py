@@ -10,10 +10,11 @@ from services.complaints import (
     CHANNEL_LABELS, MOVES, STATUS_LABELS, ComplaintData, change_status, get_complaint, list_complaints,
     owners_for, register_complaint, suggested_deadline,
 )
-from ui.context import act, read, require_actor
+from ui.context import act, require_actor
 from lib.jalali import format_moment, local_date
 from ui.fmt import format_jalali, md_escape, to_persian_digits
 from ui.tables import rtl_table
+from ui.versioned import current_version, versioned
 from ui.widgets import jalali_date_input
 
 FLASH = "complaints_flash"
@@ -26,12 +27,13 @@ if FLASH in st.session_state:
 
 status = st.selectbox("وضعیت", [None, *STATUS_LABELS], key="complaints_status",
                       format_func=lambda s: "همه (دیرکردها اول)" if s is None else STATUS_LABELS[s])
-rows = read(list_complaints, actor, status=status)
-late = sum(r.overdue for r in rows)
-if late:
-    st.error(f"{to_persian_digits(late)} شکایت از مهلت رسیدگی گذشته است و هنوز پاسخ نگرفته است.", icon="⏰")
-if rows:
-    rtl_table(pd.DataFrame({
+
+
+def register_table(session, viewer, wanted: str | None) -> tuple[list[int], int, pd.DataFrame]:
+    """The register as the table shows it (ids, how many are overdue, the Persian table), built
+    once per data version and day (ui.versioned): a rerun with nothing written reads nothing."""
+    rows = list_complaints(session, viewer, status=wanted)
+    return [r.id for r in rows], sum(r.overdue for r in rows), pd.DataFrame({
         "شماره": [to_persian_digits(r.id) for r in rows],
         "دیرکرد": ["⏰ گذشته از مهلت" if r.overdue else "" for r in rows],
         "وضعیت": [STATUS_LABELS[r.status] for r in rows],
@@ -41,9 +43,18 @@ if rows:
         "راه دریافت": [CHANNEL_LABELS.get(r.channel, r.channel) for r in rows],
         "مسئول": [r.owner or "—" for r in rows],
         "ثبت": [format_jalali(local_date(r.created_at)) for r in rows],
-    }))
+    })
+
+
+version = current_version()
+ids, late, table = versioned(register_table, version, status) or ([], 0, None)
+if late:
+    st.error(f"{to_persian_digits(late)} شکایت از مهلت رسیدگی گذشته است و هنوز پاسخ نگرفته است.", icon="⏰")
+if ids:
+    rtl_table(table)
 else:
     st.info("شکایتی با این وضعیت در حوزه شما نیست.")
+
 
 def line_number(typed: str) -> int | None:
     """The payment line typed in any digits; what is not a number is passed on as -1, which the
@@ -55,7 +66,7 @@ def line_number(typed: str) -> int | None:
 
 
 if handles:
-    with st.expander("ثبت شکایت تازه", expanded=not rows):
+    with st.expander("ثبت شکایت تازه", expanded=not ids):
         with st.form("complaint_new", border=False):
             st.caption("شکایت درباره کیست؟ یکی را وارد کنید: شماره ردیف پرداخت، کد رهگیری پرونده یا کد ملی متقاضی.")
             tracking = st.text_input("کد رهگیری پرونده", key="complaint_tracking")
@@ -65,7 +76,7 @@ if handles:
             subject = st.text_input("موضوع", key="complaint_subject", max_chars=200)
             body = st.text_area("شرح شکایت", key="complaint_body", max_chars=2000)
             deadline = jalali_date_input("مهلت رسیدگی", "complaint_deadline", default=suggested_deadline())
-            owners = read(owners_for, actor)
+            owners = versioned(owners_for, version) or {}
             owner = st.selectbox("مسئول رسیدگی", [None, *owners], key="complaint_owner",
                                  format_func=lambda u: "خودم" if u is None else owners[u])
             if st.form_submit_button("ثبت شکایت", type="primary"):
@@ -76,12 +87,15 @@ if handles:
                     st.session_state[FLASH] = f"شکایت شماره {to_persian_digits(made.id)} ثبت شد."
                     st.rerun()
 
-if not rows:
+if not ids:
     st.stop()
 st.subheader("یک شکایت")
-chosen = st.selectbox("شکایت", [r.id for r in rows], key="complaints_chosen",
+chosen = st.selectbox("شکایت", ids, key="complaints_chosen",
                       format_func=lambda i: f"شکایت {to_persian_digits(i)}")
-complaint, events = read(get_complaint, actor, chosen)
+chosen_view = versioned(get_complaint, version, chosen)
+if chosen_view is None:
+    st.stop()
+complaint, events = chosen_view
 st.markdown(f"**موضوع:** {md_escape(complaint.subject)}")
 st.markdown(md_escape(complaint.body))
 if complaint.resolution:

@@ -24,10 +24,11 @@ from lib.identifiers import normalize_national_code
 from lib.permissions import Action, Area, can, covers
 from lib.jalali import local_today
 from lib.text import ltr, to_persian_digits
-from services.base import Actor, area_conditions, as_utc, audit, find, snapshot
+from services.base import Actor, area_conditions, audit, find, snapshot
 from services.notify import queue_sms
 
 SUGGESTED_DAYS = 14
+LIST_LIMIT = 2000  # the register lists the complaints with the nearest deadlines first
 CHANNEL_LABELS = {
     "in_person": "حضوری", "phone": "تلفن", "letter": "نامه", "portal": "درگاه اینترنتی",
     "sms": "پیامک", "other": "دیگر",
@@ -231,11 +232,13 @@ def is_overdue(complaint: Complaint, today: date) -> bool:
 def list_complaints(
     session: Session, actor: Actor, *, status: str | None = None, overdue_only: bool = False, today: date | None = None,
 ) -> list[ComplaintRow]:
-    """Complaints of the actor's area, overdue ones first, then by deadline."""
+    """Complaints of the actor's area (the first ``LIST_LIMIT`` by deadline), overdue ones first,
+    then by deadline. Reads the columns the list shows, not whole complaints (their bodies)."""
     _require_read(actor)
     today = today or local_today()
     query = (
-        select(Complaint, Application.tracking_code, User.full_name)
+        select(Complaint.id, Complaint.status, Complaint.deadline, Complaint.channel, Complaint.subject,
+               Application.tracking_code, Complaint.payment_line_id, User.full_name, Complaint.created_at)
         .join(Application, Application.id == Complaint.application_id, isouter=True)
         .join(User, User.id == Complaint.owner_id, isouter=True)
         .where(*area_conditions(actor, Complaint))
@@ -245,9 +248,10 @@ def list_complaints(
     if overdue_only:
         query = query.where(Complaint.status.in_(WAITING), Complaint.deadline < today)
     rows = [
-        ComplaintRow(c.id, c.status, is_overdue(c, today), c.deadline, c.channel, c.subject, code, c.payment_line_id,
-                     owner, as_utc(c.created_at))
-        for c, code, owner in session.exec(query.order_by(Complaint.deadline, Complaint.id).limit(2000)).all()
+        ComplaintRow(cid, state, state in WAITING and deadline < today, deadline, channel, subject, code, line, owner,
+                     created)  # UTC already: the column type reads every timestamp as UTC
+        for cid, state, deadline, channel, subject, code, line, owner, created
+        in session.exec(query.order_by(Complaint.deadline, Complaint.id).limit(LIST_LIMIT)).all()
     ]
     return sorted(rows, key=lambda r: not r.overdue)
 
