@@ -209,18 +209,23 @@ def _taken_elsewhere(session: Session, cs: CommitteeSession, mine: list, stage_r
     ).scalars())
 
 
-def rank_key(program: ProgramCode, application_id: int, applied_on, discount_holder, override, reason, total) -> tuple:
-    """The sort key of one agenda case: :meth:`lib.ranking.RankItem.sort_key` for programme A (a
-    case without a score ranks with 0; a committee override is checked as ``RankItem`` checks it),
-    (application date, id) for programme B. ``applied_on`` as the database gives it (a date, or
-    SQLite's ISO text, which sorts the same)."""
+def rank_keys(program: ProgramCode, rows: Iterable[tuple]) -> dict[int, tuple]:
+    """{application id: sort key} of agenda cases given as (id, application date, discount holder,
+    manual rank, its reason, total) — the date as the database gives it (a date, or SQLite's ISO
+    text, which sorts the same). Programme A: :meth:`lib.ranking.RankItem.sort_key` (a case without
+    a score ranks with 0; a manual rank is checked as ``RankItem`` checks it); programme B: the
+    application date, then the id."""
     if program != ProgramCode.A:
-        return (applied_on, application_id)
-    if override is not None:  # few: checked as lib.ranking does (a whole number ≥ 1, with its reason)
-        day = applied_on if isinstance(applied_on, date) else date.fromisoformat(applied_on)
-        RankItem(application_id, total or 0, bool(discount_holder), day, override, reason)
-        return (0, override, -(total or 0), applied_on, application_id)
-    return (2 if discount_holder else 1, 0, -(total or 0), applied_on, application_id)
+        return {r[0]: (r[1], r[0]) for r in rows}
+    keys = {}
+    for i, applied_on, holder, override, reason, total in rows:  # one tuple each: thousands of cases
+        if override is None:
+            keys[i] = (2 if holder else 1, 0, -(total or 0), applied_on, i)
+        else:  # few: checked as lib.ranking does (a whole number ≥ 1, with its reason)
+            day = applied_on if isinstance(applied_on, date) else date.fromisoformat(applied_on)
+            RankItem(i, total or 0, bool(holder), day, override, reason)
+            keys[i] = (0, override, -(total or 0), applied_on, i)
+    return keys
 
 
 def ranked(session: Session, cs: CommitteeSession) -> tuple[list[int], bool]:
@@ -239,10 +244,14 @@ def ranked(session: Session, cs: CommitteeSession) -> tuple[list[int], bool]:
                Application.priority_override, Application.priority_reason, Application.score_total)
     taken = _taken_elsewhere(session, cs, mine, _stage(program, level).ready.value)
     connection = session.connection()
-    rows = [row for row in connection.execute(select(*columns).where(*mine, *ready)).all() if row[0] not in taken]
-    waiting = {row[0] for row in rows}
-    rows += [row for row in connection.execute(select(*columns).where(*mine, *here)).all() if row[0] not in waiting]
-    keys = {row[0]: rank_key(program, *row) for row in rows}
+    # the waiting cases' ids from an index first (SQLite: the covering index of state and area), then
+    # their rows in id order — neighbours in the table, about a quarter less work than in the index's order
+    waiting = select(Application.id).where(*mine, *ready)
+    rows = [row for row in connection.execute(select(*columns).where(Application.id.in_(waiting))).all()
+            if row[0] not in taken]
+    listed = {row[0] for row in rows}
+    rows += [row for row in connection.execute(select(*columns).where(*mine, *here)).all() if row[0] not in listed]
+    keys = rank_keys(program, rows)
     return sorted(keys, key=keys.__getitem__), any(row[3] is not None or row[2] for row in rows)
 
 

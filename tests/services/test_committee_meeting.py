@@ -89,11 +89,12 @@ def test_the_agenda_sort_key_orders_as_the_ranking_rules(rows, as_text):
         RankItem(i, total or 0, holder, day, override, "دستور کمیته" if override else None)
         for i, day, holder, override, total in cases
     )]
-    keys = {i: agenda_module.rank_key(ProgramCode.A, i, day.isoformat() if as_text else day, int(holder) if as_text
-                                      else holder, override, "دستور کمیته" if override else None, total)
-            for i, day, holder, override, total in cases}
+    keys = agenda_module.rank_keys(ProgramCode.A, [
+        (i, day.isoformat() if as_text else day, int(holder) if as_text else holder, override,
+         "دستور کمیته" if override else None, total) for i, day, holder, override, total in cases
+    ])
     assert sorted(keys, key=keys.__getitem__) == expected
-    programme_b = {i: agenda_module.rank_key(ProgramCode.B, i, day, holder, None, None, None) for i, day, holder, _, _ in cases}
+    programme_b = agenda_module.rank_keys(ProgramCode.B, [(i, day, holder, None, None, None) for i, day, holder, _, _ in cases])
     assert sorted(programme_b, key=programme_b.__getitem__) == [i for i, *_ in sorted(cases, key=lambda c: (c[1], c[0]))]
 
 
