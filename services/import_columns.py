@@ -16,14 +16,18 @@ Pure: no database, no Streamlit.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import fields
 from datetime import date
 from typing import Any
+
+import pandas as pd
 
 from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.identifiers import check_digit, normalize_landline, normalize_mobile
 from lib.jalali import parse_jalali_date
+from lib.scoring import score_many
 from lib.text import normalize_persian, parse_int
 from lib.workflow import ProgramCode
 from services.import_sheet import (
@@ -214,37 +218,60 @@ def clean_rows(sheet: _Sheet, today: date) -> list[Row | None]:
     table = list(zip(*((cells if len(cells) >= width else (*cells, *padding)[:width]) for _, cells in sheet.rows)))
     checks = _checks(today)
     columns = [_column(table[sheet.positions[key]], checks[key]) for key in _KEYS]
-    households: dict[tuple, bool] = {}
-    out: list[Row | None] = []
+    passed: list[tuple | None] = []  # per row: (its values, its household's key), None when a check refused a cell
     for values in zip(*columns):
         if FAIL in values:
-            out.append(None)
+            passed.append(None)
             continue
-        (program, province, county, channel, applied_on, national_code, first_name, last_name, gender, head,
-         father_name, birth_certificate_no, birth_date, (mobile_typed, mobile), landline, covering, target_group,
-         job_field, discount, work_address, home_address, licence_no, licence_date, disabled, severity, marital,
-         dependants, insured) = values
+        program, gender, head, (mobile_typed, _) = values[0], values[8], values[9], values[13]
+        disabled, severity, marital, dependants, insured = values[23:]
         if program == ProgramCode.B and (programme_b_problems(gender, head) or not mobile_typed):
-            out.append(None)
+            passed.append(None)
             continue
         if program == ProgramCode.A and not marital:  # programme A scores the marital status
+            passed.append(None)
+            continue
+        passed.append((values, (program, disabled, severity or None, marital or "single", dependants, insured, None)))
+    households = households_pass({found[1] for found in passed if found is not None})
+    out: list[Row | None] = []
+    for found in passed:
+        if found is None or not households[found[1]]:
             out.append(None)
             continue
-        household = HouseholdData(disabled, severity or None, marital or "single", dependants, insured)
-        key = (program, disabled, severity or None, marital or "single", dependants, insured, None)
-        passed = households.get(key)
-        if passed is None:
-            passed = households[key] = _ok(_household_values, key) is not FAIL
-        if not passed:
-            out.append(None)
-            continue
+        values, household_key = found
+        (program, province, county, channel, applied_on, national_code, first_name, last_name, gender, head,
+         father_name, birth_certificate_no, birth_date, (mobile_typed, mobile), landline, covering, target_group,
+         job_field, discount, work_address, home_address, licence_no, licence_date, *_) = values
         clean = clean_intake(
             program, national_code, {"first_name": first_name, "last_name": last_name, "father_name": father_name},
             gender, channel, covering, target_group, mobile, landline, applied_on,
             {"applied_on": applied_on, "birth_date": birth_date, "licence_date": licence_date},
             {"birth_certificate_no": birth_certificate_no, "home_address": home_address, "work_address": work_address,
              "job_field": job_field, "licence_no": licence_no},
-            bool(discount), household,
+            bool(discount), HouseholdData(*household_key[1:]),
         )
         out.append((program, national_code, (province, county), clean))
     return out
+
+
+def households_pass(keys: Iterable[tuple]) -> dict[tuple, bool]:
+    """Whether each distinct household — (programme code, then :class:`HouseholdData`'s values in
+    order) — passes Form 1's household check (:func:`services.intake_form._household_values`: the
+    scoring rules' counts, severity and marital status). Households without a need grade (all an
+    import has) go through the vectorised rules at once (:func:`lib.scoring.score_many`, the same
+    rules); when those refuse any, or for the others, each is checked on its own, which says which."""
+    keys = list(keys)
+    result: dict[tuple, bool] = {}
+    ungraded = [key for key in keys if key[-1] is None]
+    if ungraded:
+        frame = pd.DataFrame.from_records([key[1:] for key in ungraded], columns=[f.name for f in fields(HouseholdData)])
+        try:
+            score_many(frame, require_need_grade=False)
+        except Exception:  # the first refusal (or anything unusual): household by household below
+            pass
+        else:
+            result = dict.fromkeys(ungraded, True)
+    for key in keys:
+        if key not in result:
+            result[key] = _ok(_household_values, key) is not FAIL
+    return result

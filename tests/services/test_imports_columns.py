@@ -152,3 +152,24 @@ def test_columns_in_another_order_extra_columns_and_short_rows_give_the_same_che
     sheet = _Sheet({key: i for i, key in enumerate(KEYS)}, list(enumerate(short, start=2)))
     assert [f is not None for f in clean_rows(sheet, TODAY)] == [True, True]
     assert _check_sheet(sheet, [], TODAY) == _check_sheet(sheet, [], TODAY, column_wise=False)
+
+
+_SEVERITY_CODES = [None, *(s.value for s in SEVERITY_LABELS)]
+_MARITAL_CODES = [m.value for m in MARITAL_LABELS]
+_HOUSEHOLD = hst.tuples(hst.sampled_from(["A", "B"]), hst.integers(0, 31), hst.sampled_from(_SEVERITY_CODES),
+                        hst.sampled_from(_MARITAL_CODES), hst.integers(0, 21), hst.integers(0, 61),
+                        hst.none() | hst.integers(-1, 101))
+
+
+@settings(max_examples=200, deadline=None)
+@given(hst.lists(_HOUSEHOLD, max_size=30))
+@example([])
+@example([("A", 0, None, "single", 0, 0, None), ("B", 3, "severe", "married", 5, 30, None)])  # every one passes
+@example([("A", 0, None, "single", 0, 0, None), ("A", 0, "severe", "single", 0, 0, None)])  # severity without a disabled member
+@example([("B", 2, None, "widowed", 1, 1, None), ("A", 31, "mild", "single", 0, 0, None)])  # no severity; too many
+@example([("A", 1, "mild", "single", 0, 0, 50), ("A", 1, "mild", "single", 0, 0, 101)])  # a need grade: one by one
+def test_households_pass_as_each_households_own_check_says(keys):
+    from services.import_columns import FAIL, _ok, households_pass
+    from services.intake_form import _household_values
+
+    assert households_pass(keys) == {key: _ok(_household_values, key) is not FAIL for key in keys}
