@@ -11,57 +11,72 @@ from lib.scoring import (
     MaritalStatus,
     Severity,
 )
-from lib.workflow import STATE_LABELS, State
+from lib.workflow import State
 from services.applications import SCORABLE_STATES, HouseholdData, current_policy
 from services.cases import case_detail, counties_in_area, format_moment, parse_case_id
-from services.scoring_sheet import card_frame, pending_worksheet, preview_card, save_worksheet_row
+from services.scoring_sheet import card_frame, pending_choices, preview_card, save_worksheet_row
 from ui.context import act, read, require_actor
+from ui.versioned import current_version, versioned
 from ui.fmt import format_number, ltr, md_escape, to_persian_digits
 from ui.tables import rtl_table
 from ui.widgets import case_link, policy_version_text, whole_number_input
 
 actor = require_actor()
 st.title("کاربرگ امتیازدهی")
+LEFT_KEY = "scoring_left"  # (data version, ids of cases that left the list read at that version)
 
 
-def choose_case() -> int | None:
-    """The case of ?id=N, or one picked from a county's cases awaiting scoring."""
+def left_the_list(version: int) -> set[int]:
+    """Cases seen to have left the list read at ``version`` (ruled on by a write that raised no
+    data version): dropped from the picker until the version changes (the check after the case is read)."""
+    left = st.session_state.get(LEFT_KEY)
+    return left[1] if left and left[0] == version else set()
+
+
+def choose_case() -> tuple[int | None, tuple[str, int] | None]:
+    """The case of ?id=N, or one picked from a county's cases awaiting scoring (with the
+    picker's key and the data version of the list it was picked from)."""
     raw = st.query_params.get("id", "")
     if raw:
         try:
-            return parse_case_id(raw)
+            return parse_case_id(raw), None
         except InvalidInput as error:
             st.error(md_escape(error.message), icon="⚠️")
-            return None
+            return None, None
     counties = dict(read(counties_in_area, actor))
     county_id = st.selectbox(
         "شهرستان", list(counties), format_func=counties.get, disabled=len(counties) == 1, key="scoring_county"
     )
-    pending = act(pending_worksheet, county_id)
+    version = current_version()  # the list is read once per data version (ui.versioned): a rerun reads nothing
+    pending = versioned(pending_choices, version, county_id)
     if pending is None:
-        return None
-    if pending.empty:
+        return None, None
+    left = left_the_list(version)
+    names = {aid: name for aid, name in pending if aid not in left}
+    if not names:
         st.info("در این شهرستان پرونده‌ای در انتظار امتیازدهی نیست.")
-        return None
-    names = {
-        int(r.application_id): f"{r.tracking_code} — {r.applicant} ({STATE_LABELS[State(r.state)]})"
-        for r in pending.itertuples()
-    }
+        return None, None
     # The select is keyed: its identity must not depend on the labels, which change when a save
     # moves a case to «امتیازدهی شده» (an unkeyed select then became a new widget showing the
     # first case, and the next save wrote onto that person's card). The chosen case is its id.
     key = f"scoring_case_{county_id}"
     if st.session_state.get(key) not in names:
         st.session_state.pop(key, None)  # the chosen case left the list (scored by the committee…)
-    return st.selectbox("پرونده", list(names), format_func=names.get, key=key)
+    return st.selectbox("پرونده", list(names), format_func=names.get, key=key), (key, version)
 
 
-application_id = choose_case()
+application_id, picked = choose_case()
 if application_id is None:
     st.stop()
 detail = act(case_detail, application_id)
 if detail is None:
     st.stop()
+if picked is not None and State(detail.application["state"]) not in SCORABLE_STATES:
+    # picked from a list read before the case was ruled on: drop it and show the list's next case
+    key, version = picked
+    st.session_state[LEFT_KEY] = (version, left_the_list(version) | {application_id})
+    st.session_state.pop(key, None)
+    st.rerun()
 if detail.program_code != "A":
     st.warning("جدول امتیازات فقط برای برنامه سهم بیمه خویش‌فرما است؛ این پرونده از برنامه دیگری است.")
     st.stop()

@@ -4,6 +4,7 @@
   version) and the move to «scored», in one transaction.
 * :func:`pending_worksheet` / :func:`save_worksheet` — a county's cases awaiting scoring as a
   grid; every row is validated before anything is written, then all are saved in one transaction.
+  :func:`pending_choices` — the same cases as the scoring page's picker names them.
 * :func:`ranking` — the whole priority order of lib.ranking.rank_frame (committee overrides
   first, discount holders last); the ranking page reads it a page at a time (services.ranking).
 
@@ -188,6 +189,21 @@ def _as_id(value: Any) -> int | None:
 
 
 # --------------------------------------------------------------------------- reading
+def _awaiting_scoring(query: Any, county_id: int) -> Any:
+    """``query`` (of Application and Applicant columns) over the county's programme-A cases
+    awaiting scoring, oldest first."""
+    return (
+        query.join(Program, Program.id == Application.program_id)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(
+            Program.code == ProgramCode.A.value,
+            Application.county_id == county_id,
+            Application.state.in_([s.value for s in SCORABLE_STATES]),  # type: ignore[attr-defined]
+        )
+        .order_by(Application.applied_on, Application.id)
+    )
+
+
 def pending_worksheet(session: Session, actor: Actor, county_id: int) -> pd.DataFrame:
     """The county's programme-A cases awaiting scoring, oldest first, with their household inputs.
 
@@ -211,16 +227,9 @@ def pending_worksheet(session: Session, actor: Actor, county_id: int) -> pd.Data
             latest_card(ScoreCardRecord.total),
             latest_card(ScoreCardRecord.policy_version),
         )
-        .join(Program, Program.id == Application.program_id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
         .outerjoin(Household, Household.application_id == Application.id)
-        .where(
-            Program.code == ProgramCode.A.value,
-            Application.county_id == county_id,
-            Application.state.in_([s.value for s in SCORABLE_STATES]),  # type: ignore[attr-defined]
-        )
-        .order_by(Application.applied_on, Application.id)
     )
+    query = _awaiting_scoring(query, county_id)
     records = [
         {
             "application_id": aid,
@@ -252,6 +261,19 @@ def pending_worksheet(session: Session, actor: Actor, county_id: int) -> pd.Data
     for name in ("severity", "marital_status", "policy_version"):
         frame[name] = frame[name].astype("string")
     return frame
+
+
+def pending_choices(session: Session, actor: Actor, county_id: int) -> tuple[tuple[int, str], ...]:
+    """The cases of :func:`pending_worksheet` in its order as the scoring page's picker names
+    them: (case id, «tracking code — applicant (state)»). Reads only those columns: no household,
+    no score card (the picker shows neither)."""
+    actor.require(Action.score, county_area(session, county_id))
+    rows = session.exec(_awaiting_scoring(
+        select(Application.id, Application.tracking_code, Applicant.first_name, Applicant.last_name, Application.state),
+        county_id,
+    )).all()
+    labels = {s.value: STATE_LABELS[s] for s in SCORABLE_STATES}
+    return tuple((aid, f"{code} — {first} {last} ({labels[state]})") for aid, code, first, last, state in rows)
 
 
 def preview_worksheet(frame: pd.DataFrame, policy: ScoringPolicy) -> tuple[pd.DataFrame, list[str]]:

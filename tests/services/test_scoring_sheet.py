@@ -22,12 +22,13 @@ from db.models import (
 )
 from lib.errors import Forbidden, InvalidInput
 from lib.scoring import CRITERIA, DEFAULT_POLICY, ScoreInput, Step, score
-from lib.workflow import State
+from lib.workflow import STATE_LABELS, State
 from services import applications as apps
 from services.applications import HouseholdData
 from services.scoring_sheet import (
     INPUT_LABELS,
     POINTS_COLUMNS,
+    pending_choices,
     pending_worksheet,
     preview_card,
     preview_worksheet,
@@ -132,17 +133,24 @@ def test_programme_b_has_no_sheet(session, counts, submit, county_expert):
 
 
 # --------------------------------------------------------------------------- the county grid
-def test_pending_worksheet_lists_the_countys_a_cases_awaiting_scoring(session, submit, admin, areas, county_expert):
-    received = submit(applied_on=date(2024, 6, 2))
+def awaiting(session, submit, admin, areas, scored_on: date):
+    """Cases received (2 June), missing documents (1 June) and scored (``scored_on``), and three
+    the worksheet leaves out: decided, programme B, another county."""
+    received = submit(applied_on=date(2024, 6, 2), first_name="نرگس", last_name="صالحی")
     incomplete = submit(applied_on=date(2024, 6, 1))
     apps.change_state(session, admin, incomplete.id, State.documents_incomplete)
-    scored = submit(applied_on=date(2024, 6, 3))
+    scored = submit(applied_on=scored_on)
     save_worksheet_row(session, admin, scored.id, HouseholdData(**GOOD))
     decided = submit()
     save_worksheet_row(session, admin, decided.id, HouseholdData(**GOOD))
     apps.change_state(session, admin, decided.id, State.county_decision)
     submit("B")
     submit(county_id=areas.sibling_county)
+    return received, incomplete, scored
+
+
+def test_pending_worksheet_lists_the_countys_a_cases_awaiting_scoring(session, submit, admin, areas, county_expert):
+    received, incomplete, scored = awaiting(session, submit, admin, areas, date(2024, 6, 3))
     frame = pending_worksheet(session, county_expert, areas.county)
     assert list(frame["application_id"]) == [incomplete.id, received.id, scored.id]  # oldest first
     row = frame.set_index("application_id").loc[scored.id]
@@ -150,6 +158,22 @@ def test_pending_worksheet_lists_the_countys_a_cases_awaiting_scoring(session, s
     assert row["policy_version"] == DEFAULT_POLICY.version
     fresh = frame.set_index("application_id").loc[received.id]
     assert pd.isna(fresh["need_grade"]) and pd.isna(fresh["saved_total"])
+
+
+def test_pending_choices_name_the_worksheets_cases_in_its_order(session, submit, admin, areas, county_expert):
+    """The scoring page's picker reads only what it shows: the same cases in the same order as
+    the grid, each named «tracking code — applicant (state)»."""
+    received, incomplete, scored = awaiting(session, submit, admin, areas, date(2024, 6, 1))  # the same day: lower number first
+    frame = pending_worksheet(session, county_expert, areas.county)
+    expected = tuple(
+        (r.application_id, f"{r.tracking_code} — {r.applicant} ({STATE_LABELS[State(r.state)]})") for r in frame.itertuples()
+    )
+    choices = pending_choices(session, county_expert, areas.county)
+    assert choices == expected
+    assert [aid for aid, _ in choices] == [incomplete.id, scored.id, received.id]
+    assert dict(choices)[received.id] == f"{received.tracking_code} — نرگس صالحی (دریافت شده)"
+    with pytest.raises(Forbidden):
+        pending_choices(session, county_expert, areas.sibling_county)
 
 
 def test_pending_worksheet_of_another_county_is_forbidden(session, areas, county_expert, province_committee):
