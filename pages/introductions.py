@@ -34,6 +34,7 @@ from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali, format_number, format_rial, format_year_month, md_escape, to_persian_digits
 from ui.tables import rtl_table
+from ui.versioned import current_version, versioned
 from ui.widgets import link_to
 
 PENDING = "introduce_pending"
@@ -60,7 +61,7 @@ def choose_county(actor: Actor) -> int:
     """The county to work on: fixed for county staff, chosen by everyone else."""
     scope = scope_of(actor.role, actor.area)
     if scope == Scope.county:
-        st.markdown(f"**{md_escape(read(area_label, actor))}**")
+        st.markdown(f"**{md_escape(versioned(area_label, current_version()) or '')}**")
         return actor.county_id
     wanted = _query_int("county")
     province_id = actor.province_id
@@ -107,6 +108,69 @@ def waiting_table(frame: pd.DataFrame) -> pd.DataFrame:
             "در سهمیه امسال": frame["within_quota"].map({True: "بله", False: "خیر"}),
         }
     )
+
+
+def state_labels(states: pd.Series) -> pd.Series:
+    """Programme B's Persian state names, each worded once (a county has thousands of rows, a few states)."""
+    return states.map({s: state_label("B", s) for s in states.unique()})
+
+
+# What a rerun shows is read and laid out once per data version, user and arguments (ui.versioned):
+# a rerun with nothing written reads nothing and formats nothing.
+def waiting_view(session, viewer: Actor, county_id: int, year: int) -> tuple[dict, pd.DataFrame, dict[int, tuple]]:
+    """The quota gauge, the waiting list as its table shows it, and its cases for the form:
+    {application id: (name, rank, label)}."""
+    gauge = county_quota(session, viewer, county_id, year)
+    waiting = waiting_list(session, viewer, county_id, year)
+    cases = {
+        int(app_id): (name, int(rank), f"{to_persian_digits(rank)} — {name} — {code}")
+        for app_id, name, rank, code in zip(
+            waiting["application_id"], waiting["full_name"], waiting["rank"], waiting["tracking_code"]
+        )
+    }
+    return gauge, waiting_table(waiting), cases
+
+
+def pending_view(session, viewer: Actor, county_id: int) -> pd.DataFrame:
+    """The open requests not on the waiting list yet, as their table shows them."""
+    pending = not_yet_waiting(session, viewer, county_id)
+    return pd.DataFrame(
+        {
+            "کد رهگیری": pending["tracking_code"],
+            "نام": pending["full_name"],
+            "وضعیت": state_labels(pending["state"]),
+            "چرا هنوز در فهرست نیست": pending["reason"],
+        }
+    )
+
+
+def introduced_view(session, viewer: Actor, county_id: int, year: int) -> tuple[pd.DataFrame, dict, dict]:
+    """The year's introductions as their table shows them, the letters to pick from
+    {introduction id: (letter number, label)} and those awaiting SSO's answer {application id: name}."""
+    made = introductions(session, viewer, county_id, year)
+    table = pd.DataFrame(
+        {
+            "شماره نامه": made["letter_no"].map(to_persian_digits),
+            "تاریخ معرفی": made["introduced_on"].map(format_jalali),
+            "نام": made["full_name"],
+            "کد رهگیری": made["tracking_code"],
+            "شعبه": made["branch"],
+            "وضعیت": state_labels(made["state"]),
+            "پاسخ تأمین اجتماعی": [
+                f"نپذیرفت: {why}" if pd.notna(on) else "" for on, why in zip(made["refused_on"], made["refusal_reason"])
+            ],
+        }
+    )
+    letters = {
+        int(i): (no, f"{to_persian_digits(no)} — {name}")
+        for i, no, name in zip(made["introduction_id"], made["letter_no"], made["full_name"])
+    }
+    awaiting = {
+        int(app_id): name
+        for app_id, name, state in zip(made["application_id"], made["full_name"], made["state"])
+        if state == "introduced"
+    }
+    return table, letters, awaiting
 
 
 def introduce_with_text(session, actor, application_id: int, branch_id: int, day_text: str, reason: str):
@@ -161,7 +225,11 @@ with right:
     year = choose_year()
 st.query_params.update({"county": str(county_id), "year": str(year)})
 
-show_gauge(read(county_quota, actor, county_id, year))
+version = current_version()
+gauge, waiting, cases = versioned(waiting_view, version, county_id, year) or (None, None, {})
+if gauge is None:
+    st.stop()
+show_gauge(gauge)
 
 done = st.session_state.pop(DONE, None)
 if done:
@@ -177,16 +245,11 @@ if refused_note := st.session_state.pop(REFUSED, None):
     st.success(refused_note, icon="✅")
 
 st.subheader("فهرست انتظار")
-waiting = read(waiting_list, actor, county_id, year)
-if waiting.empty:
+if not cases:
     st.info("پرونده‌ای در فهرست انتظار این شهرستان نیست.")
 else:
-    rtl_table(waiting_table(waiting))
-    cases = {
-        int(row.application_id): f"{to_persian_digits(row.rank)} — {row.full_name} — {row.tracking_code}"
-        for row in waiting.itertuples()
-    }
-    branches = {b.id: b.name for b in read(county_branches, actor, county_id)}
+    rtl_table(waiting)
+    branches = {b.id: b.name for b in versioned(county_branches, version, county_id) or ()}
     if not branches:
         st.warning(
             "برای این شهرستان هنوز شعبه‌ای از تأمین اجتماعی ثبت نشده است؛ مدیر سامانه شعب را در صفحه «سهمیه‌ها» "
@@ -195,7 +258,7 @@ else:
         )
     with st.form("introduce"):
         st.markdown("**معرفی به شعبه**")
-        chosen = st.selectbox("پرونده", list(cases), format_func=cases.get, key=gkey("introduce_case"))
+        chosen = st.selectbox("پرونده", list(cases), format_func=lambda i: cases[i][2], key=gkey("introduce_case"))
         branch_id = st.selectbox(
             "شعبه تأمین اجتماعی", list(branches), format_func=branches.get, index=None,
             placeholder="شعبه را از فهرست شعب شهرستان انتخاب کنید", key=gkey("introduce_branch"),
@@ -206,7 +269,7 @@ else:
             key=gkey("introduce_reason"),
         )
         if st.form_submit_button("معرفی", type="primary"):
-            row = waiting.loc[waiting["application_id"] == chosen].iloc[0]
+            name, rank, _ = cases[chosen]
             try:  # what can be checked before the dialog is checked here: nothing half-filled is confirmed
                 if branch_id is None:
                     raise InvalidInput("شعبه تأمین اجتماعی را از فهرست انتخاب کنید.", field="branch")
@@ -216,8 +279,8 @@ else:
             else:
                 st.session_state[PENDING] = {
                     "application_id": int(chosen),
-                    "name": row["full_name"],
-                    "rank": int(row["rank"]),
+                    "name": name,
+                    "rank": rank,
                     "branch_id": int(branch_id),
                     "branch_name": branches[branch_id],
                     "date": on,
@@ -227,51 +290,21 @@ else:
 if PENDING in st.session_state:
     confirm_introduction(st.session_state[PENDING])
 
-pending_cases = read(not_yet_waiting, actor, county_id)
-if not pending_cases.empty:
+pending_cases = versioned(pending_view, version, county_id)
+if pending_cases is not None and not pending_cases.empty:
     with st.expander(f"درخواست‌های باز که هنوز در فهرست انتظار نیستند ({format_number(len(pending_cases))})"):
-        rtl_table(
-            pd.DataFrame(
-                {
-                    "کد رهگیری": pending_cases["tracking_code"],
-                    "نام": pending_cases["full_name"],
-                    "وضعیت": pending_cases["state"].map(lambda s: state_label("B", s)),
-                    "چرا هنوز در فهرست نیست": pending_cases["reason"],
-                }
-            ),
-        )
+        rtl_table(pending_cases)
         link_to("pages/documents.py", "مدارک و تأیید واجد شرایط بودن", icon=":material/fact_check:")
 
 st.subheader(f"معرفی‌شدگان سال {to_persian_digits(year)}")
-made = read(introductions, actor, county_id, year)
+made, letters, waiting_cover = versioned(introduced_view, version, county_id, year) or (pd.DataFrame(), {}, {})
 if made.empty:
     st.info("در این سال هنوز کسی از این شهرستان معرفی نشده است.")
 else:
-    rtl_table(
-        pd.DataFrame(
-            {
-                "شماره نامه": made["letter_no"].map(to_persian_digits),
-                "تاریخ معرفی": made["introduced_on"].map(format_jalali),
-                "نام": made["full_name"],
-                "کد رهگیری": made["tracking_code"],
-                "شعبه": made["branch"],
-                "وضعیت": made["state"].map(lambda s: state_label("B", s)),
-                "پاسخ تأمین اجتماعی": [
-                    f"نپذیرفت: {why}" if pd.notna(on) else "" for on, why in zip(made["refused_on"], made["refusal_reason"])
-                ],
-            }
-        ),
-    )
-    letters = {int(r.introduction_id): r for r in made.itertuples()}
-    picked = st.selectbox(
-        "معرفی‌نامه",
-        list(letters),
-        format_func=lambda i: f"{to_persian_digits(letters[i].letter_no)} — {letters[i].full_name}",
-        key="letter_pick",
-    )
-    letter_button(actor, picked, letters[picked].letter_no, key="letter_download")
+    rtl_table(made)
+    picked = st.selectbox("معرفی‌نامه", list(letters), format_func=lambda i: letters[i][1], key="letter_pick")
+    letter_button(actor, picked, letters[picked][0], key="letter_download")
 
-    waiting_cover = {int(r.application_id): r.full_name for r in made.itertuples() if r.state == "introduced"}
     if waiting_cover:
         with st.form("activate"):
             st.markdown("**تأیید پوشش از سوی تأمین اجتماعی**")
