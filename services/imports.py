@@ -34,13 +34,15 @@ tracking codes are loaded in bulk (a few queries per thousand rows). Nothing her
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -304,8 +306,13 @@ def _load_on_file(session: Session, codes: Iterable[str]) -> _OnFile:
     codes = sorted(set(codes))
     applicants: dict[str, Applicant] = {}
     open_cases: dict[tuple[int, int], str] = {}
-    for chunk in chunks(codes):
-        for applicant in session.exec(select(Applicant).where(Applicant.national_code.in_(chunk))).all():  # type: ignore[attr-defined]
+    if session.connection().dialect.name == "sqlite":  # the codes as one JSON array: one statement
+        listed = func.json_each(json.dumps(codes)).table_valued("value")
+        groups: Iterable[Any] = [select(listed.c.value)] if codes else []
+    else:
+        groups = chunks(codes)
+    for group in groups:
+        for applicant in session.exec(select(Applicant).where(Applicant.national_code.in_(group))).all():  # type: ignore[attr-defined]
             applicants[applicant.national_code] = applicant
     ids = sorted(a.id for a in applicants.values())
     open_states = [s.value for s in OPEN_STATES]
