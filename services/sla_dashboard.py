@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Float, and_, bindparam, case, func, literal, select, union_all
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, bindparam, case, func, literal, select, text, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
@@ -180,52 +180,89 @@ def sla_dashboard(
     all_targets = {(code, stage): targets.get((code, stage)) for code in sorted(ids) for stage in stages_of(code)}
 
     area = area_conditions(actor, Application)
-    A, E, T = Application, ApplicationEvent, StageTarget
-    stage_states = sorted({s for code in ids for s in stages_of(code)})
-    reach = (
-        select(E.application_id, E.to_state, func.min(E.at).label("at"))
-        .join(A, A.id == E.application_id).where(E.to_state.in_(stage_states), *area)
-        .group_by(E.application_id, E.to_state).cte("reach")
-    )
-    pair_rows = [(ids[c], start_state, stage) for c in sorted(ids)
-                 for stage, start_state in stage_starts(c).items() if start_state is not None]
-    pairs = _literal_rows("stage_pair", pair_rows, ("program_id", "start_state", "stage"))
-    r0, r1 = reach.alias("r0"), reach.alias("r1")
-    later = (
-        select(A.program_id, A.county_id, pairs.c.stage, days_between(r1.c.at, r0.c.at).label("days"),
-               r1.c.at.label("done_at"))
-        .select_from(A)
-        .join(pairs, pairs.c.program_id == A.program_id)
-        .join(r0, and_(r0.c.application_id == A.id, r0.c.to_state == pairs.c.start_state))
-        # r1 by r0's case (not only A's): SQLite then probes r1 by (case, state), not by state alone
-        .join(r1, and_(r1.c.application_id == r0.c.application_id, r1.c.to_state == pairs.c.stage))
-        .where(*area)
-    )
-    first = (
-        select(A.program_id, A.county_id, literal(State.received.value).label("stage"),
-               days_between(r1.c.at, A.applied_on).label("days"), r1.c.at.label("done_at"))
-        .select_from(A)
-        .join(r1, and_(r1.c.application_id == A.id, r1.c.to_state == State.received.value))
-        .where(*area)
-    )
-    both = union_all(later, first).subquery("both_stages")
-    day = tehran_day(both.c.done_at)
-    durations = (
-        select(both.c.program_id, both.c.county_id, both.c.stage, both.c.days, day.label("day"))
-        .where(day >= start, day <= end).cte("durations")
+    connection = session.connection()
+    reach = _REACH.c
+    for table in (_REACH, _DURATIONS):
+        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))  # left on a pooled connection by an error
+        table.create(connection)
+    try:
+        connection.execute(_REACH.insert().from_select([c.name for c in _REACH.columns], _first_reaching(area)))
+        pair_rows = [(ids[c], start_state, stage) for c in sorted(ids)
+                     for stage, start_state in stage_starts(c).items() if start_state is not None]
+        pairs = _literal_rows("stage_pair", pair_rows, ("program_id", "start_state", "stage"))
+        began = _reached(pairs.c.start_state)
+        ended = _reached(pairs.c.stage)
+        later = (
+            select(reach.program_id, reach.county_id, pairs.c.stage, days_between(ended, began).label("days"),
+                   ended.label("done_at"))
+            .select_from(_REACH).join(pairs, pairs.c.program_id == reach.program_id)
+            .where(began.isnot(None), ended.isnot(None))
+        )
+        received = reach[f"at_{State.received.value}"]
+        first = (
+            select(reach.program_id, reach.county_id, literal(State.received.value).label("stage"),
+                   days_between(received, reach.applied_on).label("days"), received.label("done_at"))
+            .where(received.isnot(None))
+        )
+        both = union_all(later, first).subquery("both_stages")
+        day = tehran_day(both.c.done_at)
+        connection.execute(_DURATIONS.insert().from_select(
+            [c.name for c in _DURATIONS.columns],
+            select(both.c.program_id, both.c.county_id, both.c.stage, both.c.days, day).where(day >= start, day <= end),
+        ))
+        durations = _DURATIONS
+        for name, columns in (("sla_duration_county", "program_id, stage, county_id, days"),
+                              ("sla_duration_area", "program_id, stage, days")):  # each window's order, read in order
+            connection.execute(text(f"CREATE INDEX {name} ON {_DURATIONS.name} ({columns})"))
+        figures = [
+            _stage_figures(session, durations, StageTarget, programs, counties, by_county)
+            for by_county in (True, False)
+        ]
+        return Dashboard(
+            since=start, until=end, targets=all_targets,
+            waiting=_waiting(session, ids, programs, counties, now),
+            stages=figures[0], totals=figures[1],
+            months=_months(session, durations, StageTarget, programs),
+            late_cases=_late_cases(session, ids, programs, counties, now),
+        )
+    finally:
+        for table in (_REACH, _DURATIONS):
+            table.drop(connection)
+
+
+# One row per case of the area read, with the first time it reached each stage's state: the
+# timeline is read once (one pass over the cases' events) into this table of the connection, and
+# every figure is an aggregate over it.
+_STAGE_STATES = list(STAGE_LABELS)
+_REACH = Table(
+    "sla_reach", MetaData(),
+    Column("application_id", Integer, primary_key=True), Column("program_id", Integer), Column("county_id", Integer),
+    Column("state", String(30)), Column("applied_on", Date),
+    *(Column(f"at_{s}", ApplicationEvent.__table__.c.at.type) for s in _STAGE_STATES),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+# Each stage a case finished in the period: how many days it took and the (Tehran) day it ended.
+_DURATIONS = Table(
+    "sla_duration", MetaData(),
+    Column("program_id", Integer), Column("county_id", Integer), Column("stage", String(30)), Column("days", Float),
+    Column("day", Date), prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+
+
+def _first_reaching(area):
+    """Each case of the area and the first time it reached each stage's state (None: never)."""
+    A, E = Application, ApplicationEvent
+    return (
+        select(A.id, A.program_id, A.county_id, A.state, A.applied_on,
+               *(func.min(case((E.to_state == s, E.at))) for s in _STAGE_STATES))
+        .select_from(A).outerjoin(E, and_(E.application_id == A.id, E.to_state.in_(_STAGE_STATES)))
+        .where(*area).group_by(A.id, A.program_id, A.county_id, A.state, A.applied_on)
     )
 
-    figures = [
-        _stage_figures(session, durations, T, programs, counties, by_county)
-        for by_county in (True, False)
-    ]
-    return Dashboard(
-        since=start, until=end, targets=all_targets,
-        waiting=_waiting(session, reach, area, ids, programs, counties, now),
-        stages=figures[0], totals=figures[1],
-        months=_months(session, durations, T, programs),
-        late_cases=_late_cases(session, reach, area, ids, programs, counties, now),
-    )
+
+def _reached(state_column):
+    """The first reaching of the state named in ``state_column`` (a stage's state), from the table."""
+    return case(*((state_column == s, _REACH.c[f"at_{s}"]) for s in _STAGE_STATES))
 
 
 def _late_flag(days, target):
@@ -282,29 +319,26 @@ def _months(session: Session, durations, T, programs) -> list[MonthFigure]:
     return [MonthFigure(p, s, y, m, n, total / n, late) for (p, s, y, m), (n, total, late) in sorted(acc.items())]
 
 
-def _waiting_query(reach, area, ids, now):
-    A, T = Application, StageTarget
+def _waiting_query(ids, now):
+    T, R = StageTarget, _REACH.c
     rows = [(ids[c], state, stage_starts(c)[stage], stage) for c in sorted(ids) for state, stage in waiting_for(c).items()]
     waits = _literal_rows("waiting_stage", rows, ("program_id", "state", "start_state", "stage"))
-    r0 = reach.alias("w0")
-    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), r0.c.at)
+    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), _reached(waits.c.start_state))
     base = (
-        select(A.id).select_from(A)
-        .join(waits, and_(waits.c.program_id == A.program_id, waits.c.state == A.state))
-        .outerjoin(r0, and_(r0.c.application_id == A.id, r0.c.to_state == waits.c.start_state))
-        .outerjoin(T, and_(T.program_id == A.program_id, T.stage == waits.c.stage))
-        .where(*area)
+        select(R.application_id).select_from(_REACH)
+        .join(waits, and_(waits.c.program_id == R.program_id, waits.c.state == R.state))
+        .outerjoin(T, and_(T.program_id == R.program_id, T.stage == waits.c.stage))
     )
     return base, waits, elapsed, T
 
 
-def _waiting(session: Session, reach, area, ids, programs, counties, now) -> list[WaitingFigure]:
-    A = Application
-    base, waits, elapsed, T = _waiting_query(reach, area, ids, now)
+def _waiting(session: Session, ids, programs, counties, now) -> list[WaitingFigure]:
+    R = _REACH.c
+    base, waits, elapsed, T = _waiting_query(ids, now)
     rows = session.execute(
-        base.with_only_columns(A.program_id, waits.c.stage, A.county_id, func.count(), func.max(T.target_days),
+        base.with_only_columns(R.program_id, waits.c.stage, R.county_id, func.count(), func.max(T.target_days),
                                _late_flag(elapsed, T.target_days))
-        .group_by(A.program_id, waits.c.stage, A.county_id)
+        .group_by(R.program_id, waits.c.stage, R.county_id)
     ).all()
     order = {s: i for i, s in enumerate(STAGE_LABELS)}
     out = [WaitingFigure(programs[p], stage, county_id, counties.get(county_id, "—"), int(n), target, int(late or 0))
@@ -312,13 +346,15 @@ def _waiting(session: Session, reach, area, ids, programs, counties, now) -> lis
     return sorted(out, key=lambda w: (w.program, order[w.stage], w.county))
 
 
-def _late_cases(session: Session, reach, area, ids, programs, counties, now) -> list[LateCase]:
-    A = Application
-    base, waits, elapsed, T = _waiting_query(reach, area, ids, now)
+def _late_cases(session: Session, ids, programs, counties, now) -> list[LateCase]:
+    A, R = Application, _REACH.c
+    base, waits, elapsed, T = _waiting_query(ids, now)
     rows = session.execute(
-        base.with_only_columns(A.id, A.tracking_code, A.program_id, waits.c.stage, A.county_id, elapsed, T.target_days)
+        base.with_only_columns(R.application_id, A.tracking_code, R.program_id, waits.c.stage, R.county_id, elapsed,
+                               T.target_days)
+        .join(A, A.id == R.application_id)
         .where(T.target_days.isnot(None), elapsed > T.target_days)
-        .order_by((elapsed - T.target_days).desc(), A.id).limit(LATE_LIST)
+        .order_by((elapsed - T.target_days).desc(), R.application_id).limit(LATE_LIST)
     ).all()
     return [LateCase(i, code, programs[p], stage, counties.get(c, "—"), float(days), target)
             for i, code, p, stage, c, days, target in rows]

@@ -1,0 +1,65 @@
+"""The SLA dashboard read through the table of first reachings gives the figures the earlier query
+gave (tests/services/sla_dashboard_before.py): every stage time per county and for the area, the
+monthly trend, the cases waiting and those most overdue — for random timelines, on SQLite and
+PostgreSQL, national and provincial."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from lib.permissions import Role
+from lib.service_agreement import stages_of
+from services.service_agreement import set_stage_target
+from services.sla_dashboard import sla_dashboard
+from tests.services.sla_dashboard_before import sla_dashboard as sla_dashboard_before
+from tests.services.test_sla_dashboard import NOW, make_case
+
+# a case: programme, which county, how far along its stages it went (and whether it went back to
+# «documents_incomplete» after «received»), the hours each step took, how long ago it began
+CASES = st.lists(
+    st.tuples(st.sampled_from("AB"), st.integers(0, 2), st.integers(1, 6), st.booleans(),
+              st.lists(st.integers(1, 24 * 40), min_size=6, max_size=6), st.integers(0, 24 * 500)),
+    min_size=1, max_size=12,
+)
+
+
+def _same(before, after) -> None:
+    assert (after.since, after.until, after.targets) == (before.since, before.until, before.targets)
+    assert after.waiting == before.waiting and after.late_cases == before.late_cases
+    for now, then in ((after.stages, before.stages), (after.totals, before.totals)):
+        assert [(f.program, f.stage, f.county_id, f.done, f.late, f.target_days, f.p90_days) for f in now] == \
+               [(f.program, f.stage, f.county_id, f.done, f.late, f.target_days, f.p90_days) for f in then]
+        assert [f.average_days for f in now] == pytest.approx([f.average_days for f in then], rel=1e-12)
+    assert [(m.program, m.stage, m.jalali_year, m.jalali_month, m.done, m.late) for m in after.months] == \
+           [(m.program, m.stage, m.jalali_year, m.jalali_month, m.done, m.late) for m in before.months]
+    assert [m.average_days for m in after.months] == pytest.approx([m.average_days for m in before.months], rel=1e-12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=CASES, target=st.integers(1, 30))
+@example(cases=[("B", 0, 6, False, [24 * 7] * 6, 24 * 50)], target=7)  # every step exactly the target: not late
+@example(cases=[("A", 1, 1, True, [1] * 6, 0)], target=1)  # only registered, back to incomplete documents, today
+def test_the_dashboard_equals_the_earlier_query(session, admin, make_actor, areas, cases, target):
+    counties = [(areas.county, areas.province), (areas.sibling_county, areas.province),
+                (areas.other_county, areas.other_province)]
+    for code in "AB":
+        for i, stage in enumerate(stages_of(code)):
+            set_stage_target(session, admin, program=code, stage=stage, target_days=target + i, visits=0)
+    for program, where, reached, back, hours, ago in cases:
+        at = NOW - timedelta(hours=ago + sum(hours))
+        events = []
+        for state, took in zip(stages_of(program)[:reached], hours):
+            at += timedelta(hours=took)
+            events.append((state, at))
+            if back and state == "received":
+                events.append(("documents_incomplete", at + timedelta(minutes=30)))
+        county, province = counties[where]
+        make_case(session, county, province, program, events, applied_on=(events[0][1] - timedelta(days=1)).date())
+    session.commit()
+    for actor in (make_actor(Role.manager), make_actor(Role.manager, province_id=areas.province)):
+        for since in (None, (NOW - timedelta(days=40)).date()):
+            _same(sla_dashboard_before(session, actor, since=since, now=NOW),
+                  sla_dashboard(session, actor, since=since, now=NOW))
