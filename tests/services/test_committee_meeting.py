@@ -64,6 +64,35 @@ def test_the_agenda_index_is_the_agenda_in_its_order(session, secretary, county_
     assert not {case for case, fate in made if fate == "deferred elsewhere"} & set(index.ids)
 
 
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 29), st.booleans(), st.sampled_from(("waiting", "deferred here", "deferred elsewhere"))),
+                min_size=1, max_size=4))
+@example([(3, False, "waiting")])  # one case
+@example([(7, False, "waiting"), (7, False, "deferred here"), (0, True, "deferred elsewhere")])  # a tie; one taken
+def test_the_provincial_agenda_index_is_its_agenda_in_its_order(
+        session, secretary, province_committee, county_expert, intake, cases):
+    """At the provincial level too (on SQLite its waiting cases are read by id after the index of
+    state and province): the index equals the whole agenda, in order."""
+    count = len(cm.list_sessions(session, province_committee))
+    county = open_session(session, secretary, number=f"county-{count}")
+    made = [(scored_case(session, county_expert, intake, insured_years=years, discount_holder=holder), fate)
+            for years, holder, fate in cases]
+    for case, _ in made:
+        approve(session, secretary, county, case)
+    cm.close_session(session, secretary, county.id)
+    here = open_session(session, province_committee, number=f"here-{count}")
+    elsewhere = open_session(session, province_committee, number=f"elsewhere-{count}")
+    for case, fate in made:
+        if fate == "deferred here":
+            cm.record_decision(session, province_committee, here.id, case.id, "defer", "بازدید از محل")
+        elif fate == "deferred elsewhere":
+            cm.record_decision(session, province_committee, elsewhere.id, case.id, "defer", "بازدید از محل")
+    index = cm.agenda_index(session, province_committee, here.id)
+    assert list(index.ids) == [item.application_id for item in cm.agenda(session, province_committee, here.id)]
+    assert {case.id for case, fate in made if fate != "deferred elsewhere"} <= set(index.ids)
+    assert not {case.id for case, fate in made if fate == "deferred elsewhere"} & set(index.ids)
+
+
 RANK_ROWS = st.lists(
     st.tuples(st.integers(0, 3), st.dates(date(2024, 1, 1), date(2024, 1, 3)), st.booleans(),
               st.one_of(st.none(), st.integers(1, 3)), st.one_of(st.none(), st.integers(0, 2))),
