@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib.jalali import local_today
 from db.audit_chain import append_rows
 from db.bulk import (
-    insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_checks_deferred, sqlite_indexes_deferred,
+    bulk_transaction, insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_checks_deferred, sqlite_indexes_deferred,
     sqlite_page_cache,
 )
 from db.derived import triggers_suspended
@@ -108,8 +108,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.stamps = Stamps(conn.dialect.name)
         self.stamp = self.stamps.moment
         self.driver_values = self.stamps.text  # SQLite: the rows hold the driver's values, nothing to convert
-        json_bind = ScoreCardRecord.__table__.c.rows.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
-        self.card_json = json_bind if self.driver_values and json_bind is not None else (lambda rows: rows)
+        self.card_text = self.driver_values  # SQLite: a card's rows as JSON text (PeopleMixin._score)
         self.flows = {p: Workflow(p) for p in ProgramCode}
         self.rows: dict[str, list[tuple]] = defaultdict(list)
         self.introduction_sms: dict[int, tuple] = {}  # introduction id → (its SMS row, names, from state)
@@ -136,8 +135,8 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.finalize_day: dict[tuple, int | None] = {}
         self.premium_cache: dict[tuple, tuple[int, int, int, int]] = {}
         self.b_share_cache: dict[int, tuple[int, int]] = {}
-        self.score_cache: dict[tuple, tuple[int, list]] = {}
-        self.row_cache: dict[Any, dict] = {}
+        self.score_cache: dict[tuple, tuple[int, Any]] = {}  # household → (total, the card's rows as stored)
+        self.row_cache: dict[tuple, tuple[int, Any]] = {}  # (criterion, input) → (points, its row as stored)
         self.sms_parts: dict[tuple, tuple[str, list[str] | None]] = {}  # a move's SMS, worded once (_state_sms)
         self.introduced: Counter = Counter()  # (county, Jalali year) → this run's introductions
         self.counties_with_b: set[int] = set()
@@ -409,7 +408,7 @@ def generate_demo(engine: Engine, applicants: int, seed: int = 1404, *, today: d
 
 
 def _generate(engine: Engine, rng: DemoRandom, applicants: int, today: date, state_message) -> dict[str, int]:
-    with engine.begin() as conn:
+    with bulk_transaction(engine) as conn:  # SQLite: foreign keys checked once, before the commit
         demo = Demo(conn, rng, today)
         n_a = round(applicants * PROGRAM_A_SHARE)
         plan = [("A", t) for t in _targets(rng, demo.flows[ProgramCode.A], n_a)]

@@ -2,7 +2,9 @@
 documents and eligibility, along one walk through the workflow per case."""
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
 
 from demo.contact import Named
 from demo.paths import DAY, dt
@@ -32,7 +34,7 @@ from demo.vocab import (
     WITHDRAW_REASONS,
 )
 from lib import catalog
-from lib.scoring import ScoreInput, score
+from lib.scoring import CRITERIA, ScoreInput, score
 from services.introductions import branch_title
 from services.relief_eligibility import B_ELIGIBLE_LABEL
 from lib.text import to_persian_digits
@@ -42,6 +44,11 @@ PROGRAM_LABELS = {"A": "برنامه الف", "B": "برنامه ب"}
 FOLLOW_ROOM = 150  # days left after a first case that will be followed by another
 FOLLOW_ROOM_REFUSAL = 75
 BORN_1990 = date(1990, 1, 1).toordinal()  # born since then, the national code is the certificate number
+_HOUSEHOLD = ("disabled_members", "severity", "marital_status", "dependants", "insured_years", "need_grade")
+"""The household tuple's fields (:meth:`PeopleMixin._household`), in ``ScoreInput``'s order."""
+_CARD_INPUTS = tuple((criterion, _HOUSEHOLD.index(criterion)) for criterion in CRITERIA)
+"""Each row of a card, in the card's order: its criterion and the household field it scores."""
+_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class Person:
@@ -66,21 +73,29 @@ class Person:
 class PeopleMixin:
     """Part of :class:`demo.generator.Demo`."""
 
-    def _score(self, household: tuple) -> tuple[int, list]:
+    def _score(self, household: tuple) -> tuple[int, Any]:
+        """(total, rows as the column stores them) of the card scoring ``household`` with the
+        policy: exactly ``score()``'s card. Each of its rows depends on its own criterion's input
+        alone (its label, rule and maximum are the policy's), so a row is made once per criterion
+        and input, by ``score()`` on the first household that has it, and a card is put together
+        from its rows. On SQLite the rows are JSON text with Persian letters as they are and no
+        spaces (a third of the escaped text of Core's default ``json.dumps``; read back as the same
+        value): the cards were 40 % of the database file."""
         hit = self.score_cache.get(household)
         if hit is None:
-            disabled, severity, marital, dependants, years, grade = household
-            card = score(ScoreInput(disabled, severity, marital, dependants, years, grade), self.policy)
-            rows = []
-            for row in card.rows:  # ScoreRow.to_dict(), shared between cards with the same row
-                as_dict = self.row_cache.get(row)
-                if as_dict is None:
-                    as_dict = self.row_cache[row] = row.to_dict()
-                rows.append(as_dict)
-            hit = (card.total, self.card_json(rows))  # the JSON text on SQLite, made once
-            self.score_cache[household] = hit
+            parts = self.row_cache
+            keys = [(criterion, household[i]) for criterion, i in _CARD_INPUTS]
+            if any(key not in parts for key in keys):
+                card = score(ScoreInput(*household), self.policy)
+                for row, key in zip(card.rows, keys, strict=True):
+                    assert row.criterion == key[0]
+                    as_dict = row.to_dict()
+                    parts.setdefault(key, (row.points, _ROW_JSON(as_dict) if self.card_text else as_dict))
+            rows = [parts[key] for key in keys]
+            total = sum(points for points, _ in rows)
+            stored = "[" + ",".join(r for _, r in rows) + "]" if self.card_text else [r for _, r in rows]
+            hit = self.score_cache[household] = (total, stored)
         return hit
-
 
     def _household(self, program: str, target_group: str, scored: bool) -> tuple:
         rng = self.rng
