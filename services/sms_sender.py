@@ -21,7 +21,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, or_, text, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
@@ -152,25 +152,61 @@ def send_round(session: Session, gateway, *, limit: int = 50) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- the administrator's screen
 def message_counts(session: Session, actor: Actor) -> dict[str, int]:
+    """How many messages are in each status (those with none left out): one count per status through
+    the status index."""
     actor.require(Action.manage_reference_data)
-    rows = session.exec(select(Notification.status, func.count()).group_by(Notification.status)).all()
-    return {status: count for status, count in rows}
+    counts = {status: session.exec(select(func.count()).select_from(Notification)
+                                   .where(Notification.status == status)).one() for status in STATUS_LABELS}
+    return {status: int(count) for status, count in counts.items() if count}
 
 
-def list_messages(session: Session, actor: Actor, *, status: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """The newest ``limit`` messages of ``status`` (all statuses: failed first, then waiting, then the rest)."""
+SORT_GROUPS = (("failed",), ("sending",), ("queued",), ("sent", "cancelled"))
+"""The list's order with every status shown: failed first, then being sent, then waiting, then the rest."""
+SORT_RANK = {status: rank for rank, group in enumerate(SORT_GROUPS) for status in group}
+SORTED_IN_MEMORY = 20_000
+"""A status with at most this many messages is read through the status index and sorted; one with more
+is read newest first along the primary key (SQLite; PostgreSQL's planner chooses by its statistics)."""
+_COLUMNS = ["id", "created_at", "mobile", "event", "body", "status", "attempts", "error_kind", "error", "provider_id",
+            "sent_at", "next_attempt_at"]
+
+
+def _more_than(session: Session, statuses: tuple[str, ...], n: int) -> bool:
+    """Whether more than ``n`` messages have one of ``statuses`` (reads at most n + 1 index entries)."""
+    some = select(Notification.id).where(Notification.status.in_(statuses)).limit(n + 1).subquery()
+    return session.exec(select(func.count()).select_from(some)).one() > n
+
+
+def _newest(session: Session, statuses: tuple[str, ...], limit: int, below: int | None) -> list:
+    """The newest ``limit`` messages of ``statuses`` with an id below ``below`` (all if None)."""
+    status = Notification.status
+    if is_sqlite(session.get_bind()) and _more_than(session, statuses, SORTED_IN_MEMORY):
+        status = Notification.status.concat("")  # SQLite would sort them all: walk the primary key down instead
+    query = select(Notification.id, Notification.created_at, Notification.mobile, Notification.event,
+                   Notification.body, Notification.status, Notification.attempts, Notification.last_error_kind,
+                   Notification.last_error, Notification.provider_id, Notification.sent_at,
+                   Notification.next_attempt_at).where(status.in_(statuses))  # type: ignore[union-attr]
+    if below is not None:
+        query = query.where(Notification.id < below)
+    return list(session.exec(query.order_by(Notification.id.desc()).limit(limit)).all())
+
+
+def list_messages(session: Session, actor: Actor, *, status: str | None = None, limit: int = 200,
+                  after: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The newest ``limit`` messages of ``status`` (all statuses: failed first, then being sent, then
+    waiting, then the rest; newest first within each). ``after``: the (:data:`SORT_RANK`, id) of the
+    last message of the page before — the next page starts right after it (keyset paging: each page
+    reads only its own rows, whatever the size of the outbox)."""
     actor.require(Action.manage_reference_data)
     if status is not None and status not in STATUS_LABELS:
         raise InvalidInput("وضعیت پیامک نامعتبر است.", field="status")
-    order = text("CASE notification.status WHEN 'failed' THEN 0 WHEN 'sending' THEN 1 WHEN 'queued' THEN 2 ELSE 3 END")
-    query = select(Notification.id, Notification.created_at, Notification.mobile, Notification.event,
-                   Notification.body, Notification.status, Notification.attempts, Notification.last_error_kind,
-                   Notification.last_error, Notification.provider_id, Notification.sent_at, Notification.next_attempt_at)
-    if status is not None:
-        query = query.where(Notification.status == status)
-    rows = session.exec(query.order_by(order, Notification.id.desc()).limit(limit)).all()
-    frame = pd.DataFrame(rows, columns=["id", "created_at", "mobile", "event", "body", "status", "attempts",
-                                        "error_kind", "error", "provider_id", "sent_at", "next_attempt_at"])
+    groups = SORT_GROUPS if status is None else ((status,),)
+    first_rank, below = (after[0] if status is None else 0, after[1]) if after is not None else (0, None)
+    rows: list = []
+    for rank, statuses in enumerate(groups):
+        if rank < first_rank or len(rows) >= limit:
+            continue
+        rows += _newest(session, statuses, limit - len(rows), below if rank == first_rank else None)
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
     frame["status_label"] = frame["status"].map(STATUS_LABELS)
     frame["error_label"] = frame["error_kind"].map(ERROR_LABELS).fillna("")
     return frame
