@@ -30,7 +30,7 @@ _POSTGRES = table("case_search", column("application_id"), column("body"))
 #: PostgreSQL (migration 0023): the search table's rows containing every pattern among the case
 #: numbers ``low ≤ id < high``, tested through the trigram bitmap ANDed with the key's range.
 WINDOW_FUNCTION = "bimeyar_case_search_between"
-FIRST_WINDOW = 8_192  # case numbers read first: some 500 matches of a word in one case in sixteen
+FIRST_WINDOW = 10_000  # case numbers read first: 500 matches of a word found in one case in twenty
 
 
 def indexed(word: str) -> bool:
@@ -70,33 +70,37 @@ def like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def containing_all_between(words: list[str], low: int, high: int) -> Matches:
+def containing_all_between(words: list[str], low: Any, high: Any) -> Matches:
     """PostgreSQL: as :func:`containing_all`, among the case numbers ``low ≤ id < high`` only, so the
-    rows tested again are the window's candidates, not every match (migration 0023)."""
+    rows tested again are the window's candidates, not every match (migration 0023). The bounds are
+    numbers or SQL expressions."""
     patterns = cast(literal([like_pattern(word) for word in words], ARRAY(Text)), ARRAY(Text))
-    window = func.bimeyar_case_search_between(patterns, literal(low, Integer), literal(high, Integer)) \
+    window = func.bimeyar_case_search_between(patterns, cast(low, Integer), cast(high, Integer)) \
         .table_valued(column("application_id", Integer), name="case_window")
     return Matches(window, window.c.application_id, true(), window.c.application_id.desc())
 
 
-def highest_ids(session: Any, probe: Callable[[int, int, int], list[int]], wanted: int) -> list[int]:
-    """The ``wanted`` highest case numbers that ``probe(low, high, at_most)`` finds (it returns the
-    matches among ``low ≤ id < high``, highest first, at most ``at_most`` of them), highest first.
+def highest_ids(probe: Callable[..., list[Any]], wanted: int) -> list[int]:
+    """The ``wanted`` highest case numbers that ``probe(low, high, at_most, *columns)`` finds, highest
+    first. The probe returns the rows (id, *columns) of the matches among ``low ≤ id < high``,
+    highest first, at most ``at_most`` of them; the bounds are numbers or SQL expressions.
 
-    Windows of case numbers are read from the newest down, each sized from the matches the ones
-    before found (a window with none is eight times wider), until ``wanted`` are found or every
-    case number was read: a search reads about as many candidates as it lists, however many cases
-    match in all — and a rare word a handful of windows, each cheap."""
-    newest = session.scalar(select(func.max(_POSTGRES.c.application_id)))
-    found: list[int] = []
-    if newest is None:
-        return found
-    high, window, read = newest + 1, FIRST_WINDOW, 0
-    while len(found) < wanted and high > 0:
-        low = max(high - window, 0)
-        found += probe(low, high, wanted - len(found))
-        read += high - low
-        high = low
-        window = (8 * window if not found else
-                  max(window, ceil((wanted - len(found)) * read / len(found) * 1.25)))
+    At most three windows of case numbers, newest first: the newest :data:`FIRST_WINDOW` (its rows
+    say which case number is the newest); if that held some matches but too few, a window sized
+    from how many it held (half as wide again, to spare a third); then all the older ones. A common
+    word thus has its candidates tested in the newest window only — about as many as the list
+    shows, however many cases match in all — while a rare one (none among the newest) costs one
+    statement more, over its few matches."""
+    newest = select(func.max(_POSTGRES.c.application_id)).scalar_subquery()
+    rows = probe(newest + 1 - FIRST_WINDOW, newest + 1, wanted, newest)
+    found = [row[0] for row in rows]
+    if not found:  # none among the newest: all the others
+        return [row[0] for row in probe(0, newest + 1 - FIRST_WINDOW, wanted)]
+    read = FIRST_WINDOW
+    low = rows[0][1] + 1 - read
+    if len(found) < wanted and low > 0:
+        high, low = low, max(low - ceil((wanted - len(found)) * read / len(found) * 1.5), 0)
+        found += [row[0] for row in probe(low, high, wanted - len(found))]
+    if len(found) < wanted and low > 0:
+        found += [row[0] for row in probe(0, low, wanted - len(found))]
     return found

@@ -220,11 +220,11 @@ def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wa
         return None
     conditions = _case_conditions(session, actor, **filters)
 
-    def probe(low: int, high: int, at_most: int) -> list[int]:
+    def probe(low: Any, high: Any, at_most: int, *columns: Any) -> list[Any]:
         query, order = _matching(session, actor, filters, window=(low, high), conditions=conditions)
-        return list(session.exec(query.order_by(order).limit(at_most)).all())
+        return list(session.connection().execute(query.add_columns(*columns).order_by(order).limit(at_most)).all())
 
-    return highest_ids(session, probe, wanted)
+    return highest_ids(probe, wanted)
 
 
 def _matching(session: Session, actor: Actor, filters: dict[str, Any], *, window: tuple[int, int] | None = None,
