@@ -14,13 +14,21 @@ from lib.scoring import (
     MaritalStatus,
     Severity,
 )
-from lib.workflow import STATE_LABELS, State
+from lib.workflow import STATE_LABELS
 from services.applications import current_policy
 from services.cases import counties_in_area
-from services.scoring_sheet import INPUT_LABELS, POINTS_COLUMNS, pending_worksheet, preview_worksheet, save_worksheet
+from services.scoring_sheet import (
+    INPUT_LABELS,
+    POINTS_COLUMNS,
+    changed_worksheet_rows,
+    pending_worksheet,
+    persian_numbers,
+    preview_worksheet,
+    save_worksheet,
+)
 from ui.context import act, read, require_actor
 from lib.errors import InvalidInput
-from lib.text import parse_int, to_persian_digits
+from lib.text import parse_int
 from ui.fmt import format_number, md_escape
 from ui.tables import rtl_editor
 from ui.widgets import policy_version_text
@@ -69,14 +77,18 @@ LIMITS = {  # the allowed range of each typed column
 OPTIONAL = {"need_grade"}  # a missing need grade scores provisionally; the other counts are required
 
 
+def edited_rows() -> dict:
+    """The grid's edits: {row position: {column: typed value}} (the editor keeps them in its state)."""
+    return st.session_state.get(editor_key, {}).get("edited_rows", {})
+
+
 def current_inputs() -> tuple[pd.DataFrame, list[str]]:
     """The loaded rows with the grid's edits applied (the editor keeps its edits in its state),
     and a Persian message for each typed cell that is not a whole number in its range, naming
     the row and the column (such a cell counts as empty until it is fixed)."""
     frame = base.astype({name: "Int64" for name in NUMERIC_INPUTS})
     problems: list[str] = []
-    edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
-    for position, changes in sorted(edits.items(), key=lambda item: int(item[0])):
+    for position, changes in sorted(edited_rows().items(), key=lambda item: int(item[0])):
         row = frame.index[int(position)]
         for column, value in changes.items():
             if column not in CRITERIA:
@@ -103,12 +115,9 @@ def typed_count(value, column: str, position: int, row, frame: pd.DataFrame, pro
 
 
 def changed_rows(frame: pd.DataFrame) -> list[dict]:
-    """The rows whose inputs differ from what was loaded, as the service takes them."""
-    now = frame[list(CRITERIA)].astype(object).where(frame[list(CRITERIA)].notna(), None)
-    then = base[list(CRITERIA)].astype(object).where(base[list(CRITERIA)].notna(), None)
-    changed = [any(a != b for a, b in zip(x, y)) for x, y in zip(now.itertuples(index=False), then.itertuples(index=False))]
-    rows = pd.concat([frame[["application_id"]].astype(object), now], axis=1)[changed]
-    return rows.to_dict("records")
+    """The rows whose inputs differ from what was loaded, as the service takes them (only the
+    grid's edited rows can differ: the others are not compared)."""
+    return changed_worksheet_rows(base, frame, [int(position) for position in edited_rows()])
 
 
 grid_slot = st.container()
@@ -136,11 +145,11 @@ elif save:
 
 points, problems = preview_worksheet(frame, policy)
 grid = pd.concat([frame, points], axis=1)
-grid["state"] = grid["state"].map(lambda s: STATE_LABELS[State(s)])
+grid["state"] = grid["state"].map({state.value: label for state, label in STATE_LABELS.items()})
 # Every number in Persian digits: the typed columns are text (read by lib on every edit), the
 # computed ones are shown as text too.
 for column in [*NUMERIC_INPUTS, *POINTS_COLUMNS.values(), "total", "saved_total"]:
-    grid[column] = grid[column].map(lambda v: "" if pd.isna(v) else to_persian_digits(int(v)))
+    grid[column] = persian_numbers(grid[column])
 text = st.column_config.TextColumn
 
 

@@ -13,10 +13,11 @@ The points come from :mod:`lib.scoring` with the current policy; nothing here re
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session, select
 
@@ -276,18 +277,62 @@ def pending_choices(session: Session, actor: Actor, county_id: int) -> tuple[tup
     return tuple((aid, f"{code} — {first} {last} ({labels[state]})") for aid, code, first, last, state in rows)
 
 
+def changed_worksheet_rows(base: pd.DataFrame, frame: pd.DataFrame, positions: Iterable[int] | None = None) -> list[dict]:
+    """The rows of ``frame`` whose inputs (``CRITERIA``) differ from ``base`` (the grid as
+    loaded, the same rows in the same order), as :func:`save_worksheet` takes them: the case id
+    and the six inputs, a missing one as None. ``positions``: the only rows that may differ (the
+    grid's edited rows), the others are not compared."""
+    if positions is not None:
+        rows = sorted(set(positions))
+        base, frame = base.iloc[rows], frame.iloc[rows]
+    columns = list(CRITERIA)
+    now = frame[columns].astype(object).where(frame[columns].notna(), None)
+    then = base[columns].astype(object).where(base[columns].notna(), None)
+    changed = (now.to_numpy() != then.to_numpy()).any(axis=1)
+    rows = pd.concat([frame[["application_id"]].astype(object), now], axis=1)[changed]
+    return rows.to_dict("records")
+
+
+def persian_numbers(column: pd.Series) -> pd.Series:
+    """Whole numbers as text in Persian digits, a missing one as "" (the grid's cells): each
+    distinct number is written once."""
+    values = column.astype("Int64")
+    missing = values.isna().to_numpy()
+    distinct, codes = np.unique(values.to_numpy(dtype=np.int64, na_value=0), return_inverse=True)
+    texts = np.array([to_persian_digits(int(v)) for v in distinct] + [""], dtype=object)
+    return pd.Series(texts[np.where(missing, len(distinct), codes.reshape(-1))], index=column.index, dtype=object)
+
+
+def _scoring_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The six inputs as ``score_many`` reads them, a blank text as missing: a numeric column as
+    it is (it holds no text; ``score_many`` reads its gaps as missing), a column of text with
+    :func:`_blank_to_none` applied once per distinct value, any other column once per cell."""
+    columns = {}
+    for name in CRITERIA:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            columns[name] = column
+        elif isinstance(column.dtype, pd.StringDtype):
+            codes, distinct = pd.factorize(column, use_na_sentinel=True)
+            values = np.array([_blank_to_none(v) for v in distinct] + [None], dtype=object)
+            columns[name] = pd.Series(values[codes], index=frame.index, dtype=object)
+        else:
+            columns[name] = column.astype(object).map(_blank_to_none)
+    return pd.DataFrame(columns, index=frame.index)
+
+
 def preview_worksheet(frame: pd.DataFrame, policy: ScoringPolicy) -> tuple[pd.DataFrame, list[str]]:
     """Points per criterion and total for the grid's inputs, by ``score_many``.
 
     A row whose inputs break a rule gets empty points; its problem is listed (Persian, naming
     the row and the column). A missing need grade scores 0 until it is entered."""
     columns = [*POINTS_COLUMNS.values(), "total"]
-    inputs = frame[list(CRITERIA)].astype(object).map(_blank_to_none)
     try:
-        points = score_many(inputs, policy, require_need_grade=False)
+        points = score_many(_scoring_columns(frame), policy, require_need_grade=False)
         return points.rename(columns=POINTS_COLUMNS).astype("Int64"), []
     except InvalidInput:
         pass
+    inputs = frame[list(CRITERIA)].astype(object).map(_blank_to_none)
     result = pd.DataFrame(pd.NA, index=frame.index, columns=columns, dtype="Int64")
     problems: list[str] = []
     for position, (index, values) in enumerate(inputs.iterrows()):
