@@ -3,7 +3,9 @@ are not on it yet), introducing a woman to one of the county's SSO branches (che
 confirmed in a dialog), the introduction letters, SSO's answer: cover activated, or refused
 (the quota seat returns).
 
-After a successful introduction or activation the form starts empty for the next person.
+After a successful introduction or activation the form starts empty for the next person. Each
+table shows ``PAGE`` rows at a time (a choice of page when there are more), read once per data
+version: a run costs the same in a county of any size.
 Deep link: ``?county=<id>&year=<jalali year>``.
 """
 from datetime import date
@@ -20,7 +22,9 @@ from services.branches import county_branches
 from services.dashboard import area_label
 from services.introductions import (
     Activation,
+    awaiting_answer,
     branch_title,
+    count_introductions,
     introduce,
     introductions,
     mark_active,
@@ -28,7 +32,7 @@ from services.introductions import (
     waiting_list,
 )
 from services.printing import introduction_letter_pdf
-from services.relief_eligibility import not_yet_waiting
+from services.relief_eligibility import count_not_yet_waiting, not_yet_waiting
 from services.quotas import county_quota
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
@@ -41,6 +45,7 @@ PENDING = "introduce_pending"
 DONE = "introduce_done"
 ACTIVATED = "activate_done"
 REFUSED = "sso_refused_done"
+PAGE = 100  # rows of each table shown at once
 GENERATION = "introduce_generation"  # bumped after each success: the forms start empty again
 
 
@@ -115,25 +120,37 @@ def state_labels(states: pd.Series) -> pd.Series:
     return states.map({s: state_label("B", s) for s in states.unique()})
 
 
-# What a rerun shows is read and laid out once per data version, user and arguments (ui.versioned):
-# a rerun with nothing written reads nothing and formats nothing.
-def waiting_view(session, viewer: Actor, county_id: int, year: int) -> tuple[dict, pd.DataFrame, dict[int, tuple]]:
-    """The quota gauge, the waiting list as its table shows it, and its cases for the form:
+def pager(total: int, key: str) -> int:
+    """The first row (0-based) of the page of ``PAGE`` rows chosen among ``total``: a choice of
+    page appears only when there is more than one."""
+    pages = max(1, -(-total // PAGE))
+    if pages == 1:
+        return 0
+    page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits, key=key)
+    first = (page - 1) * PAGE
+    st.caption(f"ردیف‌های {format_number(first + 1)} تا {format_number(min(first + PAGE, total))} از {format_number(total)}")
+    return first
+
+
+# What a rerun shows is read and laid out once per data version, user and arguments (ui.versioned),
+# a page of PAGE rows at a time: a rerun with nothing written reads nothing and formats nothing,
+# and a first run reads the rows it shows, whatever the county's size.
+def waiting_view(session, viewer: Actor, county_id: int, year: int, first: int) -> tuple[pd.DataFrame, dict[int, tuple]]:
+    """A page of the waiting list as its table shows it, and its cases for the form:
     {application id: (name, rank, label)}."""
-    gauge = county_quota(session, viewer, county_id, year)
-    waiting = waiting_list(session, viewer, county_id, year)
+    waiting = waiting_list(session, viewer, county_id, year, limit=PAGE, offset=first)
     cases = {
         int(app_id): (name, int(rank), f"{to_persian_digits(rank)} — {name} — {code}")
         for app_id, name, rank, code in zip(
             waiting["application_id"], waiting["full_name"], waiting["rank"], waiting["tracking_code"]
         )
     }
-    return gauge, waiting_table(waiting), cases
+    return waiting_table(waiting), cases
 
 
-def pending_view(session, viewer: Actor, county_id: int) -> pd.DataFrame:
-    """The open requests not on the waiting list yet, as their table shows them."""
-    pending = not_yet_waiting(session, viewer, county_id)
+def pending_view(session, viewer: Actor, county_id: int, first: int) -> pd.DataFrame:
+    """A page of the open requests not on the waiting list yet, as their table shows them."""
+    pending = not_yet_waiting(session, viewer, county_id, limit=PAGE, offset=first)
     return pd.DataFrame(
         {
             "کد رهگیری": pending["tracking_code"],
@@ -144,10 +161,10 @@ def pending_view(session, viewer: Actor, county_id: int) -> pd.DataFrame:
     )
 
 
-def introduced_view(session, viewer: Actor, county_id: int, year: int) -> tuple[pd.DataFrame, dict, dict]:
-    """The year's introductions as their table shows them, the letters to pick from
-    {introduction id: (letter number, label)} and those awaiting SSO's answer {application id: name}."""
-    made = introductions(session, viewer, county_id, year)
+def introduced_view(session, viewer: Actor, county_id: int, year: int, first: int) -> tuple[pd.DataFrame, dict]:
+    """A page of the year's introductions as their table shows them, and its letters to pick
+    from: {introduction id: (letter number, label)}."""
+    made = introductions(session, viewer, county_id, year, limit=PAGE, offset=first)
     table = pd.DataFrame(
         {
             "شماره نامه": made["letter_no"].map(to_persian_digits),
@@ -165,12 +182,7 @@ def introduced_view(session, viewer: Actor, county_id: int, year: int) -> tuple[
         int(i): (no, f"{to_persian_digits(no)} — {name}")
         for i, no, name in zip(made["introduction_id"], made["letter_no"], made["full_name"])
     }
-    awaiting = {
-        int(app_id): name
-        for app_id, name, state in zip(made["application_id"], made["full_name"], made["state"])
-        if state == "introduced"
-    }
-    return table, letters, awaiting
+    return table, letters
 
 
 def introduce_with_text(session, actor, application_id: int, branch_id: int, day_text: str, reason: str):
@@ -226,7 +238,7 @@ with right:
 st.query_params.update({"county": str(county_id), "year": str(year)})
 
 version = current_version()
-gauge, waiting, cases = versioned(waiting_view, version, county_id, year) or (None, None, {})
+gauge = versioned(county_quota, version, county_id, year)
 if gauge is None:
     st.stop()
 show_gauge(gauge)
@@ -245,6 +257,8 @@ if refused_note := st.session_state.pop(REFUSED, None):
     st.success(refused_note, icon="✅")
 
 st.subheader("فهرست انتظار")
+waiting_first = pager(gauge["waiting"], key=f"intro_waiting_page_{county_id}")
+waiting, cases = versioned(waiting_view, version, county_id, year, waiting_first) or (None, {})
 if not cases:
     st.info("پرونده‌ای در فهرست انتظار این شهرستان نیست.")
 else:
@@ -290,21 +304,28 @@ else:
 if PENDING in st.session_state:
     confirm_introduction(st.session_state[PENDING])
 
-pending_cases = versioned(pending_view, version, county_id)
-if pending_cases is not None and not pending_cases.empty:
-    with st.expander(f"درخواست‌های باز که هنوز در فهرست انتظار نیستند ({format_number(len(pending_cases))})"):
-        rtl_table(pending_cases)
+pending_total = versioned(count_not_yet_waiting, version, county_id) or 0
+if pending_total:
+    with st.expander(f"درخواست‌های باز که هنوز در فهرست انتظار نیستند ({format_number(pending_total)})"):
+        pending_first = pager(pending_total, key=f"intro_pending_page_{county_id}")
+        pending_cases = versioned(pending_view, version, county_id, pending_first)
+        if pending_cases is not None:
+            rtl_table(pending_cases)
         link_to("pages/documents.py", "مدارک و تأیید واجد شرایط بودن", icon=":material/fact_check:")
 
 st.subheader(f"معرفی‌شدگان سال {to_persian_digits(year)}")
-made, letters, waiting_cover = versioned(introduced_view, version, county_id, year) or (pd.DataFrame(), {}, {})
-if made.empty:
+made_total = versioned(count_introductions, version, county_id, year) or 0
+if not made_total:
     st.info("در این سال هنوز کسی از این شهرستان معرفی نشده است.")
 else:
+    made_first = pager(made_total, key=f"intro_made_page_{county_id}_{year}")
+    made, letters = versioned(introduced_view, version, county_id, year, made_first) or (pd.DataFrame(), {})
     rtl_table(made)
-    picked = st.selectbox("معرفی‌نامه", list(letters), format_func=lambda i: letters[i][1], key="letter_pick")
-    letter_button(actor, picked, letters[picked][0], key="letter_download")
+    if letters:
+        picked = st.selectbox("معرفی‌نامه", list(letters), format_func=lambda i: letters[i][1], key="letter_pick")
+        letter_button(actor, picked, letters[picked][0], key="letter_download")
 
+    waiting_cover = versioned(awaiting_answer, version, county_id, year) or {}
     if waiting_cover:
         with st.form("activate"):
             st.markdown("**تأیید پوشش از سوی تأمین اجتماعی**")

@@ -104,8 +104,9 @@ def letter_number(county_id: int, jalali_year: int, sequence: int) -> str:
     return f"{county_id}-{jalali_year}-{sequence}"
 
 
-def _ranked(session: Session, program_id: int, county_id: int) -> Sequence[Row]:
-    """The waiting list of a county, best first (one SQL statement)."""
+def _ranked(session: Session, program_id: int, county_id: int, *, limit: int | None = None,
+            offset: int = 0) -> Sequence[Row]:
+    """The waiting list of a county, best first (one SQL statement); ``limit`` rows from ``offset``."""
     return session.exec(
         select(
             Application.id,
@@ -129,23 +130,28 @@ def _ranked(session: Session, program_id: int, county_id: int) -> Sequence[Row]:
             Application.applied_on,
             Application.id,
         )
+        .offset(offset)
+        .limit(limit)
     ).all()
 
 
-def waiting_list(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> pd.DataFrame:
-    """The county's ranked waiting list; ``within_quota`` marks the cases that the slots still
-    free in ``jalali_year`` reach (all False when no quota is announced). Columns:
-    ``WAITING_COLUMNS``."""
+def waiting_list(
+    session: Session, actor: Actor, county_id: int, jalali_year: int | str, *, limit: int | None = None, offset: int = 0,
+) -> pd.DataFrame:
+    """The county's ranked waiting list (``limit`` cases from the rank ``offset`` + 1, a page of
+    it; all by default); ``within_quota`` marks the cases that the slots still free in
+    ``jalali_year`` reach (all False when no quota is announced). Columns: ``WAITING_COLUMNS``."""
     actor.require(Action.view_cases, county_area(session, county_id))
     year = parse_year(jalali_year)
+    offset = max(int(offset), 0)
     program = program_by_code(session, ProgramCode.B)
-    rows = _ranked(session, program.id, county_id)
+    rows = _ranked(session, program.id, county_id, limit=limit, offset=offset)
     slots = quota_slots(session, program.id, county_id, year)
     free = 0 if slots is None else max(slots - introduced_count(session, county_id, year), 0)
     return pd.DataFrame(
         [
             (rank, app_id, code, f"{first} {last}", nc, applied, override, reason, rank <= free)
-            for rank, (app_id, code, first, last, nc, applied, override, reason) in enumerate(rows, start=1)
+            for rank, (app_id, code, first, last, nc, applied, override, reason) in enumerate(rows, start=offset + 1)
         ],
         columns=list(WAITING_COLUMNS),
     ).astype({"priority_override": "Int64"})
@@ -272,8 +278,11 @@ def introduce(
     return introduction
 
 
-def introductions(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> pd.DataFrame:
-    """The county's introductions of the Jalali year, newest first. Columns: ``INTRODUCED_COLUMNS``."""
+def introductions(
+    session: Session, actor: Actor, county_id: int, jalali_year: int | str, *, limit: int | None = None, offset: int = 0,
+) -> pd.DataFrame:
+    """The county's introductions of the Jalali year, newest first (``limit`` from ``offset``: a
+    page of them; all by default). Columns: ``INTRODUCED_COLUMNS``."""
     actor.require(Action.view_cases, county_area(session, county_id))
     year = parse_year(jalali_year)
     rows = session.exec(
@@ -295,6 +304,8 @@ def introductions(session: Session, actor: Actor, county_id: int, jalali_year: i
         .join(Applicant, Applicant.id == Application.applicant_id)
         .where(Introduction.county_id == county_id, Introduction.jalali_year == year)
         .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())  # type: ignore[attr-defined]
+        .offset(max(int(offset), 0))
+        .limit(limit)
     ).all()
     return pd.DataFrame(
         [
@@ -303,6 +314,29 @@ def introductions(session: Session, actor: Actor, county_id: int, jalali_year: i
         ],
         columns=list(INTRODUCED_COLUMNS),
     )
+
+
+def count_introductions(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> int:
+    """How many introductions :func:`introductions` lists (every letter of the county and year)."""
+    actor.require(Action.view_cases, county_area(session, county_id))
+    return letters_written(session, county_id, parse_year(jalali_year))
+
+
+def awaiting_answer(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> dict[int, str]:
+    """The women of the county introduced in the Jalali year whose cover SSO has not confirmed
+    nor refused yet (their case is «introduced»): {application id: full name}, newest first —
+    the same order as :func:`introductions`, without reading the others."""
+    actor.require(Action.view_cases, county_area(session, county_id))
+    year = parse_year(jalali_year)
+    rows = session.exec(
+        select(Application.id, Applicant.first_name, Applicant.last_name)
+        .join(Introduction, Introduction.application_id == Application.id)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(Introduction.county_id == county_id, Introduction.jalali_year == year,
+               Application.state == State.introduced.value)
+        .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())  # type: ignore[attr-defined]
+    ).all()
+    return {app_id: f"{first} {last}" for app_id, first, last in rows}
 
 
 def premium_split(session: Session, start: YearMonth, rate_bp: int) -> tuple[int, int, int] | None:

@@ -236,11 +236,22 @@ def _waiting_counts(program_id: int):
 
 
 def county_quota(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> dict[str, int | None]:
-    """One county's gauge: slots (None when not announced), introduced, remaining, waiting."""
+    """One county's gauge: slots (None when not announced), introduced, remaining, waiting — the
+    same figures as its row of :func:`quota_use`, read for that county alone (three indexed reads)."""
     actor.require(Action.view_cases, county_area(session, county_id))
-    record = quota_use(session, actor, jalali_year, county_id=county_id).iloc[0]
+    year = parse_year(jalali_year)
+    program = program_by_code(session, ProgramCode.B)
+    slots = quota_slots(session, program.id, county_id, year)
+    introduced = introduced_count(session, county_id, year)
+    waiting = session.exec(
+        select(func.count()).select_from(Application).where(
+            Application.county_id == county_id, Application.state == State.county_decision.value,
+            Application.program_id == program.id,
+        )
+    ).one()
     return {
-        key: (None if pd.isna(record[key]) else int(record[key]))
-        for key in ("slots", "introduced", "remaining", "waiting")
+        "slots": slots,
+        "introduced": introduced,
+        "remaining": None if slots is None else slots - introduced,
+        "waiting": int(waiting),
     }
-

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from db.models import Applicant, Application, Document, Program
@@ -27,7 +27,7 @@ from services.applications import get_application, move_case, program_by_code
 from services.base import Actor, county_area, find
 
 __all__ = ["B_ELIGIBLE_LABEL", "EligibilityCheck", "b_eligibility", "confirm_b_eligibility", "refuse_b_eligibility",
-           "not_yet_waiting", "NOT_WAITING_COLUMNS"]
+           "not_yet_waiting", "count_not_yet_waiting", "NOT_WAITING_COLUMNS"]
 
 B_ELIGIBLE_LABEL = "تأیید واجد شرایط بودن"
 MAX_REASON = 300
@@ -152,21 +152,31 @@ def refuse_b_eligibility(session: Session, actor: Actor, application_id: int, re
     return application
 
 
-def not_yet_waiting(session: Session, actor: Actor, county_id: int) -> pd.DataFrame:
-    """The county's open B requests that are not on the waiting list yet, each with why (what is
-    missing, or that the unit has not confirmed eligibility yet). Columns: ``NOT_WAITING_COLUMNS``."""
+def _before_list(program_id: int, county_id: int) -> tuple:
+    """The conditions of the county's open B requests not on the waiting list yet."""
+    return (
+        Application.program_id == program_id,
+        Application.county_id == county_id,
+        Application.state.in_(_BEFORE_LIST),  # type: ignore[attr-defined]
+    )
+
+
+def not_yet_waiting(
+    session: Session, actor: Actor, county_id: int, *, limit: int | None = None, offset: int = 0,
+) -> pd.DataFrame:
+    """The county's open B requests that are not on the waiting list yet, oldest request first,
+    each with why (what is missing, or that the unit has not confirmed eligibility yet); ``limit``
+    from ``offset`` (a page of them; all by default). Columns: ``NOT_WAITING_COLUMNS``."""
     actor.require(Action.view_cases, county_area(session, county_id))
     program = program_by_code(session, ProgramCode.B)
     rows = session.exec(
         select(Application.id, Application.tracking_code, Applicant.first_name, Applicant.last_name,
                Application.state, Applicant.gender, Application.head_of_household)
         .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(
-            Application.program_id == program.id,
-            Application.county_id == county_id,
-            Application.state.in_(_BEFORE_LIST),  # type: ignore[attr-defined]
-        )
+        .where(*_before_list(program.id, county_id))
         .order_by(Application.applied_on, Application.id)
+        .offset(max(int(offset), 0))
+        .limit(limit)
     ).all()
     received = _received(session, [row[0] for row in rows])
     out = []
@@ -175,3 +185,11 @@ def not_yet_waiting(session: Session, actor: Actor, county_id: int) -> pd.DataFr
         why = "؛ ".join(missing) if missing else "مدارک کامل است؛ واجد شرایط بودن هنوز از سوی واحد شهرستان تأیید نشده"
         out.append((app_id, code, f"{first} {last}", state, why))
     return pd.DataFrame(out, columns=list(NOT_WAITING_COLUMNS))
+
+
+def count_not_yet_waiting(session: Session, actor: Actor, county_id: int) -> int:
+    """How many requests :func:`not_yet_waiting` lists (through the index of cases by county and state)."""
+    actor.require(Action.view_cases, county_area(session, county_id))
+    program = program_by_code(session, ProgramCode.B)
+    query = select(func.count()).select_from(Application).where(*_before_list(program.id, county_id))
+    return int(session.exec(query).one())
