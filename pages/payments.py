@@ -34,6 +34,7 @@ from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.tables import rtl_table
 from ui.fmt import PROGRAM_LABELS, PROGRAM_SHORT_LABELS, format_number, format_percent_bp, format_rial, to_persian_digits
+from ui.versioned import current_version, versioned
 from ui.widgets import deferred, file_input
 
 PREVIEW = "pay_preview"  # (params, RunPreview)
@@ -276,18 +277,24 @@ def confirm(pending: dict) -> None:
         st.rerun()
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
+    runs = runs.assign(program_label=runs["program"].map(PROGRAM_SHORT_LABELS))
+    return money_cols(runs, {"run_id": "شماره", "program_label": "برنامه", "province": "استان", "county": "شهرستان",
+                             "period": "دوره", "kind_label": "نوع", "status_label": "وضعیت", "people": "افراد",
+                             "total_rial": "جمع (ریال)", "prepared_by": "تهیه‌کننده", "approved_by": "تأییدکننده",
+                             "finalized_by": "قطعی‌کننده"})
+
+
 def runs_section() -> None:
     st.subheader("نوبت‌ها")
-    runs = read(list_runs, actor)
+    runs = versioned(list_runs, current_version())  # read and formatted once per data version
+    if runs is None:
+        return
     if runs.empty:
         st.info("هنوز نوبت پرداختی ساخته نشده است.")
         return
-    runs = runs.assign(program_label=runs["program"].map(PROGRAM_SHORT_LABELS))
-    table = money_cols(runs, {"run_id": "شماره", "program_label": "برنامه", "province": "استان", "county": "شهرستان",
-                              "period": "دوره", "kind_label": "نوع", "status_label": "وضعیت", "people": "افراد",
-                              "total_rial": "جمع (ریال)", "prepared_by": "تهیه‌کننده", "approved_by": "تأییدکننده",
-                              "finalized_by": "قطعی‌کننده"})
-    rtl_table(table)
+    rtl_table(runs_table(runs))
     ids = list(runs["run_id"])
     chosen = st.session_state.get("pay_run")
     run_id = st.selectbox("نوبت", ids, index=ids.index(chosen) if chosen in ids else 0, key="pay_run_select",

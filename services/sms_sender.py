@@ -163,7 +163,7 @@ def message_counts(session: Session, actor: Actor) -> dict[str, int]:
 SORT_GROUPS = (("failed",), ("sending",), ("queued",), ("sent", "cancelled"))
 """The list's order with every status shown: failed first, then being sent, then waiting, then the rest."""
 SORT_RANK = {status: rank for rank, group in enumerate(SORT_GROUPS) for status in group}
-SORTED_IN_MEMORY = 20_000
+SORTED_IN_MEMORY = 5_000
 """A status with at most this many messages is read through the status index and sorted; one with more
 is read newest first along the primary key (SQLite; PostgreSQL's planner chooses by its statistics)."""
 _COLUMNS = ["id", "created_at", "mobile", "event", "body", "status", "attempts", "error_kind", "error", "provider_id",
