@@ -3,7 +3,6 @@ those past the target an administrator set, each stage's average and 90th-percen
 county, the trend by month; the actor's area only. Figures from services.sla_dashboard (SQL)."""
 from datetime import date, datetime, timedelta, timezone
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -15,9 +14,9 @@ from services.base import Actor
 from services.dashboard import area_label
 from services.data_version import data_version
 from services.sla_dashboard import PERCENTILE, Dashboard, sla_dashboard
-from ui.charts import fa_axis, finished
 from ui.context import read, require_actor
 from ui.fmt import PROGRAM_LABELS, format_number, md_escape, to_persian_digits
+from ui.sla_charts import LATE, ON_TIME, county_spec, stage_spec, trend_spec, waiting_spec
 from ui.tables import rtl_table
 from ui.widgets import field_error, jalali_date_input
 
@@ -42,10 +41,11 @@ def target_text(value: int | None) -> str:
     return UNSET if value is None else to_persian_digits(value)
 
 
-def chart_and_table(chart, frame: pd.DataFrame) -> None:
-    """A chart with the same figures as a table under it, both the page's width: beside the chart (two
-    fifths of the page) the tables of five or six columns scrolled sideways at 1440×900."""
-    st.altair_chart(finished(chart), width="stretch")
+def chart_and_table(spec: dict, frame: pd.DataFrame) -> None:
+    """A chart (a Vega-Lite spec of ui.sla_charts) with the same figures as a table under it, both the
+    page's width: beside the chart (two fifths of the page) the tables of five or six columns scrolled
+    sideways at 1440×900."""
+    st.vega_lite_chart(spec=spec, width="stretch")
     rtl_table(frame)
 
 
@@ -98,17 +98,9 @@ else:
         "گذشته از مهلت": [format_number(per_stage[s][1]) for s in shown],
         "مهلت (روز)": [target_text(board.targets[program, s]) for s in shown],
     })
-    bars = pd.DataFrame(
-        [{"مرحله": STAGE_LABELS[s], "وضع": "در مهلت", "تعداد": per_stage[s][0] - per_stage[s][1]} for s in shown]
-        + [{"مرحله": STAGE_LABELS[s], "وضع": "گذشته از مهلت", "تعداد": per_stage[s][1]} for s in shown]
-    )
-    chart = alt.Chart(bars).mark_bar().encode(
-        y=alt.Y("مرحله:N", sort=order, title=None, axis=alt.Axis(orient="right", labelLimit=260)),
-        x=alt.X("تعداد:Q", title="تعداد پرونده", axis=fa_axis()),
-        color=alt.Color("وضع:N", title=None, scale=alt.Scale(domain=["در مهلت", "گذشته از مهلت"],
-                                                            range=["#4c78a8", "#d62728"])),
-    ).properties(height=alt.Step(28))
-    chart_and_table(chart, frame)
+    bars = ([{"مرحله": STAGE_LABELS[s], "وضع": ON_TIME, "تعداد": per_stage[s][0] - per_stage[s][1]} for s in shown]
+            + [{"مرحله": STAGE_LABELS[s], "وضع": LATE, "تعداد": per_stage[s][1]} for s in shown])
+    chart_and_table(waiting_spec(bars, order), frame)
 
 # --------------------------------------------------------------------------- time per stage
 st.subheader("زمان هر مرحله (پرونده‌هایی که مرحله را در بازه گذرانده‌اند)", anchor=False)
@@ -124,19 +116,11 @@ else:
         "مهلت (روز)": [target_text(f.target_days) for f in totals],
         "دیرتر از مهلت": [format_number(f.late) for f in totals],
     })
-    long = pd.DataFrame(
-        [{"مرحله": STAGE_LABELS[f.stage], "شاخص": "میانگین", "روز": round(f.average_days, 1)} for f in totals]
-        + [{"مرحله": STAGE_LABELS[f.stage], "شاخص": P90, "روز": round(f.p90_days, 1)} for f in totals]
-        + [{"مرحله": STAGE_LABELS[f.stage], "شاخص": "مهلت", "روز": f.target_days} for f in totals
-           if f.target_days is not None]
-    )
-    chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("مرحله:N", sort=order, title=None, axis=alt.Axis(orient="right", labelLimit=260)),
-        yOffset=alt.YOffset("شاخص:N"),
-        x=alt.X("روز:Q", title="روز", axis=fa_axis()),
-        color=alt.Color("شاخص:N", title=None),
-    ).properties(height=alt.Step(14))
-    chart_and_table(chart, frame)
+    long = ([{"مرحله": STAGE_LABELS[f.stage], "شاخص": "میانگین", "روز": round(f.average_days, 1)} for f in totals]
+            + [{"مرحله": STAGE_LABELS[f.stage], "شاخص": P90, "روز": round(f.p90_days, 1)} for f in totals]
+            + [{"مرحله": STAGE_LABELS[f.stage], "شاخص": "مهلت", "روز": f.target_days} for f in totals
+               if f.target_days is not None])
+    chart_and_table(stage_spec(long, order), frame)
 
     st.markdown("**هر شهرستان**")
     done_stages = [f.stage for f in totals]
@@ -150,16 +134,8 @@ else:
         f"{P90} (روز)": [days(f.p90_days) for f in counties],
         "دیرتر از مهلت": [format_number(f.late) for f in counties],
     })
-    bars = pd.DataFrame({"شهرستان": [f.county for f in counties], "روز": [round(f.p90_days, 1) for f in counties]})
-    chart = alt.Chart(bars).mark_bar().encode(
-        y=alt.Y("شهرستان:N", sort=None, title=None, axis=alt.Axis(orient="right", labelLimit=200)),
-        x=alt.X("روز:Q", title=f"{P90} (روز)", axis=fa_axis()),
-    ).properties(height=alt.Step(16))
-    target = board.targets[program, stage]
-    if target is not None:
-        chart = chart + alt.Chart(pd.DataFrame({"روز": [target]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
-            x="روز:Q")
-    chart_and_table(chart, frame)
+    bars = [{"شهرستان": f.county, "روز": round(f.p90_days, 1)} for f in counties]
+    chart_and_table(county_spec(bars, f"{P90} (روز)", board.targets[program, stage]), frame)
 
 # --------------------------------------------------------------------------- trend
 st.subheader("روند ماهانه", anchor=False)
@@ -176,17 +152,9 @@ else:
         "میانگین (روز)": [days(m.average_days) for m in months],
         "دیرتر از مهلت": [format_number(m.late) for m in months],
     })
-    lines = pd.DataFrame({
-        "ماه": [month_label[m.jalali_year, m.jalali_month] for m in months],
-        "مرحله": [STAGE_LABELS[m.stage] for m in months],
-        "روز": [round(m.average_days, 1) for m in months],
-    })
-    chart = alt.Chart(lines).mark_line(point=True).encode(
-        x=alt.X("ماه:N", sort=[month_label[ym] for ym in ordered_months], title=None),
-        y=alt.Y("روز:Q", title="میانگین (روز)", axis=fa_axis()),
-        color=alt.Color("مرحله:N", sort=order, title=None),
-    )
-    chart_and_table(chart, frame)
+    lines = [{"ماه": month_label[m.jalali_year, m.jalali_month], "مرحله": STAGE_LABELS[m.stage],
+              "روز": round(m.average_days, 1)} for m in months]
+    chart_and_table(trend_spec(lines, [month_label[ym] for ym in ordered_months], order), frame)
 
 # --------------------------------------------------------------------------- overdue cases
 late = [c for c in board.late_cases if c.program == program]

@@ -20,6 +20,9 @@ def _inlined(chart) -> dict:
     them as Arrow tables named by a hash; data every layer shares is drawn the same way inlined in each)."""
     built = _convert_altair_to_vega_lite_spec(chart)
     datasets = {name: pa.ipc.open_stream(data).read_all().to_pylist() for name, data in built.pop("datasets").items()}
+    if "layer" not in built:  # a single view
+        built["data"] = {"values": datasets[built["data"]["name"]]}
+        return json.loads(json.dumps(built))
     shared = built.pop("data", None)  # Altair hoists the data all layers share to the top
     for layer in built["layer"]:
         layer["data"] = {"values": datasets[layer.get("data", shared)["name"]]}
