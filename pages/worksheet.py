@@ -1,5 +1,7 @@
 """A county's scoring worksheet as a grid: inputs editable, points recomputed on every edit,
 every changed row saved in one transaction (or none, with the reason)."""
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -45,6 +47,7 @@ POINTS_HEADERS = {
     "need_grade": "امتیاز نیاز",
 }
 INPUT_WIDTH, POINTS_WIDTH = 125, 85  # pixels, widened by ui.tables until each Persian header is whole
+GRID_KEY = "worksheet_grid"  # (what it was made from, the grid as shown, its problems): see shown_grid
 
 st.title("امتیازدهی گروهی")
 st.caption("پرونده‌های برنامه سهم بیمه خویش‌فرما که در انتظار امتیازدهی‌اند. ستون‌های سفید را ویرایش کنید؛ امتیازها همان لحظه حساب می‌شوند.")
@@ -143,13 +146,28 @@ elif save:
         frame, typing_problems = current_inputs()
         st.success(f"{format_number(saved)} کاربرگ ذخیره شد ({policy_version_text(policy.version)}).", icon="✅")
 
-points, problems = preview_worksheet(frame, policy)
-grid = pd.concat([frame, points], axis=1)
-grid["state"] = grid["state"].map({state.value: label for state, label in STATE_LABELS.items()})
-# Every number in Persian digits: the typed columns are text (read by lib on every edit), the
-# computed ones are shown as text too.
-for column in [*NUMERIC_INPUTS, *POINTS_COLUMNS.values(), "total", "saved_total"]:
-    grid[column] = persian_numbers(grid[column])
+
+
+def shown_grid() -> tuple[pd.DataFrame, list[str]]:
+    """The grid as shown (points computed, every number in Persian digits) and the rules its
+    rows break: made again only when the loaded rows (the editor's key), the edits or the
+    policy changed since the last run, else the last run's (a rerun redraws it as it was)."""
+    memo_key = (editor_key, policy.version, json.dumps(edited_rows(), sort_keys=True, default=str))
+    memo = st.session_state.get(GRID_KEY)
+    if memo is not None and memo[0] == memo_key:
+        return memo[1], memo[2]
+    points, problems = preview_worksheet(frame, policy)
+    grid = pd.concat([frame, points], axis=1)
+    grid["state"] = grid["state"].map({state.value: label for state, label in STATE_LABELS.items()})
+    # Every number in Persian digits: the typed columns are text (read by lib on every edit), the
+    # computed ones are shown as text too.
+    for column in [*NUMERIC_INPUTS, *POINTS_COLUMNS.values(), "total", "saved_total"]:
+        grid[column] = persian_numbers(grid[column])
+    st.session_state[GRID_KEY] = (memo_key, grid, problems)
+    return grid, problems
+
+
+grid, problems = shown_grid()
 text = st.column_config.TextColumn
 
 
