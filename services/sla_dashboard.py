@@ -256,7 +256,7 @@ def _first_reaching(area):
         select(A.id, A.program_id, A.county_id, A.state, A.applied_on,
                *(func.min(case((E.to_state == s, E.at))) for s in _STAGE_STATES))
         .select_from(A).outerjoin(E, and_(E.application_id == A.id, E.to_state.in_(_STAGE_STATES)))
-        .where(*area).group_by(A.id, A.program_id, A.county_id, A.state, A.applied_on)
+        .where(*area).group_by(A.id)  # the case's other columns follow from its id (PostgreSQL: the primary key)
     )
 
 
