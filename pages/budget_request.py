@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.jalali import current_year_month
-from services.forecast import SOURCE_LABELS, budget_request, budget_request_pdf, budget_request_xlsx, request_rows
+from services.forecast import SOURCE_LABELS, budget_request_pdf, budget_request_shown, budget_request_xlsx
 from ui.context import require_actor
 from ui.fmt import format_number, to_persian_digits
 from ui.versioned import current_version, versioned
@@ -34,11 +34,12 @@ if basis == "wage":
         st.error("حداقل دستمزد روزانه اعلام‌شده را به ریال و با عدد صحیح وارد کنید، مثلاً ۵۵۴۱۸۵۰.", icon="⚠️")
         st.stop()
     wage = int(digits)
-# Read once per data version (and inputs): a rerun with nothing written answers from the cache.
-request = versioned(budget_request, current_version(), jalali_year=year, wage_rise_percent=None if wage else rise,
-                    daily_wage=wage)
-if request is None:
+# Read and formatted once per data version (and inputs): a rerun with nothing written answers from the cache.
+shown = versioned(budget_request_shown, current_version(), jalali_year=year, wage_rise_percent=None if wage else rise,
+                  daily_wage=wage)
+if shown is None:
     st.stop()
+request, headers, rows = shown
 
 st.markdown(f"#### {request.area} — سال {to_persian_digits(year)}")
 if not request.wage_confirmed:
@@ -61,7 +62,6 @@ with left:
     st.dataframe(sources, hide_index=True, width="stretch", column_order=list(sources.columns)[::-1])
 with right:
     st.markdown("##### به تفکیک شهرستان و برنامه")
-    headers, rows = request_rows(request)
     table = pd.DataFrame(rows, columns=headers)
     st.dataframe(table, hide_index=True, width="stretch", column_order=headers[::-1])
 

@@ -231,6 +231,13 @@ def request_rows(request: BudgetRequest) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def budget_request_shown(session: Session, actor: Actor, **kwargs) -> tuple[BudgetRequest, list[str], list[list[str]]]:
+    """The request (:func:`budget_request`'s arguments) with its table as people read it (:func:`request_rows`):
+    what the screen shows, read and formatted in one call it can keep until the next write."""
+    request = budget_request(session, actor, **kwargs)
+    return (request, *request_rows(request))
+
+
 def budget_request_pdf(request: BudgetRequest) -> bytes:
     """The request as a PDF to send upward: assumptions, totals by funding source, the county table."""
     from services.printing import render
