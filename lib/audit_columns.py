@@ -88,12 +88,22 @@ def _template(plan: tuple, path: tuple, leaves: list[tuple]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def _columns(members: list[dict], plan: tuple, path: tuple, into: dict[tuple, Sequence[Any]]) -> None:
+class _Misfit(Exception):
+    """A snapshot without the keys of the plan, or not a dict where the plan has one."""
+
+
+def _columns(members: list[Any], plan: tuple, path: tuple, into: dict[tuple, Sequence[Any]]) -> None:
     """The values of each leaf of ``plan`` across ``members``, by path (a level's values read
-    together: one item getter per level)."""
+    together: one item getter per level). _Misfit or KeyError when a member is not a dict with the
+    plan's keys (as many, each there: the same keys)."""
     keys, nested = plan
-    for key, values in zip(keys, zip(*map(itemgetter(*keys), members)) if len(keys) > 1 else
-                           [[member[keys[0]] for member in members]] if keys else []):
+    if set(map(type, members)) != {dict} or set(map(len, members)) != {len(keys)}:
+        raise _Misfit
+    if len(keys) > 1:
+        per_key: Any = zip(*map(itemgetter(*keys), members))
+    else:
+        per_key = [[member[key] for member in members] for key in keys]
+    for key, values in zip(keys, per_key):
         if key in nested:
             _columns(list(values), nested[key], (*path, key), into)
         else:
@@ -105,16 +115,24 @@ def encode_many(snapshots: Sequence[Any]) -> list[str]:
     first = next((s for s in snapshots if type(s) is dict), None)
     plan = None if first is None else _plan(first)
     if plan is None:
-        return [_encode(s) for s in snapshots]
-    fits = [_fits(s, plan) for s in snapshots]
-    members = [s for s, ok in zip(snapshots, fits) if ok]
+        return ["null" if s is None else _encode(s) for s in snapshots]
     leaves: list[tuple] = []
     template = _template(plan, (), leaves)
     values: dict[tuple, Sequence[Any]] = {}
-    _columns(members, plan, (), values)
+    fits = None
+    try:  # commonly every snapshot has the plan's keys: read them all at once
+        _columns(list(snapshots), plan, (), values)
+    except (_Misfit, KeyError):  # else those that have them, and the others each on its own
+        fits = [_fits(s, plan) for s in snapshots]
+        values.clear()
+        _columns([s for s, ok in zip(snapshots, fits) if ok], plan, (), values)
     columns = [encode_column(values[path]) for path in leaves]
-    texts = iter([template % row for row in zip(*columns)] if columns else [template % ()] * len(members))
-    return [next(texts) if ok else _encode(s) for s, ok in zip(snapshots, fits)]
+    count = len(snapshots) if fits is None else sum(fits)
+    texts = [template % row for row in zip(*columns)] if columns else [template % ()] * count
+    if fits is None:
+        return texts
+    found = iter(texts)
+    return [next(found) if ok else _encode(s) for s, ok in zip(snapshots, fits)]
 
 
 _BEFORE, _AFTER = FIELDS.index("before"), FIELDS.index("after")

@@ -52,6 +52,7 @@ def _same_texts(found: list[str], expected: list[str]) -> None:
 @example([{}, {}, {"a": {}}])
 @example([{"a": 1}, {"a": True}, {"a": 1.0}, {"a": 0.0}, {"a": -0.0}, {"a": False}, {"a": 0}])  # equal, told apart
 @example([{"a": {"b": 1}}, {"a": 2}, {"a": {"b": {"c": None}}}, {"a": {"c": 1}}])  # a dict where a leaf was
+@example([{"a": 1, "b": 2}, {"b": 3, "a": 4}, {"a": 1, "c": 2}, {"a": 1}])  # keys in another order, others, fewer
 @example([{1: "a", 2: "b"}, {"1": "b"}, {1: "c", 2: "d"}])  # keys JSON turns into text
 @example([{"b": "x", "a": "%s"}, {"a": "\x00", "b": "%%"}, {"a": "y", "b": "z"}])  # order, separators in text
 @example([{"%s": [1, "a,b"], "z": {"%": date(2024, 7, 19)}}, {"%s": [], "z": {"%": math.nan}}])
