@@ -370,32 +370,35 @@ def sqlite_checks(create_sql: str) -> list[tuple[str | None, str]]:
 
 
 @contextmanager
-def sqlite_checks_deferred(conn: Connection, table: Table | type | str) -> Iterator[None]:
-    """SQLite: the CHECK constraints of ``table`` tested once, set-based, over the rows the block
-    adds (rowids from the first free one at entry) instead of as each row goes in — payment lines
-    go in about twice as fast. A row that breaks one fails the block with the ``IntegrityError``
-    the row itself would have raised («CHECK constraint failed: name»), so the caller's
-    transaction rolls back and nothing is written. The constraints are read from the table's
-    stored SQL (those in force, not the model's). SQLite's switch is the connection's: the block
-    should write only ``table`` (others would go unchecked). Elsewhere nothing."""
+def sqlite_checks_deferred(conn: Connection, *tables: Table | type | str) -> Iterator[None]:
+    """SQLite: the CHECK constraints of ``tables`` tested once, set-based, over the rows the block
+    adds to each (rowids from the first free one at entry) instead of as each row goes in —
+    payment lines go in about twice as fast. A row that breaks one fails the block with the
+    ``IntegrityError`` the row itself would have raised («CHECK constraint failed: name»), so the
+    caller's transaction rolls back and nothing is written. The constraints are read from each
+    table's stored SQL (those in force, not the model's). SQLite's switch is the connection's: the
+    block should write only ``tables`` (others would go unchecked). Elsewhere nothing."""
     if conn.dialect.name != "sqlite":
         yield
         return
-    name = table if isinstance(table, str) else _table(table).name
-    create_sql = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).scalar_one()
-    checks = sqlite_checks(create_sql)
-    first = int(conn.exec_driver_sql(f'SELECT coalesce(max(rowid), 0) + 1 FROM "{name}"').scalar_one())
+    deferred = []
+    for table in tables:
+        name = table if isinstance(table, str) else _table(table).name
+        create_sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).scalar_one()
+        first = int(conn.exec_driver_sql(f'SELECT coalesce(max(rowid), 0) + 1 FROM "{name}"').scalar_one())
+        deferred.append((name, sqlite_checks(create_sql), first))
     conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
     try:
         yield
     finally:
         conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
-    for label, expression in checks:  # a check holds when its expression is true or NULL
-        sql = f'SELECT rowid FROM "{name}" WHERE rowid >= ? AND NOT ({expression}) LIMIT 1'
-        if conn.exec_driver_sql(sql, (first,)).first() is not None:
-            message = f"CHECK constraint failed: {label or expression}"
-            raise IntegrityError(sql, (first,), sqlite3.IntegrityError(message))
+    for name, checks, first in deferred:
+        for label, expression in checks:  # a check holds when its expression is true or NULL
+            sql = f'SELECT rowid FROM "{name}" WHERE rowid >= ? AND NOT ({expression}) LIMIT 1'
+            if conn.exec_driver_sql(sql, (first,)).first() is not None:
+                message = f"CHECK constraint failed: {label or expression}"
+                raise IntegrityError(sql, (first,), sqlite3.IntegrityError(message))
 
 
 @contextmanager

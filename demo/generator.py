@@ -83,6 +83,10 @@ LINE_COLUMNS = (
 )  # live (finalised runs), line_kind 'payment' and sso_status 'pending' by their defaults
 
 
+_PERSIAN_NUMBERS = [to_persian_digits(n) for n in range(181)]
+"""House and unit numbers in Persian digits, written once."""
+
+
 WRITTEN = (
     Applicant, Application, Household, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
     CommitteeSession, SessionMember, Decision, SsoBranch, AgendaEntry, DeputyConfirmation, Introduction, PaymentRun,
@@ -135,6 +139,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.finalize_day: dict[tuple, int | None] = {}
         self.premium_cache: dict[tuple, tuple[int, int, int, int]] = {}
         self.b_share_cache: dict[int, tuple[int, int]] = {}
+        self.line_cache: dict[tuple, tuple] = {}  # (province, programme, month, rate, share) → a line's terms (_pay)
         self.score_cache: dict[tuple, tuple[int, Any]] = {}  # household → (total, the card's rows as stored)
         self.row_cache: dict[tuple, tuple[int, Any]] = {}  # (criterion, input) → (points, its row as stored)
         self.sms_parts: dict[tuple, tuple[str, list[str] | None]] = {}  # a move's SMS, worded once (_state_sms)
@@ -244,14 +249,14 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         rng = self.rng
         return (
             f"{county}، خیابان {rng.choice(STREETS)}، کوچه {rng.choice(ALLEYS)}، "
-            f"پلاک {to_persian_digits(rng.randint(1, 180))}"
+            f"پلاک {_PERSIAN_NUMBERS[rng.randint(1, 180)]}"
         )
 
     def _work_address(self, county: str) -> str:
         rng = self.rng
         return (
             f"{county}، {rng.choice(WORKPLACES)} {rng.choice(STREETS)}، "
-            f"واحد {to_persian_digits(rng.randint(1, 60))}"
+            f"واحد {_PERSIAN_NUMBERS[rng.randint(1, 60)]}"
         )
 
 
@@ -280,6 +285,28 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         conn = self.conn
         rows = self.rows
         counts: dict[str, int] = {}
+        # quotas and budgets first: an earlier run's rows get their amounts added, checked as they change
+        quotas = self._upsert_amounts(Quota, "slots", ("program_id", "province_id", "county_id", "jalali_year"), (
+            "id", "program_id", "province_id", "county_id", "jalali_year", "slots"), rows["quota"])
+        budgets = self._upsert_amounts(Budget, "amount_rial", ("program_id", "province_id", "jalali_year", "source"), (
+            "id", "program_id", "province_id", "jalali_year", "source", "amount_rial"), rows["budget"])
+        with sqlite_checks_deferred(conn, *WRITTEN):  # the new rows' CHECKs tested once per table, after
+            self._insert_new(counts, quotas, budgets)
+        # chained to the audit log's last record like every other (db/audit_chain.py)
+        counts["audit"] = append_rows(conn, [dict(at=datetime.now(UTC), username="system", action="demo.generate",
+                                                  entity="demo", after=dict(counts))])
+        reset_sequences(conn, (
+            Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
+            CommitteeSession, SessionMember, Decision, AgendaEntry, DeputyConfirmation, SsoBranch, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
+            Complaint,
+        ))
+        return counts
+
+    def _insert_new(self, counts: dict[str, int], quotas: int, budgets: int) -> None:
+        """The plain inserts of :data:`WRITTEN`, their counts into ``counts`` (in the order the
+        report has always listed them)."""
+        conn = self.conn
+        rows = self.rows
 
         def put(name: str, table, columns: Sequence[str], data: list) -> None:
             counts[name] = insert_rows(conn, table, columns, data, driver_values=self.driver_values) if data else 0
@@ -318,18 +345,14 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         put("introductions", Introduction, (
             "id", "application_id", "county_id", "jalali_year", "branch_id", "branch", "letter_no", "introduced_on",
             "introduced_by", "created_at", "refused_on", "refusal_reason", "refused_by"), rows["introduction"])
-        counts["quotas"] = self._upsert_amounts(Quota, "slots", ("program_id", "province_id", "county_id", "jalali_year"), (
-            "id", "program_id", "province_id", "county_id", "jalali_year", "slots"), rows["quota"])
-        counts["budgets"] = self._upsert_amounts(Budget, "amount_rial", ("program_id", "province_id", "jalali_year", "source"), (
-            "id", "program_id", "province_id", "jalali_year", "source", "amount_rial"), rows["budget"])
+        counts["quotas"], counts["budgets"] = quotas, budgets
         put("payment_runs", PaymentRun, (
             "id", "program_id", "province_id", "jalali_year", "start_month", "months", "end_year", "end_month",
             "strategy", "percent", "paid_months", "budget_rial", "total_rial", "agency_rial", "government_rial", "people",
             "line_count", "status", "created_by", "created_at", "approved_by", "approved_at", "finalized_by",
             "finalized_at", "is_demo"), rows["run"])
-        with sqlite_checks_deferred(conn, PaymentLine):  # its six checks tested once over the new lines
-            counts["payment_lines"] = insert_payment_lines(
-                conn, rows["line"], columns=LINE_COLUMNS, driver_values=self.driver_values) if rows["line"] else 0
+        counts["payment_lines"] = insert_payment_lines(
+            conn, rows["line"], columns=LINE_COLUMNS, driver_values=self.driver_values) if rows["line"] else 0
         put("notifications", Notification, (
             "id", "applicant_id", "application_id", "channel", "mobile", "event", "body", "status",
             "created_at", "sent_at"), rows["notification"])
@@ -337,15 +360,6 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "id", "application_id", "applicant_id", "channel", "subject", "body", "status", "resolution",
             "compensation", "created_by", "created_at", "resolved_at", "county_id", "province_id", "deadline"),
             rows["complaint"])
-        # chained to the audit log's last record like every other (db/audit_chain.py)
-        counts["audit"] = append_rows(conn, [dict(at=datetime.now(UTC), username="system", action="demo.generate",
-                                                  entity="demo", after=dict(counts))])
-        reset_sequences(conn, (
-            Applicant, Application, ApplicationEvent, ScoreCardRecord, Document, EligibilityConfirmation,
-            CommitteeSession, SessionMember, Decision, AgendaEntry, DeputyConfirmation, SsoBranch, Introduction, Quota, Budget, PaymentRun, PaymentLine, Notification,
-            Complaint,
-        ))
-        return counts
 
     def _upsert_amounts(self, model, amount: str, key_columns: tuple[str, ...], columns: tuple[str, ...], data: list) -> int:
         """Insert new quota/budget rows; add to the amount of those an earlier run created."""

@@ -80,36 +80,44 @@ class PaymentsMixin:
 
     def _pay(self, program, pid, program_rate, application_id, applicant_id, province_id, months: list[int],
              share, contract_rate, county_id) -> None:
+        """A payment line per month paid. What a line holds besides the case (its run, the month, the
+        premium and its split) depends only on the province, programme, month, rate and share: it
+        is worked out once per such key (the run and its percentage drawn where they were first
+        needed, as before) and each line adds to its run's totals."""
         lines = self.rows["line"]
         share = (share or 100) if program == "A" else 100
+        rate = (contract_rate or program_rate) if program == "A" else program_rate
+        cache = self.line_cache
+        consumed = self.consumed
         for index in months:
-            year, month = divmod(index, 12)
-            month += 1
-            quarter = (month - 1) // 3
-            run_percent = self._run_percent(province_id, program, year, quarter)
-            if program == "A":
-                rate = contract_rate or program_rate
-            else:
-                rate = program_rate
-            days_in_month, wage, full, amount = self._premium(year, month, rate, share * run_percent // 100)
-            if program == "B":
-                agency, government = self._b_shares(amount)
-            else:
-                agency, government = amount, 0
-            run_key = (province_id, program, year, quarter)
-            run = self.runs.get(run_key)
-            if run is None:
-                run = self.runs[run_key] = [self._next("run"), 0, run_percent, 0, 0, set(), 0]
+            key = (province_id, program, index, rate, share)
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = self._line_terms(program, province_id, index, rate, share)
+            run, tail, amount, agency, government, budget_key = hit
             run[1] += amount
             run[3] += agency
             run[4] += government
             run[5].add(application_id)
             run[6] += 1
-            self.consumed[(province_id, program, year)] += amount
-            lines.append((
-                self._next("line"), run[0], application_id, applicant_id, pid, year, month,
-                days_in_month, wage, rate, run_percent, share, full, amount, agency, government, county_id,
-            ))
+            consumed[budget_key] += amount
+            lines.append((self._next("line"), run[0], application_id, applicant_id, pid) + tail + (county_id,))
+
+    def _line_terms(self, program: str, province_id: int, index: int, rate: int, share: int) -> tuple:
+        """(run, the line's terms from the year to the government's part, amount, agency, government,
+        budget key) of a month paid (:meth:`_pay`)."""
+        year, month = divmod(index, 12)
+        month += 1
+        quarter = (month - 1) // 3
+        run_percent = self._run_percent(province_id, program, year, quarter)
+        days_in_month, wage, full, amount = self._premium(year, month, rate, share * run_percent // 100)
+        agency, government = self._b_shares(amount) if program == "B" else (amount, 0)
+        run_key = (province_id, program, year, quarter)
+        run = self.runs.get(run_key)
+        if run is None:
+            run = self.runs[run_key] = [self._next("run"), 0, run_percent, 0, 0, set(), 0]
+        tail = (year, month, days_in_month, wage, rate, run_percent, share, full, amount, agency, government)
+        return run, tail, amount, agency, government, (province_id, program, year)
 
     def _finish_runs(self) -> None:
         rng = self.rng

@@ -67,3 +67,21 @@ def test_only_the_new_rows_are_tested_and_checks_are_on_again_after(conn):
         with conn.begin():
             conn.exec_driver_sql("INSERT INTO t VALUES (4, -5, 'y')")  # row by row again
     assert _count(conn) == 3
+
+
+@pytest.mark.parametrize(("bad_in", "named"), [("t", "positive"), ("u", "u_short")])
+def test_several_tables_each_tested_over_its_new_rows(conn, bad_in, named):
+    with conn.begin():
+        conn.exec_driver_sql("CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT, CONSTRAINT u_short CHECK (length(name) < 4))")
+        conn.exec_driver_sql("INSERT INTO u VALUES (1, 'abc')")
+    good = {"t": (2, 5, "y"), "u": (2, "ab")}
+    bad = {"t": (3, -1, "y"), "u": (3, "abcd")}
+    with pytest.raises(IntegrityError, match=f"CHECK constraint failed: {named}"):
+        with conn.begin():
+            with sqlite_checks_deferred(conn, "t", "u"):
+                for table in ("t", "u"):
+                    row = bad[table] if table == bad_in else good[table]
+                    marks = ", ".join("?" for _ in row)
+                    conn.exec_driver_sql(f"INSERT INTO {table} VALUES ({marks})", [good[table], row] if row != good[table] else [row])
+    assert _count(conn) == 1
+    assert conn.exec_driver_sql("SELECT count(*) FROM u").scalar_one() == 1
