@@ -75,23 +75,23 @@ def running_groups(session: Session, year: int, province_id: int | None, caps: M
     for county, program, r, s, f, n, cases in session.exec(query).all():
         if cases:
             groups[(int(county), int(program), int(r), int(s), (int(f), int(n)))] = int(cases)
-    for county, program, r, s, start, granted, elsewhere, cases in _paid_elsewhere(
+    for county, program, r, s, start, granted, elsewhere in _paid_elsewhere(
             session, province_id, tuple(caps), running_states):
         key = (int(county), int(program), int(r), int(s))
         was = span(int(start), granted, year, elsewhere=0, cap=caps[program])
         real = span(int(start), granted, year, elsewhere=int(elsewhere), cap=caps[program])
-        if was != real:
-            groups[(*key, was)] -= int(cases)
+        if was != real:  # the case moves from the span the tally gave it to its own
+            groups[(*key, was)] -= 1
             if not groups[(*key, was)]:
                 del groups[(*key, was)]
-            groups[(*key, real)] = groups.get((*key, real), 0) + int(cases)
+            groups[(*key, real)] = groups.get((*key, real), 0) + 1
     return groups
 
 
 def _paid_elsewhere(session: Session, province_id: int | None, capped: tuple[int, ...],
-                    running_states: tuple[str, ...]) -> list:
+                    running_states: tuple[str, ...]) -> list[tuple]:
     """Running cases of a capped programme whose person was paid on another case: county, programme,
-    rate, share, start month index, grant length, months paid elsewhere, cases — grouped."""
+    rate, share, start month index, grant length, months paid elsewhere — one row a case."""
     if not capped:
         return []
     paid_elsewhere = (
@@ -104,22 +104,18 @@ def _paid_elsewhere(session: Session, province_id: int | None, capped: tuple[int
     # SQLite would walk every running case by the state index; through the person index it reads the few
     # people with more than one case (the state test then on each of their cases).
     state = Application.state.concat("") if is_sqlite(session.get_bind()) else Application.state
-    rate = func.coalesce(Application.contract_rate_bp, Program.rate_bp)
-    share = func.coalesce(Application.share_percent, 100)
-    start = Application.start_year * 12 + Application.start_month - 1
     query = (
-        select(Application.county_id, Application.program_id, rate, share, start, Application.months_granted,
-               paid_elsewhere, func.count(Application.id))
+        select(Application.county_id, Application.program_id, func.coalesce(Application.contract_rate_bp, Program.rate_bp),
+               func.coalesce(Application.share_percent, 100), Application.start_year * 12 + Application.start_month - 1,
+               Application.months_granted, paid_elsewhere)
         .join(Program, Program.id == Application.program_id)
         .where(Application.applicant_id.in_(more_than_one), state.in_(running_states),  # type: ignore[union-attr]
                Application.program_id.in_(capped), Application.start_year.is_not(None),  # type: ignore[union-attr,attr-defined]
-               Application.start_month.is_not(None), paid_elsewhere > 0)  # type: ignore[union-attr]
-        .group_by(Application.county_id, Application.program_id, rate, share, start, Application.months_granted,
-                  paid_elsewhere)
+               Application.start_month.is_not(None))  # type: ignore[union-attr]
     )
     if province_id is not None:  # the tally's area: the county's province
         query = query.join(County, County.id == Application.county_id).where(County.province_id == province_id)
-    return list(session.exec(query).all())
+    return [row for row in session.exec(query).all() if row[-1]]
 
 
 def waiting_groups(session: Session, province_id: int | None, waiting_states: tuple[str, ...]) -> dict[tuple[int, int], int]:
