@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any, Callable
 
-from sqlalchemy import Integer, Text, and_, cast, column, func, literal, select, table, true
+from sqlalchemy import BigInteger, Integer, Numeric, Text, and_, case, cast, column, func, literal, select, table, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 INDEXED_LENGTH = 3  # a trigram: a shorter word cannot use the index
@@ -80,27 +80,27 @@ def containing_all_between(words: list[str], low: Any, high: Any) -> Matches:
     return Matches(window, window.c.application_id, true(), window.c.application_id.desc())
 
 
-def highest_ids(probe: Callable[..., list[Any]], wanted: int) -> list[int]:
-    """The ``wanted`` highest case numbers that ``probe(low, high, at_most, *columns)`` finds, highest
-    first. The probe returns the rows (id, *columns) of the matches among ``low ≤ id < high``,
-    highest first, at most ``at_most`` of them; the bounds are numbers or SQL expressions.
+def newest_window(count_between: Callable[[Any, Any], Any], wanted: int) -> tuple[Any, Any]:
+    """(low, high): SQL expressions bounding the newest case numbers ``low ≤ id < high`` among which
+    ``count_between(low, high)`` (a scalar subquery: how many cases match there) reaches ``wanted``,
+    or all of them — read in the same statement, a recursive query over windows of case numbers.
 
-    At most three windows of case numbers, newest first: the newest :data:`FIRST_WINDOW` (its rows
-    say which case number is the newest); if that held some matches but too few, a window sized
-    from how many it held (half as wide again, to spare a third); then all the older ones. A common
-    word thus has its candidates tested in the newest window only — about as many as the list
-    shows, however many cases match in all — while a rare one (none among the newest) costs one
-    statement more, over its few matches."""
-    newest = select(func.max(_POSTGRES.c.application_id)).scalar_subquery()
-    rows = probe(newest + 1 - FIRST_WINDOW, newest + 1, wanted, newest)
-    found = [row[0] for row in rows]
-    if not found:  # none among the newest: all the others
-        return [row[0] for row in probe(0, newest + 1 - FIRST_WINDOW, wanted)]
-    read = FIRST_WINDOW
-    low = rows[0][1] + 1 - read
-    if len(found) < wanted and low > 0:
-        high, low = low, max(low - ceil((wanted - len(found)) * read / len(found) * 1.5), 0)
-        found += [row[0] for row in probe(low, high, wanted - len(found))]
-    if len(found) < wanted and low > 0:
-        found += [row[0] for row in probe(0, low, wanted - len(found))]
-    return found
+    The newest :data:`FIRST_WINDOW` case numbers first; then each window is sized from how many
+    matched so far (half as wide again, to spare one more), eight times wider after none, until
+    ``wanted`` match or the oldest case is reached. A common word thus has only the candidates of
+    the newest window or two tested — about as many as the list shows, however many cases match in
+    all — and a rare one a few windows, each over its few candidates."""
+    top = select((func.max(_POSTGRES.c.application_id) + 1).label("high")).cte("search_top")
+    high = select(top.c.high).scalar_subquery()
+    first = cast(func.greatest(top.c.high - FIRST_WINDOW, 0), BigInteger)
+    windows = select(first.label("low"), count_between(first, top.c.high).label("found"),
+                     literal(FIRST_WINDOW, BigInteger).label("size")).select_from(top).cte("search_windows", recursive=True)
+    before = windows.alias("before")
+    grown = case((before.c.found == 0, before.c.size * 8), else_=func.greatest(before.c.size, cast(func.ceil(
+        (wanted - before.c.found) * cast(high - before.c.low, Numeric) / before.c.found * 1.5), BigInteger)))
+    sized = select(grown.label("size")).correlate(before).lateral("sized")
+    low = cast(func.greatest(before.c.low - sized.c.size, 0), BigInteger)
+    windows = windows.union_all(
+        select(low, before.c.found + count_between(low, before.c.low), sized.c.size)
+        .select_from(before.join(sized, true())).where(before.c.found < wanted, before.c.low > 0))
+    return select(func.min(windows.c.low)).scalar_subquery(), high

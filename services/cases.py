@@ -11,8 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Integer, any_, cast, func, literal, or_
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from db.models import (
@@ -30,7 +29,7 @@ from db.models import (
     ScoreCardRecord,
     User,
 )
-from db.search import containing_all, containing_all_between, highest_ids, indexed
+from db.search import containing_all, containing_all_between, indexed, newest_window
 from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
@@ -150,9 +149,8 @@ def list_cases(
     matching, last_registered_first = _matching(session, actor, filters)
     if last_registered_first is not None:  # a search: its SEARCH_CAP matches registered last
         newest = _registered_last(session, actor, filters, SEARCH_CAP)
-        matching = select(Application.id).where(  # one array, not 500 parameters to render and parse
-            Application.id.in_(matching.order_by(last_registered_first).limit(SEARCH_CAP)) if newest is None  # type: ignore[union-attr]
-            else Application.id == any_(cast(literal(newest, ARRAY(Integer)), ARRAY(Integer))))
+        matching = select(Application.id).where(Application.id.in_(  # type: ignore[union-attr]
+            matching.order_by(last_registered_first).limit(SEARCH_CAP) if newest is None else newest))
     # the page's ids first (one index walk, or the search's matches sorted by date), then their rows
     page = (
         matching
@@ -201,33 +199,35 @@ def count_cases(session: Session, actor: Actor, *, at_most: int | None = None, *
     query, last_registered_first = _matching(session, actor, filters)
     if at_most is not None:
         at_most = validate.integer(at_most, field="at_most", label_fa="سقف شمارش", minimum=1, maximum=validate.INT32_MAX)
-        if last_registered_first is not None:
-            newest = _registered_last(session, actor, filters, at_most)
-            if newest is not None:
-                return len(newest)
-            query = query.order_by(last_registered_first)  # the order the search index serves
-        query = query.limit(at_most)
+        newest = None if last_registered_first is None else _registered_last(session, actor, filters, at_most)
+        if newest is not None:
+            query = newest
+        else:
+            if last_registered_first is not None:
+                query = query.order_by(last_registered_first)  # the order the search index serves
+            query = query.limit(at_most)
     return int(session.exec(select(func.count()).select_from(query.subquery())).one())
 
 
-def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wanted: int) -> list[int] | None:
-    """PostgreSQL, a search with a word of three characters or more: the ids of the ``wanted``
-    matching cases registered last, highest first, read a window of case numbers at a time
-    (``db.search.highest_ids``), so a common word costs what a rare one does. None elsewhere:
-    SQLite's search table serves its matches in that order itself."""
+def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wanted: int) -> Any | None:
+    """PostgreSQL, a search with a word of three characters or more: ``SELECT id`` of the ``wanted``
+    matching cases registered last, highest first, found in the newest windows of case numbers
+    that hold them (``db.search.newest_window``, in the same statement), so a common word costs
+    what a rare one does. None elsewhere: SQLite's search table serves its matches in that order."""
     words = [token for token in search_tokens(filters.get("text")) if indexed(token)]
     if not words or session.get_bind().dialect.name != "postgresql":
         return None
     conditions = _case_conditions(session, actor, **filters)
 
-    def probe(low: Any, high: Any, at_most: int, *columns: Any) -> list[Any]:
-        query, order = _matching(session, actor, filters, window=(low, high), conditions=conditions)
-        return list(session.connection().execute(query.add_columns(*columns).order_by(order).limit(at_most)).all())
+    def count_between(low: Any, high: Any) -> Any:
+        query, _ = _matching(session, actor, filters, window=(low, high), conditions=conditions)
+        return query.with_only_columns(func.count()).scalar_subquery()
 
-    return highest_ids(probe, wanted)
+    query, order = _matching(session, actor, filters, window=newest_window(count_between, wanted), conditions=conditions)
+    return query.order_by(order).limit(wanted)
 
 
-def _matching(session: Session, actor: Actor, filters: dict[str, Any], *, window: tuple[int, int] | None = None,
+def _matching(session: Session, actor: Actor, filters: dict[str, Any], *, window: tuple[Any, Any] | None = None,
               conditions: list | None = None) -> tuple[Any, Any]:
     """``SELECT application.id`` of the cases matching the filters (joining only what they name:
     every case has its programme and applicant, so an unfiltered query reads one narrow index),
