@@ -22,7 +22,6 @@ from services.branches import county_branches
 from services.dashboard import area_label
 from services.introductions import (
     Activation,
-    awaiting_answer,
     branch_title,
     count_introductions,
     introduce,
@@ -135,6 +134,18 @@ def pager(total: int, key: str) -> int:
 # What a rerun shows is read and laid out once per data version, user and arguments (ui.versioned),
 # a page of PAGE rows at a time: a rerun with nothing written reads nothing and formats nothing,
 # and a first run reads the rows it shows, whatever the county's size.
+def county_figures(session, viewer: Actor, county_id: int, year: int) -> dict:
+    """What the page needs before its tables, in one database session: the quota gauge, how many
+    open requests are not on the waiting list yet and how many letters the year has (for the
+    choice of page) and the county's SSO branches."""
+    return {
+        "gauge": county_quota(session, viewer, county_id, year),
+        "pending": count_not_yet_waiting(session, viewer, county_id),
+        "introduced": count_introductions(session, viewer, county_id, year),
+        "branches": {b.id: b.name for b in county_branches(session, viewer, county_id)},
+    }
+
+
 def waiting_view(session, viewer: Actor, county_id: int, year: int, first: int) -> tuple[pd.DataFrame, dict[int, tuple]]:
     """A page of the waiting list as its table shows it, and its cases for the form:
     {application id: (name, rank, label)}."""
@@ -161,9 +172,10 @@ def pending_view(session, viewer: Actor, county_id: int, first: int) -> pd.DataF
     )
 
 
-def introduced_view(session, viewer: Actor, county_id: int, year: int, first: int) -> tuple[pd.DataFrame, dict]:
-    """A page of the year's introductions as their table shows them, and its letters to pick
-    from: {introduction id: (letter number, label)}."""
+def introduced_view(session, viewer: Actor, county_id: int, year: int, first: int) -> tuple[pd.DataFrame, dict, dict]:
+    """A page of the year's introductions as their table shows them, its letters to pick from
+    {introduction id: (letter number, label)} and those of the page awaiting SSO's answer
+    {application id: name} (the forms below it offer the women of the page shown)."""
     made = introductions(session, viewer, county_id, year, limit=PAGE, offset=first)
     table = pd.DataFrame(
         {
@@ -182,7 +194,12 @@ def introduced_view(session, viewer: Actor, county_id: int, year: int, first: in
         int(i): (no, f"{to_persian_digits(no)} — {name}")
         for i, no, name in zip(made["introduction_id"], made["letter_no"], made["full_name"])
     }
-    return table, letters
+    awaiting = {
+        int(app_id): name
+        for app_id, name, state in zip(made["application_id"], made["full_name"], made["state"])
+        if state == "introduced"
+    }
+    return table, letters, awaiting
 
 
 def introduce_with_text(session, actor, application_id: int, branch_id: int, day_text: str, reason: str):
@@ -238,10 +255,10 @@ with right:
 st.query_params.update({"county": str(county_id), "year": str(year)})
 
 version = current_version()
-gauge = versioned(county_quota, version, county_id, year)
-if gauge is None:
+figures = versioned(county_figures, version, county_id, year)
+if figures is None:
     st.stop()
-show_gauge(gauge)
+show_gauge(figures["gauge"])
 
 done = st.session_state.pop(DONE, None)
 if done:
@@ -257,13 +274,13 @@ if refused_note := st.session_state.pop(REFUSED, None):
     st.success(refused_note, icon="✅")
 
 st.subheader("فهرست انتظار")
-waiting_first = pager(gauge["waiting"], key=f"intro_waiting_page_{county_id}")
+waiting_first = pager(figures["gauge"]["waiting"], key=f"intro_waiting_page_{county_id}")
 waiting, cases = versioned(waiting_view, version, county_id, year, waiting_first) or (None, {})
 if not cases:
     st.info("پرونده‌ای در فهرست انتظار این شهرستان نیست.")
 else:
     rtl_table(waiting)
-    branches = {b.id: b.name for b in versioned(county_branches, version, county_id) or ()}
+    branches = figures["branches"]
     if not branches:
         st.warning(
             "برای این شهرستان هنوز شعبه‌ای از تأمین اجتماعی ثبت نشده است؛ مدیر سامانه شعب را در صفحه «سهمیه‌ها» "
@@ -304,7 +321,7 @@ else:
 if PENDING in st.session_state:
     confirm_introduction(st.session_state[PENDING])
 
-pending_total = versioned(count_not_yet_waiting, version, county_id) or 0
+pending_total = figures["pending"]
 if pending_total:
     with st.expander(f"درخواست‌های باز که هنوز در فهرست انتظار نیستند ({format_number(pending_total)})"):
         pending_first = pager(pending_total, key=f"intro_pending_page_{county_id}")
@@ -314,18 +331,19 @@ if pending_total:
         link_to("pages/documents.py", "مدارک و تأیید واجد شرایط بودن", icon=":material/fact_check:")
 
 st.subheader(f"معرفی‌شدگان سال {to_persian_digits(year)}")
-made_total = versioned(count_introductions, version, county_id, year) or 0
+made_total = figures["introduced"]
 if not made_total:
     st.info("در این سال هنوز کسی از این شهرستان معرفی نشده است.")
 else:
     made_first = pager(made_total, key=f"intro_made_page_{county_id}_{year}")
-    made, letters = versioned(introduced_view, version, county_id, year, made_first) or (pd.DataFrame(), {})
+    made, letters, waiting_cover = (
+        versioned(introduced_view, version, county_id, year, made_first) or (pd.DataFrame(), {}, {})
+    )
     rtl_table(made)
     if letters:
         picked = st.selectbox("معرفی‌نامه", list(letters), format_func=lambda i: letters[i][1], key="letter_pick")
         letter_button(actor, picked, letters[picked][0], key="letter_download")
 
-    waiting_cover = versioned(awaiting_answer, version, county_id, year) or {}
     if waiting_cover:
         with st.form("activate"):
             st.markdown("**تأیید پوشش از سوی تأمین اجتماعی**")

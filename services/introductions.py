@@ -106,33 +106,51 @@ def letter_number(county_id: int, jalali_year: int, sequence: int) -> str:
 
 def _ranked(session: Session, program_id: int, county_id: int, *, limit: int | None = None,
             offset: int = 0) -> Sequence[Row]:
-    """The waiting list of a county, best first (one SQL statement); ``limit`` rows from ``offset``."""
-    return session.exec(
+    """The waiting list of a county, best first (one SQL statement); ``limit`` rows from ``offset``.
+    The cases are ordered and cut to the page first, then only the page's applicants are read."""
+    page = (
         select(
             Application.id,
             Application.tracking_code,
-            Applicant.first_name,
-            Applicant.last_name,
-            Applicant.national_code,
+            Application.applicant_id,
             Application.applied_on,
             Application.priority_override,
             Application.priority_reason,
         )
-        .join(Applicant, Applicant.id == Application.applicant_id)
         .where(
             Application.program_id == program_id,
             Application.county_id == county_id,
             Application.state == State.county_decision.value,
         )
-        .order_by(
-            Application.priority_override.is_(None),  # type: ignore[union-attr]
-            Application.priority_override,
-            Application.applied_on,
-            Application.id,
-        )
+        .order_by(*_rank_order(Application))
         .offset(offset)
         .limit(limit)
+        .subquery()
+    )
+    return session.exec(
+        select(
+            page.c.id,
+            page.c.tracking_code,
+            Applicant.first_name,
+            Applicant.last_name,
+            Applicant.national_code,
+            page.c.applied_on,
+            page.c.priority_override,
+            page.c.priority_reason,
+        )
+        .join(Applicant, Applicant.id == page.c.applicant_id)
+        .order_by(*_rank_order(page.c))
     ).all()
+
+
+def _rank_order(columns) -> tuple:
+    """The waiting list's order: the committee's priority first, then the application date, then the case number."""
+    return (
+        columns.priority_override.is_(None),  # type: ignore[union-attr]
+        columns.priority_override,
+        columns.applied_on,
+        columns.id,
+    )
 
 
 def waiting_list(
@@ -285,27 +303,33 @@ def introductions(
     page of them; all by default). Columns: ``INTRODUCED_COLUMNS``."""
     actor.require(Action.view_cases, county_area(session, county_id))
     year = parse_year(jalali_year)
+    page = (
+        select(Introduction.id, Introduction.application_id, Introduction.branch, Introduction.letter_no,
+               Introduction.introduced_on, Introduction.refused_on, Introduction.refusal_reason)
+        .where(Introduction.county_id == county_id, Introduction.jalali_year == year)
+        .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())  # type: ignore[attr-defined]
+        .offset(max(int(offset), 0))
+        .limit(limit)
+        .subquery()
+    )  # cut to the page first: only the page's cases and applicants are read
     rows = session.exec(
         select(
-            Introduction.id,
+            page.c.id,
             Application.id,
             Application.tracking_code,
             Applicant.first_name,
             Applicant.last_name,
             Applicant.national_code,
-            Introduction.branch,
-            Introduction.letter_no,
-            Introduction.introduced_on,
+            page.c.branch,
+            page.c.letter_no,
+            page.c.introduced_on,
             Application.state,
-            Introduction.refused_on,
-            Introduction.refusal_reason,
+            page.c.refused_on,
+            page.c.refusal_reason,
         )
-        .join(Application, Application.id == Introduction.application_id)
+        .join(Application, Application.id == page.c.application_id)
         .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(Introduction.county_id == county_id, Introduction.jalali_year == year)
-        .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())  # type: ignore[attr-defined]
-        .offset(max(int(offset), 0))
-        .limit(limit)
+        .order_by(page.c.introduced_on.desc(), page.c.id.desc())
     ).all()
     return pd.DataFrame(
         [
@@ -320,23 +344,6 @@ def count_introductions(session: Session, actor: Actor, county_id: int, jalali_y
     """How many introductions :func:`introductions` lists (every letter of the county and year)."""
     actor.require(Action.view_cases, county_area(session, county_id))
     return letters_written(session, county_id, parse_year(jalali_year))
-
-
-def awaiting_answer(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> dict[int, str]:
-    """The women of the county introduced in the Jalali year whose cover SSO has not confirmed
-    nor refused yet (their case is «introduced»): {application id: full name}, newest first —
-    the same order as :func:`introductions`, without reading the others."""
-    actor.require(Action.view_cases, county_area(session, county_id))
-    year = parse_year(jalali_year)
-    rows = session.exec(
-        select(Application.id, Applicant.first_name, Applicant.last_name)
-        .join(Introduction, Introduction.application_id == Application.id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(Introduction.county_id == county_id, Introduction.jalali_year == year,
-               Application.state == State.introduced.value)
-        .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())  # type: ignore[attr-defined]
-    ).all()
-    return {app_id: f"{first} {last}" for app_id, first, last in rows}
 
 
 def premium_split(session: Session, start: YearMonth, rate_bp: int) -> tuple[int, int, int] | None:

@@ -24,6 +24,7 @@ from lib.text import format_number, parse_int, to_persian_digits
 from lib.workflow import ProgramCode, State
 from services.applications import program_by_code
 from services.base import Actor, audit, county_area, find, snapshot
+from services.tallies import case_counts
 
 MAX_SLOTS = 1_000_000
 QUOTA_USE_COLUMNS = ("county_id", "province", "county", "slots", "introduced", "remaining", "waiting")
@@ -237,21 +238,17 @@ def _waiting_counts(program_id: int):
 
 def county_quota(session: Session, actor: Actor, county_id: int, jalali_year: int | str) -> dict[str, int | None]:
     """One county's gauge: slots (None when not announced), introduced, remaining, waiting — the
-    same figures as its row of :func:`quota_use`, read for that county alone (three indexed reads)."""
+    same figures as its row of :func:`quota_use`, read for that county alone (the slots, the count of
+    its introductions through their index, the waiting cases from the case tally kept with every write)."""
     actor.require(Action.view_cases, county_area(session, county_id))
     year = parse_year(jalali_year)
     program = program_by_code(session, ProgramCode.B)
     slots = quota_slots(session, program.id, county_id, year)
     introduced = introduced_count(session, county_id, year)
-    waiting = session.exec(
-        select(func.count()).select_from(Application).where(
-            Application.county_id == county_id, Application.state == State.county_decision.value,
-            Application.program_id == program.id,
-        )
-    ).one()
+    waiting = case_counts(session, [State.county_decision.value], by=None, county_id=county_id, program_id=program.id)
     return {
         "slots": slots,
         "introduced": introduced,
         "remaining": None if slots is None else slots - introduced,
-        "waiting": int(waiting),
+        "waiting": sum(waiting.values()),
     }

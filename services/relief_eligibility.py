@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from db.models import Applicant, Application, Document, Program
@@ -25,6 +25,7 @@ from lib.permissions import Action
 from lib.workflow import STATE_LABELS, ProgramCode, State
 from services.applications import get_application, move_case, program_by_code
 from services.base import Actor, county_area, find
+from services.tallies import case_counts
 
 __all__ = ["B_ELIGIBLE_LABEL", "EligibilityCheck", "b_eligibility", "confirm_b_eligibility", "refuse_b_eligibility",
            "not_yet_waiting", "count_not_yet_waiting", "NOT_WAITING_COLUMNS"]
@@ -169,14 +170,20 @@ def not_yet_waiting(
     from ``offset`` (a page of them; all by default). Columns: ``NOT_WAITING_COLUMNS``."""
     actor.require(Action.view_cases, county_area(session, county_id))
     program = program_by_code(session, ProgramCode.B)
-    rows = session.exec(
-        select(Application.id, Application.tracking_code, Applicant.first_name, Applicant.last_name,
-               Application.state, Applicant.gender, Application.head_of_household)
-        .join(Applicant, Applicant.id == Application.applicant_id)
+    page = (
+        select(Application.id, Application.tracking_code, Application.applicant_id, Application.applied_on,
+               Application.state, Application.head_of_household)
         .where(*_before_list(program.id, county_id))
         .order_by(Application.applied_on, Application.id)
         .offset(max(int(offset), 0))
         .limit(limit)
+        .subquery()
+    )  # cut to the page first: only the page's applicants are read
+    rows = session.exec(
+        select(page.c.id, page.c.tracking_code, Applicant.first_name, Applicant.last_name, page.c.state,
+               Applicant.gender, page.c.head_of_household)
+        .join(Applicant, Applicant.id == page.c.applicant_id)
+        .order_by(page.c.applied_on, page.c.id)
     ).all()
     received = _received(session, [row[0] for row in rows])
     out = []
@@ -188,8 +195,8 @@ def not_yet_waiting(
 
 
 def count_not_yet_waiting(session: Session, actor: Actor, county_id: int) -> int:
-    """How many requests :func:`not_yet_waiting` lists (through the index of cases by county and state)."""
+    """How many requests :func:`not_yet_waiting` lists, from the case tally the database keeps
+    with every write (services.tallies): a few rows whatever the county's size."""
     actor.require(Action.view_cases, county_area(session, county_id))
     program = program_by_code(session, ProgramCode.B)
-    query = select(func.count()).select_from(Application).where(*_before_list(program.id, county_id))
-    return int(session.exec(query).one())
+    return sum(case_counts(session, _BEFORE_LIST, by=None, county_id=county_id, program_id=program.id).values())
