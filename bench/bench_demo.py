@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1404)
     parser.add_argument("--keep", type=Path, default=None, help="keep the files in this directory")
     args = parser.parse_args()
-    print("generate_demo on a fresh SQLite file (one transaction; WAL, synchronous=NORMAL, foreign keys on)")
+    print("generate_demo on a fresh SQLite file (one transaction; WAL, synchronous=NORMAL; foreign keys and CHECKs "
+          "tested once before the commit)")
     header = (f"{'applicants':>10}  {'seconds':>8}  {'CPU s':>7}  {'applicants/s':>12}  {'rows written':>12}  {'rows/s':>10}  "
               f"{'file MB':>8}  load average before → after")
     print(header)
