@@ -209,9 +209,11 @@ class Monitoring:
     def runs_out(self) -> dict[str, int | None]:
         """Funding source → the first month whose forecast running total exceeds its credit."""
         out: dict[str, int | None] = {}
-        for source, frame in self.months.groupby("source", sort=False):
-            over = frame[frame["cumulative"] > frame["credit"]]
-            out[str(source)] = None if over.empty or frame["credit"].iloc[0] is None else int(over["month"].iloc[0])
+        m = self.months
+        for month, source, credit, cumulative in zip(m["month"], m["source"], m["credit"], m["cumulative"]):
+            first = out.setdefault(str(source), None)  # the months of a source in order
+            if first is None and credit is not None and not pd.isna(credit) and cumulative > credit:
+                out[str(source)] = int(month)
         return out
 
 
