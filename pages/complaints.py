@@ -1,23 +1,25 @@
 """شکایات: the complaints register of the user's area — overdue ones first; register a complaint
 (about an applicant, a case or a payment line), move it, answer it (the SMS is queued with the
-answer) and see its history. Managers read only (services.complaints)."""
+answer) and see its history. Managers read only (services.complaints). The register is shown
+100 rows a page, each page read once per data version: a run costs the same in an area of any size."""
 import pandas as pd
 import streamlit as st
 
 from lib.permissions import Action, can
 from lib.text import to_latin_digits
 from services.complaints import (
-    CHANNEL_LABELS, MOVES, STATUS_LABELS, ComplaintData, change_status, get_complaint, list_complaints,
-    owners_for, register_complaint, suggested_deadline,
+    CHANNEL_LABELS, MOVES, STATUS_LABELS, ComplaintData, change_status, count_complaints, get_complaint,
+    list_complaints, owners_for, register_complaint, suggested_deadline,
 )
 from ui.context import act, require_actor
 from lib.jalali import format_moment, local_date
-from ui.fmt import format_jalali, md_escape, to_persian_digits
+from ui.fmt import format_jalali, format_number, md_escape, to_persian_digits
 from ui.tables import rtl_table
 from ui.versioned import current_version, versioned
 from ui.widgets import jalali_date_input
 
 FLASH = "complaints_flash"
+PAGE = 100  # rows of the register shown at once
 
 actor = require_actor()
 handles = can(actor.role, Action.manage_complaints)
@@ -29,11 +31,11 @@ status = st.selectbox("وضعیت", [None, *STATUS_LABELS], key="complaints_stat
                       format_func=lambda s: "همه (دیرکردها اول)" if s is None else STATUS_LABELS[s])
 
 
-def register_table(session, viewer, wanted: str | None) -> tuple[list[int], int, pd.DataFrame]:
-    """The register as the table shows it (ids, how many are overdue, the Persian table), built
-    once per data version and day (ui.versioned): a rerun with nothing written reads nothing."""
-    rows = list_complaints(session, viewer, status=wanted)
-    return [r.id for r in rows], sum(r.overdue for r in rows), pd.DataFrame({
+def register_table(session, viewer, wanted: str | None, first: int) -> tuple[list[int], pd.DataFrame]:
+    """A page of the register as the table shows it (ids, the Persian table), built once per data
+    version and day (ui.versioned): a rerun with nothing written reads nothing."""
+    rows = list_complaints(session, viewer, status=wanted, limit=PAGE, offset=first)
+    return [r.id for r in rows], pd.DataFrame({
         "شماره": [to_persian_digits(r.id) for r in rows],
         "دیرکرد": ["⏰ گذشته از مهلت" if r.overdue else "" for r in rows],
         "وضعیت": [STATUS_LABELS[r.status] for r in rows],
@@ -47,12 +49,23 @@ def register_table(session, viewer, wanted: str | None) -> tuple[list[int], int,
 
 
 version = current_version()
-ids, late, table = versioned(register_table, version, status) or ([], 0, None)
+total, late = versioned(count_complaints, version, status=status) or (0, 0)
 if late:
     st.error(f"{to_persian_digits(late)} شکایت از مهلت رسیدگی گذشته است و هنوز پاسخ نگرفته است.", icon="⏰")
-if ids:
-    rtl_table(table)
-else:
+ids: list[int] = []
+if total:
+    pages = -(-total // PAGE)
+    first = 0
+    if pages > 1:
+        page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
+                            key=f"complaints_page_{status}")
+        first = (page - 1) * PAGE
+        st.caption(f"ردیف‌های {format_number(first + 1)} تا {format_number(min(first + PAGE, total))} از "
+                   f"{format_number(total)} (دیرکردها اول، سپس به ترتیب مهلت)")
+    ids, table = versioned(register_table, version, status, first) or ([], None)
+    if ids:
+        rtl_table(table)
+if not ids:
     st.info("شکایتی با این وضعیت در حوزه شما نیست.")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from db.models import (
@@ -28,7 +29,7 @@ from services.base import Actor, area_conditions, audit, find, snapshot
 from services.notify import queue_sms
 
 SUGGESTED_DAYS = 14
-LIST_LIMIT = 2000  # the register lists the complaints with the nearest deadlines first
+LIST_LIMIT = 2000  # at most this many rows at once (the page shows 100 a page)
 CHANNEL_LABELS = {
     "in_person": "حضوری", "phone": "تلفن", "letter": "نامه", "portal": "درگاه اینترنتی",
     "sms": "پیامک", "other": "دیگر",
@@ -229,31 +230,55 @@ def is_overdue(complaint: Complaint, today: date) -> bool:
     return complaint.status in WAITING and complaint.deadline < today
 
 
-def list_complaints(
-    session: Session, actor: Actor, *, status: str | None = None, overdue_only: bool = False, today: date | None = None,
-) -> list[ComplaintRow]:
-    """Complaints of the actor's area (the first ``LIST_LIMIT`` by deadline), overdue ones first,
-    then by deadline. Reads the columns the list shows, not whole complaints (their bodies)."""
-    _require_read(actor)
-    today = today or local_today()
-    query = (
-        select(Complaint.id, Complaint.status, Complaint.deadline, Complaint.channel, Complaint.subject,
-               Application.tracking_code, Complaint.payment_line_id, User.full_name, Complaint.created_at)
-        .join(Application, Application.id == Complaint.application_id, isouter=True)
-        .join(User, User.id == Complaint.owner_id, isouter=True)
-        .where(*area_conditions(actor, Complaint))
-    )
+def _overdue(today: date):
+    """SQL: the complaint is still waiting and its deadline has passed."""
+    return and_(Complaint.status.in_(WAITING), Complaint.deadline < today)  # type: ignore[attr-defined]
+
+
+def _register_query(actor: Actor, columns: tuple, status: str | None, overdue_only: bool, today: date):
+    query = select(*columns).where(*area_conditions(actor, Complaint))
     if status is not None:
         query = query.where(Complaint.status == status)
     if overdue_only:
-        query = query.where(Complaint.status.in_(WAITING), Complaint.deadline < today)
-    rows = [
+        query = query.where(_overdue(today))
+    return query
+
+
+def list_complaints(
+    session: Session, actor: Actor, *, status: str | None = None, overdue_only: bool = False, today: date | None = None,
+    limit: int | None = LIST_LIMIT, offset: int = 0,
+) -> list[ComplaintRow]:
+    """Complaints of the actor's area, overdue ones first, then by deadline: ``limit`` of them from
+    ``offset`` (a page of the register). Reads the columns the list shows, not whole complaints
+    (their bodies), and only the page's rows."""
+    _require_read(actor)
+    today = today or local_today()
+    query = _register_query(
+        actor,
+        (Complaint.id, Complaint.status, Complaint.deadline, Complaint.channel, Complaint.subject,
+         Application.tracking_code, Complaint.payment_line_id, User.full_name, Complaint.created_at),
+        status, overdue_only, today,
+    ).join(Application, Application.id == Complaint.application_id, isouter=True).join(
+        User, User.id == Complaint.owner_id, isouter=True
+    )
+    order = (case((_overdue(today), 0), else_=1), Complaint.deadline, Complaint.id)
+    return [
         ComplaintRow(cid, state, state in WAITING and deadline < today, deadline, channel, subject, code, line, owner,
                      created)  # UTC already: the column type reads every timestamp as UTC
         for cid, state, deadline, channel, subject, code, line, owner, created
-        in session.exec(query.order_by(Complaint.deadline, Complaint.id).limit(LIST_LIMIT)).all()
+        in session.exec(query.order_by(*order).offset(max(int(offset), 0)).limit(limit)).all()
     ]
-    return sorted(rows, key=lambda r: not r.overdue)
+
+
+def count_complaints(
+    session: Session, actor: Actor, *, status: str | None = None, today: date | None = None,
+) -> tuple[int, int]:
+    """(how many complaints :func:`list_complaints` has in all, how many of them are overdue)."""
+    _require_read(actor)
+    today = today or local_today()
+    columns = (func.count(), func.coalesce(func.sum(case((_overdue(today), 1), else_=0)), 0))
+    total, late = session.exec(_register_query(actor, columns, status, False, today).select_from(Complaint)).one()
+    return int(total), int(late)
 
 
 def get_complaint(session: Session, actor: Actor, complaint_id: int) -> tuple[Complaint, list[ComplaintEvent]]:

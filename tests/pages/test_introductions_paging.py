@@ -6,49 +6,37 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlmodel import select
-
 from db.engine import new_session
-from db.models import County
 from lib.identifiers import generate_national_code
 from lib.jalali import jalali_year_of, local_today
 from lib.text import to_persian_digits
 from lib.workflow import State
 from services import applications as apps
 from services.applications import HouseholdData, IntakeData
-from services.base import SYSTEM
 from services.quotas import set_quota
-from services.users import actor_for, create_user
-from tests.pages.conftest import PASSWORD, app_as
+from tests.pages.conftest import app_as
+from tests.pages.test_introductions import NAMES, programme_b  # noqa: F401 (the fixture: three women waiting)
 
 PAGE = "pages/introductions.py"
-WAITING = 103  # one page of 100 and a second of 3
+MORE = 100  # with the fixture's three: one page of 100 and a second of 3
 
 
-def test_a_long_waiting_list_is_shown_a_page_at_a_time(app_db):
+def test_a_long_waiting_list_is_shown_a_page_at_a_time(programme_b, app_db):
     with new_session(app_db) as session:
-        tehran = session.exec(select(County).where(County.name == "تهران")).first()
-        secretary = actor_for(create_user(
-            session, SYSTEM, username="secretary", full_name="دبیر کمیته تهران", password=PASSWORD,
-            role="committee_secretary", county_id=tehran.id,
-        ))
-        province = actor_for(create_user(
-            session, SYSTEM, username="province", full_name="کمیته استان تهران", password=PASSWORD,
-            role="province_committee", province_id=tehran.province_id,
-        ))
         rng = random.Random(11)
-        codes = []  # in the order of the list: each applied a day after the one before
-        for i in range(WAITING):
-            case = apps.submit_application(session, secretary, IntakeData(
-                program="B", county_id=tehran.id, channel="portal", national_code=generate_national_code(rng),
+        codes = []  # in the order of the list: each applied a day after the one before, all before the fixture's
+        for i in range(MORE):
+            case = apps.submit_application(session, programme_b["secretary"], IntakeData(
+                program="B", county_id=programme_b["county"], channel="portal", national_code=generate_national_code(rng),
                 first_name="مهسا", last_name="کاظمی", gender="female", head_of_household=True,
                 mobile="09121234567", applied_on=local_today() - timedelta(days=400 - i), household=HouseholdData(),
             ))
-            apps.change_state(session, secretary, case.id, State.county_decision)
+            apps.change_state(session, programme_b["secretary"], case.id, State.county_decision)
             codes.append(case.tracking_code)
-        set_quota(session, province, tehran.id, jalali_year_of(local_today()), 101)
+        set_quota(session, programme_b["province"], programme_b["county"], jalali_year_of(local_today()), 101)
+    codes += [case.tracking_code for case in programme_b["cases"]]
 
-    at = app_as(secretary).run()
+    at = app_as(programme_b["secretary"]).run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["در فهرست انتظار"] == "۱۰۳"
@@ -68,4 +56,6 @@ def test_a_long_waiting_list_is_shown_a_page_at_a_time(app_db):
     assert list(second["در سهمیه امسال"]) == ["بله", "خیر", "خیر"]  # 101 seats, nobody introduced yet
     assert any("ردیف‌های ۱۰۱ تا ۱۰۳ از ۱۰۳" in c.value for c in at.caption)
     case_choice = next(s for s in at.selectbox if s.label == "پرونده")
-    assert case_choice.options == [f"{to_persian_digits(r)} — مهسا کاظمی — {code}" for r, code in zip((101, 102, 103), codes[100:])]
+    assert case_choice.options == [
+        f"{to_persian_digits(r)} — {name} کاظمی — {code}" for r, name, code in zip((101, 102, 103), NAMES, codes[100:])
+    ]

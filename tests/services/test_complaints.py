@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
-from db.models import AuditLog, Complaint, ComplaintEvent, Notification
+from db.models import Applicant, AuditLog, Complaint, ComplaintEvent, Notification
 from lib.errors import Forbidden, InvalidInput
 from services.applications import submit_application
-from services.complaints import ComplaintData, assign_owner, change_status, get_complaint, list_complaints, register_complaint
+from services.complaints import (
+    ComplaintData, assign_owner, change_status, count_complaints, get_complaint, list_complaints, register_complaint,
+)
 
 TODAY = date(2026, 11, 30)
 
@@ -100,3 +104,69 @@ def test_an_owner_must_handle_complaints_in_that_area(session, case, county_expe
     assign_owner(session, county_expert, complaint.id, secretary.id)
     assert session.get(Complaint, complaint.id).owner_id == secretary.id
     assert session.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)).all()[-1].note == "تغییر مسئول رسیدگی"
+
+
+def _earlier_rows(session, actor, today):
+    """The register as the earlier code read it: whole complaints (with their bodies), by deadline, overdue first."""
+    from db.models import Application, User
+    from services.base import area_conditions
+
+    rows = session.exec(
+        select(Complaint, Application.tracking_code, User.full_name)
+        .join(Application, Application.id == Complaint.application_id, isouter=True)
+        .join(User, User.id == Complaint.owner_id, isouter=True)
+        .where(*area_conditions(actor, Complaint)).order_by(Complaint.deadline, Complaint.id)
+    ).all()
+    out = [(c.id, c.status, c.status in ("open", "in_progress") and c.deadline < today, c.deadline, c.channel,
+            c.subject, code, c.payment_line_id, owner, c.created_at) for c, code, owner in rows]
+    return sorted(out, key=lambda r: not r[2])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=st.integers(min_value=-2, max_value=12))
+@example(days=0)   # nothing overdue yet: a deadline of today is not past
+@example(days=1)   # the first complaint's deadline was yesterday
+@example(days=11)  # every deadline past: only those still waiting are overdue
+def test_the_register_reads_its_columns_as_the_whole_complaints_gave_them(
+    session, case, county_expert, province_committee, national_manager, days,
+):
+    """list_complaints reads only the columns it lists; its rows are those the whole complaints gave,
+    in the same order (overdue first, then by deadline), the registration time in UTC."""
+    if not session.exec(select(Complaint.id)).first():  # the database lives across examples
+        made = [_register(session, county_expert, case, deadline=TODAY + timedelta(days=d), subject=f"شکایت {d}")
+                for d in (0, 5, 5, 10)]
+        _register(session, county_expert, case, deadline=TODAY + timedelta(days=2), tracking_code="",
+                  national_code=session.get(Applicant, case.applicant_id).national_code)  # about the person, no case
+        change_status(session, county_expert, made[1].id, "in_progress")
+        change_status(session, county_expert, made[3].id, "resolved", resolution="انجام شد.")
+    today = TODAY + timedelta(days=days)
+    for actor in (county_expert, province_committee, national_manager):
+        rows = list_complaints(session, actor, today=today)
+        assert [(r.id, r.status, r.overdue, r.deadline, r.channel, r.subject, r.tracking_code, r.payment_line_id,
+                 r.owner, r.created_at) for r in rows] == _earlier_rows(session, actor, today)
+        assert all(r.created_at.utcoffset() == timedelta(0) for r in rows)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(limit=st.integers(min_value=1, max_value=7), offset=st.integers(min_value=0, max_value=8),
+       days=st.integers(min_value=0, max_value=12))
+@example(limit=1, offset=0, days=1)
+@example(limit=6, offset=0, days=1)  # the whole register on one page
+@example(limit=1, offset=5, days=11)  # the last one alone
+@example(limit=3, offset=6, days=0)  # past the end: nothing
+def test_a_page_of_the_register_is_the_same_slice_and_the_counts_agree(
+    session, case, county_expert, province_committee, limit, offset, days,
+):
+    """The page shows the register a page at a time: each page is the same slice of the whole
+    register (overdue first, then by deadline), and the count and the overdue count are the list's."""
+    if not session.exec(select(Complaint.id)).first():  # the database lives across examples
+        made = [_register(session, county_expert, case, deadline=TODAY + timedelta(days=d), subject=f"شکایت {d}")
+                for d in (6, 0, 3, 3, 10, 1)]
+        change_status(session, county_expert, made[0].id, "in_progress")
+        change_status(session, county_expert, made[2].id, "rejected", resolution="انجام شد.")
+    today = TODAY + timedelta(days=days)
+    whole = list_complaints(session, province_committee, today=today)
+    page = list_complaints(session, province_committee, today=today, limit=limit, offset=offset)
+    assert page == whole[offset:offset + limit]
+    assert count_complaints(session, province_committee, today=today) == (len(whole), sum(r.overdue for r in whole))
+    assert count_complaints(session, province_committee, status="rejected", today=today) == (1, 0)

@@ -106,25 +106,19 @@ def test_a_page_of_the_waiting_list_is_the_same_slice_with_the_same_ranks(sessio
 @SETTINGS
 @given(limit=SIZES, offset=OFFSETS)
 @example(limit=1, offset=0)
-@example(limit=4, offset=0)
-@example(limit=1, offset=3)
-@example(limit=2, offset=4)
-def test_a_page_of_the_open_requests_is_the_same_slice_with_the_same_reasons(session, secretary, county, limit, offset):
-    whole = not_yet_waiting(session, secretary, county)
-    page = not_yet_waiting(session, secretary, county, limit=limit, offset=offset)
-    assert _rows(page, page.columns) == _rows(whole, whole.columns)[offset:offset + limit]
-
-
-@SETTINGS
-@given(limit=SIZES, offset=OFFSETS)
-@example(limit=1, offset=0)
-@example(limit=5, offset=0)
-@example(limit=1, offset=4)
-@example(limit=3, offset=5)
-def test_a_page_of_the_introductions_is_the_same_slice_newest_first(session, secretary, county, limit, offset):
-    whole = introductions(session, secretary, county, YEAR)
-    page = introductions(session, secretary, county, YEAR, limit=limit, offset=offset)
-    assert _rows(page, page.columns) == _rows(whole, whole.columns)[offset:offset + limit]
+@example(limit=4, offset=0)  # every open request on one page
+@example(limit=5, offset=0)  # every introduction on one page
+@example(limit=1, offset=3)  # the last open request alone
+@example(limit=1, offset=4)  # the oldest introduction alone
+@example(limit=3, offset=5)  # past the end of both: empty pages
+def test_a_page_of_the_open_requests_and_of_the_introductions_is_the_same_slice(
+    session, secretary, county, limit, offset,
+):
+    """The open requests oldest first with the same reasons; the introductions newest first."""
+    for read in (lambda **page: not_yet_waiting(session, secretary, county, **page),
+                 lambda **page: introductions(session, secretary, county, YEAR, **page)):
+        whole, page = read(), read(limit=limit, offset=offset)
+        assert _rows(page, page.columns) == _rows(whole, whole.columns)[offset:offset + limit]
 
 
 def test_the_counts_and_the_gauge_agree_with_the_lists_and_the_quota_screen(session, secretary, province_committee, county):
