@@ -1,5 +1,6 @@
 """Time the case list's search on PostgreSQL demo databases, read a window of case numbers at a time
-(migration 0023, ``db.search.newest_window``) against the whole trigram bitmap as before, for words
+(migration 0023, ``db.search.newest_window``; a word in fewer than one case in 80 reads the whole
+trigram bitmap after the first window) against the whole trigram bitmap as before, for words
 matching many cases, some and one.
 
 Each figure is what the case page asks for a search (``list_cases`` and ``count_cases`` up to

@@ -31,6 +31,9 @@ _POSTGRES = table("case_search", column("application_id"), column("body"))
 #: numbers ``low ≤ id < high``, tested through the trigram bitmap ANDed with the key's range.
 WINDOW_FUNCTION = "bimeyar_case_search_between"
 FIRST_WINDOW = 10_000  # case numbers read first: 500 matches of a word found in one case in twenty
+#: A search whose first window holds fewer matches than this (a word in fewer than one case in 80)
+#: reads its matches from the whole trigram bitmap instead: windows would test more rows than it has.
+COMMON = 125
 
 
 def indexed(word: str) -> bool:
@@ -80,10 +83,11 @@ def containing_all_between(words: list[str], low: Any, high: Any) -> Matches:
     return Matches(window, window.c.application_id, true(), window.c.application_id.desc())
 
 
-def newest_window(count_between: Callable[[Any, Any], Any], wanted: int) -> tuple[Any, Any]:
-    """(low, high): SQL expressions bounding the newest case numbers ``low ≤ id < high`` among which
-    ``count_between(low, high)`` (a scalar subquery: how many cases match there) reaches ``wanted``,
-    or all of them — read in the same statement, a recursive query over windows of case numbers.
+def newest_window(count_between: Callable[[Any, Any], Any], wanted: int) -> tuple[Any, Any, Any]:
+    """(low, high, first): SQL expressions; ``low ≤ id < high`` bounds the newest case numbers among
+    which ``count_between(low, high)`` (a scalar subquery: how many cases match there) reaches
+    ``wanted``, or all of them — read in the same statement, a recursive query over windows of case
+    numbers; ``first`` is how many match in the first window alone (reading only that one).
 
     The newest :data:`FIRST_WINDOW` case numbers first; then each window is sized from how many
     matched so far (half as wide again, to spare one more), eight times wider after none, until
@@ -94,13 +98,15 @@ def newest_window(count_between: Callable[[Any, Any], Any], wanted: int) -> tupl
     high = select(top.c.high).scalar_subquery()
     first = cast(func.greatest(top.c.high - FIRST_WINDOW, 0), BigInteger)
     windows = select(first.label("low"), count_between(first, top.c.high).label("found"),
-                     literal(FIRST_WINDOW, BigInteger).label("size")).select_from(top).cte("search_windows", recursive=True)
+                     literal(FIRST_WINDOW, BigInteger).label("size"), literal(0, Integer).label("step")) \
+        .select_from(top).cte("search_windows", recursive=True)
     before = windows.alias("before")
     grown = case((before.c.found == 0, before.c.size * 8), else_=func.greatest(before.c.size, cast(func.ceil(
         (wanted - before.c.found) * cast(high - before.c.low, Numeric) / before.c.found * 1.5), BigInteger)))
     sized = select(grown.label("size")).correlate(before).lateral("sized")
     low = cast(func.greatest(before.c.low - sized.c.size, 0), BigInteger)
     windows = windows.union_all(
-        select(low, before.c.found + count_between(low, before.c.low), sized.c.size)
+        select(low, before.c.found + count_between(low, before.c.low), sized.c.size, before.c.step + 1)
         .select_from(before.join(sized, true())).where(before.c.found < wanted, before.c.low > 0))
-    return select(func.min(windows.c.low)).scalar_subquery(), high
+    first_found = select(windows.c.found).where(windows.c.step == 0).limit(1).scalar_subquery()  # LIMIT: the anchor only
+    return select(func.min(windows.c.low)).scalar_subquery(), high, first_found

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
 from db.models import (
@@ -29,7 +29,7 @@ from db.models import (
     ScoreCardRecord,
     User,
 )
-from db.search import containing_all, containing_all_between, indexed, newest_window
+from db.search import COMMON, containing_all, containing_all_between, indexed, newest_window
 from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.jalali import format_jalali
@@ -213,7 +213,8 @@ def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wa
     """PostgreSQL, a search with a word of three characters or more: ``SELECT id`` of the ``wanted``
     matching cases registered last, highest first, found in the newest windows of case numbers
     that hold them (``db.search.newest_window``, in the same statement), so a common word costs
-    what a rare one does. None elsewhere: SQLite's search table serves its matches in that order."""
+    what a rare one does (a rarer word than :data:`db.search.COMMON` says reads the whole trigram
+    bitmap after the first window, in the same statement). None elsewhere: SQLite's search table serves its matches in that order."""
     words = [token for token in search_tokens(filters.get("text")) if indexed(token)]
     if not words or session.get_bind().dialect.name != "postgresql":
         return None
@@ -223,8 +224,13 @@ def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wa
         query, _ = _matching(session, actor, filters, window=(low, high), conditions=conditions)
         return query.with_only_columns(func.count()).scalar_subquery()
 
-    query, order = _matching(session, actor, filters, window=newest_window(count_between, wanted), conditions=conditions)
-    return query.order_by(order).limit(wanted)
+    low, high, first = newest_window(count_between, wanted)
+    windowed, by_window = _matching(session, actor, filters, window=(low, high), conditions=conditions)
+    whole, by_bitmap = _matching(session, actor, filters, conditions=conditions)
+    # one of the two runs: PostgreSQL tests an uncorrelated condition once, before a branch starts
+    either = union_all(windowed.where(first >= COMMON).order_by(by_window).limit(wanted).subquery().select(),
+                       whole.where(first < COMMON).order_by(by_bitmap).limit(wanted).subquery().select()).subquery()
+    return select(either.c.id).order_by(either.c.id.desc()).limit(wanted)
 
 
 def _matching(session: Session, actor: Actor, filters: dict[str, Any], *, window: tuple[Any, Any] | None = None,
