@@ -214,7 +214,8 @@ def _registered_last(session: Session, actor: Actor, filters: dict[str, Any], wa
     matching cases registered last, highest first, found in the newest windows of case numbers
     that hold them (``db.search.newest_window``, in the same statement), so a common word costs
     what a rare one does (a rarer word than :data:`db.search.COMMON` says reads the whole trigram
-    bitmap after the first window, in the same statement). None elsewhere: SQLite's search table serves its matches in that order."""
+    bitmap after the first window, in the same statement). None elsewhere: SQLite's search table
+    serves its matches in that order."""
     words = [token for token in search_tokens(filters.get("text")) if indexed(token)]
     if not words or session.get_bind().dialect.name != "postgresql":
         return None
