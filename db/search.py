@@ -9,7 +9,6 @@ are compared without case (``a03`` finds ``A03…``), as the trigram tokenizer a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 from typing import Any, Callable
 
 from sqlalchemy import BigInteger, Integer, Numeric, Text, and_, case, cast, column, func, literal, select, table, true
