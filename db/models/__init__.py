@@ -46,3 +46,9 @@ Index(
     "ix_introduction_monitoring",
     Introduction.__table__.c.jalali_year, Introduction.__table__.c.county_id, Introduction.__table__.c.refused_on,
 )
+# migration 0024: a county's introductions of the year in the introductions page's order (issue 11)
+Index(
+    "ix_introduction_county_order",
+    Introduction.__table__.c.county_id, Introduction.__table__.c.jalali_year, Introduction.__table__.c.introduced_on,
+    Introduction.__table__.c.id,
+)
