@@ -9,6 +9,7 @@ from services.reference import add_county, county_table, provinces, rename_count
 from ui.context import act, read, require_actor
 from ui.fmt import format_number, md_escape, to_persian_digits
 from ui.tables import rtl_table
+from ui.versioned import current_version, versioned
 
 FLASH = "areas_flash"
 
@@ -28,7 +29,7 @@ def done(message: str) -> None:
 
 province_names = {p.id: p.name for p in read(provinces)}
 province_id = st.selectbox("استان", list(province_names), format_func=province_names.get, key="areas_province")
-rows = read(county_table, actor, province_id)
+rows = versioned(county_table, current_version(), province_id) or []  # counts the province's open cases: once per data version
 rtl_table(pd.DataFrame({
     "شهرستان": [r.name for r in rows],
     "وضعیت": ["فعال" if r.active else "غیرفعال" for r in rows],

@@ -12,6 +12,7 @@ from services.scoring_policy import MOVES_LISTED, adopt_policy, draft_policy, po
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali, format_number, md_escape, to_persian_digits
 from ui.tables import rtl_editor, rtl_table
+from ui.versioned import current_version, versioned
 
 FLASH = "policy_flash"
 PREVIEW = "policy_preview"  # (version, points) previewed → its Preview
@@ -23,7 +24,7 @@ st.caption("نسخه تازه از امروز برای برگه‌های امت�
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon="✅")
 
-versions = read(policy_versions, actor)
+versions = versioned(policy_versions, current_version()) or []  # counts every card: once per data version
 rtl_table(pd.DataFrame({
     "نسخه": [v.version for v in versions],
     "تاریخ اجرا": [format_jalali(v.adopted_on) for v in versions],

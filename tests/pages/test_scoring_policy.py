@@ -44,6 +44,9 @@ def test_preview_then_adopt_a_new_version(app_db, users):
     assert not at.exception and any("از امروز به اجرا درآمد" in s.value for s in at.success)
     with new_session(app_db) as session:
         assert {v.version for v in session.exec(select(ScoringPolicyVersion)).all()} == {"1392-v1", "1404-v2"}
+    versions = next(d.value for d in at.dataframe if "نسخه" in d.value.columns)  # read once per data version:
+    current = versions[versions["وضعیت"] == "در حال اجرا"]  # the adoption's write shows at once
+    assert list(current["نسخه"]) == ["1404-v2"] and len(versions) == 2
 
 
 def test_a_point_that_is_not_a_number_is_refused(app_db, users):
