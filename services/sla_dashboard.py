@@ -208,7 +208,8 @@ def sla_dashboard(
         day = tehran_day(both.c.done_at)
         connection.execute(_DURATIONS.insert().from_select(
             [c.name for c in _DURATIONS.columns],
-            select(both.c.program_id, both.c.county_id, both.c.stage, both.c.days, day).where(day >= start, day <= end),
+            select(both.c.program_id, both.c.county_id, both.c.stage, both.c.days, day)
+            .where(day.between(start, end)),  # BETWEEN: SQLite works each row's day out once, not twice
         ))
         durations = _DURATIONS
         for name, columns in (("sla_duration_county", "program_id, stage, county_id, days"),
