@@ -187,24 +187,24 @@ def sla_dashboard(
         table.create(connection)
     try:
         connection.execute(_REACH.insert().from_select([c.name for c in _REACH.columns], _first_reaching(area)))
-        pair_rows = [(ids[c], start_state, stage) for c in sorted(ids)
-                     for stage, start_state in stage_starts(c).items() if start_state is not None]
-        pairs = _literal_rows("stage_pair", pair_rows, ("program_id", "start_state", "stage"))
-        began = _reached(pairs.c.start_state)
-        ended = _reached(pairs.c.stage)
-        later = (
-            select(reach.program_id, reach.county_id, pairs.c.stage, days_between(ended, began).label("days"),
-                   ended.label("done_at"))
-            .select_from(_REACH).join(pairs, pairs.c.program_id == reach.program_id)
-            .where(began.isnot(None), ended.isnot(None))
-        )
+        # One branch per programme and stage, reading the two columns it needs (no per-row CASE over
+        # the states, which cost more than the scans): a stage starts when the case first reached the
+        # previous stage's state.
+        later = [
+            select(reach.program_id, reach.county_id, literal(stage).label("stage"),
+                   days_between(reach[f"at_{stage}"], reach[f"at_{start_state}"]).label("days"),
+                   reach[f"at_{stage}"].label("done_at"))
+            .where(reach.program_id == ids[c], reach[f"at_{start_state}"].isnot(None), reach[f"at_{stage}"].isnot(None))
+            for c in sorted(ids) for stage, start_state in stage_starts(c).items()
+            if start_state in _STAGE_STATES and stage in _STAGE_STATES
+        ]
         received = reach[f"at_{State.received.value}"]
         first = (
             select(reach.program_id, reach.county_id, literal(State.received.value).label("stage"),
                    days_between(received, reach.applied_on).label("days"), received.label("done_at"))
             .where(received.isnot(None))
         )
-        both = union_all(later, first).subquery("both_stages")
+        both = union_all(*later, first).subquery("both_stages")
         day = tehran_day(both.c.done_at)
         connection.execute(_DURATIONS.insert().from_select(
             [c.name for c in _DURATIONS.columns],
