@@ -6,18 +6,18 @@ mix of cases (SQLite and PostgreSQL). The per-case computation below is the requ
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from db.engine import is_sqlite
 from db.models import Applicant, Application, CaseTally, PaymentLine, PaymentRun, Program
 from db.models.tallies import NONE_KEY
 from lib.forecast import months_to_cost, person_year_cost
 from lib.jalali import to_gregorian
 from lib.payments import MAX_MONTHS
-from services.budget_request_counts import running_groups, span
+from services.budget_request_counts import _tally_span, span
 from services.forecast import RUNNING_STATES, WAITING_STATES, budget_request
 from services.program_parameters import share_weights
 
@@ -157,8 +157,8 @@ def test_the_request_from_the_tallies_equals_each_case_costed_alone(session, are
 @example(grants=[(1404 * 12 - 60, 60), (1404 * 12 - 59, 60), (1404 * 12 - 59, 80)], cap=60)  # ended; one month left; capped
 @example(grants=[(1404 * 12 + 11, 1), (1404 * 12 + 11, 2), (1405 * 12, 12)], cap=60)  # Esfand only; next year
 @example(grants=[(1403 * 12 + 6, 0), (1390 * 12, None)], cap=0)  # no months granted; a cap of none
-def test_the_span_of_each_tally_row_is_the_span_of_its_grant(session, areas, grants, cap):
-    """Each running case tally row is counted under :func:`span`'s months (no months paid elsewhere)."""
+def test_the_span_in_sql_is_the_span_of_each_grant(session, areas, grants, cap):
+    """The database's span of each case tally row is :func:`span`'s (no months paid elsewhere)."""
     program = session.exec(select(Program.id).where(Program.code == "A")).one()
     try:
         for start, granted in grants:
@@ -166,10 +166,11 @@ def test_the_span_of_each_tally_row_is_the_span_of_its_grant(session, areas, gra
                                   share_percent=1, start_year=start // 12, start_month=start % 12 + 1,
                                   months_granted=NONE_KEY if granted is None else granted, cases=1))
         session.flush()
-        groups = running_groups(session, YEAR, None, {program: cap} if cap is not None else {}, ("active",))
-        got = {months: n for (county, _, rate, share, months), n in groups.items()
-               if (county, rate, share) == (areas.other_county, 1, 1)}
-        assert got == Counter(span(start, granted, YEAR, elsewhere=0, cap=cap) for start, granted in grants)
+        first, count = _tally_span(YEAR, {program: cap} if cap is not None else {}, is_sqlite(session.get_bind()))
+        got = session.exec(select(CaseTally.start_year, CaseTally.start_month, CaseTally.months_granted, first, count)
+                           .where(CaseTally.county_id == areas.other_county, CaseTally.contract_rate_bp == 1)).all()
+        assert {(y * 12 + m - 1, None if g == NONE_KEY else g): (f, n) for y, m, g, f, n in got} == {
+            (start, granted): span(start, granted, YEAR, elsewhere=0, cap=cap) for start, granted in grants}
     finally:
         session.rollback()
 
