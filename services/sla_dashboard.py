@@ -76,6 +76,12 @@ def _day_pg(element, compiler, **kw):
     return f"CAST(({compiler.process(list(element.clauses)[0], **kw)} AT TIME ZONE 'Asia/Tehran') AS DATE)"
 
 
+def _literal_rows(name: str, rows: list[tuple], columns: tuple[str, ...]):
+    """A small constant table as a CTE (UNION ALL of literal SELECTs: SQLite has no VALUES alias)."""
+    selects = [select(*(literal(v).label(c) for v, c in zip(row, columns))) for row in rows]
+    return (selects[0] if len(selects) == 1 else union_all(*selects)).cte(name)
+
+
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class StageFigure:
@@ -256,6 +262,11 @@ def _first_reaching(area):
     )
 
 
+def _reached(state_column):
+    """The first reaching of the state named in ``state_column`` (a stage's state), from the table."""
+    return case(*((state_column == s, _REACH.c[f"at_{s}"]) for s in _STAGE_STATES))
+
+
 def _late_flag(days, target):
     return func.sum(case((and_(target.isnot(None), days > target), 1), else_=0))
 
@@ -313,28 +324,25 @@ def _months(session: Session, durations, T, programs) -> list[MonthFigure]:
 
 
 def _waiting_query(ids, now):
-    """The cases waiting now: one branch per programme and open state reading the column of the
-    state that started the stage it waits for (no CASE over the states per row), and its target."""
     T, R = StageTarget, _REACH.c
-    at_now = bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type)
-    branches = [
-        select(R.application_id, R.program_id, R.county_id, literal(stage).label("stage"),
-               days_between(at_now, R[f"at_{stage_starts(c)[stage]}"]).label("elapsed"))
-        .where(R.program_id == ids[c], R.state == state)
-        for c in sorted(ids) for state, stage in waiting_for(c).items()
-    ]
-    w = union_all(*branches).subquery("waiting_case")
-    base = select(w.c.application_id).select_from(w).outerjoin(T, and_(T.program_id == w.c.program_id,
-                                                                        T.stage == w.c.stage))
-    return base, w.c, w.c.elapsed, T
+    rows = [(ids[c], state, stage_starts(c)[stage], stage) for c in sorted(ids) for state, stage in waiting_for(c).items()]
+    waits = _literal_rows("waiting_stage", rows, ("program_id", "state", "start_state", "stage"))
+    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), _reached(waits.c.start_state))
+    base = (
+        select(R.application_id).select_from(_REACH)
+        .join(waits, and_(waits.c.program_id == R.program_id, waits.c.state == R.state))
+        .outerjoin(T, and_(T.program_id == R.program_id, T.stage == waits.c.stage))
+    )
+    return base, waits, elapsed, T
 
 
 def _waiting(session: Session, ids, programs, counties, now) -> list[WaitingFigure]:
-    base, w, elapsed, T = _waiting_query(ids, now)
+    R = _REACH.c
+    base, waits, elapsed, T = _waiting_query(ids, now)
     rows = session.execute(
-        base.with_only_columns(w.program_id, w.stage, w.county_id, func.count(), func.max(T.target_days),
+        base.with_only_columns(R.program_id, waits.c.stage, R.county_id, func.count(), func.max(T.target_days),
                                _late_flag(elapsed, T.target_days))
-        .group_by(w.program_id, w.stage, w.county_id)
+        .group_by(R.program_id, waits.c.stage, R.county_id)
     ).all()
     order = {s: i for i, s in enumerate(STAGE_LABELS)}
     out = [WaitingFigure(programs[p], stage, county_id, counties.get(county_id, "—"), int(n), target, int(late or 0))
@@ -343,14 +351,14 @@ def _waiting(session: Session, ids, programs, counties, now) -> list[WaitingFigu
 
 
 def _late_cases(session: Session, ids, programs, counties, now) -> list[LateCase]:
-    A = Application
-    base, w, elapsed, T = _waiting_query(ids, now)
+    A, R = Application, _REACH.c
+    base, waits, elapsed, T = _waiting_query(ids, now)
     rows = session.execute(
-        base.with_only_columns(w.application_id, A.tracking_code, w.program_id, w.stage, w.county_id, elapsed,
+        base.with_only_columns(R.application_id, A.tracking_code, R.program_id, waits.c.stage, R.county_id, elapsed,
                                T.target_days)
-        .join(A, A.id == w.application_id)
+        .join(A, A.id == R.application_id)
         .where(T.target_days.isnot(None), elapsed > T.target_days)
-        .order_by((elapsed - T.target_days).desc(), w.application_id).limit(LATE_LIST)
+        .order_by((elapsed - T.target_days).desc(), R.application_id).limit(LATE_LIST)
     ).all()
     return [LateCase(i, code, programs[p], stage, counties.get(c, "—"), float(days), target)
             for i, code, p, stage, c, days, target in rows]
