@@ -38,7 +38,7 @@ import time  # noqa: E402
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bench.bench_pages import APP, _compile_once, _ok, _patch_navigation, database, use_database  # noqa: E402
+from bench.bench_pages import _compile_once, _ok, _patch_navigation, database, signed_in_app, use_database  # noqa: E402
 from bench.timing import timed_cpu as timed  # noqa: E402
 from db.engine import new_session  # noqa: E402
 from db.models import Application  # noqa: E402
@@ -79,25 +79,6 @@ def accounts(engine, tag: str) -> tuple[dict, int]:
     return users, newest
 
 
-def open_page(engine, actor, page: str, **params):
-    """An AppTest of the whole app signed in as ``actor`` on ``page``; a page may show an error of
-    its own (the complaints page warns of complaints past their deadline), never an exception."""
-    from streamlit.testing.v1 import AppTest
-
-    from services.sign_in import start_session
-
-    at = AppTest.from_file(APP, default_timeout=300)
-    with new_session(engine) as session:
-        at.session_state["session_token"] = start_session(session, actor.id)
-    at.session_state["actor"] = actor
-    at.run()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    _ok(at)
-    return at
-
-
 def who(spec, users: dict):
     """The role that sees the most of the page."""
     if spec.action in COUNTY_ACTIONS:
@@ -122,7 +103,7 @@ def page_figures(engine, users: dict, case_id: int, repeat: int, only: set[str] 
             continue
         actor = who(spec, users)
         params = {"id": str(case_id)} if spec.path == "pages/case.py" else {}
-        at = open_page(engine, actor, spec.path, **params)
+        at = signed_in_app(engine, actor, spec.path, errors_allowed=True, **params)  # the complaints page warns of overdue ones
 
         def cold(at=at):
             st.cache_data.clear()

@@ -119,8 +119,9 @@ def use_database(engine) -> None:
     st.cache_data.clear()
 
 
-def signed_in_app(engine, actor, page: str, **params):
-    """An AppTest of the whole app, signed in as ``actor`` and showing ``page`` (query ``params``)."""
+def signed_in_app(engine, actor, page: str, *, errors_allowed: bool = False, **params):
+    """An AppTest of the whole app, signed in as ``actor`` and showing ``page`` (query ``params``);
+    ``errors_allowed``: the page may show an error of its own (never an exception)."""
     from streamlit.testing.v1 import AppTest
 
     from services.sign_in import start_session
@@ -133,7 +134,7 @@ def signed_in_app(engine, actor, page: str, **params):
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(page).run()
-    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert not at.exception and (errors_allowed or not at.error), (at.exception, [e.value for e in at.error])
     return at
 
 
