@@ -20,6 +20,7 @@ import pytest
 
 from db.engine import make_engine, new_session
 from tests.e2e.conftest import ROOT, serve
+from ui.context import COOKIE_NAME
 
 ARTIFACTS = ROOT / "test-artifacts"
 SIZES = [(1440, 900), (1920, 1080)]
@@ -99,6 +100,10 @@ def signed_in(chromium, base_url: str, username: str, password: str, size: tuple
         page.get_by_label("گذرواژه").fill(password)
         page.get_by_role("button", name="ورود").click()
         page.locator('[data-testid="stSidebarNav"]').wait_for()
+        for _ in range(120):  # the walk reloads each page: wait for the sign-in's cookie, written after the run
+            if any(c["name"] == COOKIE_NAME for c in context.cookies()):
+                break
+            page.wait_for_timeout(250)
         yield page
     finally:
         context.close()
