@@ -14,6 +14,7 @@ from services.complaints import (
 from ui.context import act, require_actor
 from lib.jalali import format_moment, local_date
 from ui.fmt import format_jalali, format_number, md_escape, to_persian_digits
+from ui.paging import page_start
 from ui.tables import rtl_table
 from ui.versioned import current_version, versioned
 from ui.widgets import jalali_date_input
@@ -54,12 +55,8 @@ if late:
     st.error(f"{to_persian_digits(late)} شکایت از مهلت رسیدگی گذشته است و هنوز پاسخ نگرفته است.", icon="⏰")
 ids: list[int] = []
 if total:
-    pages = -(-total // PAGE)
-    first = 0
-    if pages > 1:
-        page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits,
-                            key=f"complaints_page_{status}")
-        first = (page - 1) * PAGE
+    first = page_start(total, PAGE, f"complaints_page_{status}")
+    if total > PAGE:
         st.caption(f"ردیف‌های {format_number(first + 1)} تا {format_number(min(first + PAGE, total))} از "
                    f"{format_number(total)} (دیرکردها اول، سپس به ترتیب مهلت)")
     ids, table = versioned(register_table, version, status, first) or ([], None)

@@ -36,6 +36,7 @@ from services.quotas import county_quota
 from services.reference import counties_of, provinces
 from ui.context import act, read, require_actor
 from ui.fmt import format_jalali, format_number, format_rial, format_year_month, md_escape, to_persian_digits
+from ui.paging import page_start
 from ui.tables import rtl_table
 from ui.versioned import current_version, versioned
 from ui.widgets import link_to
@@ -122,11 +123,9 @@ def state_labels(states: pd.Series) -> pd.Series:
 def pager(total: int, key: str) -> int:
     """The first row (0-based) of the page of ``PAGE`` rows chosen among ``total``: a choice of
     page appears only when there is more than one."""
-    pages = max(1, -(-total // PAGE))
-    if pages == 1:
+    first = page_start(total, PAGE, key)
+    if total <= PAGE:
         return 0
-    page = st.selectbox(f"صفحه (از {format_number(pages)})", range(1, pages + 1), format_func=to_persian_digits, key=key)
-    first = (page - 1) * PAGE
     st.caption(f"ردیف‌های {format_number(first + 1)} تا {format_number(min(first + PAGE, total))} از {format_number(total)}")
     return first
 
