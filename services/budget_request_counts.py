@@ -4,8 +4,10 @@ The request costs each running case for a contiguous span of months of the next 
 first month inside the grant, as many months as the grant has in that year and, under a cap
 (programme A: 60 months), no more than are left of it. Two cases with the same county, programme,
 contract rate, share and span cost the same, so the request needs only how many cases have each —
-grouped by the database from the case tally (``casetally``, migration 0017: running cases per
-county, programme, rate, share, grant start and length), not from the cases.
+read from the case tally (``casetally``, migration 0017: running cases per county, programme, rate,
+share, grant start and length), not from the cases, and summed here: each distinct (programme,
+grant start, grant length) is spanned once by :func:`span` (a few hundred of them), which is
+cheaper than the same arithmetic written in SQL for every tally row and grouped by the database.
 
 The one figure the tally cannot hold is a person's months already paid on *another* case (they
 count against programme A's cap). Only a person with more than one case can have them: those
@@ -16,9 +18,8 @@ migration 0022).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import case, func, literal, null
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.engine import is_sqlite
@@ -39,42 +40,30 @@ def span(start_index: int, months_granted: int | None, year: int, *, elsewhere: 
     return (months[0], len(months)) if months else (0, 0)
 
 
-def _tally_span(year: int, caps: Mapping[int, int], sqlite: bool) -> tuple[Any, Any]:
-    """:func:`span` without months paid elsewhere, in SQL over the case tally's columns; each part
-    written once (SQLite's scalar ``max``/``min`` of several values, PostgreSQL's ``greatest``/``least``)."""
-    most, least = (func.max, func.min) if sqlite else (func.greatest, func.least)
-    d = CaseTally.start_year * 12 + CaseTally.start_month - 1 - literal(year * 12)  # the start, from Farvardin
-    granted = CaseTally.months_granted
-    open_ended = granted == NONE_KEY
-    lo = most(d, 0)
-    hi = case((open_ended, 11), else_=least(d + granted - 1, 11))
-    in_year = most(hi - lo + 1, 0)
-    before = most(0, least(-d, case((open_ended, -d), else_=granted)))
-    cap = case(dict(caps), value=CaseTally.program_id, else_=null()) if caps else null()
-    count = most(0, least(in_year, func.coalesce(cap - before, 12)))
-    return case((count > 0, lo + 1), else_=0), count
-
-
 def running_groups(session: Session, year: int, province_id: int | None, caps: Mapping[int, int],
                    running_states: tuple[str, ...]) -> dict[GroupKey, int]:
     """(county, programme, rate, share, span) → running cases with a start month, exactly as if each
     case had been costed alone (``caps``: programme id → its cap of months, capped programmes only)."""
-    first, count = _tally_span(year, caps, is_sqlite(session.get_bind()))
-    rate = case((CaseTally.contract_rate_bp == NONE_KEY, Program.rate_bp), else_=CaseTally.contract_rate_bp)
-    share = case((CaseTally.share_percent == NONE_KEY, 100), else_=CaseTally.share_percent)
+    t = CaseTally
     query = (
-        select(CaseTally.county_id, CaseTally.program_id, rate, share, first, count, func.sum(CaseTally.cases))
-        .join(Program, Program.id == CaseTally.program_id)
-        .where(CaseTally.state.in_(running_states), CaseTally.start_year != NONE_KEY,  # type: ignore[attr-defined]
-               CaseTally.start_month != NONE_KEY, CaseTally.cases > 0)
-        .group_by(CaseTally.county_id, CaseTally.program_id, rate, share, first, count)
+        select(t.county_id, t.program_id, t.contract_rate_bp, t.share_percent,
+               t.start_year * 12 + t.start_month - 1, t.months_granted, t.cases)
+        .where(t.state.in_(running_states), t.start_year != NONE_KEY, t.start_month != NONE_KEY,  # type: ignore[attr-defined]
+               t.cases > 0)
     )
     if province_id is not None:
-        query = query.join(County, County.id == CaseTally.county_id).where(County.province_id == province_id)
+        query = query.join(County, County.id == t.county_id).where(County.province_id == province_id)
+    rates = dict(session.connection().execute(select(Program.id, Program.rate_bp)).all())
+    spans: dict[tuple[int, int, int], Span] = {}  # (programme, start, grant) → its span: a few hundred distinct
     groups: dict[GroupKey, int] = {}
-    for county, program, r, s, f, n, cases in session.exec(query).all():
-        if cases:
-            groups[(int(county), int(program), int(r), int(s), (int(f), int(n)))] = int(cases)
+    for county, program, r, s, start, granted, cases in session.connection().execute(query).all():
+        grant = (program, start, granted)
+        months = spans.get(grant)
+        if months is None:
+            months = spans[grant] = span(start, None if granted == NONE_KEY else granted, year, elsewhere=0,
+                                         cap=caps.get(program))
+        key = (county, program, rates[program] if r == NONE_KEY else r, 100 if s == NONE_KEY else s, months)
+        groups[key] = groups.get(key, 0) + cases
     for county, program, r, s, start, granted, elsewhere in _paid_elsewhere(
             session, province_id, tuple(caps), running_states):
         key = (int(county), int(program), int(r), int(s))

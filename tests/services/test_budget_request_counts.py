@@ -11,13 +11,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from db.engine import is_sqlite
-from db.models import Applicant, Application, CaseTally, PaymentLine, PaymentRun, Program
-from db.models.tallies import NONE_KEY
+from db.models import Applicant, Application, PaymentLine, PaymentRun, Program
 from lib.forecast import months_to_cost, person_year_cost
 from lib.jalali import to_gregorian
 from lib.payments import MAX_MONTHS
-from services.budget_request_counts import _tally_span, span
+from services.budget_request_counts import span
 from services.forecast import RUNNING_STATES, WAITING_STATES, budget_request
 from services.program_parameters import share_weights
 
@@ -146,31 +144,6 @@ def test_the_request_from_the_tallies_equals_each_case_costed_alone(session, are
         assert got == expected
         assert request.total_rial == sum(v["current_rial"] + v["waiting_rial"] for v in expected.values())
         assert sum(request.by_source.values()) == request.total_rial
-    finally:
-        session.rollback()
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(grants=st.lists(st.tuples(st.integers(1390 * 12, 1410 * 12 - 1), st.none() | st.integers(0, 80)),
-                       min_size=1, max_size=20, unique=True), cap=st.none() | st.integers(0, 80))
-@example(grants=[(1404 * 12, None)], cap=None)  # Farvardin, open-ended: the whole year
-@example(grants=[(1404 * 12 - 60, 60), (1404 * 12 - 59, 60), (1404 * 12 - 59, 80)], cap=60)  # ended; one month left; capped
-@example(grants=[(1404 * 12 + 11, 1), (1404 * 12 + 11, 2), (1405 * 12, 12)], cap=60)  # Esfand only; next year
-@example(grants=[(1403 * 12 + 6, 0), (1390 * 12, None)], cap=0)  # no months granted; a cap of none
-def test_the_span_in_sql_is_the_span_of_each_grant(session, areas, grants, cap):
-    """The database's span of each case tally row is :func:`span`'s (no months paid elsewhere)."""
-    program = session.exec(select(Program.id).where(Program.code == "A")).one()
-    try:
-        for start, granted in grants:
-            session.add(CaseTally(county_id=areas.other_county, program_id=program, state="active", contract_rate_bp=1,
-                                  share_percent=1, start_year=start // 12, start_month=start % 12 + 1,
-                                  months_granted=NONE_KEY if granted is None else granted, cases=1))
-        session.flush()
-        first, count = _tally_span(YEAR, {program: cap} if cap is not None else {}, is_sqlite(session.get_bind()))
-        got = session.exec(select(CaseTally.start_year, CaseTally.start_month, CaseTally.months_granted, first, count)
-                           .where(CaseTally.county_id == areas.other_county, CaseTally.contract_rate_bp == 1)).all()
-        assert {(y * 12 + m - 1, None if g == NONE_KEY else g): (f, n) for y, m, g, f, n in got} == {
-            (start, granted): span(start, granted, YEAR, elsewhere=0, cap=cap) for start, granted in grants}
     finally:
         session.rollback()
 
