@@ -2,7 +2,8 @@
 
 Migrations 0017, 0018 and 0022 keep derived data current with triggers: the monitoring tallies
 (``casetally``, ``spendtally``, ``seattally``, ``casestatetally``), the case search table (``case_search``) and each
-case's newest score total (``application.score_total``). On SQLite they are row triggers: a
+case's newest score total (``application.score_total``); 0025 each case's first reaching of each stage
+(``stagereach``, from the events). On SQLite they are row triggers: a
 loader writing 100,000 cases, cards and payment lines fires an upsert, an FTS insert or an
 UPDATE per row. :func:`triggers_suspended` takes them off for the length of a bulk load and
 rebuilds what they would have written, set-based::
@@ -56,13 +57,16 @@ from db.bulk import sqlite_hold_write_lock
 _M0017 = importlib.import_module("db.migrations.versions.0017_monitoring_summary")
 _M0018 = importlib.import_module("db.migrations.versions.0018_list_search")
 _M0022 = importlib.import_module("db.migrations.versions.0022_case_state_tally")
+_M0025 = importlib.import_module("db.migrations.versions.0025_stage_reach")
 
-SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "paymentline", "introduction")
+SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "paymentline", "introduction",
+                                  "applicationevent")
 """The tables whose triggers keep derived data (the default of :func:`triggers_suspended`)."""
 
 _TALLIES = {t.table: t for t in (*_M0017.TALLIES, *_M0022.TALLIES)}
 # trigger name prefix → the derived data it keeps
-_KEPT_BY_PREFIX = {**{f"{name}_": name for name in _TALLIES}, "case_search_": "case_search", "score_total_": "score_total"}
+_KEPT_BY_PREFIX = {**{f"{name}_": name for name in _TALLIES}, "case_search_": "case_search", "score_total_": "score_total",
+                   "stagereach_": "stagereach"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,12 @@ def rebuild_statements(derived: str, first_new: dict[str, int] | None = None) ->
             cards += f" WHERE id >= {int(first_new['score_card'])}"
         return [f"UPDATE application SET score_total = {_M0018.NEWEST_TOTAL.format(id='application.id')} "
                 f"WHERE id IN ({cards})"]
+    if derived == "stagereach":
+        if not new:
+            return [f"DELETE FROM {_M0025.TABLE}", *_M0025.fill_sql(False)]
+        cases = (f"SELECT id FROM application WHERE id >= {int(first_new['application'])} UNION "
+                 f"SELECT application_id FROM applicationevent WHERE id >= {int(first_new['applicationevent'])}")
+        return [f"DELETE FROM {_M0025.TABLE} WHERE application_id IN ({cases})", *_M0025.fill_sql(False, cases)]
     raise ValueError(f"unknown derived data {derived!r}")
 
 
@@ -132,7 +142,7 @@ def _suspend(conn: Connection, tables: tuple[str, ...], only_new: bool) -> _Susp
             "AND name NOT LIKE '%\\_no\\_%' ESCAPE '\\' ORDER BY rowid", tables)
     ]
     derived_set = {_derived_of(name) for name, _ in triggers}
-    order = (*_TALLIES, "case_search", "score_total")
+    order = (*_TALLIES, "case_search", "score_total", "stagereach")
     first_new = _first_ids(conn) if only_new else {}
     for name, _ in triggers:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')

@@ -15,19 +15,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, bindparam, case, func, literal, select, text, union_all
+from sqlalchemy import Float, and_, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
 from sqlmodel import Session
 
-from db.models import Application, ApplicationEvent, County, Program
+from db.models import Application, ApplicationEvent, County, Program, StageReach
 from db.models.reference import StageTarget
 from lib.errors import InvalidInput
 from lib.jalali import local_date, to_jalali
 from lib.permissions import Action
 from lib.service_agreement import STAGE_LABELS, stage_starts, stages_of, waiting_for
-from lib.workflow import State
 from services.base import Actor, area_conditions
 
 __all__ = ["StageFigure", "WaitingFigure", "LateCase", "MonthFigure", "Dashboard", "sla_dashboard", "PERCENTILE",
@@ -178,141 +177,123 @@ def sla_dashboard(
     targets = {(programs[t.program_id], t.stage): t.target_days
                for t in session.execute(select(StageTarget)).scalars() if t.program_id in programs}
     all_targets = {(code, stage): targets.get((code, stage)) for code in sorted(ids) for stage in stages_of(code)}
-
-    area = area_conditions(actor, Application)
-    connection = session.connection()
-    reach = _REACH.c
-    for table in (_REACH, _DURATIONS):
-        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))  # left on a pooled connection by an error
-        table.create(connection)
-    try:
-        connection.execute(_REACH.insert().from_select([c.name for c in _REACH.columns], _first_reaching(area)))
-        # One branch per programme and stage, reading the two columns it needs (no per-row CASE over
-        # the states, which cost more than the scans): a stage starts when the case first reached the
-        # previous stage's state.
-        later = [
-            select(reach.program_id, reach.county_id, literal(stage).label("stage"),
-                   days_between(reach[f"at_{stage}"], reach[f"at_{start_state}"]).label("days"),
-                   reach[f"at_{stage}"].label("done_at"))
-            .where(reach.program_id == ids[c], reach[f"at_{start_state}"].isnot(None), reach[f"at_{stage}"].isnot(None))
-            for c in sorted(ids) for stage, start_state in stage_starts(c).items()
-            if start_state in _STAGE_STATES and stage in _STAGE_STATES
-        ]
-        received = reach[f"at_{State.received.value}"]
-        first = (
-            select(reach.program_id, reach.county_id, literal(State.received.value).label("stage"),
-                   days_between(received, reach.applied_on).label("days"), received.label("done_at"))
-            .where(received.isnot(None))
-        )
-        both = union_all(*later, first).subquery("both_stages")
-        day = tehran_day(both.c.done_at)
-        connection.execute(_DURATIONS.insert().from_select(
-            [c.name for c in _DURATIONS.columns],
-            select(both.c.program_id, both.c.county_id, both.c.stage, both.c.days, day)
-            .where(day.between(start, end)),  # BETWEEN: SQLite works each row's day out once, not twice
-        ))
-        durations = _DURATIONS
-        for name, columns in (("sla_duration_county", "program_id, stage, county_id, days"),
-                              ("sla_duration_area", "program_id, stage, days, day")):  # each window's order, read in order
-            # (the day too: the monthly trend reads its columns from this index instead of the table)
-            connection.execute(text(f"CREATE INDEX {name} ON {_DURATIONS.name} ({columns})"))
-        figures = [
-            _stage_figures(session, durations, StageTarget, programs, counties, by_county)
-            for by_county in (True, False)
-        ]
-        return Dashboard(
-            since=start, until=end, targets=all_targets,
-            waiting=_waiting(session, ids, programs, counties, now),
-            stages=figures[0], totals=figures[1],
-            months=_months(session, durations, StageTarget, programs),
-            late_cases=_late_cases(session, ids, programs, counties, now),
-        )
-    finally:
-        for table in (_REACH, _DURATIONS):
-            table.drop(connection)
-
-
-# One row per case of the area read, with the first time it reached each stage's state: the
-# timeline is read once (one pass over the cases' events) into this table of the connection, and
-# every figure is an aggregate over it.
-_STAGE_STATES = list(STAGE_LABELS)
-_REACH = Table(
-    "sla_reach", MetaData(),
-    Column("application_id", Integer, primary_key=True), Column("program_id", Integer), Column("county_id", Integer),
-    Column("state", String(30)), Column("applied_on", Date),
-    *(Column(f"at_{s}", ApplicationEvent.__table__.c.at.type) for s in _STAGE_STATES),
-    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
-)
-# Each stage a case finished in the period: how many days it took and the (Tehran) day it ended.
-_DURATIONS = Table(
-    "sla_duration", MetaData(),
-    Column("program_id", Integer), Column("county_id", Integer), Column("stage", String(30)), Column("days", Float),
-    Column("day", Date), prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
-)
-
-
-def _first_reaching(area):
-    """Each case of the area and the first time it reached each stage's state (None: never)."""
-    A, E = Application, ApplicationEvent
-    return (
-        select(A.id, A.program_id, A.county_id, A.state, A.applied_on,
-               *(func.min(case((E.to_state == s, E.at))) for s in _STAGE_STATES))
-        .select_from(A).outerjoin(E, and_(E.application_id == A.id, E.to_state.in_(_STAGE_STATES)))
-        .where(*area).group_by(A.id)  # the case's other columns follow from its id (PostgreSQL: the primary key)
+    # the stages of each programme (a state that is no stage of the case's programme has no days)
+    stages = [and_(R.program_id == pid, R.state.in_(stages_of(code))) for code, pid in sorted(ids.items())]
+    period = _Period(start, end, area_conditions(actor, StageReach))
+    finished = [R.day.between(start, end), R.days.isnot(None), or_(*stages), *period.area]
+    by_county, sums = _county_figures(session, finished, period, targets, programs, counties)
+    return Dashboard(
+        since=start, until=end, targets=all_targets,
+        waiting=_waiting(session, area_conditions(actor, Application), ids, programs, counties, now),
+        stages=by_county, totals=_area_figures(session, finished, period, sums, targets, programs),
+        months=_months(session, finished, programs),
+        late_cases=_late_cases(session, area_conditions(actor, Application), ids, programs, counties, now),
     )
 
 
-def _reached(state_column):
-    """The first reaching of the state named in ``state_column`` (a stage's state), from the table."""
-    return case(*((state_column == s, _REACH.c[f"at_{s}"]) for s in _STAGE_STATES))
+# Each case's first reaching of each stage's state, with the stage's time in days (kept by the
+# triggers of migration 0025 in the transaction of every event written): every figure below reads it
+# through the index that matches it.
+R = StageReach.__table__.c
 
 
 def _late_flag(days, target):
     return func.sum(case((and_(target.isnot(None), days > target), 1), else_=0))
 
 
-def _stage_figures(session: Session, durations, T, programs, counties, by_county: bool) -> list[StageFigure]:
-    d = durations.c
-    keys = (d.program_id, d.stage, d.county_id) if by_county else (d.program_id, d.stage)
-    # Counts, averages and lateness: one grouped pass over the index in the keys' order (no sort).
-    totals = session.execute(
-        select(*keys, func.count(), func.avg(d.days), func.max(T.target_days), _late_flag(d.days, T.target_days))
-        .select_from(durations)
-        .outerjoin(T, and_(T.program_id == d.program_id, T.stage == d.stage))
-        .group_by(*keys)
-    ).all()
-    # The percentile: the row of nearest rank ⌈n·p/100⌉ of each group. Both window functions share
-    # one window (the frame does not change ROW_NUMBER), so the rows are ranked in one pass over the
-    # index and only one row per group leaves it.
-    window = dict(partition_by=keys, order_by=d.days, rows=(None, None))
-    ranked = select(
-        *keys, d.days, func.row_number().over(**window).label("rn"), func.count().over(**window).label("n"),
-    ).subquery("ranked")
-    r = ranked.c
-    p90 = {tuple(row[:-1]): row[-1] for row in session.execute(
-        select(*(r[k.name] for k in keys), r.days)
-        .where(r.rn * 100 >= r.n * PERCENTILE, (r.rn - 1) * 100 < r.n * PERCENTILE)
-    ).all()}
-    out = []
-    for row in totals:
-        program, stage = programs[row[0]], row[1]
-        county_id = row[2] if by_county else None
-        key, rest = (tuple(row[:3]), row[3:]) if by_county else (tuple(row[:2]), row[2:])
-        done, average, target, late = rest
-        out.append(StageFigure(program, stage, county_id, counties.get(county_id) if county_id else None, int(done),
-                               float(average), float(p90[key]), target, int(late or 0)))
-    order = {(c, s): i for i, (c, s) in enumerate((c, s) for c in sorted(set(programs.values())) for s in stages_of(c))}
-    return sorted(out, key=lambda f: (order.get((f.program, f.stage), 99), f.county or ""))
+def _rank(n: int) -> int:
+    """The nearest rank of the percentile among ``n`` values (⌈n·p/100⌉, at least 1)."""
+    return max((n * PERCENTILE + 99) // 100, 1)
 
 
-def _months(session: Session, durations, T, programs) -> list[MonthFigure]:
-    d = durations.c
+@dataclass(frozen=True)
+class _Period:
+    since: date
+    until: date
+    area: list  # the actor's area: equalities over StageReach's province or county (services.base.area_conditions)
+
+
+def _percentiles(session: Session, finished, period: _Period, groups: list[tuple[tuple, int]], columns) -> list[float]:
+    """The percentile of each group ((its values of ``columns``), count) of the stages ``finished``
+    in the period: the value of nearest rank, read from the top of the group's index (the ``n − rank``
+    larger values skipped: about a tenth of the group)."""
+    if not groups:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # one statement: OFFSET may read the group's row there
+        rows = _literal_rows("sla_group", [(i, *key, n - _rank(n)) for i, (key, n) in enumerate(groups)],
+                             ("i", *(c.name for c in columns), "skip"))
+        g = rows.c
+        top = (select(R.days).where(*finished, *(c == g[c.name] for c in columns))
+               .order_by(R.days.desc()).limit(1).offset(g.skip).scalar_subquery())
+        found = dict(session.execute(select(g.i, top)).all())
+        return [float(found[i]) for i in range(len(groups))]
+    # SQLite: OFFSET cannot read a row of the query, so one small statement a group (the group's
+    # columns and the area's equalities, plus the period), run on the driver's cursor: microseconds each
+    area = [(c.left.name, c.right.value) for c in period.area]
+    where = " AND ".join(f"{name} = ?" for name in [*(c.name for c in columns), *(n for n, _ in area)])
+    sql = (f"SELECT days FROM {StageReach.__tablename__} WHERE {where} AND day BETWEEN ? AND ? "
+           "AND days IS NOT NULL ORDER BY days DESC LIMIT 1 OFFSET ?")
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        return [float(cursor.execute(sql, (*key, *(v for _, v in area), period.since.isoformat(), period.until.isoformat(),
+                                           n - _rank(n))).fetchone()[0]) for key, n in groups]
+    finally:
+        cursor.close()
+
+
+def _county_figures(session: Session, finished, period: _Period, targets, programs, counties):
+    """Per programme, stage and county: grouped over the county index in its order (no sort); with
+    each stage's count, sum of days and late cases over the area, for :func:`_area_figures`."""
+    T = StageTarget
+    keys = (R.program_id, R.state, R.province_id, R.county_id)
     rows = session.execute(
-        select(d.program_id, d.stage, d.day, func.count(), func.sum(d.days), _late_flag(d.days, T.target_days))
-        .select_from(durations)
-        .outerjoin(T, and_(T.program_id == d.program_id, T.stage == d.stage))
-        .group_by(d.program_id, d.stage, d.day)
+        select(*keys, func.count(), func.avg(R.days), _late_flag(R.days, T.target_days), func.sum(R.days))
+        .select_from(StageReach).outerjoin(T, and_(T.program_id == R.program_id, T.stage == R.state))
+        .where(*finished).group_by(*keys)
     ).all()
+    p90 = _percentiles(session, finished, period, [(tuple(r[:4]), r[4]) for r in rows], keys)
+    out = [StageFigure(programs[p], stage, county_id, counties.get(county_id), int(done), float(average), days,
+                       targets.get((programs[p], stage)), int(late or 0))
+           for (p, stage, _, county_id, done, average, late, _), days in zip(rows, p90)]
+    sums: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0, 0])
+    for p, stage, _, _, done, _, late, total in rows:
+        cell = sums[programs[p], stage]
+        cell[0] += int(done)
+        cell[1] += float(total)
+        cell[2] += int(late or 0)
+    return _in_order(out, programs), sums
+
+
+def _area_figures(session: Session, finished, period: _Period, acc, targets, programs) -> list[StageFigure]:
+    """The whole area per programme and stage: the counties' counts and sums added up, the
+    percentile read from the area index."""
+    ids = {code: pid for pid, code in programs.items()}
+    groups = [((ids[p], stage), n) for (p, stage), (n, _, _) in acc.items()]
+    p90 = _percentiles(session, finished, period, groups, (R.program_id, R.state))
+    out = [StageFigure(p, stage, None, None, n, total / n, days, targets.get((p, stage)), late)
+           for ((p, stage), (n, total, late)), days in zip(acc.items(), p90)]
+    return _in_order(out, programs)
+
+
+def _in_order(figures: list[StageFigure], programs) -> list[StageFigure]:
+    order = {(c, s): i for i, (c, s) in enumerate((c, s) for c in sorted(set(programs.values())) for s in stages_of(c))}
+    return sorted(figures, key=lambda f: (order.get((f.program, f.stage), 99), f.county or ""))
+
+
+def _months(session: Session, finished, programs) -> list[MonthFigure]:
+    """The trend per Tehran day (read over the day index), rolled up to Jalali months here."""
+    T = StageTarget
+    rows = session.execute(
+        select(R.program_id, R.state, R.day, func.count(), func.sum(R.days), _late_flag(R.days, T.target_days))
+        .select_from(StageReach).outerjoin(T, and_(T.program_id == R.program_id, T.stage == R.state))
+        .where(*finished).group_by(R.program_id, R.state, R.day)
+    ).all()
+    return by_month(rows, programs)
+
+
+def by_month(rows, programs) -> list[MonthFigure]:
+    """(programme id, stage, Tehran day, done, sum of days, late) rows rolled up to Jalali months."""
     acc: dict[tuple[str, str, int, int], list] = defaultdict(lambda: [0, 0.0, 0])
     for program_id, stage, day, done, total, late in rows:
         when = to_jalali(day if isinstance(day, date) else date.fromisoformat(str(day)))
@@ -323,26 +304,30 @@ def _months(session: Session, durations, T, programs) -> list[MonthFigure]:
     return [MonthFigure(p, s, y, m, n, total / n, late) for (p, s, y, m), (n, total, late) in sorted(acc.items())]
 
 
-def _waiting_query(ids, now):
-    T, R = StageTarget, _REACH.c
+def _waiting_query(area, ids, now):
+    """The open cases of the area in a state that waits for a stage, with the first reaching of the
+    state that started it (the application index by state, then the kept row by case and state)."""
+    A, T = Application, StageTarget
     rows = [(ids[c], state, stage_starts(c)[stage], stage) for c in sorted(ids) for state, stage in waiting_for(c).items()]
     waits = _literal_rows("waiting_stage", rows, ("program_id", "state", "start_state", "stage"))
-    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), _reached(waits.c.start_state))
+    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), R.reached_at)
     base = (
-        select(R.application_id).select_from(_REACH)
-        .join(waits, and_(waits.c.program_id == R.program_id, waits.c.state == R.state))
-        .outerjoin(T, and_(T.program_id == R.program_id, T.stage == waits.c.stage))
+        select(A.id).select_from(A)
+        .join(waits, and_(waits.c.program_id == A.program_id, waits.c.state == A.state))
+        .outerjoin(StageReach, and_(R.application_id == A.id, R.state == waits.c.start_state))
+        .outerjoin(T, and_(T.program_id == A.program_id, T.stage == waits.c.stage))
+        .where(*area)
     )
     return base, waits, elapsed, T
 
 
-def _waiting(session: Session, ids, programs, counties, now) -> list[WaitingFigure]:
-    R = _REACH.c
-    base, waits, elapsed, T = _waiting_query(ids, now)
+def _waiting(session: Session, area, ids, programs, counties, now) -> list[WaitingFigure]:
+    A = Application
+    base, waits, elapsed, T = _waiting_query(area, ids, now)
     rows = session.execute(
-        base.with_only_columns(R.program_id, waits.c.stage, R.county_id, func.count(), func.max(T.target_days),
+        base.with_only_columns(A.program_id, waits.c.stage, A.county_id, func.count(), func.max(T.target_days),
                                _late_flag(elapsed, T.target_days))
-        .group_by(R.program_id, waits.c.stage, R.county_id)
+        .group_by(A.program_id, waits.c.stage, A.county_id)
     ).all()
     order = {s: i for i, s in enumerate(STAGE_LABELS)}
     out = [WaitingFigure(programs[p], stage, county_id, counties.get(county_id, "—"), int(n), target, int(late or 0))
@@ -350,15 +335,13 @@ def _waiting(session: Session, ids, programs, counties, now) -> list[WaitingFigu
     return sorted(out, key=lambda w: (w.program, order[w.stage], w.county))
 
 
-def _late_cases(session: Session, ids, programs, counties, now) -> list[LateCase]:
-    A, R = Application, _REACH.c
-    base, waits, elapsed, T = _waiting_query(ids, now)
+def _late_cases(session: Session, area, ids, programs, counties, now) -> list[LateCase]:
+    A = Application
+    base, waits, elapsed, T = _waiting_query(area, ids, now)
     rows = session.execute(
-        base.with_only_columns(R.application_id, A.tracking_code, R.program_id, waits.c.stage, R.county_id, elapsed,
-                               T.target_days)
-        .join(A, A.id == R.application_id)
+        base.with_only_columns(A.id, A.tracking_code, A.program_id, waits.c.stage, A.county_id, elapsed, T.target_days)
         .where(T.target_days.isnot(None), elapsed > T.target_days)
-        .order_by((elapsed - T.target_days).desc(), R.application_id).limit(LATE_LIST)
+        .order_by((elapsed - T.target_days).desc(), A.id).limit(LATE_LIST)
     ).all()
     return [LateCase(i, code, programs[p], stage, counties.get(c, "—"), float(days), target)
             for i, code, p, stage, c, days, target in rows]

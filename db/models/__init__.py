@@ -30,7 +30,7 @@ from db.models.money import (
 )
 from db.models.contact import Complaint, ComplaintEvent, Notification, SmsTemplate, WorkerHeartbeat
 from db.models.audit import APPEND_ONLY_TABLES, AuditLog
-from db.models.tallies import NONE_KEY, TALLY_RUNNING_STATES, CaseStateTally, CaseTally, SeatTally, SpendTally
+from db.models.tallies import NONE_KEY, TALLY_RUNNING_STATES, CaseStateTally, CaseTally, SeatTally, SpendTally, StageReach
 
 # --------------------------------------------------------------------------- monitoring (issue 8)
 # Covering indexes of migration 0007: the running cases by area and what their premiums depend on

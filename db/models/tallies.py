@@ -19,6 +19,8 @@ minus its figures.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
@@ -66,3 +68,24 @@ class SeatTally(SQLModel, table=True):
     jalali_year: int = Field(primary_key=True)
     county_id: int = Field(foreign_key="county.id", primary_key=True)
     introduced: int = 0
+
+
+class StageReach(SQLModel, table=True):
+    """Each case's first reaching of each stage's state and the stage's time in days (migration 0025;
+    NULL days: the state that starts the stage was never reached, or the state is no stage of the
+    case's programme), with the case's programme and area copied: what the SLA dashboard reads."""
+
+    __table_args__ = (
+        Index("ix_stagereach_county", "program_id", "state", "province_id", "county_id", "days", "day"),
+        Index("ix_stagereach_area", "program_id", "state", "days", "day", "province_id", "county_id"),
+        Index("ix_stagereach_day", "program_id", "state", "day", "days", "province_id", "county_id"),
+    )
+
+    application_id: int = Field(foreign_key="application.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    state: str = Field(max_length=30, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    province_id: int = Field(foreign_key="province.id")
+    county_id: int = Field(foreign_key="county.id")
+    reached_at: datetime
+    day: date
+    days: float | None = None

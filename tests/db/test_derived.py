@@ -5,13 +5,13 @@ case), payment lines live or not, introductions refused or not — are loaded in
 migrated SQLite database: one with the triggers firing row by row, one inside
 ``triggers_suspended`` (everything rebuilt, or only the new rows added to what was there). Every
 derived table must come out the same: the three tallies, the case search rows, each case's score
-total. And a load that fails inside the block leaves the triggers and the data as they were.
+total, each case's first reaching of each stage (``stagereach``, from the events). And a load that fails inside the block leaves the triggers and the data as they were.
 """
 from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -22,10 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from db.bulk import insert_rows, next_id, sqlite_indexes_deferred
 from db.derived import SOURCE_TABLES, triggers_suspended
 from db.engine import make_engine
-from db.models import Applicant, Application, Introduction, PaymentLine, PaymentRun, ScoreCardRecord
+from db.models import Applicant, Application, ApplicationEvent, Introduction, PaymentLine, PaymentRun, ScoreCardRecord
 from lib.workflow import State
 
 STATES = [s.value for s in State]
+EVENT_STATES = ["received", "documents_incomplete", "scored", "county_decision", "province_decision", "introduced",
+                "active", "rejected"]
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
 
 CASE = st.fixed_dictionaries({
@@ -42,13 +44,17 @@ CASE = st.fixed_dictionaries({
                                 st.integers(0, 10**9)), max_size=3),
     "introduction": st.none() | st.tuples(st.sampled_from([1403, 1404]), st.booleans()),
     "name": st.sampled_from(["زهرا", "علی", "O'Brien", "نام  دو‌بخشی"]),
+    # the timeline: (state, hours after the application), in the order written (not always in time)
+    "events": st.lists(st.tuples(st.sampled_from(EVENT_STATES), st.integers(0, 24 * 60)), max_size=5),
 })
 
 RUNNING = {"county": 0, "program": 0, "state": "active", "rate": 1800, "share": 60, "start": (1403, 1), "months": 6,
            "cards": [40, 75], "lines": [(True, "payment", "pending", 1403, 1000), (False, "payment", "pending", 1403, 5)],
-           "introduction": (1403, False), "name": "زهرا"}
+           "introduction": (1403, False), "name": "زهرا",
+           "events": [("received", 2), ("scored", 30), ("county_decision", 50), ("province_decision", 70), ("active", 99)]}
 WAITING = {**RUNNING, "state": "scored", "rate": None, "share": None, "start": None, "months": None, "cards": [0],
-           "lines": [(True, "reversal", "rejected", 1404, 7)], "introduction": (1404, True), "name": "O'Brien"}
+           "lines": [(True, "reversal", "rejected", 1404, 7)], "introduction": (1404, True), "name": "O'Brien",
+           "events": [("scored", 10), ("received", 5), ("documents_incomplete", 6), ("received", 7)]}
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +88,8 @@ def _load(conn, world, cases: list[dict]) -> None:
     """The cases as rows, written with db.bulk (as the demo and the import write them)."""
     applicant, application = next_id(conn, Applicant), next_id(conn, Application)
     card, line, intro = next_id(conn, ScoreCardRecord), next_id(conn, PaymentLine), next_id(conn, Introduction)
-    rows: dict[str, list[dict]] = {k: [] for k in ("applicant", "application", "card", "line", "intro")}
+    event = next_id(conn, ApplicationEvent)
+    rows: dict[str, list[dict]] = {k: [] for k in ("applicant", "application", "card", "line", "intro", "event")}
     for c in cases:
         county_id, province_id = world["counties"][c["county"]]
         program_id = world["programs"][c["program"]]
@@ -114,10 +121,14 @@ def _load(conn, world, cases: list[dict]) -> None:
                 letter_no=f"L{intro}", introduced_on=date(2024, 6, 1), created_at=NOW,
                 refused_on=date(2024, 6, 9) if refused else None))
             intro += 1
+        for state, hours in c["events"]:
+            rows["event"].append(dict(id=event, application_id=application, from_state=None, to_state=state,
+                                      at=datetime(2024, 5, 1, tzinfo=timezone.utc) + timedelta(hours=hours)))
+            event += 1
         applicant += 1
         application += 1
     for name, model in (("applicant", Applicant), ("application", Application), ("card", ScoreCardRecord),
-                        ("line", PaymentLine), ("intro", Introduction)):
+                        ("line", PaymentLine), ("intro", Introduction), ("event", ApplicationEvent)):
         if rows[name]:
             insert_rows(conn, model, tuple(rows[name][0]), rows[name])
 
@@ -132,6 +143,7 @@ def derived(engine) -> dict[str, list]:
         "casestatetally": "SELECT * FROM casestatetally WHERE cases <> 0 ORDER BY 1, 2, 3",
         "case_search": "SELECT rowid, body FROM case_search ORDER BY rowid",
         "score_total": "SELECT id, score_total FROM application ORDER BY id",
+        "stagereach": "SELECT * FROM stagereach ORDER BY application_id, state",
         "triggers": "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
     }
     with engine.connect() as conn:
@@ -163,6 +175,7 @@ def test_a_suspended_load_leaves_what_the_triggers_leave(template, tmp_path_fact
     with_triggers, rebuilt = results
     assert rebuilt == with_triggers
     assert with_triggers["case_search"] and with_triggers["casetally"] and with_triggers["casestatetally"]
+    assert with_triggers["stagereach"] or not any(c["events"] for c in before + loaded)
 
 
 def test_a_load_that_fails_inside_the_block_leaves_triggers_and_data_as_they_were(template, tmp_path):
