@@ -3,7 +3,8 @@
 Migrations 0017, 0018 and 0022 keep derived data current with triggers: the monitoring tallies
 (``casetally``, ``spendtally``, ``seattally``, ``casestatetally``), the case search table (``case_search``) and each
 case's newest score total (``application.score_total``); 0025 each case's first reaching of each stage
-(``stagereach``, from the events). On SQLite they are row triggers: a
+(``stagereach``, from the events); 0026 the budget's tallies (``personcasetally``, ``paidtally``,
+``provincecosttally``). On SQLite they are row triggers: a
 loader writing 100,000 cases, cards and payment lines fires an upsert, an FTS insert or an
 UPDATE per row. :func:`triggers_suspended` takes them off for the length of a bulk load and
 rebuilds what they would have written, set-based::
@@ -58,12 +59,13 @@ _M0017 = importlib.import_module("db.migrations.versions.0017_monitoring_summary
 _M0018 = importlib.import_module("db.migrations.versions.0018_list_search")
 _M0022 = importlib.import_module("db.migrations.versions.0022_case_state_tally")
 _M0025 = importlib.import_module("db.migrations.versions.0025_stage_reach")
+_M0026 = importlib.import_module("db.migrations.versions.0026_budget_tallies")
 
 SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "paymentline", "introduction",
                                   "applicationevent")
 """The tables whose triggers keep derived data (the default of :func:`triggers_suspended`)."""
 
-_TALLIES = {t.table: t for t in (*_M0017.TALLIES, *_M0022.TALLIES)}
+_TALLIES = {t.table: t for t in (*_M0017.TALLIES, *_M0022.TALLIES, *_M0026.TALLIES)}
 # trigger name prefix → the derived data it keeps
 _KEPT_BY_PREFIX = {**{f"{name}_": name for name in _TALLIES}, "case_search_": "case_search", "score_total_": "score_total",
                    "stagereach_": "stagereach"}

@@ -10,10 +10,11 @@ grant start, grant length) is spanned once by :func:`span` (a few hundred of the
 cheaper than the same arithmetic written in SQL for every tally row and grouped by the database.
 
 The one figure the tally cannot hold is a person's months already paid on *another* case (they
-count against programme A's cap). Only a person with more than one case can have them: those
-few running cases are read one by one (:func:`_paid_elsewhere`) and moved from the span the tally
-gives them to their real one. The waiting list is counted from the state tally (``casestatetally``,
-migration 0022).
+count against programme A's cap). Only a person with more than one case can have them (the person
+tally, migration 0026, lists them): their few running cases are read one by one with the months
+paid on the other cases (the paid tally, 0026) (:func:`_paid_elsewhere`) and moved from the span
+the tally gives them to their real one. The waiting list is counted from the state tally
+(``casestatetally``, migration 0022).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.engine import is_sqlite
-from db.models import Application, CaseStateTally, CaseTally, County, PaymentLine, Program
+from db.models import Application, CaseStateTally, CaseTally, County, PaidTally, PersonCaseTally, Program
 from db.models.tallies import NONE_KEY
 from lib.forecast import months_to_cost
 
@@ -83,15 +84,15 @@ def _paid_elsewhere(session: Session, province_id: int | None, capped: tuple[int
     rate, share, start month index, grant length, months paid elsewhere — one row a case."""
     if not capped:
         return []
-    paid_elsewhere = (
-        select(func.count(PaymentLine.id))
-        .where(PaymentLine.applicant_id == Application.applicant_id, PaymentLine.application_id != Application.id,
-               PaymentLine.live == True, PaymentLine.line_kind == "payment")  # noqa: E712
+    paid_elsewhere = (  # the months paid on the person's other cases: a few rows of the paid tally (0026)
+        select(func.coalesce(func.sum(PaidTally.lines), 0))
+        .where(PaidTally.applicant_id == Application.applicant_id, PaidTally.application_id != Application.id)
         .correlate(Application).scalar_subquery()
     )
-    more_than_one = select(Application.applicant_id).group_by(Application.applicant_id).having(func.count() > 1)
-    # SQLite would walk every running case by the state index; through the person index it reads the few
-    # people with more than one case (the state test then on each of their cases).
+    # the people with more than one case, from the index of the person tally by count (migration 0026)
+    more_than_one = select(PersonCaseTally.applicant_id).where(PersonCaseTally.cases > 1)
+    # SQLite would walk every running case by the state index; through the person index it reads the
+    # cases of those few people (the state test then on each of them).
     state = Application.state.concat("") if is_sqlite(session.get_bind()) else Application.state
     query = (
         select(Application.county_id, Application.program_id, func.coalesce(Application.contract_rate_bp, Program.rate_bp),

@@ -2,7 +2,7 @@
 the home page.
 
 The tallies count cases, live payment lines and introductions per county; the database's triggers
-keep them in the transaction of every write (migrations 0017, 0022), so these reads cost the size of the
+keep them in the transaction of every write (migrations 0017, 0022, 0026), so these reads cost the size of the
 tallies (a few rows per county), not the number of cases or lines. Each read is limited to an area
 (``province_id`` and/or ``county_id``) and grouped per ``by``: "province" (the county's province),
 "county", or None (the area as one). No permission check: the calling services check.
@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from db.models import NONE_KEY, CaseStateTally, CaseTally, County, SeatTally, SpendTally
+from db.models import (
+    NONE_KEY, TALLY_RUNNING_STATES, CaseStateTally, CaseTally, County, ProvinceCostTally, SeatTally, SpendTally,
+)
 
 
 def _grouped(model: Any, by: str | None, province_id: int | None, county_id: int | None, *columns: Any):
@@ -53,20 +55,27 @@ def cost_groups(
     """The running cases with months granted in Jalali ``year``, grouped by what their premiums
     depend on: (area, programme id, contract rate or None, share or None, first and last month of
     the grant inside the year as ``year × 12 + month − 1``, cases). A grant without a length
-    (programme B) runs to the year's end."""
-    t = CaseTally
+    (programme B) runs to the year's end.
+
+    The country per province reads the province cost tally (migration 0026: the running cases with
+    a province's counties added together, already in the province order), the rest the case tally."""
+    national = by == "province" and province_id is None and set(running_states) == set(TALLY_RUNNING_STATES)
+    t: Any = ProvinceCostTally if national else CaseTally
     first, last = year * 12, year * 12 + 11
     start = t.start_year * 12 + t.start_month - 1
     end = start + t.months_granted - 1
     open_ended = t.months_granted == NONE_KEY
     lo = case((start > first, start), else_=first)
     hi = case((open_ended, last), (end < last, end), else_=last)
-    q, head = _grouped(t, by, province_id, None, t.program_id, t.contract_rate_bp, t.share_percent, lo, hi,
-                       func.sum(t.cases))
+    keys = (t.program_id, t.contract_rate_bp, t.share_percent, lo, hi)
+    if national:
+        q, head = select(t.province_id, *keys, func.sum(t.cases)), [t.province_id]
+    else:
+        q, head = _grouped(t, by, province_id, None, *keys, func.sum(t.cases))
+        q = q.where(t.state.in_(list(running_states)))
     q = q.where(
-        t.state.in_(list(running_states)), t.start_year != NONE_KEY, t.start_month != NONE_KEY,  # type: ignore[attr-defined]
-        start <= last, open_ended | (end >= first), t.cases > 0,
-    ).group_by(*head, t.program_id, t.contract_rate_bp, t.share_percent, lo, hi)
+        t.start_year != NONE_KEY, t.start_month != NONE_KEY, start <= last, open_ended | (end >= first), t.cases > 0,
+    ).group_by(*head, *keys)
     return [
         (int(a), int(p), None if r == NONE_KEY else int(r), None if s == NONE_KEY else int(s), int(f), int(h), int(n))
         for a, p, r, s, f, h, n in session.connection().execute(q)

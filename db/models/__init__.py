@@ -30,7 +30,10 @@ from db.models.money import (
 )
 from db.models.contact import Complaint, ComplaintEvent, Notification, SmsTemplate, WorkerHeartbeat
 from db.models.audit import APPEND_ONLY_TABLES, AuditLog
-from db.models.tallies import NONE_KEY, TALLY_RUNNING_STATES, CaseStateTally, CaseTally, SeatTally, SpendTally, StageReach
+from db.models.tallies import (
+    NONE_KEY, TALLY_RUNNING_STATES, CaseStateTally, CaseTally, PaidTally, PersonCaseTally, ProvinceCostTally, SeatTally,
+    SpendTally, StageReach,
+)
 
 # --------------------------------------------------------------------------- monitoring (issue 8)
 # Covering indexes of migration 0007: the running cases by area and what their premiums depend on

@@ -89,3 +89,34 @@ class StageReach(SQLModel, table=True):
     reached_at: datetime
     day: date
     days: float | None = None
+
+
+class PersonCaseTally(SQLModel, table=True):
+    """Cases per person (migration 0026): the people with more than one case, through the index by count."""
+
+    __table_args__ = (Index("ix_personcasetally_cases", "cases", "applicant_id"),)
+
+    applicant_id: int = Field(foreign_key="applicant.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    cases: int = 0
+
+
+class PaidTally(SQLModel, table=True):
+    """Live payment lines of kind payment (a month paid) per person and case (migration 0026)."""
+
+    applicant_id: int = Field(foreign_key="applicant.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    application_id: int = Field(foreign_key="application.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    lines: int = 0
+
+
+class ProvinceCostTally(SQLModel, table=True):
+    """Running cases per their county's province and what their premiums depend on (migration 0026):
+    the case tally's running rows with a province's counties added together, -1 for "none"."""
+
+    province_id: int = Field(foreign_key="province.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    contract_rate_bp: int = Field(primary_key=True)
+    share_percent: int = Field(primary_key=True)
+    start_year: int = Field(primary_key=True)
+    start_month: int = Field(primary_key=True)
+    months_granted: int = Field(primary_key=True)
+    cases: int = 0
