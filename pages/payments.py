@@ -56,17 +56,29 @@ if done := st.session_state.pop(DONE, None):
 
 
 def money_cols(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """``frame`` with the given columns renamed and shown as Persian numbers (text)."""
-    shown = pd.DataFrame(index=frame.index)
+    """``frame`` with the given columns renamed and shown as Persian numbers (text). Each distinct
+    value is formatted once (a column repeats few: provinces, statuses, periods, names)."""
+    shown = {}
     for source, title in columns.items():
         values = frame[source]
         if values.dtype.kind in "iu":
-            shown[title] = values.map(format_number)
+            label = format_number
         elif values.dtype.kind == "b":
-            shown[title] = values.map(lambda v: "بله" if v else "خیر")
+            label = _yes_no
         else:
-            shown[title] = values.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else to_persian_digits(str(v)))
-    return shown
+            label = _text
+        cells = values.tolist()
+        labels = {v: label(v) for v in dict.fromkeys(cells)}
+        shown[title] = [labels[v] for v in cells]
+    return pd.DataFrame(shown, index=frame.index, columns=list(shown), dtype=object)
+
+
+def _yes_no(v) -> str:
+    return "بله" if v else "خیر"
+
+
+def _text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and pd.isna(v)) else to_persian_digits(str(v))
 
 
 def xlsx_of(frame: pd.DataFrame, columns: dict[str, str], name: str) -> bytes:
@@ -277,7 +289,6 @@ def confirm(pending: dict) -> None:
         st.rerun()
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
     runs = runs.assign(program_label=runs["program"].map(PROGRAM_SHORT_LABELS))
     return money_cols(runs, {"run_id": "شماره", "program_label": "برنامه", "province": "استان", "county": "شهرستان",
@@ -286,15 +297,22 @@ def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
                              "finalized_by": "قطعی‌کننده"})
 
 
+def runs_listed(session, user) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs of the user's area and their table as shown (formatted once per data version)."""
+    runs = list_runs(session, user)
+    return runs, runs_table(runs)
+
+
 def runs_section() -> None:
     st.subheader("نوبت‌ها")
-    runs = versioned(list_runs, current_version())  # read and formatted once per data version
-    if runs is None:
+    listed = versioned(runs_listed, current_version())  # read and formatted once per data version
+    if listed is None:
         return
+    runs, table = listed
     if runs.empty:
         st.info("هنوز نوبت پرداختی ساخته نشده است.")
         return
-    rtl_table(runs_table(runs))
+    rtl_table(table)
     ids = list(runs["run_id"])
     chosen = st.session_state.get("pay_run")
     run_id = st.selectbox("نوبت", ids, index=ids.index(chosen) if chosen in ids else 0, key="pay_run_select",
@@ -370,7 +388,9 @@ def reconcile_section(run_id: int) -> None:
         (st.error if report.problems else st.success)(report.summary(), icon="⚠️" if report.problems else "✅")
         if report.problems:
             rtl_table(report.problems_frame())
-    rejected = read(rejected_lines, actor, run_id)
+    rejected = versioned(rejected_lines, current_version(), run_id)  # once per data version
+    if rejected is None:
+        return
     if len(rejected):
         st.markdown(f"**{format_number(len(rejected))} ردیف را تأمین اجتماعی رد کرده است**")
         rtl_table(money_cols(rejected, {"national_code": "کد ملی", "first_name": "نام", "last_name": "نام خانوادگی",

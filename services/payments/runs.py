@@ -305,9 +305,14 @@ def get_run(session: Session, actor: Actor, run_id: int) -> PaymentRun:
 
 
 def run_period_label(run: PaymentRun) -> str:
-    first = YearMonth(run.jalali_year, run.start_month)
-    last = YearMonth(run.end_year, run.end_month) if run.end_year else first.add(run.months - 1)
-    return format_year_month(first) if run.months == 1 else f"{format_year_month(first)} تا {format_year_month(last)}"
+    return period_label(run.jalali_year, run.start_month, run.end_year, run.end_month, run.months)
+
+
+def period_label(year: int, start_month: int, end_year: int | None, end_month: int | None, months: int) -> str:
+    """A run's Jalali period as shown: one month, or its first and last months."""
+    first = YearMonth(year, start_month)
+    last = YearMonth(end_year, end_month) if end_year else first.add(months - 1)
+    return format_year_month(first) if months == 1 else f"{format_year_month(first)} تا {format_year_month(last)}"
 
 
 def run_lines(session: Session, actor: Actor, run_id: int) -> pd.DataFrame:
@@ -369,25 +374,35 @@ def list_runs(
     if year is not None:
         conditions.append(PaymentRun.jalali_year == year)
     preparer, approver, finalizer = aliased(User), aliased(User), aliased(User)
+    r = PaymentRun
+    # the columns shown, not the runs as objects: each run's held-back list (JSON) is left unread
     rows = session.exec(
-        select(PaymentRun, Program.code, Province.name, County.name, preparer.full_name, approver.full_name,
-               finalizer.full_name)
-        .join(Program, Program.id == PaymentRun.program_id)
-        .join(Province, Province.id == PaymentRun.province_id)
-        .outerjoin(County, County.id == PaymentRun.county_id)
-        .outerjoin(preparer, preparer.id == PaymentRun.created_by)
-        .outerjoin(approver, approver.id == PaymentRun.approved_by)
-        .outerjoin(finalizer, finalizer.id == PaymentRun.finalized_by)
+        select(r.id, Program.code, Province.name, County.name, r.jalali_year, r.start_month, r.end_year, r.end_month,
+               r.months, r.kind, r.status, r.strategy, r.percent, r.paid_months, r.budget_rial, r.total_rial,
+               r.agency_rial, r.government_rial, r.people, r.line_count, preparer.full_name, approver.full_name,
+               finalizer.full_name, r.created_at, r.corrects_run_id)
+        .join(Program, Program.id == r.program_id)
+        .join(Province, Province.id == r.province_id)
+        .outerjoin(County, County.id == r.county_id)
+        .outerjoin(preparer, preparer.id == r.created_by)
+        .outerjoin(approver, approver.id == r.approved_by)
+        .outerjoin(finalizer, finalizer.id == r.finalized_by)
         .where(*conditions)
-        .order_by(PaymentRun.id.desc())  # type: ignore[union-attr]
+        .order_by(r.id.desc())  # type: ignore[union-attr]
     ).all()
+    periods: dict[tuple, str] = {}  # a label per distinct period (runs share a few)
+    for row in rows:
+        if row[4:9] not in periods:
+            periods[row[4:9]] = period_label(*row[4:9])
     return pd.DataFrame(
         [
-            (r.id, code, province, county, run_period_label(r), r.kind, RUN_KIND_LABELS.get(r.kind, r.kind), r.status,
-             RUN_STATUS_LABELS.get(r.status, r.status), r.strategy, r.percent, r.paid_months, r.budget_rial,
-             r.total_rial, r.agency_rial, r.government_rial, r.people, r.line_count, by, approved, finalized,
-             r.created_at, r.corrects_run_id)
-            for r, code, province, county, by, approved, finalized in rows
+            (run_id, code, province, county, periods[(year, start, end_year, end_month, months)], kind,
+             RUN_KIND_LABELS.get(kind, kind), status, RUN_STATUS_LABELS.get(status, status), strategy, percent,
+             paid_months, budget, total, agency, government, people, line_count, by, approved, finalized, created_at,
+             corrects)
+            for (run_id, code, province, county, year, start, end_year, end_month, months, kind, status, strategy,
+                 percent, paid_months, budget, total, agency, government, people, line_count, by, approved, finalized,
+                 created_at, corrects) in rows
         ],
         columns=[
             "run_id", "program", "province", "county", "period", "kind", "kind_label", "status", "status_label",
