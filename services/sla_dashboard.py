@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Float, and_, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
@@ -177,17 +177,16 @@ def sla_dashboard(
     targets = {(programs[t.program_id], t.stage): t.target_days
                for t in session.execute(select(StageTarget)).scalars() if t.program_id in programs}
     all_targets = {(code, stage): targets.get((code, stage)) for code in sorted(ids) for stage in stages_of(code)}
-    # the stages of each programme (a state that is no stage of the case's programme has no days)
-    stages = [and_(R.program_id == pid, R.state.in_(stages_of(code))) for code, pid in sorted(ids.items())]
+    # (a state that is no stage of the case's programme has no days: the migration's stage starts)
     period = _Period(start, end, area_conditions(actor, StageReach))
-    finished = [R.day.between(start, end), R.days.isnot(None), or_(*stages), *period.area]
+    finished = [R.day.between(start, end), R.days.isnot(None), *period.area]
     by_county, sums = _county_figures(session, finished, period, targets, programs, counties)
     return Dashboard(
         since=start, until=end, targets=all_targets,
-        waiting=_waiting(session, area_conditions(actor, Application), ids, programs, counties, now),
+        waiting=_waiting(session, area_conditions(actor, Application), ids, programs, counties, targets, now),
         stages=by_county, totals=_area_figures(session, finished, period, sums, targets, programs),
-        months=_months(session, finished, programs),
-        late_cases=_late_cases(session, area_conditions(actor, Application), ids, programs, counties, now),
+        months=_months(session, finished, targets, programs),
+        late_cases=_late_cases(session, area_conditions(actor, Application), ids, programs, counties, targets, now),
     )
 
 
@@ -199,6 +198,17 @@ R = StageReach.__table__.c
 
 def _late_flag(days, target):
     return func.sum(case((and_(target.isnot(None), days > target), 1), else_=0))
+
+
+def _late_count(targets, programs):
+    """How many of a group's stage times are over their stage's target: the targets written into the
+    query (a few constants) instead of a join per row."""
+    ids = {code: pid for pid, code in programs.items()}
+    known = [(and_(R.program_id == ids[code], R.state == stage), literal(days))
+             for (code, stage), days in sorted(targets.items()) if days is not None and code in ids]
+    if not known:
+        return literal(0)
+    return func.sum(case((R.days > case(*known, else_=None), 1), else_=0))
 
 
 def _rank(n: int) -> int:
@@ -245,11 +255,9 @@ def _percentiles(session: Session, finished, period: _Period, groups: list[tuple
 def _county_figures(session: Session, finished, period: _Period, targets, programs, counties):
     """Per programme, stage and county: grouped over the county index in its order (no sort); with
     each stage's count, sum of days and late cases over the area, for :func:`_area_figures`."""
-    T = StageTarget
     keys = (R.program_id, R.state, R.province_id, R.county_id)
     rows = session.execute(
-        select(*keys, func.count(), func.avg(R.days), _late_flag(R.days, T.target_days), func.sum(R.days))
-        .select_from(StageReach).outerjoin(T, and_(T.program_id == R.program_id, T.stage == R.state))
+        select(*keys, func.count(), func.avg(R.days), _late_count(targets, programs), func.sum(R.days))
         .where(*finished).group_by(*keys)
     ).all()
     p90 = _percentiles(session, finished, period, [(tuple(r[:4]), r[4]) for r in rows], keys)
@@ -281,12 +289,10 @@ def _in_order(figures: list[StageFigure], programs) -> list[StageFigure]:
     return sorted(figures, key=lambda f: (order.get((f.program, f.stage), 99), f.county or ""))
 
 
-def _months(session: Session, finished, programs) -> list[MonthFigure]:
+def _months(session: Session, finished, targets, programs) -> list[MonthFigure]:
     """The trend per Tehran day (read over the day index), rolled up to Jalali months here."""
-    T = StageTarget
     rows = session.execute(
-        select(R.program_id, R.state, R.day, func.count(), func.sum(R.days), _late_flag(R.days, T.target_days))
-        .select_from(StageReach).outerjoin(T, and_(T.program_id == R.program_id, T.stage == R.state))
+        select(R.program_id, R.state, R.day, func.count(), func.sum(R.days), _late_count(targets, programs))
         .where(*finished).group_by(R.program_id, R.state, R.day)
     ).all()
     return by_month(rows, programs)
@@ -304,44 +310,59 @@ def by_month(rows, programs) -> list[MonthFigure]:
     return [MonthFigure(p, s, y, m, n, total / n, late) for (p, s, y, m), (n, total, late) in sorted(acc.items())]
 
 
-def _waiting_query(area, ids, now):
-    """The open cases of the area in a state that waits for a stage, with the first reaching of the
-    state that started it (the application index by state, then the kept row by case and state)."""
-    A, T = Application, StageTarget
-    rows = [(ids[c], state, stage_starts(c)[stage], stage) for c in sorted(ids) for state, stage in waiting_for(c).items()]
-    waits = _literal_rows("waiting_stage", rows, ("program_id", "state", "start_state", "stage"))
+def _waiting_query(area, ids, targets, now):
+    """The open cases of the area in a state that waits for a stage (the application index by
+    state), with the first reaching of the state that started that stage (the kept row by case and
+    state) and the stage's target: both picked per programme and state by a CASE of constants."""
+    A = Application
+    arms = [(c, state, stage_starts(c)[stage], targets.get((c, stage)))
+            for c in sorted(ids) for state, stage in waiting_for(c).items()]
+    starts = {state: start for _, state, start, _ in arms}
+    if all(starts[state] == start for _, state, start, _ in arms):  # the same in every programme: by state alone
+        start_state = case(*((A.state == state, literal(start)) for state, start in starts.items() if state != start),
+                           else_=A.state)
+    else:
+        start_state = case(*((and_(A.program_id == ids[c], A.state == state), literal(start))
+                             for c, state, start, _ in arms), else_=None)
+    timed = [(and_(A.program_id == ids[c], A.state == state), literal(days)) for c, state, _, days in arms
+             if days is not None]
+    target = case(*timed, else_=None) if timed else literal(None, Integer)
     elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), R.reached_at)
     base = (
         select(A.id).select_from(A)
-        .join(waits, and_(waits.c.program_id == A.program_id, waits.c.state == A.state))
-        .outerjoin(StageReach, and_(R.application_id == A.id, R.state == waits.c.start_state))
-        .outerjoin(T, and_(T.program_id == A.program_id, T.stage == waits.c.stage))
-        .where(*area)
+        .outerjoin(StageReach, and_(R.application_id == A.id, R.state == start_state))
+        .where(A.state.in_(sorted(starts)), *area)  # a state no programme's case waits in is left out below
     )
-    return base, waits, elapsed, T
+    return base, elapsed, target
 
 
-def _waiting(session: Session, area, ids, programs, counties, now) -> list[WaitingFigure]:
+def _waiting(session: Session, area, ids, programs, counties, targets, now) -> list[WaitingFigure]:
     A = Application
-    base, waits, elapsed, T = _waiting_query(area, ids, now)
+    base, elapsed, target = _waiting_query(area, ids, targets, now)
     rows = session.execute(
-        base.with_only_columns(A.program_id, waits.c.stage, A.county_id, func.count(), func.max(T.target_days),
-                               _late_flag(elapsed, T.target_days))
-        .group_by(A.program_id, waits.c.stage, A.county_id)
+        base.with_only_columns(A.program_id, A.state, A.county_id, func.count(), _late_flag(elapsed, target))
+        .group_by(A.program_id, A.state, A.county_id)
     ).all()
+    acc: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for p, state, county_id, n, late in rows:  # «received» and «documents incomplete» wait for the same stage
+        if state not in waiting_for(programs[p]):
+            continue  # a state the programme's cases never wait in (no stage follows it there)
+        cell = acc[programs[p], waiting_for(programs[p])[state], county_id]
+        cell[0] += int(n)
+        cell[1] += int(late or 0)
     order = {s: i for i, s in enumerate(STAGE_LABELS)}
-    out = [WaitingFigure(programs[p], stage, county_id, counties.get(county_id, "—"), int(n), target, int(late or 0))
-           for p, stage, county_id, n, target, late in rows]
+    out = [WaitingFigure(p, stage, county_id, counties.get(county_id, "—"), n, targets.get((p, stage)), late)
+           for (p, stage, county_id), (n, late) in acc.items()]
     return sorted(out, key=lambda w: (w.program, order[w.stage], w.county))
 
 
-def _late_cases(session: Session, area, ids, programs, counties, now) -> list[LateCase]:
+def _late_cases(session: Session, area, ids, programs, counties, targets, now) -> list[LateCase]:
     A = Application
-    base, waits, elapsed, T = _waiting_query(area, ids, now)
+    base, elapsed, target = _waiting_query(area, ids, targets, now)
     rows = session.execute(
-        base.with_only_columns(A.id, A.tracking_code, A.program_id, waits.c.stage, A.county_id, elapsed, T.target_days)
-        .where(T.target_days.isnot(None), elapsed > T.target_days)
-        .order_by((elapsed - T.target_days).desc(), A.id).limit(LATE_LIST)
+        base.with_only_columns(A.id, A.tracking_code, A.program_id, A.state, A.county_id, elapsed, target)
+        .where(target.isnot(None), elapsed > target)
+        .order_by((elapsed - target).desc(), A.id).limit(LATE_LIST)
     ).all()
-    return [LateCase(i, code, programs[p], stage, counties.get(c, "—"), float(days), target)
-            for i, code, p, stage, c, days, target in rows]
+    return [LateCase(i, code, programs[p], waiting_for(programs[p])[state], counties.get(c, "—"), float(days), limit)
+            for i, code, p, state, c, days, limit in rows]
