@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import itertools
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -116,8 +117,8 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         self.flows = {p: Workflow(p) for p in ProgramCode}
         self.rows: dict[str, list[tuple]] = defaultdict(list)
         self.introduction_sms: dict[int, tuple] = {}  # introduction id → (its SMS row, names, from state)
-        self.ids = {
-            name: next_id(conn, table)
+        self.ids = {  # name → the numbers its new rows take, from the first free id
+            name: itertools.count(next_id(conn, table))
             for name, table in (
                 ("applicant", Applicant), ("application", Application), ("event", ApplicationEvent),
                 ("card", ScoreCardRecord), ("document", Document), ("eligibility", EligibilityConfirmation),
@@ -152,9 +153,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
 
     # ----------------------------------------------------------------- reference
     def _next(self, name: str) -> int:
-        value = self.ids[name]
-        self.ids[name] = value + 1
-        return value
+        return next(self.ids[name])
 
     def _load_reference(self) -> None:
         conn = self.conn

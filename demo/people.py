@@ -48,6 +48,8 @@ _HOUSEHOLD = ("disabled_members", "severity", "marital_status", "dependants", "i
 """The household tuple's fields (:meth:`PeopleMixin._household`), in ``ScoreInput``'s order."""
 _CARD_INPUTS = tuple((criterion, _HOUSEHOLD.index(criterion)) for criterion in CRITERIA)
 """Each row of a card, in the card's order: its criterion and the household field it scores."""
+_TEXT = {s: s.value for s in State}
+"""Each state's text, looked up (an enum member's ``.value`` is a descriptor call, a million times)."""
 _ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -369,7 +371,7 @@ class PeopleMixin:
                 note = f"واجد شرایط نیست: {refusal or rng.choice(B_INELIGIBLE_REASONS)}"  # the county unit refuses
             elif state == State.rejected:
                 note = refusal or rng.choice(REJECT_REASONS["other"])
-            rows["event"].append((self._next("event"), application_id, src.value if src else None, state.value, at, user, note))
+            rows["event"].append((self._next("event"), application_id, _TEXT.get(src), _TEXT[state], at, user, note))
             if src != state:  # the message the services write for this move, with its own details
                 extra = {}
                 if state == State.documents_incomplete:
@@ -400,7 +402,7 @@ class PeopleMixin:
         else:
             in_force = (contract_rate, months_granted, share)
         rows["application"].append((
-            application_id, tracking, applicant_id, pid, county_id, province_id, channel, final.value,
+            application_id, tracking, applicant_id, pid, county_id, province_id, channel, _TEXT[final],
             covering, target_group, job, discount, True if program == "B" else None, licence_no, licence_date,
             self.stamps.day(applied), *in_force,
             start_year, start_month, override, reason_override, set_by, True,
