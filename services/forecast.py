@@ -123,12 +123,8 @@ def budget_request(
     running = running_groups(session, year, province_id, caps, RUNNING_STATES)
     waiting = waiting_groups(session, province_id, WAITING_STATES)
 
-    acc: dict[tuple[int, str], dict[str, int]] = {}
-
-    def slot(county: int, code: str) -> dict[str, int]:
-        return acc.setdefault((county, code), {"people": 0, "waiting": 0, "current_rial": 0, "waiting_rial": 0,
-                                               "A": 0, "relief_committee": 0, "government": 0})
-
+    # (county, programme code) → [people, waiting, current_rial, waiting_rial, A, relief_committee, government]
+    acc: dict[tuple[int, str], list[int]] = {}
     shares: dict[int, dict[str, int]] = {}
 
     def shares_of(program_id: int) -> dict[str, int]:  # programme B's split in force (program parameters)
@@ -136,29 +132,33 @@ def budget_request(
             shares[program_id] = share_weights(session, program_id)
         return shares[program_id]
 
-    costs: dict[tuple, dict[str, int]] = {}
+    costs: dict[tuple, tuple[int, int, int]] = {}
 
-    def cost_of(program_id: int, first: int, count: int, rate_bp: int, share_percent: int) -> dict[str, int]:
-        """One person's premiums for ``count`` months from month ``first`` (many groups share one)."""
+    def cost_of(program_id: int, first: int, count: int, rate_bp: int, share_percent: int) -> tuple[int, int, int]:
+        """One person's premiums for ``count`` months from month ``first`` per bucket (BUCKETS' order);
+        many groups share one."""
         key = (program_id, first, count, rate_bp, share_percent)
         if key not in costs:
-            costs[key] = person_year_cost(list(range(first, first + count)), year, wage, rate_bp, share_percent,
-                                          programs[program_id].code, b_shares=shares_of(program_id))
+            cost = person_year_cost(list(range(first, first + count)), year, wage, rate_bp, share_percent,
+                                    programs[program_id].code, b_shares=shares_of(program_id))
+            costs[key] = tuple(cost.get(bucket, 0) for bucket in BUCKETS)  # type: ignore[assignment]
         return costs[key]
 
+    def add(county: int, program_id: int, n: int, cost: tuple[int, int, int], waiting: bool) -> None:
+        row = acc.get((county, programs[program_id].code))
+        if row is None:
+            row = acc[county, programs[program_id].code] = [0] * 7
+        a, relief, government = cost
+        row[1 if waiting else 0] += n
+        row[3 if waiting else 2] += (a + relief + government) * n
+        row[4] += a * n
+        row[5] += relief * n
+        row[6] += government * n
+
     for (county, program_id, rate_bp, share_percent, (first, count)), n in running.items():
-        row = slot(county, programs[program_id].code)
-        row["people"] += n
-        for bucket, value in cost_of(program_id, first, count, rate_bp, share_percent).items():
-            row[bucket] += value * n
-            row["current_rial"] += value * n
+        add(county, program_id, n, cost_of(program_id, first, count, rate_bp, share_percent), False)
     for (county, program_id), n in waiting.items():
-        prog = programs[program_id]
-        row = slot(county, prog.code)
-        row["waiting"] += n
-        for bucket, value in cost_of(program_id, 1, 12, int(prog.rate_bp), 100).items():
-            row[bucket] += value * n
-            row["waiting_rial"] += value * n
+        add(county, program_id, n, cost_of(program_id, 1, 12, int(programs[program_id].rate_bp), 100), True)
 
     names = {cid: (cname, pname) for cid, cname, pname in session.exec(
         select(County.id, County.name, Province.name).join(Province, Province.id == County.province_id)
@@ -167,8 +167,7 @@ def budget_request(
     rows = []
     for (county, code), v in sorted(acc.items(), key=lambda kv: (names[kv[0][0]][1], names[kv[0][0]][0], kv[0][1])):
         label = f"{names[county][0]} ({names[county][1]})" if national else names[county][0]
-        rows.append([county, label, code, v["people"], v["waiting"], v["current_rial"], v["waiting_rial"],
-                     v["A"], v["relief_committee"], v["government"], v["current_rial"] + v["waiting_rial"]])
+        rows.append([county, label, code, *v, v[2] + v[3]])
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
     total = int(frame["total_rial"].sum()) if not frame.empty else 0
 

@@ -15,7 +15,7 @@ from collections import Counter
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.engine import new_session
@@ -105,12 +105,3 @@ def test_the_budget_tallies_equal_a_fresh_count_after_every_write(engine, world,
             session.expunge_all()
             assert kept(session) == recount(session), op
 
-
-def test_the_triggers_are_there_at_head(engine):
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            names = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
-        else:
-            names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
-    assert {f"{t}_{e}" for t in ("personcasetally", "paidtally", "provincecosttally")
-            for e in ("insert", "update", "delete")} <= names
