@@ -46,8 +46,10 @@ def versioned(fn: Callable[..., T], version: int, *args: Any, **kwargs: Any) -> 
     (and day); None, with the Persian message shown, when the service refuses."""
     actor = require_actor()
     try:
-        return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", actor, actor.id, str(actor.role), args,
-                       tuple(sorted(kwargs.items())), local_today(), version)
+        # by keyword: Streamlit names a positional argument by reading the signature again, each time
+        return _cached(_fn=fn, name=f"{fn.__module__}.{fn.__qualname__}", _actor=actor, actor_id=actor.id,
+                       role=str(actor.role), args=args, kwargs=tuple(sorted(kwargs.items())), day=local_today(),
+                       version=version)
     except (InvalidInput, Forbidden) as exc:
         st.error(md_escape(exc.message), icon="⚠️")  # it may quote what was typed
         return None
