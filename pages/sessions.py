@@ -231,7 +231,7 @@ else:
     st.info("هنوز جلسه‌ای در حوزه شما ثبت نشده است؛ نخستین جلسه را در بخش زیر تشکیل دهید.")
 
 # --------------------------------------------------------------------------- new session
-with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":material/add:"):
+def new_session_form() -> None:
     level, county_id, province_id = my_level, None, None
     if level is None:  # the administrator chooses the committee
         level = st.radio("کمیته", list(cm.Level), format_func=lambda lv: cm.LEVEL_LABELS[lv], horizontal=True, key="new_level")
@@ -260,6 +260,15 @@ with st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":m
                 st.session_state[PICK] = created.id
                 st.query_params["session"] = str(created.id)
                 done(f"جلسه شماره {ltr(md_escape(to_persian_digits(created.number)))} تشکیل شد.")
+
+
+# once the committee has sessions the form is folded away and built only when unfolded (its
+# roster's dozen fields cost a first render more than the session's reads)
+new_box = st.expander("تشکیل جلسه تازه", expanded=not sessions, icon=":material/add:",
+                      **({"key": "sessions_new_open", "on_change": "rerun"} if sessions else {}))
+if not sessions or new_box.open:
+    with new_box:
+        new_session_form()
 
 if not sessions:
     st.stop()
@@ -302,8 +311,9 @@ if view.members:
 else:
     st.warning("نام حاضران جلسه ثبت نشده است.", icon="⚠️")
 if summary.is_open:
-    with st.expander("ویرایش حاضران"):
-        with st.form("members"):
+    members_box = st.expander("ویرایش حاضران", key=f"sessions_members_open_{session_id}", on_change="rerun")
+    if members_box.open:  # built only when unfolded
+        with members_box, st.form("members"):
             members = member_inputs(f"members_{session_id}", view.members, summary.level)
             if st.form_submit_button("ذخیره حاضران") and act(cm.set_members, session_id, members) is not None:
                 done("فهرست حاضران ذخیره شد.")
