@@ -49,6 +49,7 @@ from services.committee.common import (
     CheckLine,
     DecisionRow,
     Level,
+    Outcome,
     ScoreLine,
     _fa,
     _program_code,
@@ -167,20 +168,22 @@ def agenda_items(
     totals = {a.id: total for a, _, _, total in rows if total is not None}
     remaining: dict[int, int] = {}
     proposals: dict[int, DecisionRow] = {}
+    gaps: dict[int, list[str]] = {}
+    province_a = program == ProgramCode.A and level == Level.province
     if program == ProgramCode.A:
         remaining = remaining_months(session, cs.program_id, {a.id: a.applicant_id for a, *_ in rows})
-        if level == Level.province:
-            proposals = _latest_by_application(_decision_rows(
-                session, [Decision.application_id.in_(ids), Decision.level == Level.county.value]
-            ))
-    gaps: dict[int, list[str]] = {}
-    if program == ProgramCode.A and level == Level.province:
-        gaps = confirmation_gaps(session, {
-            a.id: proposals[a.id].terms.months if a.id in proposals else None for a, *_ in rows
-        })
-    decisions = _latest_by_application(_decision_rows(
-        session, [Decision.session_id == cs.id, Decision.application_id.in_(ids)]
-    ))
+    # this session's decisions and (a provincial agenda of A) the county committee's, in one read
+    here = Decision.session_id == cs.id
+    decided = _decision_rows(session, [
+        Decision.application_id.in_(ids), or_(here, Decision.level == Level.county.value) if province_a else here,
+    ])
+    decisions = _latest_by_application(row for row in decided if row.session_id == cs.id)
+    if province_a:
+        proposals = _latest_by_application(row for row in decided if row.level == Level.county.value)
+        gaps = confirmation_gaps(
+            session, {a.id: proposals[a.id].terms.months if a.id in proposals else None for a, *_ in rows},
+            county_approved={i for i, row in proposals.items() if row.outcome == Outcome.approve.value},
+        )
     by_id = {a.id: (a, person, county) for a, person, county, _ in rows}
     items = []
     for application_id in sorted(by_id, key=positions.__getitem__):

@@ -62,9 +62,12 @@ def _county_approved(session: Session, ids: list[int]) -> set[int]:
     return {a for a, outcome in latest.items() if outcome == Outcome.approve.value}
 
 
-def confirmation_gaps(session: Session, months: dict[int, int | None]) -> dict[int, list[str]]:
+def confirmation_gaps(
+    session: Session, months: dict[int, int | None], *, county_approved: set[int] | None = None
+) -> dict[int, list[str]]:
     """For each programme A case {application_id: months to grant}, what the provincial
-    confirmation still lacks, by Persian name (empty: nothing)."""
+    confirmation still lacks, by Persian name (empty: nothing). ``county_approved``: the cases whose
+    county committee's latest decision is an approval, when the caller has read those decisions."""
     ids = list(months)
     if not ids:
         return {}
@@ -84,7 +87,7 @@ def confirmation_gaps(session: Session, months: dict[int, int | None]) -> dict[i
         row.application_id: row
         for row in session.exec(select(DeputyConfirmation).where(DeputyConfirmation.application_id.in_(ids))).all()
     }
-    approved = _county_approved(session, ids)
+    approved = _county_approved(session, ids) if county_approved is None else county_approved
     gaps: dict[int, list[str]] = {}
     for application_id, wanted in months.items():
         missing = []
