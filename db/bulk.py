@@ -113,32 +113,6 @@ def _batch_converter(convert: list[Any], order: list[int] | None):
     return run
 
 
-_NULL = float("nan")
-"""What :func:`_cheap_binds` binds for None: SQLite stores a NaN parameter as NULL (``sqlite3_bind_double``
-never stores a NaN), so NOT NULL and CHECKs see the NULL as before."""
-_NoneType = type(None)
-
-
-def _cheap_binds(batch: list[Sequence[Any]]) -> list[Sequence[Any]]:
-    """SQLite: the batch with None bound as NaN (stored as NULL) and True/False as 1/0 (what SQLite
-    stores for them), the same rows in the file. The driver binds ints, floats and str at C speed
-    but sends None and bools through its adapter lookup first (about 0.5 µs a value: a third of
-    the time of inserting a row with a few NULLs). Only the columns holding None or bools are
-    rewritten, a column at a time; a batch without them is returned as it is."""
-    columns: list[Any] = list(zip(*batch))
-    changed = False
-    for i, column in enumerate(columns):
-        kinds = set(map(type, column))
-        if bool in kinds:
-            columns[i] = ([_NULL if v is None else int(v) if v.__class__ is bool else v for v in column]
-                          if len(kinds) > 1 else list(map(int, column)))
-            changed = True
-        elif _NoneType in kinds:
-            columns[i] = [_NULL if v is None else v for v in column]
-            changed = True
-    return list(zip(*columns)) if changed else batch
-
-
 def _row_converter(convert: list[Any]):
     """A function applying per-column converters (None = as is) to a row tuple."""
     positions = [(i, f) for i, f in enumerate(convert) if f is not None]
@@ -210,7 +184,7 @@ def _insert_sqlite(conn: Connection, table: Table, columns: Sequence[str], rows:
     for batch in _batches(_as_tuples(rows, columns), batch_size):
         if convert is not None:
             batch = convert(batch)
-        conn.exec_driver_sql(sql, _cheap_binds(batch))
+        conn.exec_driver_sql(sql, batch)
         written += len(batch)
     return written
 
