@@ -18,7 +18,9 @@ the tally gives them to their real one. The waiting list is counted from the sta
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -41,6 +43,20 @@ def span(start_index: int, months_granted: int | None, year: int, *, elsewhere: 
     return (months[0], len(months)) if months else (0, 0)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block. The tally's rows (≈ 20,000 row objects at
+    100,000 applicants, all freed by reference counting when the read ends) would otherwise start a
+    full collection of the server's heap every other read: 60–70 ms, more than the read itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def running_groups(session: Session, year: int, province_id: int | None, caps: Mapping[int, int],
                    running_states: tuple[str, ...]) -> dict[GroupKey, int]:
     """(county, programme, rate, share, span) → running cases with a start month, exactly as if each
@@ -57,14 +73,15 @@ def running_groups(session: Session, year: int, province_id: int | None, caps: M
     rates = dict(session.connection().execute(select(Program.id, Program.rate_bp)).all())
     spans: dict[tuple[int, int, int], Span] = {}  # (programme, start, grant) → its span: a few hundred distinct
     groups: dict[GroupKey, int] = {}
-    for county, program, r, s, start, granted, cases in session.connection().execute(query).all():
-        grant = (program, start, granted)
-        months = spans.get(grant)
-        if months is None:
-            months = spans[grant] = span(start, None if granted == NONE_KEY else granted, year, elsewhere=0,
-                                         cap=caps.get(program))
-        key = (county, program, rates[program] if r == NONE_KEY else r, 100 if s == NONE_KEY else s, months)
-        groups[key] = groups.get(key, 0) + cases
+    with _collector_paused():
+        for county, program, r, s, start, granted, cases in session.connection().execute(query).all():
+            grant = (program, start, granted)
+            months = spans.get(grant)
+            if months is None:
+                months = spans[grant] = span(start, None if granted == NONE_KEY else granted, year, elsewhere=0,
+                                             cap=caps.get(program))
+            key = (county, program, rates[program] if r == NONE_KEY else r, 100 if s == NONE_KEY else s, months)
+            groups[key] = groups.get(key, 0) + cases
     for county, program, r, s, start, granted, elsewhere in _paid_elsewhere(
             session, province_id, tuple(caps), running_states):
         key = (int(county), int(program), int(r), int(s))
