@@ -1,19 +1,16 @@
 """Committee sessions (Form 2): the list, a new session with its members, the agenda and a
 decision form per case, the decisions so far, corrections, closing, and (province) activation."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from lib.jalali import local_today
 from lib.catalog import ALL_COMMITTEE_ROLES, CONTRACT_RATES, SPECIALISED_DEPUTIES
-from lib.payments import MAX_MONTHS
-from services.program_parameters import current_parameters
 from lib.permissions import Action, can
 from services import committee as cm
-from services.base import Actor
 from services.printing import minutes_pdf
 from services.reference import counties_of, provinces
+from ui import committee_cache
 from ui.context import act, read, require_actor
 from ui.errors import guarded
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, md_escape, to_persian_digits
@@ -36,15 +33,9 @@ if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon="✅")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _month_cap(version: int) -> int:
-    return read(current_parameters, "A").max_months or MAX_MONTHS
-
-
 def month_cap() -> int:
-    """Programme A's cap of months in force (programme parameters; the seeds' 60 without one),
-    read again after a write."""
-    return _month_cap(version)
+    """Programme A's cap of months in force, read again after a write."""
+    return committee_cache.month_cap(version)
 
 
 def done(message: str) -> None:
@@ -96,23 +87,10 @@ def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None
     return {"months": int(months), "share_percent": int(share), "contract_rate_bp": rate}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _agenda_page(_session, _actor: Actor, actor_id: int, role: str, session_id: int, day: date, version: int,
-                 _index: cm.AgendaIndex, start: int):
-    return cm.agenda_page(_session, _actor, session_id, _index, start, AGENDA_PAGE)
-
-
 def agenda_index(session_id: int, version: int) -> cm.AgendaIndex | None:
     """The agenda's order, read again only after a write anywhere (``version``: the data version,
     read from the database — right across app servers); the meeting view reads the same cache."""
     return versioned(cm.agenda_index, version, session_id)
-
-
-def cached_page(session, actor: Actor, session_id: int, version: int, index: cm.AgendaIndex, start: int):
-    """The page of the agenda from ``start``, read again only after a write anywhere. The cache is
-    this user's (id and role in the key): the service checked the user and the area when it read
-    the agenda for this version."""
-    return _agenda_page(session, actor, actor.id, str(actor.role), session_id, local_today(), version, index, start)
 
 
 def _forget_reject() -> None:
@@ -410,7 +388,7 @@ def agenda_panel() -> None:
         st.info("پرونده‌ای آماده تصمیم این کمیته نیست.")
         return
     start = page_start(len(index), AGENDA_PAGE, f"agenda_page_{session_id}")
-    items = act(cached_page, session_id, version, index, start) or []
+    items = act(committee_cache.agenda_page, session_id, version, index, start, AGENDA_PAGE) or []
     st.caption(rows_caption(start, len(items), len(index)) + " (به ترتیب رتبه)")
     if items:
         agenda_table(items, index.any_priority)

@@ -149,20 +149,20 @@ def _awaiting(actor: Actor) -> list:
 
 def confirmation_dates(session: Session, application_ids: list[int]) -> dict[int, date | None]:
     """:func:`confirmation_date` of several cases in one query."""
-    latest: dict[int, tuple[Decision, date | None]] = {}
+    latest: dict[int, tuple] = {}
     if application_ids:
-        for decision, held_on in session.exec(
-            select(Decision, CommitteeSession.held_on)
+        for application_id, outcome, decided_at, held_on in session.exec(
+            select(Decision.application_id, Decision.outcome, Decision.decided_at, CommitteeSession.held_on)
             .outerjoin(CommitteeSession, CommitteeSession.id == Decision.session_id)
             .where(Decision.application_id.in_(application_ids), Decision.level == Level.province.value)
             .order_by(Decision.id)
         ).all():
-            latest[decision.application_id] = (decision, held_on)  # ordered by id: the last one counts
+            latest[application_id] = (outcome, decided_at, held_on)  # ordered by id: the last one counts
     dates: dict[int, date | None] = {}
     for application_id in application_ids:
-        decision, held_on = latest.get(application_id, (None, None))
-        approved = decision is not None and decision.outcome == Outcome.approve.value
-        dates[application_id] = (held_on or decision.decided_at.date()) if approved else None
+        outcome, decided_at, held_on = latest.get(application_id, (None, None, None))
+        approved = outcome == Outcome.approve.value
+        dates[application_id] = (held_on or decided_at.date()) if approved else None
     return dates
 
 
@@ -170,8 +170,9 @@ def awaiting_activation(session: Session, actor: Actor, *, offset: int = 0, limi
     """Programme A cases in «province_decision» in the actor's area, oldest decision first (from
     ``offset``, at most ``limit`` of them: a page reads its own rows only)."""
     actor.require(Action.record_province_decision)
-    stmt = (
-        select(Application, Applicant.first_name, Applicant.last_name, County.name)
+    stmt = (  # the columns shown, not the cases as objects
+        select(Application.id, Application.tracking_code, Applicant.first_name, Applicant.last_name, County.name,
+               Application.months_granted, Application.share_percent, Application.contract_rate_bp)
         .join(Applicant, Applicant.id == Application.applicant_id)
         .join(County, County.id == Application.county_id)
         .where(*_awaiting(actor))
@@ -182,11 +183,10 @@ def awaiting_activation(session: Session, actor: Actor, *, offset: int = 0, limi
         stmt = stmt.offset(offset).limit(validate.integer(limit, field="limit", label_fa="تعداد ردیف", minimum=1,
                                                           maximum=500))
     rows = session.exec(stmt).all()
-    dates = confirmation_dates(session, [a.id for a, *_ in rows])
+    dates = confirmation_dates(session, [row[0] for row in rows])
     return [
-        Grant(a.id, a.tracking_code, f"{first} {last}", county, Terms(a.months_granted, a.share_percent, a.contract_rate_bp),
-              dates[a.id])
-        for a, first, last, county in rows
+        Grant(case_id, code, f"{first} {last}", county, Terms(months, share, rate), dates[case_id])
+        for case_id, code, first, last, county, months, share, rate in rows
     ]
 
 

@@ -236,23 +236,26 @@ def _summaries(session: Session, where: list, limit: int | None = None) -> list[
         .correlate(CommitteeSession)
         .scalar_subquery()
     )
-    stmt = (
-        select(CommitteeSession, Program.code, County.name, Province.name, decided)
-        .join(Program, Program.id == CommitteeSession.program_id)
-        .join(Province, Province.id == CommitteeSession.province_id)
-        .outerjoin(County, County.id == CommitteeSession.county_id)
+    c = CommitteeSession
+    stmt = (  # the columns shown, not the sessions as objects
+        select(c.id, c.level, c.province_id, c.county_id, c.held_on, c.number, c.status, c.closed_at, Program.code,
+               County.name, Province.name, decided)
+        .join(Program, Program.id == c.program_id)
+        .join(Province, Province.id == c.province_id)
+        .outerjoin(County, County.id == c.county_id)
         .where(*where)
-        .order_by(CommitteeSession.held_on.desc(), CommitteeSession.id.desc())
+        .order_by(c.held_on.desc(), c.id.desc())
     )
     if limit:
         stmt = stmt.limit(limit)
     return [
         SessionSummary(
-            id=cs.id, level=cs.level, program=code, province_id=cs.province_id, county_id=cs.county_id,
+            id=session_id, level=level, program=code, province_id=province_id, county_id=county_id,
             area_name=f"شهرستان {county}" if county else f"استان {province}",
-            held_on=cs.held_on, number=cs.number, status=cs.status, decided_cases=n or 0, closed_at=cs.closed_at,
+            held_on=held_on, number=number, status=status, decided_cases=n or 0, closed_at=closed_at,
         )
-        for cs, code, county, province, n in session.exec(stmt).all()
+        for (session_id, level, province_id, county_id, held_on, number, status, closed_at, code, county, province,
+             n) in session.exec(stmt).all()
     ]
 
 
