@@ -11,8 +11,11 @@ triggers) and PostgreSQL (statement triggers over transition tables).
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
@@ -22,7 +25,9 @@ from db.engine import new_session
 from db.models import (
     NONE_KEY, TALLY_RUNNING_STATES, Application, County, PaidTally, PaymentLine, PersonCaseTally, ProvinceCostTally,
 )
-from tests.db.test_tallies import OPS, RUNNING_A, WRITES, World, _ids, _pick, world  # noqa: F401 - world: a fixture
+from tests.db.test_tallies import (  # noqa: F401 - world: a fixture
+    OPS, RUNNING_A, WRITES, World, _ids, _pick, add_cases, add_lines, finalise, world,
+)
 
 
 def recount(session) -> tuple[dict, dict, dict]:
@@ -105,3 +110,57 @@ def test_the_budget_tallies_equal_a_fresh_count_after_every_write(engine, world,
             session.expunge_all()
             assert kept(session) == recount(session), op
 
+
+
+def test_concurrent_writers_lose_no_count(engine, world):
+    """PostgreSQL: threads adding cases to one person at the same time (their upserts meet on her
+    row of the person tally), moving their running cases through states (the same province tally
+    row) while another finalises the payment lines (the paid tally) — every change counted once."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    with new_session(engine) as session:
+        add_cases(session, world, ("add_cases", 6, 0, 0, "active", 1800, 100, (1403, 1), 12))
+        add_lines(session, world, ("add_lines", 0, 6, False, "payment", "pending", 1403, 6, 5000, False))
+        session.commit()
+        cases = session.execute(select(Application.id, Application.applicant_id).order_by(Application.id)).all()
+    shared = cases[0].applicant_id
+    county, province = world.counties[0]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(cases) + 1)
+
+    def write(application_id: int, n: int) -> None:
+        try:
+            with new_session(engine) as s:
+                barrier.wait()
+                s.add(Application(tracking_code=f"TC{application_id:08d}{n}", applicant_id=shared,
+                                  program_id=world.programs[0], county_id=county, province_id=province,
+                                  channel="in_person", state="completed", applied_on=date(2024, 5, 1)))
+                s.commit()
+                for state in ("suspended", "active"):
+                    s.execute(update(Application).where(Application.id == application_id).values(state=state))
+                    s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def finalise_all() -> None:
+        try:
+            with new_session(engine) as s:
+                barrier.wait()
+                finalise(s, world, ("finalise", 0))
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(c.id, k)) for k, c in enumerate(cases)]
+    threads.append(threading.Thread(target=finalise_all))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with new_session(engine) as session:
+        people, paid, costs = kept(session)
+        assert (people, paid, costs) == recount(session)
+        assert people[shared] == 1 + len(cases)
+        assert sum(paid.values()) == len(cases)
+        assert sum(costs.values()) == len(cases)
