@@ -2,8 +2,11 @@
 manager) and one province (a provincial manager), on the demo's data with every stage target set.
 
     .venv/bin/python bench/bench_sla.py [--applicants 10000 100000] [--repeat 3] [--db-dir /tmp]
+        [--url postgresql://…/demo_{n}]
 
-Each size is generated once into ``--db-dir`` (``sla-N.db``, reused when it exists). Figures:
+Each size is generated once into ``--db-dir`` (``sla-N.db``, reused when it exists), or ``--url`` names a
+database per size holding the demo already (PostgreSQL, say: migrated to the head and given the
+targets here, so use a copy). Figures:
 median wall and CPU seconds of the bench process (SQLite: the whole work) over ``--repeat`` runs,
 the events read, and the load average (the machine is shared: CPU is the steadier figure).
 """
@@ -32,13 +35,18 @@ from services.sla_dashboard import sla_dashboard  # noqa: E402
 from timing import timed_cpu  # noqa: E402
 
 
-def database(path: Path, applicants: int):
-    engine = make_engine(f"sqlite:///{path}")
-    if not path.exists() or path.stat().st_size == 0:
+def database(path: Path, applicants: int, url: str | None = None):
+    if url:
+        engine = make_engine(url.format(n=applicants))
         migrate.upgrade(engine)
-        with new_session(engine) as session:
-            load_reference_data(session)
-        generate_demo(engine, applicants)
+    else:
+        engine = make_engine(f"sqlite:///{path}")
+    if url or not path.exists() or path.stat().st_size == 0:
+        if not url:
+            migrate.upgrade(engine)
+            with new_session(engine) as session:
+                load_reference_data(session)
+            generate_demo(engine, applicants)
         with new_session(engine) as session:
             for code in ("A", "B"):
                 for i, stage in enumerate(stages_of(code)):
@@ -51,9 +59,10 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, nargs="+", default=[10_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db-dir", default="/tmp")
+    parser.add_argument("--url", default=None, help="a database per size with the demo, {n} for the size")
     args = parser.parse_args()
     for n in args.applicants:
-        engine = database(Path(args.db_dir) / f"sla-{n}.db", n)
+        engine = database(Path(args.db_dir) / f"sla-{n}.db", n, args.url)
         with new_session(engine) as session:
             events = session.execute(select(func.count()).select_from(ApplicationEvent)).scalar_one()
             busiest = session.exec(select(Application.province_id, func.count()).group_by(Application.province_id)

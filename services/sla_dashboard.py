@@ -4,10 +4,14 @@ takes against the target an administrator set (services.service_agreement), for 
 A stage lasts from the case first reaching the previous stage's state until it first reaches its
 own (lib.service_agreement.stage_starts); the first stage («received») from the application date.
 Days are calendar days, fractional (a stage done in 36 hours took 1.5 days). Every figure is an
-aggregate computed in SQL and grouped — cases waiting per stage and county, those past their target,
-the average and the 90th percentile (nearest rank, with window functions) per stage and county, and
-per Tehran day for the monthly trend (rolled up to Jalali months here: a sum of at most a year of
-days). No case row is loaded except the short list of the most overdue ones.
+aggregate computed in SQL over ``stagereach`` — each case's first reaching of each stage's state
+with the stage's days and Tehran day, kept by the triggers of migration 0025 in the transaction of
+every event written — read through the index that matches it: counts, averages and lateness per
+stage and county grouped in the county index's order; the 90th percentile (nearest rank) of each
+group read from the top of its index (the larger tenth skipped); per Tehran day for the monthly
+trend (rolled up to Jalali months here); the cases waiting now through the application index by
+state, each with its start read by case and state. No case row is loaded except the short list of
+the most overdue ones.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, select, union_all
+from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
@@ -73,12 +77,6 @@ def _day_sqlite(element, compiler, **kw):
 @compiles(tehran_day, "postgresql")
 def _day_pg(element, compiler, **kw):
     return f"CAST(({compiler.process(list(element.clauses)[0], **kw)} AT TIME ZONE 'Asia/Tehran') AS DATE)"
-
-
-def _literal_rows(name: str, rows: list[tuple], columns: tuple[str, ...]):
-    """A small constant table as a CTE (UNION ALL of literal SELECTs: SQLite has no VALUES alias)."""
-    selects = [select(*(literal(v).label(c) for v, c in zip(row, columns))) for row in rows]
-    return (selects[0] if len(selects) == 1 else union_all(*selects)).cte(name)
 
 
 # --------------------------------------------------------------------------- results
@@ -184,7 +182,7 @@ def sla_dashboard(
     return Dashboard(
         since=start, until=end, targets=all_targets,
         waiting=_waiting(session, area_conditions(actor, Application), ids, programs, counties, targets, now),
-        stages=by_county, totals=_area_figures(session, finished, period, sums, targets, programs),
+        stages=by_county, totals=_area_figures(session, period, sums, targets, programs),
         months=_months(session, finished, targets, programs),
         late_cases=_late_cases(session, area_conditions(actor, Application), ids, programs, counties, targets, now),
     )
@@ -223,27 +221,31 @@ class _Period:
     area: list  # the actor's area: equalities over StageReach's province or county (services.base.area_conditions)
 
 
-def _percentiles(session: Session, finished, period: _Period, groups: list[tuple[tuple, int]], columns) -> list[float]:
-    """The percentile of each group ((its values of ``columns``), count) of the stages ``finished``
-    in the period: the value of nearest rank, read from the top of the group's index (the ``n − rank``
+def _percentiles(session: Session, period: _Period, groups: list[tuple[tuple, int]], columns) -> list[float]:
+    """The percentile of each group ((its values of ``columns``), count) of the stages finished in
+    the period (in the actor's area): the value of nearest rank, read from the top of the group's index (the ``n − rank``
     larger values skipped: about a tenth of the group)."""
     if not groups:
         return []
     connection = session.connection()
-    if connection.dialect.name == "postgresql":  # one statement: OFFSET may read the group's row there
-        rows = _literal_rows("sla_group", [(i, *key, n - _rank(n)) for i, (key, n) in enumerate(groups)],
-                             ("i", *(c.name for c in columns), "skip"))
-        g = rows.c
-        top = (select(R.days).where(*finished, *(c == g[c.name] for c in columns))
-               .order_by(R.days.desc()).limit(1).offset(g.skip).scalar_subquery())
-        found = dict(session.execute(select(g.i, top)).all())
-        return [float(found[i]) for i in range(len(groups))]
+    area = [(c.left.name, c.right.value) for c in period.area]
+    top = (f"SELECT days FROM {StageReach.__tablename__} WHERE {{where}} AND day BETWEEN {{since}} AND {{until}} "
+           "AND days IS NOT NULL ORDER BY days DESC LIMIT 1 OFFSET {skip}")
+    if connection.dialect.name == "postgresql":
+        # one statement: the groups as arrays, and OFFSET may read the group's row there
+        names = [c.name for c in columns]
+        where = " AND ".join([*(f"{n} = g.{n}" for n in names), *(f"{n} = :area_{n}" for n, _ in area)])
+        arrays = ", ".join(f"CAST(:g_{n} AS {'text' if n == 'state' else 'int'}[])" for n in [*names, "skip"])
+        sql = (f"SELECT ({top.format(where=where, since=':since', until=':until', skip='g.skip')}) "
+               f"FROM unnest({arrays}) WITH ORDINALITY AS g({', '.join(names)}, skip, i) ORDER BY g.i")
+        params = {"since": period.since, "until": period.until, **{f"area_{n}": v for n, v in area},
+                  **{f"g_{n}": [key[j] for key, _ in groups] for j, n in enumerate(names)},
+                  "g_skip": [n - _rank(n) for _, n in groups]}
+        return [float(v) for v in session.execute(text(sql), params).scalars()]
     # SQLite: OFFSET cannot read a row of the query, so one small statement a group (the group's
     # columns and the area's equalities, plus the period), run on the driver's cursor: microseconds each
-    area = [(c.left.name, c.right.value) for c in period.area]
     where = " AND ".join(f"{name} = ?" for name in [*(c.name for c in columns), *(n for n, _ in area)])
-    sql = (f"SELECT days FROM {StageReach.__tablename__} WHERE {where} AND day BETWEEN ? AND ? "
-           "AND days IS NOT NULL ORDER BY days DESC LIMIT 1 OFFSET ?")
+    sql = top.format(where=where, since="?", until="?", skip="?")
     cursor = connection.connection.driver_connection.cursor()
     try:
         return [float(cursor.execute(sql, (*key, *(v for _, v in area), period.since.isoformat(), period.until.isoformat(),
@@ -260,7 +262,7 @@ def _county_figures(session: Session, finished, period: _Period, targets, progra
         select(*keys, func.count(), func.avg(R.days), _late_count(targets, programs), func.sum(R.days))
         .where(*finished).group_by(*keys)
     ).all()
-    p90 = _percentiles(session, finished, period, [(tuple(r[:4]), r[4]) for r in rows], keys)
+    p90 = _percentiles(session, period, [(tuple(r[:4]), r[4]) for r in rows], keys)
     out = [StageFigure(programs[p], stage, county_id, counties.get(county_id), int(done), float(average), days,
                        targets.get((programs[p], stage)), int(late or 0))
            for (p, stage, _, county_id, done, average, late, _), days in zip(rows, p90)]
@@ -273,12 +275,12 @@ def _county_figures(session: Session, finished, period: _Period, targets, progra
     return _in_order(out, programs), sums
 
 
-def _area_figures(session: Session, finished, period: _Period, acc, targets, programs) -> list[StageFigure]:
+def _area_figures(session: Session, period: _Period, acc, targets, programs) -> list[StageFigure]:
     """The whole area per programme and stage: the counties' counts and sums added up, the
     percentile read from the area index."""
     ids = {code: pid for pid, code in programs.items()}
     groups = [((ids[p], stage), n) for (p, stage), (n, _, _) in acc.items()]
-    p90 = _percentiles(session, finished, period, groups, (R.program_id, R.state))
+    p90 = _percentiles(session, period, groups, (R.program_id, R.state))
     out = [StageFigure(p, stage, None, None, n, total / n, days, targets.get((p, stage)), late)
            for ((p, stage), (n, total, late)), days in zip(acc.items(), p90)]
     return _in_order(out, programs)
@@ -312,8 +314,8 @@ def by_month(rows, programs) -> list[MonthFigure]:
 
 def _waiting_query(area, ids, targets, now):
     """The open cases of the area in a state that waits for a stage (the application index by
-    state), with the first reaching of the state that started that stage (the kept row by case and
-    state) and the stage's target: both picked per programme and state by a CASE of constants."""
+    state), how long since they first reached the state that started that stage (the kept row by case
+    and state) and the stage's target: both picked per programme and state by a CASE of constants."""
     A = Application
     arms = [(c, state, stage_starts(c)[stage], targets.get((c, stage)))
             for c in sorted(ids) for state, stage in waiting_for(c).items()]

@@ -17,9 +17,15 @@ from lib.service_agreement import STAGE_LABELS, stage_starts, stages_of, waiting
 from lib.workflow import State
 from services.base import Actor, area_conditions
 from services.sla_dashboard import (
-    PERCENTILE, LATE_LIST, Dashboard, LateCase, MonthFigure, StageFigure, WaitingFigure, _late_flag, _literal_rows,
+    PERCENTILE, LATE_LIST, Dashboard, LateCase, MonthFigure, StageFigure, WaitingFigure, _late_flag,
     _period, by_month, days_between, tehran_day,
 )
+
+
+def _literal_rows(name: str, rows: list[tuple], columns: tuple[str, ...]):
+    """A small constant table as a CTE (UNION ALL of literal SELECTs: SQLite has no VALUES alias)."""
+    selects = [select(*(literal(v).label(c) for v, c in zip(row, columns))) for row in rows]
+    return (selects[0] if len(selects) == 1 else union_all(*selects)).cte(name)
 
 
 def sla_dashboard(
