@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from db.engine import new_session
 from db.models import County, PaymentRun
+from lib.text import format_number
 from services.base import SYSTEM
 from services.budgets import set_budget
 from services.users import actor_for, create_user
@@ -145,3 +146,32 @@ def test_the_case_page_shows_the_persons_payment_ledger(office, app_db):
     assert list(ledger["وضعیت نوبت"]) == ["قطعی"] and list(ledger["مبلغ (ریال)"]) == ["۱۸٬۰۰۰"]
     assert list(ledger["تأیید تأمین اجتماعی"]) == ["۱"]
     assert any("۱ ماه پرداخت‌شده (۱۸٬۰۰۰ ریال)، ۱ ماه تأییدشده" in c.value for c in at.caption)
+
+
+def test_the_runs_table_shows_each_run_and_a_change_written_meanwhile(office, app_db):
+    """The runs list is read and formatted once per data version: the manager's table names the
+    run in Persian (period, status, people, total), and an approval written meanwhile — by anyone,
+    outside this browser — shows at the next rerun."""
+    from services.payments import approve_run
+
+    at = prepare(open_page(office["committee"]))
+    at.text_input(key="pay_budget").input("۱۰۰۰۰۰۰۰۰۰").run()
+    at.radio(key="pay_strategy").set_value("full").run()
+    at.button(key="pay_create").click().run()
+    with new_session(app_db) as session:
+        run = session.exec(select(PaymentRun)).one()
+
+    at = open_page(office["manager"])
+    [row] = frame_with(at, "دوره").to_dict("records")
+    assert (row["شماره"], row["برنامه"], row["دوره"], row["وضعیت"], row["افراد"]) == (
+        "۱", "زنان سرپرست", "فروردین ۱۴۰۴ تا اردیبهشت ۱۴۰۴", "پیش‌نویس", "۳")
+    assert row["جمع (ریال)"] == format_number(run.total_rial) and row["تهیه‌کننده"] == "کمیته استان تهران"
+    at.run()  # answered from the cache: the same
+    assert frame_with(at, "دوره")["وضعیت"].tolist() == ["پیش‌نویس"]
+
+    with new_session(app_db) as session:
+        approve_run(session, office["manager"], run.id)
+    at.run()
+    assert not at.exception
+    [row] = frame_with(at, "دوره").to_dict("records")
+    assert (row["وضعیت"], row["تأییدکننده"]) == ("تأییدشده", "مدیر کل تهران")

@@ -204,3 +204,34 @@ def test_a_decision_taken_by_another_member_shows_at_the_next_rerun(app_db, comm
     elsewhere = on_sessions_page(stranger)
     assert not elsewhere.dataframe  # no session of its area: not this one, cached for another user
     assert "هنوز جلسه‌ای در حوزه شما ثبت نشده است" in elsewhere.info[0].value
+
+
+def test_the_folded_forms_are_built_when_unfolded_and_still_save(app_db, committee):
+    """Once the committee has a session, «تشکیل جلسه تازه» and «ویرایش حاضران» are folded and their
+    fields are built only when unfolded; unfolded, each saves as before."""
+    secretary = committee["secretary"]
+    with new_session(app_db) as session:
+        opened = cm.create_session(session, secretary, program="A", held_on=date(2024, 7, 1), number="۷",
+                                   members=QUORUM)
+    at = on_sessions_page(secretary)
+    keys = {t.key for t in at.text_input} | {t.key for t in at.text_area}
+    assert not {k for k in keys if k and (k.startswith("new_member") or k.startswith(f"members_{opened.id}"))}
+    assert {e.label for e in at.expander} >= {"تشکیل جلسه تازه", "ویرایش حاضران"}
+
+    at.session_state[f"sessions_members_open_{opened.id}"] = True  # the secretary unfolds «ویرایش حاضران»
+    at.run()
+    at.text_area(key=f"members_{opened.id}_guests").input("حسن رضایی")
+    at.button(key="FormSubmitter:members-ذخیره حاضران").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "فهرست حاضران ذخیره شد." in at.success[0].value
+    assert {(m.role, m.full_name) for m in rows(app_db, SessionMember, SessionMember.session_id == opened.id)} == {
+        ("head", "رضا کریمی"), ("employment_expert", "زهرا موسوی"), ("guest", "حسن رضایی")}
+
+    at.session_state["sessions_new_open"] = True  # and «تشکیل جلسه تازه»
+    at.run()
+    at.text_input(key="new_member_head").input("رضا کریمی")
+    at.text_input(key="new_member_employment_expert").input("زهرا موسوی")
+    next(t for t in at.text_input if t.label == "شماره جلسه").input("۸")
+    at.button(key="FormSubmitter:new_session-تشکیل جلسه").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert sorted(s.number for s in rows(app_db, CommitteeSession)) == ["7", "8"]
