@@ -122,7 +122,7 @@ def _paid_elsewhere(session: Session, province_id: int | None, capped: tuple[int
     )
     if province_id is not None:  # the tally's area: the county's province
         query = query.join(County, County.id == Application.county_id).where(County.province_id == province_id)
-    return [row for row in session.exec(query).all() if row[-1]]
+    return [row for row in session.connection().execute(query).all() if row[-1]]
 
 
 def waiting_groups(session: Session, province_id: int | None, waiting_states: tuple[str, ...]) -> dict[tuple[int, int], int]:
@@ -132,4 +132,4 @@ def waiting_groups(session: Session, province_id: int | None, waiting_states: tu
              .group_by(CaseStateTally.county_id, CaseStateTally.program_id))
     if province_id is not None:
         query = query.join(County, County.id == CaseStateTally.county_id).where(County.province_id == province_id)
-    return {(int(c), int(p)): int(n) for c, p, n in session.exec(query).all() if n}
+    return {(int(c), int(p)): int(n) for c, p, n in session.connection().execute(query).all() if n}

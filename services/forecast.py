@@ -144,10 +144,12 @@ def budget_request(
             costs[key] = tuple(cost.get(bucket, 0) for bucket in BUCKETS)  # type: ignore[assignment]
         return costs[key]
 
+    codes = {pid: p.code for pid, p in programs.items()}
+
     def add(county: int, program_id: int, n: int, cost: tuple[int, int, int], waiting: bool) -> None:
-        row = acc.get((county, programs[program_id].code))
+        row = acc.get((county, codes[program_id]))
         if row is None:
-            row = acc[county, programs[program_id].code] = [0] * 7
+            row = acc[county, codes[program_id]] = [0] * 7
         a, relief, government = cost
         row[1 if waiting else 0] += n
         row[3 if waiting else 2] += (a + relief + government) * n
@@ -160,7 +162,7 @@ def budget_request(
     for (county, program_id), n in waiting.items():
         add(county, program_id, n, cost_of(program_id, 1, 12, int(programs[program_id].rate_bp), 100), True)
 
-    names = {cid: (cname, pname) for cid, cname, pname in session.exec(
+    names = {cid: (cname, pname) for cid, cname, pname in session.connection().execute(
         select(County.id, County.name, Province.name).join(Province, Province.id == County.province_id)
     ).all()}
     national = province_id is None
