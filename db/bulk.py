@@ -410,7 +410,11 @@ def bulk_transaction(engine: Engine) -> Iterator[Connection]:
     still fails the load with SQLite's own «FOREIGN KEY constraint failed», and the rollback
     leaves nothing written. SQLite ignores the switch inside a transaction, so it is made on the
     connection before the transaction opens and put back after it has ended: the connection goes
-    back to the pool as it came. Elsewhere exactly ``engine.begin()``."""
+    back to the pool as it came. The connection's page cache is the bulk one
+    (:func:`sqlite_page_cache`) until then too: the check and the commit read and write the
+    load's pages from memory (with the cache shrunk before them, the check spilled the dirty
+    pages to the WAL and read them back: 3.6 s instead of 0.9 for 100,000 demo applicants).
+    Elsewhere exactly ``engine.begin()``."""
     with engine.connect() as conn:
         if conn.dialect.name != "sqlite":
             with conn.begin():
@@ -418,7 +422,9 @@ def bulk_transaction(engine: Engine) -> Iterator[Connection]:
             return
         driver = conn.connection.driver_connection
         previous = driver.execute("PRAGMA foreign_keys").fetchone()[0]
+        cache = int(driver.execute("PRAGMA cache_size").fetchone()[0])
         driver.execute("PRAGMA foreign_keys = OFF")
+        driver.execute(f"PRAGMA cache_size = {-BULK_CACHE_MIB * 1024}")
         try:
             with conn.begin():
                 yield conn
@@ -426,6 +432,7 @@ def bulk_transaction(engine: Engine) -> Iterator[Connection]:
                     sqlite_foreign_key_check(conn)
         finally:
             driver.execute(f"PRAGMA foreign_keys = {'ON' if previous else 'OFF'}")
+            driver.execute(f"PRAGMA cache_size = {cache}")
 
 
 def sqlite_foreign_key_check(conn: Connection) -> None:

@@ -18,7 +18,6 @@ from lib.jalali import local_today
 from db.audit_chain import append_rows
 from db.bulk import (
     bulk_transaction, insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_checks_deferred, sqlite_indexes_deferred,
-    sqlite_page_cache,
 )
 from db.derived import triggers_suspended
 from db.models import (
@@ -434,10 +433,10 @@ def _generate(engine: Engine, rng: DemoRandom, applicants: int, today: date, sta
         for program, target in plan:
             demo.life(program, target, state_message)
         demo.finish()
-        # SQLite: room in the page cache for the load's pages; the indexes of the empty tables
-        # built once after the load, then the tallies, case search and score totals rebuilt once
-        # instead of per row
-        with sqlite_page_cache(conn), triggers_suspended(conn), sqlite_indexes_deferred(conn, WRITTEN):
+        # SQLite (room in the page cache for the load's pages: bulk_transaction): the indexes of the
+        # empty tables built once after the load, then the tallies, case search and score totals
+        # rebuilt once instead of per row
+        with triggers_suspended(conn), sqlite_indexes_deferred(conn, WRITTEN):
             return demo.write()
 
 

@@ -3,10 +3,12 @@ the commit — a row whose parent is missing still fails the whole load (nothing
 the connection goes back to the pool enforcing them row by row again."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from db.bulk import bulk_transaction
+from db.bulk import BULK_CACHE_MIB, bulk_transaction
 from db.engine import make_engine
 
 
@@ -67,3 +69,16 @@ def test_a_parent_deleted_within_the_load_is_caught_too(engine):
         with bulk_transaction(engine) as conn:
             conn.exec_driver_sql("DELETE FROM parent WHERE id = 1")
     assert _rows(engine, "parent") == 1
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_load_has_the_bulk_page_cache_and_the_connection_gets_its_own_back(engine, fails):
+    with engine.connect() as c:
+        before = c.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
+        with bulk_transaction(engine) as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -BULK_CACHE_MIB * 1024
+            if fails:
+                raise RuntimeError("the generator failed")
+    with engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA cache_size").scalar_one() == before != -BULK_CACHE_MIB * 1024
