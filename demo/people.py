@@ -448,7 +448,8 @@ class PeopleMixin:
                 score_moves: list[int], expert: int | None, county_id: int) -> None:
         """Documents and eligibility: the four documents of every case that passed intake (Form 2
         from the county committee's decision); conditions 1–2 confirmed by the county expert
-        before scoring, condition 3 (the job) by the county committee's decision."""
+        before scoring, condition 3 (the job) by the county committee's decision. A document not
+        received has no row, as with the services (a row is written when one is received)."""
         rng = self.rng
         rows = self.rows
         reached = set(path)
@@ -471,7 +472,8 @@ class PeopleMixin:
                     # the last two months), as the payment run asks for one of the last 12 months
                     when = max(when, dt(self.last_day - rng.randint(0, 60), rng.randint(9 * 3600, 16 * 3600)))
                 when = self.stamp(when)
-            rows["document"].append((self._next("document"), application_id, kind, got, expert if got else None, when))
+            if got:
+                rows["document"].append((self._next("document"), application_id, kind, True, expert, when))
         if program == "A" and State.scored in reached:
             first_score = times[score_moves[0]]
             for condition in ("registered_client", "job_readiness"):
