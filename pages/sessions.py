@@ -400,14 +400,15 @@ agenda_panel()
 
 # --------------------------------------------------------------------------- decisions so far
 st.subheader("تصمیم‌های ثبت‌شده در این جلسه")
-decided = versioned(cm.session_decisions, version, session_id, limit=1)  # how many (the page below reads its own rows)
-decided_total = decided[1] if decided else 0
+# the first page and how many there are in one read; another page reads its own rows
+decisions, decided_total = versioned(cm.session_decisions, version, session_id, offset=0, limit=DECISIONS_PAGE) or ([], 0)
 if not decided_total:
     st.caption("هنوز تصمیمی ثبت نشده است.")
 else:
     first_decision = page_start(decided_total, DECISIONS_PAGE, f"decisions_page_{session_id}")
-    decisions, _ = versioned(cm.session_decisions, version, session_id, offset=first_decision,
-                             limit=DECISIONS_PAGE) or ([], 0)
+    if first_decision:
+        decisions, _ = versioned(cm.session_decisions, version, session_id, offset=first_decision,
+                                 limit=DECISIONS_PAGE) or ([], 0)
     if decided_total > DECISIONS_PAGE:
         st.caption(rows_caption(first_decision, len(decisions), decided_total))
     st.dataframe(

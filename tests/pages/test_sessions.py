@@ -235,3 +235,25 @@ def test_the_folded_forms_are_built_when_unfolded_and_still_save(app_db, committ
     at.button(key="FormSubmitter:new_session-تشکیل جلسه").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert sorted(s.number for s in rows(app_db, CommitteeSession)) == ["7", "8"]
+
+
+def test_the_decisions_table_shows_fifty_a_page(app_db, committee):
+    """The session's decisions, 50 a page in the order taken; the second page shows the rest."""
+    secretary = committee["secretary"]
+    letters = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+    names = [f"مریم {letters[i // len(letters)]}{letters[i % len(letters)]}" for i in range(52)]
+    cases = [case for group in range(0, 52, 4)  # scored_cases takes up to 7 names at a time
+             for case in scored_cases(app_db, committee["expert"], names[group:group + 4], seed=group)]
+    with new_session(app_db) as session:
+        opened = cm.create_session(session, secretary, program="A", held_on=date(2024, 7, 1), number="۹",
+                                   members=QUORUM)
+        for case in cases:
+            cm.record_decision(session, secretary, opened.id, case, "defer", "مدارک شغل کامل نیست")
+    at = on_sessions_page(secretary)
+    decisions = at.dataframe[-1].value
+    assert len(decisions) == 50 and "ردیف ۱ تا ۵۰ از ۵۲" in [c.value for c in at.caption]
+    assert list(decisions["متقاضی"])[:2] == [f"{names[0]} احمدی", f"{names[1]} احمدی"]
+    at.selectbox(key=f"decisions_page_{opened.id}").select(2).run()
+    assert not at.exception
+    assert list(at.dataframe[-1].value["متقاضی"]) == [f"{names[50]} احمدی", f"{names[51]} احمدی"]
+    assert "ردیف ۵۱ تا ۵۲ از ۵۲" in [c.value for c in at.caption]
