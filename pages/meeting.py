@@ -13,12 +13,11 @@ the area's size."""
 import streamlit as st
 
 from lib.catalog import CONTRACT_RATES, TARGET_GROUPS, label
-from lib.payments import MAX_MONTHS
-from services.program_parameters import current_parameters
 from lib.text import to_latin_digits
 from lib.workflow import State
 from services import committee as cm
 from services.committee import meeting as mt
+from ui import committee_cache
 from ui.context import act, read, require_actor
 from ui.versioned import current_version, versioned
 from ui.errors import guarded
@@ -88,14 +87,9 @@ actor = require_actor()
 version = current_version()  # a step reads again only what a write since the last one may change (ui.versioned)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _month_cap(version: int) -> int:
-    return read(current_parameters, "A").max_months or MAX_MONTHS
-
-
 def month_cap() -> int:
     """Programme A's cap of months in force (programme parameters; the seeds' 60 without one)."""
-    return _month_cap(version)
+    return committee_cache.month_cap(version)  # shared with the sessions page, wrapped once per process
 
 
 def fa(n: object) -> str:
