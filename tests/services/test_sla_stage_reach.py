@@ -5,6 +5,7 @@ moved to another county or province, its application date or programme changed."
 from __future__ import annotations
 
 import importlib
+import threading
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, text, update
 from sqlmodel import select
 
+from db.engine import new_session
 from db.models import Application, ApplicationEvent, Program, StageReach
 from lib.jalali import local_date
 from lib.service_agreement import STAGE_LABELS, stage_starts, stages_of
@@ -116,3 +118,38 @@ def test_changed_or_deleted_events_and_moved_cases_are_followed(session, areas):
     session.execute(text("UPDATE application SET state = 'scored' WHERE id = :id"), {"id": case.id})  # not watched
     same(session)
     assert {r[4] for r in kept(session) if r[0] == case.id} == {areas.other_county}
+
+
+def test_two_writers_of_one_case_at_once_take_turns_on_postgresql(engine, session, areas):
+    """Two transactions write events of one case at the same time (threads): the second waits for
+    the first, then works its stage's time out from the first's row (no stage left without days)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    start = NOW - timedelta(days=30)
+    case = make_case(session, areas.county, areas.province, "A", [("documents_incomplete", start)])
+    session.commit()
+    flushed, errors = threading.Event(), []
+
+    def write(state: str, at: datetime, first: bool) -> None:
+        try:
+            with new_session(engine) as mine:
+                if not first:
+                    flushed.wait(10)
+                mine.add(ApplicationEvent(application_id=case.id, from_state=None, to_state=state, at=at))
+                mine.flush()  # the trigger runs here
+                if first:
+                    flushed.set()
+                    threading.Event().wait(0.5)  # the other writes meanwhile
+                mine.commit()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=("received", start + timedelta(days=1), True)),
+               threading.Thread(target=write, args=("scored", start + timedelta(days=3), False))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    same(session)
+    assert [r[7] for r in kept(session) if r[1] == "scored"] == [pytest.approx(2.0)]

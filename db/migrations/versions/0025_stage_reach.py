@@ -146,14 +146,22 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
+def _lock(ids: str) -> str:
+    """PostgreSQL: the cases ``ids`` locked first, in id order, so that two transactions writing
+    events of one case take turns and the second reads the first's rows (each statement of the
+    trigger function reads anew once the lock is granted)."""
+    return f"PERFORM 1 FROM application WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE;"
+
+
 def _pg_triggers() -> list[str]:
     inserted = f"SELECT DISTINCT application_id FROM new_rows WHERE to_state IN ({_STATES})"
     touched = "SELECT application_id FROM old_rows UNION SELECT application_id FROM new_rows"
     return [
         f"CREATE OR REPLACE FUNCTION bimeyar_{TABLE}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {'; '.join(fill_sql(True, inserted, 'new_rows'))}; "
-        f"ELSIF TG_OP = 'DELETE' THEN {_refill(True, 'SELECT application_id FROM old_rows')} "
-        f"ELSE {_refill(True, touched)} END IF; RETURN NULL; END $$",
+        f"IF TG_OP = 'INSERT' THEN {_lock(inserted)} {'; '.join(fill_sql(True, inserted, 'new_rows'))}; "
+        f"ELSIF TG_OP = 'DELETE' THEN {_lock('SELECT application_id FROM old_rows')} "
+        f"{_refill(True, 'SELECT application_id FROM old_rows')} "
+        f"ELSE {_lock(touched)} {_refill(True, touched)} END IF; RETURN NULL; END $$",
         f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON applicationevent REFERENCING NEW TABLE AS new_rows "
         f"FOR EACH STATEMENT EXECUTE FUNCTION bimeyar_{TABLE}()",
         f"CREATE TRIGGER {TABLE}_update AFTER UPDATE ON applicationevent REFERENCING OLD TABLE AS old_rows "
