@@ -246,10 +246,10 @@ def _percentiles(session: Session, period: _Period, groups: list[tuple[tuple, in
     # columns and the area's equalities, plus the period), run on the driver's cursor: microseconds each
     where = " AND ".join(f"{name} = ?" for name in [*(c.name for c in columns), *(n for n, _ in area)])
     sql = top.format(where=where, since="?", until="?", skip="?")
+    fixed = (*(v for _, v in area), period.since.isoformat(), period.until.isoformat())
     cursor = connection.connection.driver_connection.cursor()
     try:
-        return [float(cursor.execute(sql, (*key, *(v for _, v in area), period.since.isoformat(), period.until.isoformat(),
-                                           n - _rank(n))).fetchone()[0]) for key, n in groups]
+        return [float(cursor.execute(sql, (*key, *fixed, n - _rank(n))).fetchone()[0]) for key, n in groups]
     finally:
         cursor.close()
 
@@ -303,9 +303,12 @@ def _months(session: Session, finished, targets, programs) -> list[MonthFigure]:
 def by_month(rows, programs) -> list[MonthFigure]:
     """(programme id, stage, Tehran day, done, sum of days, late) rows rolled up to Jalali months."""
     acc: dict[tuple[str, str, int, int], list] = defaultdict(lambda: [0, 0.0, 0])
+    months: dict[object, tuple[int, int]] = {}  # each day's Jalali month, worked out once (stages share days)
     for program_id, stage, day, done, total, late in rows:
-        when = to_jalali(day if isinstance(day, date) else date.fromisoformat(str(day)))
-        cell = acc[programs[program_id], stage, when.year, when.month]
+        if day not in months:
+            when = to_jalali(day if isinstance(day, date) else date.fromisoformat(str(day)))
+            months[day] = (when.year, when.month)
+        cell = acc[(programs[program_id], stage, *months[day])]
         cell[0] += int(done)
         cell[1] += float(total)
         cell[2] += int(late or 0)
