@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, select, text
+from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, literal_column, null, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
@@ -179,12 +179,11 @@ def sla_dashboard(
     period = _Period(start, end, area_conditions(actor, StageReach))
     finished = [R.day.between(start, end), R.days.isnot(None), *period.area]
     by_county, sums = _county_figures(session, finished, period, targets, programs, counties)
+    waiting, late_cases = _waiting(session, area_conditions(actor, Application), ids, programs, counties, targets, now)
     return Dashboard(
         since=start, until=end, targets=all_targets,
-        waiting=_waiting(session, area_conditions(actor, Application), ids, programs, counties, targets, now),
-        stages=by_county, totals=_area_figures(session, period, sums, targets, programs),
-        months=_months(session, finished, targets, programs),
-        late_cases=_late_cases(session, area_conditions(actor, Application), ids, programs, counties, targets, now),
+        waiting=waiting, stages=by_county, totals=_area_figures(session, period, sums, targets, programs),
+        months=_months(session, finished, targets, programs), late_cases=late_cases,
     )
 
 
@@ -341,16 +340,34 @@ def _waiting_query(area, ids, targets, now):
     return base, elapsed, target
 
 
-def _waiting(session: Session, area, ids, programs, counties, targets, now) -> list[WaitingFigure]:
+def _waiting(session: Session, area, ids, programs, counties, targets, now) -> tuple[list[WaitingFigure], list[LateCase]]:
+    """The waiting cases per county and the most overdue of them, in one statement: the waiting cases
+    with their time and target worked out once (a materialised CTE), then grouped, and the late ones
+    ordered by how far past their target (the rows told apart by ``kind``)."""
     A = Application
     base, elapsed, target = _waiting_query(area, ids, targets, now)
-    rows = session.execute(
-        base.with_only_columns(A.program_id, A.state, A.county_id, func.count(), _late_flag(elapsed, target))
-        .group_by(A.program_id, A.state, A.county_id)
-    ).all()
+    w = (base.with_only_columns(A.id.label("id"), A.tracking_code.label("code"), A.program_id.label("p"),
+                                A.state.label("state"), A.county_id.label("county"), elapsed.label("elapsed"),
+                                target.label("target"))
+         .cte("w").prefix_with("MATERIALIZED"))
+    none = null()  # SQL constants, not parameters: PostgreSQL cannot type a bare parameter in a UNION
+    grouped = (select(literal_column("0").label("kind"), w.c.p, w.c.state, w.c.county, func.count(),
+                      _late_flag(w.c.elapsed, w.c.target), none, none, none, none)
+               .group_by(w.c.p, w.c.state, w.c.county))
+    one = literal_column("1")
+    overdue = (select(one.label("kind"), w.c.p, w.c.state, w.c.county, one.label("n"), one.label("late"), w.c.id, w.c.code,
+                      w.c.elapsed, w.c.target)
+               .where(w.c.target.isnot(None), w.c.elapsed > w.c.target)
+               .order_by((w.c.elapsed - w.c.target).desc(), w.c.id).limit(LATE_LIST).subquery())
+    rows = session.execute(grouped.union_all(select(overdue))).all()
     acc: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for p, state, county_id, n, late in rows:  # «received» and «documents incomplete» wait for the same stage
-        if state not in waiting_for(programs[p]):
+    late_cases = []
+    for kind, p, state, county_id, n, late, i, code, days, limit in rows:
+        if kind:
+            late_cases.append(LateCase(i, code, programs[p], waiting_for(programs[p])[state], counties.get(county_id, "—"),
+                                       float(days), limit))
+            continue
+        if state not in waiting_for(programs[p]):  # «received» and «documents incomplete» wait for the same stage
             continue  # a state the programme's cases never wait in (no stage follows it there)
         cell = acc[programs[p], waiting_for(programs[p])[state], county_id]
         cell[0] += int(n)
@@ -358,16 +375,5 @@ def _waiting(session: Session, area, ids, programs, counties, targets, now) -> l
     order = {s: i for i, s in enumerate(STAGE_LABELS)}
     out = [WaitingFigure(p, stage, county_id, counties.get(county_id, "—"), n, targets.get((p, stage)), late)
            for (p, stage, county_id), (n, late) in acc.items()]
-    return sorted(out, key=lambda w: (w.program, order[w.stage], w.county))
-
-
-def _late_cases(session: Session, area, ids, programs, counties, targets, now) -> list[LateCase]:
-    A = Application
-    base, elapsed, target = _waiting_query(area, ids, targets, now)
-    rows = session.execute(
-        base.with_only_columns(A.id, A.tracking_code, A.program_id, A.state, A.county_id, elapsed, target)
-        .where(target.isnot(None), elapsed > target)
-        .order_by((elapsed - target).desc(), A.id).limit(LATE_LIST)
-    ).all()
-    return [LateCase(i, code, programs[p], waiting_for(programs[p])[state], counties.get(c, "—"), float(days), limit)
-            for i, code, p, state, c, days, limit in rows]
+    late_cases.sort(key=lambda c: (-(c.days - c.target_days), c.application_id))  # a UNION ALL promises no order
+    return sorted(out, key=lambda w: (w.program, order[w.stage], w.county)), late_cases
