@@ -16,7 +16,7 @@ from services.data_version import data_version
 from services.sla_dashboard import PERCENTILE, Dashboard, sla_dashboard
 from ui.context import read, require_actor
 from ui.fmt import PROGRAM_LABELS, format_number, md_escape, to_persian_digits
-from ui.sla_charts import LATE, ON_TIME, county_spec, stage_spec, trend_spec, waiting_spec
+from ui.sla_charts import CHART_COUNTIES, LATE, ON_TIME, county_spec, stage_spec, trend_spec, waiting_spec
 from ui.tables import rtl_table
 from ui.widgets import field_error, jalali_date_input
 
@@ -134,7 +134,10 @@ else:
         f"{P90} (روز)": [days(f.p90_days) for f in counties],
         "دیرتر از مهلت": [format_number(f.late) for f in counties],
     })
-    bars = [{"شهرستان": f.county, "روز": round(f.p90_days, 1)} for f in counties]
+    bars = [{"شهرستان": f.county, "روز": round(f.p90_days, 1)} for f in counties[:CHART_COUNTIES]]
+    if len(counties) > CHART_COUNTIES:
+        st.caption(f"نمودار {to_persian_digits(CHART_COUNTIES)} شهرستانِ کندتر را نشان می‌دهد "
+                   f"و جدول زیر آن هر {format_number(len(counties))} شهرستان را.")
     chart_and_table(county_spec(bars, f"{P90} (روز)", board.targets[program, stage]), frame)
 
 # --------------------------------------------------------------------------- trend

@@ -57,6 +57,9 @@ def stage_spec(rows: list[dict], order: Sequence[str]) -> dict:
     }
 
 
+CHART_COUNTIES = 30  # the per-county chart draws the slowest this many (a country has ~430 counties); the table all
+
+
 def county_spec(rows: list[dict], title: str, target: int | None) -> dict:
     """``rows``: {شهرستان, روز} in the order drawn (slowest first); ``target`` a dashed red rule."""
     bars = {

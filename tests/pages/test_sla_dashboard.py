@@ -7,6 +7,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
+import pyarrow as pa
 from sqlmodel import select
 
 from db.engine import new_session
@@ -104,3 +105,30 @@ def test_the_dashboard_is_in_the_menu_of_managers_not_of_county_staff(users):
 
     assert PAGE in [p.path for p in pages_for(users["manager"])]
     assert PAGE not in [p.path for p in pages_for(users["county_expert"])]
+
+
+def test_the_county_chart_draws_the_slowest_counties_and_the_table_has_them_all(app_db, users):
+    """A national manager's country has ~430 counties: the chart keeps the 30 slowest (a readable height on a
+    projector), the table under it every county, and a caption says so."""
+    from ui.sla_charts import CHART_COUNTIES
+
+    now = datetime.now(timezone.utc)
+    with new_session(app_db) as session:
+        counties = session.exec(select(County).order_by(County.id).limit(CHART_COUNTIES + 2)).all()
+        for took, county in enumerate(counties, start=1):  # the last county the slowest
+            make_case(session, county.id, county.province_id, "B",
+                      [("received", now - timedelta(days=60)), ("county_decision", now - timedelta(days=60 - took))])
+        session.commit()
+        slowest = {c.name for c in counties[-CHART_COUNTIES:]}
+    at = app_as(users["manager"]).run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="sla_program").select("B").run()
+    at.selectbox(key="sla_stage").select("county_decision").run()
+    assert not at.exception
+    chart = next(c for c in at.get("vega_lite_chart")
+                 if json.loads(c.proto.spec)["encoding"].get("y", {}).get("field") == "شهرستان")
+    drawn = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pylist()  # the rows Streamlit sends the browser
+    assert len(drawn) == CHART_COUNTIES and {row["شهرستان"] for row in drawn} <= slowest | {None}
+    assert drawn[0]["روز"] == CHART_COUNTIES + 2  # slowest first
+    assert len(_table_with(at, "شهرستان")) == CHART_COUNTIES + 2
+    assert any("۳۰ شهرستانِ کندتر" in c.value and "۳۲" in c.value for c in at.caption)
