@@ -15,10 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from db.models import Applicant, Application, Document, Program
+from db.models.cases import BEFORE_LIST_STATES, BEFORE_LIST_WHERE
 from lib import catalog, validate
 from lib.errors import InvalidInput
 from lib.permissions import Action
@@ -33,7 +34,7 @@ __all__ = ["B_ELIGIBLE_LABEL", "EligibilityCheck", "b_eligibility", "confirm_b_e
 B_ELIGIBLE_LABEL = "تأیید واجد شرایط بودن"
 MAX_REASON = 300
 NOT_WAITING_COLUMNS = ("application_id", "tracking_code", "full_name", "state", "reason")
-_BEFORE_LIST = (State.received.value, State.documents_incomplete.value)
+_BEFORE_LIST = BEFORE_LIST_STATES  # received, documents incomplete: the states of migration 0027's partial index
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def _before_list(program_id: int, county_id: int) -> tuple:
     return (
         Application.program_id == program_id,
         Application.county_id == county_id,
-        Application.state.in_(_BEFORE_LIST),  # type: ignore[attr-defined]
+        # a literal, the condition of the partial index that lists them in request order (migration 0027)
+        text(f"application.{BEFORE_LIST_WHERE}"),
     )
 
 

@@ -36,6 +36,11 @@ RANKED_STATES = ("scored", "county_decision", "province_decision")
 RANKED_WHERE = (f"application.state IN ({', '.join(repr(s) for s in RANKED_STATES)}) "
                 "AND application.score_total IS NOT NULL")
 
+# Programme B's requests not on the waiting list yet (documents being gathered), as the partial index
+# of migration 0027 is written: the introductions page lists a county's, oldest request first.
+BEFORE_LIST_STATES = ("received", "documents_incomplete")
+BEFORE_LIST_WHERE = f"state IN ({', '.join(repr(s) for s in BEFORE_LIST_STATES)})"
+
 
 class Application(SQLModel, table=True):
     """A case: one applicant's request under one programme."""
@@ -52,6 +57,10 @@ class Application(SQLModel, table=True):
         Index("ix_application_area_state", "county_id", "state"),
         # the case list's order (newest application first): its first page reads only its rows
         Index("ix_application_applied_on_id", "applied_on", "id"),
+        # migration 0027: a county's requests of a programme before the waiting list, in request order
+        # (PostgreSQL walked the whole request-order index for them: 80,000 rows at 100,000 applicants)
+        Index("ix_application_before_list", "county_id", "program_id", "applied_on", "id",
+              sqlite_where=text(BEFORE_LIST_WHERE), postgresql_where=text(BEFORE_LIST_WHERE)),
         CheckConstraint(
             "months_granted IS NULL OR months_granted >= 0", name="application_months"
         ),

@@ -132,3 +132,33 @@ def test_the_counts_and_the_gauge_agree_with_the_lists_and_the_quota_screen(sess
     assert count_introductions(session, secretary, county, YEAR) == len(introductions(session, secretary, county, YEAR)) == 5
     empty_year = county_quota(session, secretary, county, YEAR + 1)  # no quota announced, nobody introduced
     assert empty_year == {"slots": None, "introduced": 0, "remaining": None, "waiting": 9}
+
+
+def test_the_open_requests_page_is_read_through_its_partial_index(session, secretary, county):
+    """A page of the open requests is read from migration 0027's index (the county's requests before the
+    waiting list, in request order): PostgreSQL walked the country's whole request-order index for them
+    (80,000 rows for a page of 50 at 100,000 applicants) while the query did not repeat the index's condition."""
+    from sqlalchemy import event, text
+
+    bind = session.connection()
+    seen: list[tuple] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "applied_on" in statement and "LIMIT" in statement.upper():
+            seen.append((statement, parameters))
+
+    event.listen(bind, "before_cursor_execute", keep)
+    try:
+        not_yet_waiting(session, secretary, county, limit=50)
+    finally:
+        event.remove(bind, "before_cursor_execute", keep)
+    statement, parameters = seen[-1]
+    driver = bind.connection.driver_connection
+    if bind.dialect.name == "postgresql":
+        bind.execute(text("SET LOCAL enable_seqscan = off"))  # a test table of 18 cases: read it by index too
+        cursor = driver.cursor()
+        cursor.execute("EXPLAIN " + statement, parameters)
+    else:
+        cursor = driver.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+    plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "ix_application_before_list" in plan, plan
