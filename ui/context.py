@@ -255,13 +255,17 @@ def act(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """Run a write service as the signed-in user; show its Persian message on refusal.
 
     Returns the service's result, or None when the input was refused (nothing was written:
-    services commit once, at the end).
+    services commit once, at the end). After a write the rest of the run reads the data version
+    anew (:func:`run_version`): what the page shows under its form, read once per version, then
+    includes what was just written instead of the version read before it.
     """
     actor = require_actor()
     with new_session(get_engine()) as session:
         try:
-            return fn(session, actor, *args, **kwargs)
+            result = fn(session, actor, *args, **kwargs)
         except (InvalidInput, Forbidden) as exc:
             session.rollback()
             st.error(md_escape(exc.message), icon="⚠️")  # it may quote what was typed
             return None
+    _RUN.reads = None  # a write (or a dry run: one more primary-key read) makes this run's reads stale
+    return result

@@ -96,15 +96,20 @@ class PersonCaseTally(SQLModel, table=True):
 
     __table_args__ = (Index("ix_personcasetally_cases", "cases", "applicant_id"),)
 
-    applicant_id: int = Field(foreign_key="applicant.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # a derived row goes with its person (ON DELETE CASCADE): its count may stay at 0 after her cases went
+    applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE", primary_key=True,
+                              sa_column_kwargs={"autoincrement": False})
     cases: int = 0
 
 
 class PaidTally(SQLModel, table=True):
     """Live payment lines of kind payment (a month paid) per person and case (migration 0026)."""
 
-    applicant_id: int = Field(foreign_key="applicant.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
-    application_id: int = Field(foreign_key="application.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # derived rows go with their person and case (ON DELETE CASCADE): a count may stay at 0
+    applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE", primary_key=True,
+                              sa_column_kwargs={"autoincrement": False})
+    application_id: int = Field(foreign_key="application.id", ondelete="CASCADE", primary_key=True,
+                                sa_column_kwargs={"autoincrement": False})
     lines: int = 0
 
 

@@ -14,7 +14,8 @@ months paid per person and case, and running cases per province and what their p
   committed cost from about a third of the rows, already in the province order it groups by. The
   province is the case's county's (as the screen counts a case), looked up by the trigger.
 
-Both kept like 0017 and 0022 (SQLite: a row trigger, one upsert; PostgreSQL: a statement trigger
+A row of the first two goes with its person or case (ON DELETE CASCADE: a count may stay at 0 after
+the rows it counts were deleted, and must not keep the person from being deleted). Both kept like 0017 and 0022 (SQLite: a row trigger, one upsert; PostgreSQL: a statement trigger
 over the transition tables, one grouped upsert a statement), filled from the existing cases; bulk
 loads on SQLite rebuild them set-based (db.derived).
 
@@ -78,7 +79,7 @@ def upgrade() -> None:
         'personcasetally',
         sa.Column('applicant_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('cases', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['applicant_id'], ['applicant.id']),
+        sa.ForeignKeyConstraint(['applicant_id'], ['applicant.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('applicant_id'),
     )
     op.create_index('ix_personcasetally_cases', 'personcasetally', ['cases', 'applicant_id'])
@@ -87,8 +88,8 @@ def upgrade() -> None:
         sa.Column('applicant_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('application_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('lines', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['applicant_id'], ['applicant.id']),
-        sa.ForeignKeyConstraint(['application_id'], ['application.id']),
+        sa.ForeignKeyConstraint(['applicant_id'], ['applicant.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['application_id'], ['application.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('applicant_id', 'application_id'),
     )
     op.create_table(
