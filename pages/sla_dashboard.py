@@ -27,10 +27,11 @@ P90 = f"صدک {to_persian_digits(PERCENTILE)}"
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def board_for(_actor: Actor, scope: str, province_id: int | None, county_id: int | None, since: date, until: date,
-              hour: datetime, version: int) -> Dashboard:
-    """The dashboard of an area, reused until the next write anywhere (``version``) or the next hour
-    (how long a waiting case has waited grows with the clock)."""
-    return read(sla_dashboard, _actor, since=since, until=until, now=hour)
+              program: str, hour: datetime, version: int) -> Dashboard:
+    """The dashboard of an area and programme (the one shown: the other's rows are not read), reused
+    until the next write anywhere (``version``) or the next hour (how long a waiting case has waited
+    grows with the clock)."""
+    return read(sla_dashboard, _actor, since=since, until=until, now=hour, program=program)
 
 
 def days(value: float | None) -> str:
@@ -65,16 +66,16 @@ if since is None or until is None or field_error("sla_since") or field_error("sl
     st.error("بازه گزارش را به شکل سال/ماه/روز وارد کنید.", icon="⚠️")
     st.stop()
 
+program = st.selectbox("برنامه", sorted(p.value for p in PROGRAM_LABELS), format_func=lambda p: PROGRAM_LABELS[p],
+                       key="sla_program")
 hour = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
 try:
     board = board_for(actor, scope_of(actor.role, actor.area).value, actor.province_id, actor.county_id, since, until,
-                      hour, read(data_version))
+                      program, hour, read(data_version))
 except InvalidInput as exc:  # the period: shown in Persian, nothing else to draw
     st.error(md_escape(exc.message), icon="⚠️")
     st.stop()
 
-programs = sorted({p for p, _ in board.targets})
-program = st.selectbox("برنامه", programs, format_func=lambda p: PROGRAM_LABELS[p], key="sla_program")
 stages = stages_of(program)
 order = [STAGE_LABELS[s] for s in stages]
 if not any(board.targets[program, s] is not None for s in stages):

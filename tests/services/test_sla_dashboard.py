@@ -177,3 +177,11 @@ def test_p90_and_average_in_sql_equal_the_nearest_rank_definition(session, admin
         assert got.average_days == pytest.approx(sum(days) / len(days), abs=1e-6)
     finally:
         session.rollback()
+
+
+def test_an_unknown_programme_is_refused_in_persian(session, make_actor):
+    from lib.errors import InvalidInput
+    from lib.permissions import Role
+
+    with pytest.raises(InvalidInput, match="برنامه گزارش"):
+        sla_dashboard(session, make_actor(Role.manager), now=NOW, program="Z")
