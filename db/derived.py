@@ -60,6 +60,7 @@ _M0018 = importlib.import_module("db.migrations.versions.0018_list_search")
 _M0022 = importlib.import_module("db.migrations.versions.0022_case_state_tally")
 _M0025 = importlib.import_module("db.migrations.versions.0025_stage_reach")
 _M0026 = importlib.import_module("db.migrations.versions.0026_budget_tallies")
+_M0028 = importlib.import_module("db.migrations.versions.0028_stage_since")
 
 SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "paymentline", "introduction",
                                   "applicationevent")
@@ -68,7 +69,10 @@ SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "pay
 _TALLIES = {t.table: t for t in (*_M0017.TALLIES, *_M0022.TALLIES, *_M0026.TALLIES)}
 # trigger name prefix → the derived data it keeps
 _KEPT_BY_PREFIX = {**{f"{name}_": name for name in _TALLIES}, "case_search_": "case_search", "score_total_": "score_total",
-                   "stagereach_": "stagereach"}
+                   "stagereach_": "stagereach", f"{_M0028.NAME}_": "stage_since"}
+# a table whose triggers keep derived data of the cases: its triggers go with theirs (0028's, on
+# ``stagereach``, which the events' and the cases' triggers write)
+_ALSO = {"application": "stagereach", "applicationevent": "stagereach"}
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,12 @@ def rebuild_statements(derived: str, first_new: dict[str, int] | None = None) ->
             cards += f" WHERE id >= {int(first_new['score_card'])}"
         return [f"UPDATE application SET score_total = {_M0018.NEWEST_TOTAL.format(id='application.id')} "
                 f"WHERE id IN ({cards})"]
+    if derived == "stage_since":
+        if not new:
+            return [_M0028.refresh_sql()]
+        cases = (f"SELECT id FROM application WHERE id >= {int(first_new['application'])} UNION "
+                 f"SELECT application_id FROM applicationevent WHERE id >= {int(first_new['applicationevent'])}")
+        return [_M0028.refresh_sql(cases)]
     if derived == "stagereach":
         if not new:
             return [f"DELETE FROM {_M0025.TABLE}", *_stagereach_fill()]
@@ -158,14 +168,15 @@ def _suspend(conn: Connection, tables: tuple[str, ...], only_new: bool) -> _Susp
     unknown = set(tables) - set(SOURCE_TABLES)
     if unknown:
         raise ValueError(f"no derived data is kept from {', '.join(sorted(unknown))}")
-    marks = ", ".join("?" for _ in tables)
+    watched = (*tables, *sorted({_ALSO[t] for t in tables if t in _ALSO}))
+    marks = ", ".join("?" for _ in watched)
     triggers = [
         (name, sql) for name, sql in conn.exec_driver_sql(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) "
-            "AND name NOT LIKE '%\\_no\\_%' ESCAPE '\\' ORDER BY rowid", tables)
+            "AND name NOT LIKE '%\\_no\\_%' ESCAPE '\\' ORDER BY rowid", watched)
     ]
     derived_set = {_derived_of(name) for name, _ in triggers}
-    order = (*_TALLIES, "case_search", "score_total", "stagereach")
+    order = (*_TALLIES, "case_search", "score_total", "stagereach", "stage_since")
     first_new = _first_ids(conn) if only_new else {}
     for name, _ in triggers:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')

@@ -9,9 +9,9 @@ with the stage's days and Tehran day, kept by the triggers of migration 0025 in 
 every event written — read through the index that matches it: counts, averages and lateness per
 stage and county grouped in the county index's order; the 90th percentile (nearest rank) of each
 group read from the top of its index (the larger tenth skipped); per Tehran day for the monthly
-trend (rolled up to Jalali months here); the cases waiting now through the application index by
-state, each with its start read by case and state. No case row is loaded except the short list of
-the most overdue ones.
+trend (rolled up to Jalali months here); the cases waiting now from the index of waiting cases by
+programme, state and when their stage began (``application.stage_since``, kept by the triggers of
+migration 0028). No case row is loaded except the short list of the most overdue ones.
 """
 from __future__ import annotations
 
@@ -19,18 +19,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, literal_column, null, select, text
+from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, literal_column, select, text, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
 from sqlmodel import Session
 
 from db.models import Application, ApplicationEvent, County, Program, StageReach
+from db.models.cases import WAITING_WHERE
 from db.models.reference import StageTarget
 from lib.errors import InvalidInput
 from lib.jalali import local_date, to_jalali
 from lib.permissions import Action
-from lib.service_agreement import STAGE_LABELS, stage_starts, stages_of, waiting_for
+from lib.service_agreement import STAGE_LABELS, stages_of, waiting_for
 from services.base import Actor, area_conditions
 
 __all__ = ["StageFigure", "WaitingFigure", "LateCase", "MonthFigure", "Dashboard", "sla_dashboard", "PERCENTILE",
@@ -324,66 +325,49 @@ def by_month(rows, programs) -> list[MonthFigure]:
     return [MonthFigure(p, s, y, m, n, total / n, late) for (p, s, y, m), (n, total, late) in sorted(acc.items())]
 
 
-def _waiting_query(area, ids, targets, now):
-    """The open cases of the area in a state that waits for a stage (the application index by
-    state), how long since they first reached the state that started that stage (the kept row by case
-    and state) and the stage's target: both picked per programme and state by a CASE of constants."""
-    A = Application
-    arms = [(c, state, stage_starts(c)[stage], targets.get((c, stage)))
-            for c in sorted(ids) for state, stage in waiting_for(c).items()]
-    starts = {state: start for _, state, start, _ in arms}
-    if all(starts[state] == start for _, state, start, _ in arms):  # the same in every programme: by state alone
-        start_state = case(*((A.state == state, literal(start)) for state, start in starts.items() if state != start),
-                           else_=A.state)
-    else:
-        start_state = case(*((and_(A.program_id == ids[c], A.state == state), literal(start))
-                             for c, state, start, _ in arms), else_=None)
-    timed = [(and_(A.program_id == ids[c], A.state == state), literal(days)) for c, state, _, days in arms
-             if days is not None]
-    target = case(*timed, else_=None) if timed else literal(None, Integer)
-    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), R.reached_at)
-    base = (
-        select(A.id).select_from(A)
-        .outerjoin(StageReach, and_(R.application_id == A.id, R.state == start_state))
-        .where(A.state.in_(sorted(starts)), *area)  # a state no programme's case waits in is left out below
-    )
-    return base, elapsed, target
-
-
 def _waiting(session: Session, area, ids, programs, counties, targets, now) -> tuple[list[WaitingFigure], list[LateCase]]:
-    """The waiting cases per county and the most overdue of them, in one statement: the waiting cases
-    with their time and target worked out once (a materialised CTE), then grouped, and the late ones
-    ordered by how far past their target (the rows told apart by ``kind``)."""
+    """The waiting cases per county and the most overdue of them, from the index of the cases waiting
+    for a stage (``ix_application_waiting``: programme, state, when the stage began — kept by the
+    triggers of migration 0028 — province, county): the counts grouped from it alone, and each timed
+    stage's most overdue read from its first entries (the oldest start first), merged here."""
     A = Application
-    base, elapsed, target = _waiting_query(area, ids, targets, now)
-    w = (base.with_only_columns(A.id.label("id"), A.tracking_code.label("code"), A.program_id.label("p"),
-                                A.state.label("state"), A.county_id.label("county"), elapsed.label("elapsed"),
-                                target.label("target"))
-         .cte("w").prefix_with("MATERIALIZED"))
-    none = null()  # SQL constants, not parameters: PostgreSQL cannot type a bare parameter in a UNION
-    grouped = (select(literal_column("0").label("kind"), w.c.p, w.c.state, w.c.county, func.count(),
-                      _late_flag(w.c.elapsed, w.c.target), none, none, none, none)
-               .group_by(w.c.p, w.c.state, w.c.county))
-    one = literal_column("1")
-    overdue = (select(one.label("kind"), w.c.p, w.c.state, w.c.county, one.label("n"), one.label("late"), w.c.id, w.c.code,
-                      w.c.elapsed, w.c.target)
-               .where(w.c.target.isnot(None), w.c.elapsed > w.c.target)
-               .order_by((w.c.elapsed - w.c.target).desc(), w.c.id).limit(LATE_LIST).subquery())
-    rows = session.execute(grouped.union_all(select(overdue))).all()
+    waiting_where = text(WAITING_WHERE)  # the index's condition, repeated as a literal (a partial index)
+    elapsed = days_between(bindparam("now", now, type_=ApplicationEvent.__table__.c.at.type), A.stage_since)
+    arms = [(ids[c], state, targets.get((c, stage))) for c in sorted(ids) for state, stage in waiting_for(c).items()]
+    timed = [arm for arm in arms if arm[2] is not None]
+    # one range of the index per programme and state (its target a constant there), grouped by county
+    grouped = session.execute(union_all(*(
+        select(literal_column(str(i)).label("arm"), A.county_id, func.count(),
+               func.sum(case((elapsed > days, 1), else_=0)) if days is not None else literal_column("0"))
+        .where(waiting_where, A.program_id == p, A.state == state, *area).group_by(A.county_id)
+        for i, (p, state, days) in enumerate(arms)))).all()
     acc: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
-    late_cases = []
-    for kind, p, state, county_id, n, late, i, code, days, limit in rows:
-        if kind:
-            late_cases.append(LateCase(i, code, programs[p], waiting_for(programs[p])[state], counties.get(county_id, "—"),
-                                       float(days), limit))
-            continue
-        if state not in waiting_for(programs[p]):  # «received» and «documents incomplete» wait for the same stage
-            continue  # a state the programme's cases never wait in (no stage follows it there)
+    for arm, county_id, n, late in grouped:
+        p, state, _ = arms[arm]  # «received» and «documents incomplete» wait for the same stage
         cell = acc[programs[p], waiting_for(programs[p])[state], county_id]
         cell[0] += int(n)
         cell[1] += int(late or 0)
     order = {s: i for i, s in enumerate(STAGE_LABELS)}
     out = [WaitingFigure(p, stage, county_id, counties.get(county_id, "—"), n, targets.get((p, stage)), late)
            for (p, stage, county_id), (n, late) in acc.items()]
-    late_cases.sort(key=lambda c: (-(c.days - c.target_days), c.application_id))  # a UNION ALL promises no order
-    return sorted(out, key=lambda w: (w.program, order[w.stage], w.county)), late_cases
+    return sorted(out, key=lambda w: (w.program, order[w.stage], w.county)), _most_overdue(
+        session, area, timed, elapsed, waiting_where, programs, counties)
+
+
+def _most_overdue(session: Session, area, timed, elapsed, waiting_where, programs, counties) -> list[LateCase]:
+    """The LATE_LIST cases furthest past their stage's target: of each timed (programme, state) the
+    first LATE_LIST past it in the index's order (the earliest start: the longest wait), in one
+    statement, then merged by how far past the target (ties: the lower case id)."""
+    if not timed:
+        return []
+    A = Application
+    parts = [select(literal_column(str(i)).label("arm"), A.id, A.tracking_code, A.county_id, elapsed.label("elapsed"))
+             .where(waiting_where, A.program_id == p, A.state == state, A.stage_since.isnot(None), elapsed > days, *area)
+             .order_by(A.stage_since, A.id).limit(LATE_LIST).subquery()
+             for i, (p, state, days) in enumerate(timed)]
+    rows = session.execute(union_all(*(select(part) for part in parts))).all()
+    late = [LateCase(i, code, programs[timed[arm][0]], waiting_for(programs[timed[arm][0]])[timed[arm][1]],
+                     counties.get(county_id, "—"), float(days), timed[arm][2])
+            for arm, i, code, county_id, days in rows]
+    late.sort(key=lambda c: (-(c.days - c.target_days), c.application_id))
+    return late[:LATE_LIST]

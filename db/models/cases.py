@@ -41,6 +41,11 @@ RANKED_WHERE = (f"application.state IN ({', '.join(repr(s) for s in RANKED_STATE
 BEFORE_LIST_STATES = ("received", "documents_incomplete")
 BEFORE_LIST_WHERE = f"state IN ({', '.join(repr(s) for s in BEFORE_LIST_STATES)})"
 
+# The states a case can wait in for a stage of some programme (lib.service_agreement.waiting_for), as the
+# partial index of migration 0028 is written: the SLA dashboard reads the waiting cases from it alone.
+WAITING_STATES = ("received", "documents_incomplete", "scored", "county_decision", "province_decision", "introduced")
+WAITING_WHERE = f"state IN ({', '.join(repr(s) for s in WAITING_STATES)})"
+
 
 class Application(SQLModel, table=True):
     """A case: one applicant's request under one programme."""
@@ -61,6 +66,9 @@ class Application(SQLModel, table=True):
         # (PostgreSQL walked the whole request-order index for them: 80,000 rows at 100,000 applicants)
         Index("ix_application_before_list", "county_id", "program_id", "applied_on", "id",
               sqlite_where=text(BEFORE_LIST_WHERE), postgresql_where=text(BEFORE_LIST_WHERE)),
+        # migration 0028: the cases waiting for a stage, by when that stage began (the SLA dashboard)
+        Index("ix_application_waiting", "program_id", "state", "stage_since", "province_id", "county_id",
+              sqlite_where=text(WAITING_WHERE), postgresql_where=text(WAITING_WHERE)),
         CheckConstraint(
             "months_granted IS NULL OR months_granted >= 0", name="application_months"
         ),
@@ -89,6 +97,9 @@ class Application(SQLModel, table=True):
     priority_override: int | None = None
     # the total of the newest score card (NULL: not scored), kept by triggers on score_card (migration 0018)
     score_total: int | None = None
+    # when the stage the case waits for began (the first reaching of the state that started it; NULL: it
+    # waits for none), kept by triggers on its state and on stagereach (migration 0028)
+    stage_since: datetime | None = None
     priority_reason: str | None = Field(default=None, max_length=400)
     priority_set_by: int | None = Field(default=None, foreign_key="user.id")
     is_demo: bool = False

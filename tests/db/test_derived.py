@@ -5,7 +5,8 @@ case), payment lines live or not, introductions refused or not — are loaded in
 migrated SQLite database: one with the triggers firing row by row, one inside
 ``triggers_suspended`` (everything rebuilt, or only the new rows added to what was there). Every
 derived table must come out the same: the three tallies, the case search rows, each case's score
-total, each case's first reaching of each stage (``stagereach``, from the events). And a load that fails inside the block leaves the triggers and the data as they were.
+total, each case's first reaching of each stage (``stagereach``, from the events), when the stage each
+waiting case waits for began (``application.stage_since``). And a load that fails inside the block leaves the triggers and the data as they were.
 """
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from db.bulk import insert_rows, next_id, sqlite_indexes_deferred
 from db.derived import SOURCE_TABLES, triggers_suspended
 from db.engine import make_engine
+from db.models.cases import WAITING_STATES
 from db.models import Applicant, Application, ApplicationEvent, Introduction, PaymentLine, PaymentRun, ScoreCardRecord
 from lib.service_agreement import STAGE_LABELS
 from lib.workflow import State
 
 STATES = [s.value for s in State]
+STARTED_BY = {State.documents_incomplete.value: State.received.value}  # a wait's start when not its own state
 EVENT_STATES = ["received", "documents_incomplete", "scored", "county_decision", "province_decision", "introduced",
                 "active", "rejected"]
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
@@ -148,6 +151,7 @@ def derived(engine) -> dict[str, list]:
         "case_search": "SELECT rowid, body FROM case_search ORDER BY rowid",
         "score_total": "SELECT id, score_total FROM application ORDER BY id",
         "stagereach": "SELECT * FROM stagereach ORDER BY application_id, state",
+        "stage_since": "SELECT id, stage_since FROM application ORDER BY id",
         "triggers": "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
     }
     with engine.connect() as conn:
@@ -183,6 +187,10 @@ def test_a_suspended_load_leaves_what_the_triggers_leave(template, tmp_path_fact
     assert with_triggers["case_search"] and with_triggers["casetally"] and with_triggers["casestatetally"]
     # a stage row for each case that reached a stage's state (documents incomplete ends none)
     assert with_triggers["stagereach"] or not any(state in STAGE_LABELS for c in before + loaded for state, _ in c["events"])
+    # when its stage began on each case waiting for one that reached the state that started it (0028)
+    started = [c for c in before + loaded if c["state"] in WAITING_STATES
+               and STARTED_BY.get(c["state"], c["state"]) in {state for state, _ in c["events"]}]
+    assert len([since for _, since in with_triggers["stage_since"] if since is not None]) == len(started)
 
 
 def test_a_load_that_fails_inside_the_block_leaves_triggers_and_data_as_they_were(template, tmp_path):
