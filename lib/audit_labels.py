@@ -155,7 +155,7 @@ FIELD_LABELS: dict[str, str] = {
     "version": "نسخه", "rate_bp": "نرخ حق بیمه", "max_months": "سقف ماه‌های حمایت",
     "agency_share_bp": "سهم دستگاه", "government_share_bp": "سهم دولت", "adopted_on": "تاریخ اجرا",
     "introductions_moved": "معرفی‌های منتقل‌شده", "to_branch_id": "شعبه مقصد", "changes": "تغییرها",
-    "score_total": "امتیاز کل",
+    "score_total": "امتیاز کل", "stage_since": "آغاز مرحله کنونی",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
