@@ -61,6 +61,7 @@ _M0022 = importlib.import_module("db.migrations.versions.0022_case_state_tally")
 _M0025 = importlib.import_module("db.migrations.versions.0025_stage_reach")
 _M0026 = importlib.import_module("db.migrations.versions.0026_budget_tallies")
 _M0028 = importlib.import_module("db.migrations.versions.0028_stage_since")
+_M0029 = importlib.import_module("db.migrations.versions.0029_stage_month_tally")
 
 SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "paymentline", "introduction",
                                   "applicationevent")
@@ -69,10 +70,13 @@ SOURCE_TABLES: tuple[str, ...] = ("applicant", "application", "score_card", "pay
 _TALLIES = {t.table: t for t in (*_M0017.TALLIES, *_M0022.TALLIES, *_M0026.TALLIES)}
 # trigger name prefix → the derived data it keeps
 _KEPT_BY_PREFIX = {**{f"{name}_": name for name in _TALLIES}, "case_search_": "case_search", "score_total_": "score_total",
-                   "stagereach_": "stagereach", f"{_M0028.NAME}_": "stage_since"}
-# a table whose triggers keep derived data of the cases: its triggers go with theirs (0028's, on
-# ``stagereach``, which the events' and the cases' triggers write)
+                   "stagereach_": "stagereach", f"{_M0028.NAME}_": "stage_since", f"{_M0029.TABLE}_": _M0029.TABLE}
+# a table whose triggers keep derived data of the cases: its triggers go with theirs (0028's and 0029's,
+# on ``stagereach``, which the events' and the cases' triggers write). Only 0028's when only the new rows
+# are rebuilt: the stage tally cannot tell what a new event changed in an older case's stage times, so
+# its triggers stay on and count each change as it happens.
 _ALSO = {"application": "stagereach", "applicationevent": "stagereach"}
+_ALSO_WHEN_ONLY_NEW = (f"{_M0028.NAME}_",)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,10 @@ def rebuild_statements(derived: str, first_new: dict[str, int] | None = None) ->
             cards += f" WHERE id >= {int(first_new['score_card'])}"
         return [f"UPDATE application SET score_total = {_M0018.NEWEST_TOTAL.format(id='application.id')} "
                 f"WHERE id IN ({cards})"]
+    if derived == _M0029.TABLE:
+        if new:
+            raise ValueError(f"{derived} is kept by its triggers during a load of new rows (db.derived._ALSO)")
+        return [f"DELETE FROM {derived}", _M0029.backfill_sql()]
     if derived == "stage_since":
         if not new:
             return [_M0028.refresh_sql()]
@@ -168,15 +176,17 @@ def _suspend(conn: Connection, tables: tuple[str, ...], only_new: bool) -> _Susp
     unknown = set(tables) - set(SOURCE_TABLES)
     if unknown:
         raise ValueError(f"no derived data is kept from {', '.join(sorted(unknown))}")
-    watched = (*tables, *sorted({_ALSO[t] for t in tables if t in _ALSO}))
+    also = sorted({_ALSO[t] for t in tables if t in _ALSO} - set(tables))
+    watched = (*tables, *also)
     marks = ", ".join("?" for _ in watched)
     triggers = [
-        (name, sql) for name, sql in conn.exec_driver_sql(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) "
+        (name, sql) for name, sql, table in conn.exec_driver_sql(
+            f"SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) "
             "AND name NOT LIKE '%\\_no\\_%' ESCAPE '\\' ORDER BY rowid", watched)
+        if not (only_new and table in also and not name.startswith(_ALSO_WHEN_ONLY_NEW))
     ]
     derived_set = {_derived_of(name) for name, _ in triggers}
-    order = (*_TALLIES, "case_search", "score_total", "stagereach", "stage_since")
+    order = (*_TALLIES, "case_search", "score_total", "stagereach", "stage_since", _M0029.TABLE)
     first_new = _first_ids(conn) if only_new else {}
     for name, _ in triggers:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')

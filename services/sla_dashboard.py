@@ -25,7 +25,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
 from sqlmodel import Session
 
-from db.models import Application, ApplicationEvent, County, Program, StageReach
+from db.models import Application, ApplicationEvent, County, JalaliMonth, Program, StageMonthTally, StageReach
 from db.models.cases import WAITING_WHERE
 from db.models.reference import StageTarget
 from lib.errors import InvalidInput
@@ -186,15 +186,16 @@ def sla_dashboard(
         programs, ids = {ids[program]: program}, {program: ids[program]}
         only = [R.program_id == ids[program]]
     # (a state that is no stage of the case's programme has no days: the migration's stage starts)
-    period = _Period(start, end, area_conditions(actor, StageReach))
-    finished = [R.day.between(start, end), R.days.isnot(None), *period.area, *only]
-    by_county, sums = _county_figures(session, finished, period, targets, programs, counties)
+    whole, edges = _whole_months(session, start, end)
+    period = _Period(start, end, area_conditions(actor, StageReach), whole, edges, only,
+                     [*area_conditions(actor, StageMonthTally), *([T.program_id == ids[program]] if only else [])])
+    by_county, sums = _county_figures(session, period, targets, programs, counties)
     cases = [*area_conditions(actor, Application), *([Application.program_id == ids[program]] if only else [])]
     waiting, late_cases = _waiting(session, cases, ids, programs, counties, targets, now)
     return Dashboard(
         since=start, until=end, targets=all_targets,
         waiting=waiting, stages=by_county, totals=_area_figures(session, period, sums, targets, programs),
-        months=_months(session, finished, targets, programs), late_cases=late_cases,
+        months=_months(session, period, targets, programs), late_cases=late_cases,
     )
 
 
@@ -202,6 +203,10 @@ def sla_dashboard(
 # triggers of migration 0025 in the transaction of every event written): every figure below reads it
 # through the index that matches it.
 R = StageReach.__table__.c
+# The same stage times counted per programme, stage, Jalali month and county (kept by the triggers of
+# migration 0029): the period's whole months are read here, its partial months at the ends from R.
+T = StageMonthTally.__table__.c
+M = JalaliMonth.__table__.c
 
 
 def _late_flag(days, target):
@@ -229,6 +234,45 @@ class _Period:
     since: date
     until: date
     area: list  # the actor's area: equalities over StageReach's province or county (services.base.area_conditions)
+    whole: tuple[date, date] | None  # the first and last day of the Jalali months wholly inside the period
+    edges: list[tuple[date, date]]  # the rest of the period (at most a partial month at each end)
+    only: list  # the programme asked for (none: every programme), a condition over StageReach
+    tally: list  # the area and programme: conditions over the stage tally
+
+
+def _whole_months(session: Session, start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The Jalali months wholly inside ``start``–``end`` (their first and last day, None for none) and
+    the days of the period outside them."""
+    first, last = session.execute(
+        select(func.min(M.first_day), func.max(M.last_day)).where(M.first_day >= start, M.last_day <= end)).one()
+    if first is None:
+        return None, [(start, end)]
+    edges = [(start, first - timedelta(days=1)), (last + timedelta(days=1), end)]
+    return (first, last), [(a, b) for a, b in edges if a <= b]
+
+
+def _finished_groups(session: Session, period: _Period, keys, tally_keys, targets, programs) -> list[tuple]:
+    """(``keys``…, done, sum of days, late) of the stages finished in the period: the whole months' from
+    the tally, the partial months' from the stage times (grouped by ``keys`` over R's day index), a key
+    in both added up; groups of none left out. ``tally_keys`` are T's columns standing for ``keys``."""
+    # the partial months: ranges of the day index per stage (keys past the stage as expressions, so that
+    # SQLite does not walk the county index in its order instead, reading every day of the stage)
+    stages = sorted({s for code in programs.values() for s in stages_of(code)})
+    grouped = [*keys[:2], *(k if k is R.day else (k + 0).label(k.name) for k in keys[2:])]
+    parts = [select(*grouped, func.count(), func.sum(R.days), _late_count(targets, programs))
+             .where(R.day.between(a, b), R.days.isnot(None), R.state.in_(stages), *period.area, *period.only)
+             .group_by(*grouped)
+             for a, b in period.edges]
+    if period.whole:
+        parts.append(select(*tally_keys, func.sum(T.done), func.sum(T.days_sum), func.sum(T.late))
+                     .where(T.month.between(*period.whole), *period.tally).group_by(*tally_keys))
+    acc: dict[tuple, list] = {}
+    for *key, done, total, late in session.execute(union_all(*parts)).all():
+        cell = acc.setdefault(tuple(key), [0, 0.0, 0])
+        cell[0] += int(done)
+        cell[1] += float(total or 0.0)
+        cell[2] += int(late or 0)
+    return [(*key, *cell) for key, cell in sorted(acc.items()) if cell[0]]
 
 
 def _percentiles(session: Session, period: _Period, groups: list[tuple[tuple, int]], columns) -> list[float]:
@@ -264,24 +308,23 @@ def _percentiles(session: Session, period: _Period, groups: list[tuple[tuple, in
         cursor.close()
 
 
-def _county_figures(session: Session, finished, period: _Period, targets, programs, counties):
-    """Per programme, stage and county: grouped over the county index in its order (no sort); with
-    each stage's count, sum of days and late cases over the area, for :func:`_area_figures`."""
+def _county_figures(session: Session, period: _Period, targets, programs, counties):
+    """Per programme, stage and county (the tally's rows of the whole months and the partial months'
+    stage times, added up); with each stage's count, sum of days and late cases over the area, for
+    :func:`_area_figures`."""
     keys = (R.program_id, R.state, R.province_id, R.county_id)
-    rows = session.execute(
-        select(*keys, func.count(), func.avg(R.days), _late_count(targets, programs), func.sum(R.days))
-        .where(*finished).group_by(*keys)
-    ).all()
+    rows = _finished_groups(session, period, keys, (T.program_id, T.state, T.province_id, T.county_id), targets,
+                            programs)
     p90 = _percentiles(session, period, [(tuple(r[:4]), r[4]) for r in rows], keys)
-    out = [StageFigure(programs[p], stage, county_id, counties.get(county_id), int(done), float(average), days,
-                       targets.get((programs[p], stage)), int(late or 0))
-           for (p, stage, _, county_id, done, average, late, _), days in zip(rows, p90)]
+    out = [StageFigure(programs[p], stage, county_id, counties.get(county_id), done, total / done, days,
+                       targets.get((programs[p], stage)), late)
+           for (p, stage, _, county_id, done, total, late), days in zip(rows, p90)]
     sums: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0, 0])
-    for p, stage, _, _, done, _, late, total in rows:
+    for p, stage, _, _, done, total, late in rows:
         cell = sums[programs[p], stage]
-        cell[0] += int(done)
-        cell[1] += float(total)
-        cell[2] += int(late or 0)
+        cell[0] += done
+        cell[1] += total
+        cell[2] += late
     return _in_order(out, programs), sums
 
 
@@ -301,12 +344,11 @@ def _in_order(figures: list[StageFigure], programs) -> list[StageFigure]:
     return sorted(figures, key=lambda f: (order.get((f.program, f.stage), 99), f.county or ""))
 
 
-def _months(session: Session, finished, targets, programs) -> list[MonthFigure]:
-    """The trend per Tehran day (read over the day index), rolled up to Jalali months here."""
-    rows = session.execute(
-        select(R.program_id, R.state, R.day, func.count(), func.sum(R.days), _late_count(targets, programs))
-        .where(*finished).group_by(R.program_id, R.state, R.day)
-    ).all()
+def _months(session: Session, period: _Period, targets, programs) -> list[MonthFigure]:
+    """The trend: the whole months per month from the tally (a month's first day standing for it),
+    the partial months per Tehran day (read over the day index), rolled up to Jalali months here."""
+    rows = _finished_groups(session, period, (R.program_id, R.state, R.day), (T.program_id, T.state, T.month),
+                            targets, programs)
     return by_month(rows, programs)
 
 

@@ -32,7 +32,7 @@ from db.models.contact import Complaint, ComplaintEvent, Notification, SmsTempla
 from db.models.audit import APPEND_ONLY_TABLES, AuditLog
 from db.models.tallies import (
     NONE_KEY, TALLY_RUNNING_STATES, CaseStateTally, CaseTally, PaidTally, PersonCaseTally, ProvinceCostTally, SeatTally,
-    SpendTally, StageReach,
+    SpendTally, StageReach, JalaliMonth, StageMonthTally,
 )
 
 # --------------------------------------------------------------------------- monitoring (issue 8)

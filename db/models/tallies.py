@@ -125,3 +125,31 @@ class ProvinceCostTally(SQLModel, table=True):
     start_month: int = Field(primary_key=True)
     months_granted: int = Field(primary_key=True)
     cases: int = 0
+
+
+class JalaliMonth(SQLModel, table=True):
+    """Every Jalali month of the years 1300–1599 with its first and last Gregorian day (migration 0029):
+    how the database tells which month a day falls in."""
+
+    first_day: date = Field(primary_key=True)
+    last_day: date
+    jalali_year: int
+    jalali_month: int
+
+
+class StageMonthTally(SQLModel, table=True):
+    """Finished stages per programme, stage, Jalali month (its first day), province and county (migration
+    0029), from the stage times kept in ``stagereach``: how many, the sum of their days, and how many took
+    longer than the stage's target now (recounted when a target is set)."""
+
+    __table_args__ = (Index("ix_stagemonthtally_county", "program_id", "state", "province_id", "county_id", "month",
+                            "done", "days_sum", "late"),)  # a period's counties summed in order
+
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    state: str = Field(max_length=30, primary_key=True)
+    month: date = Field(primary_key=True)
+    province_id: int = Field(foreign_key="province.id", primary_key=True)
+    county_id: int = Field(foreign_key="county.id", primary_key=True)
+    done: int = 0
+    days_sum: float = 0.0
+    late: int = 0

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from lib.jalali import to_gregorian, to_jalali
 from lib.permissions import Role
 from lib.service_agreement import stages_of
 from services.service_agreement import set_stage_target
@@ -20,6 +21,13 @@ from tests.services.test_sla_dashboard import NOW, make_case
 
 # a case: programme, which county, how far along its stages it went (and whether it went back to
 # «documents_incomplete» after «received»), the hours each step took, how long ago it began
+_HALF_YEAR_AGO, _TODAY = to_jalali((NOW - timedelta(days=180)).date()), to_jalali(NOW.date())
+PERIODS = (
+    (None, None),  # the year up to today
+    ((NOW - timedelta(days=40)).date(), None),  # from a day inside a month: its edge read from the stage rows
+    # whole Jalali months only (from the first of one to the last of another): read from the month tally
+    (to_gregorian(_HALF_YEAR_AGO.year, _HALF_YEAR_AGO.month, 1), to_gregorian(_TODAY.year, _TODAY.month, 1) - timedelta(days=1)),
+)
 CASES = st.lists(
     st.tuples(st.sampled_from("AB"), st.integers(0, 2), st.integers(1, 6), st.booleans(),
               st.lists(st.integers(1, 24 * 40), min_size=6, max_size=6), st.integers(0, 24 * 500)),
@@ -61,11 +69,12 @@ def test_the_dashboard_equals_the_earlier_query(session, admin, make_actor, area
         make_case(session, county, province, program, events, applied_on=(events[0][1] - timedelta(days=1)).date())
     session.commit()
     for actor in (make_actor(Role.manager), make_actor(Role.manager, province_id=areas.province)):
-        for since in (None, (NOW - timedelta(days=40)).date()):
-            whole = sla_dashboard(session, actor, since=since, now=NOW)
-            _same(sla_dashboard_before(session, actor, since=since, now=NOW), whole)
+        for since, until in PERIODS:
+            whole = sla_dashboard(session, actor, since=since, until=until, now=NOW)
+            _same(sla_dashboard_before(session, actor, since=since, until=until, now=NOW), whole)
             for code in "AB":  # one programme's dashboard (the page asks for the one it shows) is its share
-                _one_programme(whole, sla_dashboard(session, actor, since=since, now=NOW, program=code), code)
+                _one_programme(whole, sla_dashboard(session, actor, since=since, until=until, now=NOW, program=code),
+                               code)
 
 
 def _one_programme(whole, one, code: str) -> None:
