@@ -112,8 +112,8 @@ def main() -> None:
         caps = {pid: cap for pid, cap in ((p.id, forecast._cap(p)) for p in programs.values()) if cap is not None}
         running = forecast.RUNNING_STATES
         calls.update({
-            "  part: running cases' groups (case tally)":
-                lambda s: budget_request_counts.running_groups(s, year + 1, None, caps, running),
+            "  part: running cases' months per run of equal days (case tally)":
+                lambda s: budget_request_counts.running_months(s, year + 1, None, caps, running),
             "  part: people paid on another case":
                 lambda s: budget_request_counts._paid_elsewhere(s, None, tuple(caps), running),
             "  part: committed cost's groups (per province)":

@@ -12,9 +12,12 @@ Who is costed:
 
 The wage is the current year's minimum daily wage raised by the assumed percentage (half up) or
 the wage entered when announced; each month has its calendar days of the next year. Who is costed
-is counted from the case tallies, not case by case (services.budget_request_counts), and each
-distinct (programme, months, rate, share) costed once; programme A's total is split over its three funding sources in proportion to this
-year's credit (lib.payments.split_shares, exact); programme B's 8 % and 10 % are kept apart.
+is counted from the case tallies, not case by case (services.budget_request_counts): per county,
+programme, rate and share, the running cases' months in each run of months of equal days, each
+costed at one month's premium of that many days (a person's cost is the sum of her months'; the
+waiting list's year costed once per programme). Programme A's total is split over its three funding
+sources in proportion to this year's credit (lib.payments.split_shares, exact); programme B's 8 %
+and 10 % are kept apart.
 """
 from __future__ import annotations
 
@@ -30,11 +33,11 @@ from lib.errors import InvalidInput
 from lib.payments import MAX_MONTHS
 from lib.forecast import assumed_wage, person_year_cost, split_by_weights
 from lib.permissions import Action, Area, Scope, scope_of
-from lib.text import to_persian_digits
+from lib.text import LATIN_DIGITS, PERSIAN_DIGITS, THOUSANDS_SEPARATOR, to_persian_digits
 from lib.workflow import State
 from services.program_parameters import share_weights
 from services.base import Actor
-from services.budget_request_counts import running_groups, waiting_groups
+from services.budget_request_counts import month_runs, running_months, waiting_groups
 
 RUNNING_STATES = (State.active.value, State.suspended.value)
 WAITING_STATES = (State.county_decision.value,)
@@ -120,7 +123,7 @@ def budget_request(
     wage = assumed_wage(int(base.daily_wage_rial) if base else 0, rise_bp=rise_bp, entered=daily_wage)
     programs = {p.id: p for p in session.exec(select(Program)).all()}
     caps = {pid: cap for pid, cap in ((p.id, _cap(p)) for p in programs.values()) if cap is not None}
-    running = running_groups(session, year, province_id, caps, RUNNING_STATES)
+    running = running_months(session, year, province_id, caps, RUNNING_STATES)
     waiting = waiting_groups(session, province_id, WAITING_STATES)
 
     # (county, programme code) → [people, waiting, current_rial, waiting_rial, A, relief_committee, government]
@@ -132,35 +135,48 @@ def budget_request(
             shares[program_id] = share_weights(session, program_id)
         return shares[program_id]
 
-    costs: dict[tuple, tuple[int, int, int]] = {}
+    def cost_of(program_id: int, months: list[int], rate_bp: int, share_percent: int) -> tuple[int, int, int]:
+        """One person's premiums for ``months`` of the year per bucket (BUCKETS' order)."""
+        cost = person_year_cost(months, year, wage, rate_bp, share_percent, programs[program_id].code,
+                                b_shares=shares_of(program_id))
+        return tuple(cost.get(bucket, 0) for bucket in BUCKETS)  # type: ignore[return-value]
 
-    def cost_of(program_id: int, first: int, count: int, rate_bp: int, share_percent: int) -> tuple[int, int, int]:
-        """One person's premiums for ``count`` months from month ``first`` per bucket (BUCKETS' order);
-        many groups share one."""
-        key = (program_id, first, count, rate_bp, share_percent)
-        if key not in costs:
-            cost = person_year_cost(list(range(first, first + count)), year, wage, rate_bp, share_percent,
-                                    programs[program_id].code, b_shares=shares_of(program_id))
-            costs[key] = tuple(cost.get(bucket, 0) for bucket in BUCKETS)  # type: ignore[assignment]
-        return costs[key]
+    runs = month_runs(year)
+    month_costs: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}  # one month of each run, per bucket
 
     codes = {pid: p.code for pid, p in programs.items()}
 
     def add(county: int, program_id: int, n: int, cost: tuple[int, int, int], waiting: bool) -> None:
+        """``n`` people costing ``cost`` (per bucket, all of them together)."""
         row = acc.get((county, codes[program_id]))
         if row is None:
             row = acc[county, codes[program_id]] = [0] * 7
         a, relief, government = cost
         row[1 if waiting else 0] += n
-        row[3 if waiting else 2] += (a + relief + government) * n
-        row[4] += a * n
-        row[5] += relief * n
-        row[6] += government * n
+        row[3 if waiting else 2] += a + relief + government
+        row[4] += a
+        row[5] += relief
+        row[6] += government
 
-    for (county, program_id, rate_bp, share_percent, (first, count)), n in running.items():
-        add(county, program_id, n, cost_of(program_id, first, count, rate_bp, share_percent), False)
+    for (county, program_id, rate_bp, share_percent), (people, *months) in running.items():
+        per_month = month_costs.get((program_id, rate_bp, share_percent))
+        if per_month is None:
+            per_month = month_costs[program_id, rate_bp, share_percent] = [
+                cost_of(program_id, [begin], rate_bp, share_percent) for begin, _ in runs]
+        a = relief = government = 0
+        for k, (one_a, one_relief, one_government) in zip(months, per_month):
+            if k:
+                a += k * one_a
+                relief += k * one_relief
+                government += k * one_government
+        add(county, program_id, people, (a, relief, government), False)
+    year_costs: dict[int, tuple[int, int, int]] = {}  # the whole year at the programme's rate, full share
     for (county, program_id), n in waiting.items():
-        add(county, program_id, n, cost_of(program_id, 1, 12, int(programs[program_id].rate_bp), 100), True)
+        year_cost = year_costs.get(program_id)
+        if year_cost is None:
+            year_cost = year_costs[program_id] = cost_of(program_id, list(range(1, 13)),
+                                                         int(programs[program_id].rate_bp), 100)
+        add(county, program_id, n, tuple(c * n for c in year_cost), True)  # type: ignore[arg-type]
 
     names = {cid: (cname, pname) for cid, cname, pname in session.connection().execute(
         select(County.id, County.name, Province.name).join(Province, Province.id == County.province_id)
@@ -171,11 +187,11 @@ def budget_request(
         label = f"{names[county][0]} ({names[county][1]})" if national else names[county][0]
         rows.append([county, label, code, *v, v[2] + v[3]])
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
-    total = int(frame["total_rial"].sum()) if not frame.empty else 0
+    total = sum(row[-1] for row in rows)
 
     by_county: dict[str, int] = {}
-    for label, value in zip(frame["county"], frame["total_rial"]):
-        by_county[label] = by_county.get(label, 0) + int(value)
+    for row in rows:
+        by_county[row[1]] = by_county.get(row[1], 0) + row[-1]
     # Programme A's pool split over its sources by this year's credit (exact); B's shares as they are.
     credit_q = select(Budget.source, func.sum(Budget.amount_rial)).join(Program, Program.id == Budget.program_id).where(
         Program.code == "A", Budget.jalali_year == year - 1)
@@ -183,11 +199,11 @@ def budget_request(
         credit_q = credit_q.where(Budget.province_id == province_id)
     weights = {source: 0 for source in BUDGET_SOURCES["A"]}
     weights.update({s: int(a or 0) for s, a in session.exec(credit_q.group_by(Budget.source)).all()})
-    a_total = int(frame["A"].sum()) if not frame.empty else 0
+    a_total = sum(row[7] for row in rows)
     by_source = {s: 0 for s in (*BUDGET_SOURCES["A"], *BUDGET_SOURCES["B"])}
     by_source.update(split_by_weights(a_total, weights, BUDGET_SOURCES["A"][0]))
-    for bucket in ("relief_committee", "government"):
-        by_source[bucket] = int(frame[bucket].sum()) if not frame.empty else 0
+    by_source["relief_committee"] = sum(row[8] for row in rows)
+    by_source["government"] = sum(row[9] for row in rows)
     return BudgetRequest(year, year - 1, int(base.daily_wage_rial) if base else 0, wage,
                          rise_bp, bool(base.confirmed) if base else True, province_id, area, frame, total, by_source, by_county)
 
@@ -219,15 +235,22 @@ SOURCE_LABELS = {
 PROGRAM_NAMES = {"A": "الف", "B": "ب"}
 
 
+_FA_NUMBER = str.maketrans(LATIN_DIGITS + ",", PERSIAN_DIGITS + THOUSANDS_SEPARATOR)
+
+
 def _fa(n: int) -> str:
-    return to_persian_digits(f"{int(n):,}".replace(",", "٬"))
+    """``n`` with Persian digits and thousands separators (١٢٬٣٤٥)."""
+    return f"{int(n):,}".translate(_FA_NUMBER)
 
 
 def request_rows(request: BudgetRequest) -> tuple[list[str], list[list[str]]]:
     """The request's table as people read it (Persian headers, Persian digits): county rows then the total."""
     headers = ["شهرستان", "برنامه", "بیمه‌شدگان", "در انتظار", "بیمه‌شدگان فعلی (ریال)", "فهرست انتظار (ریال)", "جمع (ریال)"]
-    rows = [[str(r.county), PROGRAM_NAMES.get(r.program, r.program), _fa(r.people), _fa(r.waiting), _fa(r.current_rial),
-             _fa(r.waiting_rial), _fa(r.total_rial)] for r in request.rows.itertuples(index=False)]
+    frame = request.rows  # column by column: plain ints, no row objects
+    rows = [[str(county), PROGRAM_NAMES.get(program, program), _fa(people), _fa(waiting), _fa(current), _fa(waiting_rial),
+             _fa(total)] for county, program, people, waiting, current, waiting_rial, total in zip(*(
+                 frame[c].tolist() for c in ("county", "program", "people", "waiting", "current_rial", "waiting_rial",
+                                             "total_rial")))]
     rows.append(["جمع کل", "", "", "", "", "", _fa(request.total_rial)])
     return headers, rows
 

@@ -123,6 +123,7 @@ EXAMPLE_ROWS = [
     (0, "A", "active", (1403, 7), 0, None, None, None, 0),  # a grant of no months
     (0, "B", "active", (1398, 1), 60, None, None, 1, 25),  # B has no cap: months paid elsewhere change nothing
     (1, "A", "active", (1401, 1), 40, None, None, 1, 0),  # the cap binds: 36 before, 25 paid on the B case
+    (2, "A", "active", (1399, 7), 72, None, None, None, 0),  # a grant past the cap: 54 before, the cap ends it in Shahrivar
 ]
 
 
