@@ -11,6 +11,7 @@ from lib.sms_templates import PLACEHOLDERS, state_event
 from lib.workflow import ProgramCode, State
 
 _NAME, _TRACKING = "\x01", "\x02"  # stand-ins for a person's name and tracking code in a worded template
+TRACKING_STAND_IN = _TRACKING
 _NAME_LONGEST = PLACEHOLDERS["نام"].longest
 _TRACKING_LONGEST = PLACEHOLDERS["کد_رهگیری"].longest - 2  # ltr() adds two marks
 
@@ -27,11 +28,10 @@ class Named:
 class ContactMixin:
     """Part of :class:`demo.generator.Demo`."""
 
-    def _state_sms(self, named: Named, state: State, src: State | None, extra: dict, state_message) -> tuple[str, str]:
-        """(event, text) of the message for this move: exactly ``state_message(named, named, state,
-        src=src, extra=extra)``, worded once per move and details with stand-ins for the name and
-        the tracking code, which are then put in (a name or code that would be cut, or a stand-in
-        in the person's own text, takes the long way)."""
+    def _sms_template(self, state: State, src: State | None, extra: dict, state_message) -> tuple[str, list[str] | None]:
+        """(event, text in parts to join with the person's name, its tracking code a stand-in;
+        None when that cannot be done) of the message for this move, worded once per move and
+        details by ``state_message`` with stand-ins for the name and the tracking code."""
         key = (src, state, tuple(extra.items()))
         hit = self.sms_parts.get(key)
         if hit is None:
@@ -39,11 +39,24 @@ class ContactMixin:
             text = state_message(stand_in, stand_in, state, src=src, extra=extra)
             hit = self.sms_parts[key] = (state_event(src, state), text.replace(_NAME + " ", _NAME).split(_NAME)
                                          if text.count(_NAME + " ") == text.count(_NAME) else None)
-        event, parts = hit
+        return hit
+
+    @staticmethod
+    def _fits_template(name: str, tracking: str) -> bool:
+        """Whether a name and tracking code can go into a worded template (:meth:`_sms_template`):
+        neither would be cut, nor holds a stand-in."""
+        return (len(name) <= _NAME_LONGEST and len(tracking) <= _TRACKING_LONGEST and _NAME not in name
+                and _TRACKING not in name and _NAME not in tracking and _TRACKING not in tracking)
+
+    def _state_sms(self, named: Named, state: State, src: State | None, extra: dict, state_message) -> tuple[str, str]:
+        """(event, text) of the message for this move: exactly ``state_message(named, named, state,
+        src=src, extra=extra)``, worded once per move and details with stand-ins for the name and
+        the tracking code, which are then put in (a name or code that would be cut, or a stand-in
+        in the person's own text, takes the long way)."""
+        event, parts = self._sms_template(state, src, extra, state_message)
         name = f"{named.first_name} {named.last_name}"
         tracking = named.tracking_code
-        if (parts is None or len(name) > _NAME_LONGEST or len(tracking) > _TRACKING_LONGEST
-                or _NAME in name or _TRACKING in name or _NAME in tracking or _TRACKING in tracking):
+        if parts is None or not self._fits_template(name, tracking):
             return event, state_message(named, named, state, src=src, extra=extra)
         return event, name.join(parts).replace(_TRACKING, tracking)
 

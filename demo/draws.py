@@ -25,6 +25,39 @@ class DemoRandom(random.Random):
             return a + self._randbelow(b - a + 1)
         return super().randint(a, b)
 
+    def randrange(self, start, stop=None, step=1):  # type: ignore[override]
+        """``randrange(n)`` and ``randrange(a, b)`` of whole numbers: ``_randbelow``, as
+        :class:`random.Random` reduces them; anything else as it does."""
+        if step == 1 and type(start) is int:
+            if stop is None:
+                if start > 0:
+                    return self._randbelow(start)
+            elif type(stop) is int and stop > start:
+                return start + self._randbelow(stop - start)
+        return super().randrange(start, stop, step)
+
+    def choice(self, seq):
+        """``seq[_randbelow(len(seq))]``, as :class:`random.Random` draws it (an empty sequence: its error)."""
+        n = len(seq)
+        if n:
+            return seq[self._randbelow(n)]
+        return super().choice(seq)
+
+    def picker(self, population: tuple, weights: tuple):
+        """A function drawing one of ``population`` by ``weights``: the very draw of
+        ``choices(population, weights)[0]`` (its cumulative sums worked out once, here)."""
+        cumulative = list(accumulate(weights))
+        total = cumulative[-1] + 0.0
+        if len(cumulative) != len(population) or not total > 0.0 or total == float("inf"):
+            raise ValueError("weights do not fit the population")
+        hi = len(population) - 1
+        random_ = self.random
+
+        def pick():
+            return population[bisect(cumulative, random_() * total, 0, hi)]
+
+        return pick
+
     def choices(self, population, weights=None, *, cum_weights=None, k=1):  # type: ignore[override]
         if type(weights) is not tuple or cum_weights is not None:
             return super().choices(population, weights, cum_weights=cum_weights, k=k)

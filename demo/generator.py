@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib.jalali import local_today
 from db.audit_chain import append_rows
 from db.bulk import (
-    bulk_transaction, insert_payment_lines, insert_rows, next_id, reset_sequences, sqlite_checks_deferred, sqlite_indexes_deferred,
+    bulk_transaction, insert_rows, next_id, reset_sequences, sqlite_checks_deferred, sqlite_indexes_deferred,
 )
 from db.derived import triggers_suspended
 from db.models import (
@@ -55,8 +55,10 @@ from demo.introductions import IntroductionsMixin
 from demo.draws import DemoRandom
 from demo.paths import Calendar, Stamps, Workflow
 from demo.payments import PaymentsMixin
+from demo.papers import PapersMixin
 from demo.people import PeopleMixin
 from demo.timeline import TimelineMixin
+from demo.writing import insert_tuples
 from demo.vocab import (
     ALLEYS,
     CENTRE_SHARE,
@@ -95,7 +97,7 @@ WRITTEN = (
 """The tables :meth:`Demo.write` fills with plain inserts (quotas and budgets are upserted)."""
 
 
-class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, IntroductionsMixin, ContactMixin):
+class Demo(PeopleMixin, PapersMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, IntroductionsMixin, ContactMixin):
     """Everything generated, as rows (tuples) per table until :meth:`write`."""
 
     def __init__(self, conn: Connection, rng: random.Random, today: date):
@@ -127,12 +129,23 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
                 ("notification", Notification), ("complaint", Complaint),
             )
         }
+        # the counters of the tables with a row per move or paper, called directly
+        self.next_application = self.ids["application"].__next__
+        self.next_event = self.ids["event"].__next__
+        self.next_notification = self.ids["notification"].__next__
+        self.next_document = self.ids["document"].__next__
+        self.next_decision = self.ids["decision"].__next__
+        self.next_card = self.ids["card"].__next__
+        self.next_line = self.ids["line"].__next__
+        self._make_pickers()
+        self.step_table: dict[tuple, tuple] = {}  # (programme, from, to) → the move's committee, role, texts
         self.national_codes = set(conn.execute(select(Applicant.national_code)).scalars())
         self.tracking_codes = set(conn.execute(select(Application.tracking_code)).scalars())
         self.sessions: dict[tuple, list] = {}  # key → [id, created_by]
         self._load_sessions()
         self._load_branches()
         self.session_day: dict[tuple, int] = {}
+        self.move_table: dict[tuple, tuple] = {}  # (programme, from, to) → the move's committee and gap (_move)
         self.rosters: dict[tuple, list[tuple[str, str]]] = {}
         self.runs: dict[tuple, list] = {}  # (province, program, year, quarter) → [id, total, percent, finalized ordinal]
         self.run_percent: dict[tuple, int] = {}
@@ -258,17 +271,24 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         )
 
 
+    @staticmethod
+    def _role_for(program: str, state: State, level: str | None, previous: State | None = None) -> int:
+        """Who made this move: 0 the province's committee (demo.province), 1 the county
+        committee's secretary (demo.secretary), 2 the county's expert (demo.expert)."""
+        if level == "province" or (program == "A" and state in (State.active, State.suspended, State.completed)):
+            return 0
+        if level == "county" or state == State.introduced or (program == "B" and state == State.rejected
+                                                                and previous == State.introduced):
+            return 1
+        return 2
+
     def _user_for(self, program: str, state: State, level: str | None, county_id: int, province_id: int,
                   previous: State | None = None) -> int | None:
         """The demo account that made this move, when it happened in the demo area."""
-        in_county = county_id == self.demo_county
-        in_province = province_id == self.demo_province
-        if level == "province" or (program == "A" and state in (State.active, State.suspended, State.completed)):
-            return self.province_user if in_province else None
-        if level == "county" or state == State.introduced or (program == "B" and state == State.rejected
-                                                                and previous == State.introduced):
-            return self.secretary if in_county else None
-        return self.expert if in_county else None
+        role = self._role_for(program, state, level, previous)
+        if role == 0:
+            return self.province_user if province_id == self.demo_province else None
+        return (self.secretary if role == 1 else self.expert) if county_id == self.demo_county else None
 
 
     # ----------------------------------------------------------------- aggregates
@@ -307,7 +327,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
         rows = self.rows
 
         def put(name: str, table, columns: Sequence[str], data: list) -> None:
-            counts[name] = insert_rows(conn, table, columns, data, driver_values=self.driver_values) if data else 0
+            counts[name] = insert_tuples(conn, table, columns, data, driver_values=self.driver_values)
 
         put("applicants", Applicant, (
             "id", "national_code", "first_name", "last_name", "father_name", "birth_certificate_no",
@@ -349,8 +369,7 @@ class Demo(PeopleMixin, TimelineMixin, CommitteesMixin, PaymentsMixin, Introduct
             "strategy", "percent", "paid_months", "budget_rial", "total_rial", "agency_rial", "government_rial", "people",
             "line_count", "status", "created_by", "created_at", "approved_by", "approved_at", "finalized_by",
             "finalized_at", "is_demo"), rows["run"])
-        counts["payment_lines"] = insert_payment_lines(
-            conn, rows["line"], columns=LINE_COLUMNS, driver_values=self.driver_values) if rows["line"] else 0
+        put("payment_lines", PaymentLine, LINE_COLUMNS, rows["line"])
         put("notifications", Notification, (
             "id", "applicant_id", "application_id", "channel", "mobile", "event", "body", "status",
             "created_at", "sent_at"), rows["notification"])

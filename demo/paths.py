@@ -160,5 +160,22 @@ class Stamps:
             return None
         ordinal, seconds = divmod(t, DAY)
         if self.text:
-            return self.day(ordinal) + self._seconds[seconds]  # type: ignore[operator]
+            day = self._days.get(ordinal)
+            if day is None:
+                day = self.day(ordinal)
+            return day + self._seconds[seconds]  # type: ignore[operator]
         return datetime.combine(date.fromordinal(ordinal), time(), tzinfo=UTC) + timedelta(seconds=seconds)
+
+    def moments(self, times: list[int]) -> list:
+        """:meth:`moment` of each of ``times`` (none None), in one call."""
+        if not self.text:
+            return [self.moment(t) for t in times]
+        days, seconds, day = self._days, self._seconds, self.day
+        out = []
+        for t in times:
+            ordinal, second = divmod(t, DAY)
+            text = days.get(ordinal)
+            if text is None:
+                text = day(ordinal)
+            out.append(text + seconds[second])
+        return out

@@ -89,6 +89,7 @@ class PaymentsMixin:
         rate = (contract_rate or program_rate) if program == "A" else program_rate
         cache = self.line_cache
         consumed = self.consumed
+        next_line = self.next_line
         for index in months:
             key = (province_id, program, index, rate, share)
             hit = cache.get(key)
@@ -101,7 +102,7 @@ class PaymentsMixin:
             run[5].add(application_id)
             run[6] += 1
             consumed[budget_key] += amount
-            lines.append((self._next("line"), run[0], application_id, applicant_id, pid) + tail + (county_id,))
+            lines.append((next_line(), run[0], application_id, applicant_id, pid) + tail + (county_id,))
 
     def _line_terms(self, program: str, province_id: int, index: int, rate: int, share: int) -> tuple:
         """(run, the line's terms from the year to the government's part, amount, agency, government,

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from demo.contact import Named
+from demo.contact import TRACKING_STAND_IN, Named
 from demo.paths import DAY, dt
 from demo.vocab import (
     AREA_CODES,
@@ -51,6 +51,11 @@ _CARD_INPUTS = tuple((criterion, _HOUSEHOLD.index(criterion)) for criterion in C
 _TEXT = {s: s.value for s in State}
 """Each state's text, looked up (an enum member's ``.value`` is a descriptor call, a million times)."""
 _ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_SECOND_RANGE = OFFICE_SECONDS - 1800  # a move's second of the office day: OFFICE_START + a draw below it
+_COVERING = {"disabled": "rehabilitation", "recovered_addict": "prevention"}  # programme A; else "social"
+_MISSING_KINDS = {p: tuple(catalog.DOCUMENTS[p].values())[1:] for p in ("A", "B")}
+"""The documents a «documents incomplete» move may name (not the application form)."""
+_NO_EXTRA: dict = {}  # a move's message without details of its own (never changed)
 
 
 class Person:
@@ -99,21 +104,39 @@ class PeopleMixin:
             hit = self.score_cache[household] = (total, stored)
         return hit
 
+    def _make_pickers(self) -> None:
+        """The weighted draws made once or more per case, each a function of the demo's random
+        stream (:meth:`demo.draws.DemoRandom.picker`: the very draw of ``choices(…)[0]``)."""
+        picker = self.rng.picker
+        self.pick_channel_a = picker(("in_person", "e_desk", "counter_office", "portal"), (70, 10, 10, 10))
+        self.pick_channel_b = picker(("portal", "e_desk", "in_person", "counter_office"), (40, 20, 25, 15))
+        self.pick_contract_rate = picker((1200, 1400, 1800), (30, 20, 50))
+        self.pick_target_group = picker(
+            ("disabled", "female_head", "self_supporting_woman", "care_leaver", "recovered_addict", "socially_harmed"),
+            (40, 20, 10, 8, 12, 10))
+        self.pick_b_marital = picker(("widowed", "divorced", "single", "married"), (45, 35, 8, 12))
+        self.pick_b_dependants = picker((1, 2, 3, 4, 5), (30, 35, 20, 10, 5))
+        self.pick_disabled_members = picker((1, 2, 3), (70, 22, 8))  # of a disabled applicant's household
+        self.pick_other_disabled = picker((0, 1, 2), (75, 20, 5))
+        self.pick_marital = picker(("single", "married", "widowed", "divorced"), (35, 45, 10, 10))
+        self.pick_dependants = picker((0, 1, 2, 3, 4, 5, 6), (20, 20, 25, 18, 9, 5, 3))
+        self.pick_grade = picker((1, 2, 3, 4, 5), (10, 20, 30, 25, 15))
+
     def _household(self, program: str, target_group: str, scored: bool) -> tuple:
         rng = self.rng
         if program == "B":
-            marital = rng.choices(("widowed", "divorced", "single", "married"), (45, 35, 8, 12))[0]
-            return (0, None, marital, rng.choices((1, 2, 3, 4, 5), (30, 35, 20, 10, 5))[0], rng.randint(0, 8), None)
+            marital = self.pick_b_marital()
+            return (0, None, marital, self.pick_b_dependants(), rng.randint(0, 8), None)
         if target_group == "disabled":
-            disabled = rng.choices((1, 2, 3), (70, 22, 8))[0]
+            disabled = self.pick_disabled_members()
         else:
-            disabled = rng.choices((0, 1, 2), (75, 20, 5))[0]
+            disabled = self.pick_other_disabled()
         severity = rng.choice(("mild", "moderate", "severe", "very_severe")) if disabled else None
-        marital = rng.choices(("single", "married", "widowed", "divorced"), (35, 45, 10, 10))[0]
-        dependants = rng.choices((0, 1, 2, 3, 4, 5, 6), (20, 20, 25, 18, 9, 5, 3))[0]
+        marital = self.pick_marital()
+        dependants = self.pick_dependants()
         band = rng.random()
         years = rng.randint(0, 3) if band < 0.5 else rng.randint(4, 10) if band < 0.85 else rng.randint(11, 29)
-        grade = rng.choices((1, 2, 3, 4, 5), (10, 20, 30, 25, 15))[0] if scored or rng.random() < 0.4 else None
+        grade = self.pick_grade() if scored or rng.random() < 0.4 else None
         return (disabled, severity, marital, dependants, years, grade)
 
     # ----------------------------------------------------------------- people
@@ -166,10 +189,7 @@ class PeopleMixin:
             target_group = "female_head"
             female = True
         else:
-            target_group = rng.choices(
-                ("disabled", "female_head", "self_supporting_woman", "care_leaver", "recovered_addict", "socially_harmed"),
-                (40, 20, 10, 8, 12, 10),
-            )[0]
+            target_group = self.pick_target_group()
             female = target_group in ("female_head", "self_supporting_woman") or rng.random() < 0.45
         first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
         return Person(self._next("applicant"), first, rng.choice(LAST_NAMES), female, target_group,
@@ -213,14 +233,22 @@ class PeopleMixin:
             return left, None
         return rng.choices(options, [GRANT_WEIGHTS[GRANT_OPTIONS.index(m)] if m in GRANT_OPTIONS else 1 for m in options])[0], None
 
+    def _step_info(self, program: str, src: State | None, state: State) -> tuple:
+        """(committee deciding it or None, who made it as :meth:`_role_for` numbers them, the from
+        and to states' text) of a move, worked out once per programme and move."""
+        level = self._decision_level(program, src, state) if src is not None else None
+        info = self.step_table[(program, src, state)] = (
+            level, self._role_for(program, state, level, src), _TEXT.get(src), _TEXT[state])
+        return info
+
     def case(self, person: Person, program: str, target: State | None, state_message, *, path: list[State] | None = None,
              not_before: int | None = None, ends_by: int | None = None, refusal: str | None = None) -> bool:
         """One case of ``person`` along ``path`` (or a walk to ``target``) within the window;
         False (nothing written) when it does not fit. ``refusal``: the reason the case was
         rejected (a person supported by the other programme)."""
         rng = self.rng
+        below = rng._randbelow  # rng.randint(a, b) is a + below(b - a + 1), rng.randrange(n) below(n)
         rows = self.rows
-        stamp = self.stamp
         pid, program_rate = self.programs[program]
         county_id = person.county_id
         province_id = self.county_province[county_id]
@@ -236,13 +264,13 @@ class PeopleMixin:
         secs = []
         previous_day, previous_sec = None, 0
         for d in days:
-            s = OFFICE_START + rng.randrange(OFFICE_SECONDS - 1800)
+            s = OFFICE_START + below(_SECOND_RANGE)
             if d == previous_day and s <= previous_sec:
-                s = previous_sec + rng.randint(60, 900)
+                s = previous_sec + 60 + below(841)  # rng.randint(60, 900)
             secs.append(s)
             previous_day, previous_sec = d, s
         times = [d * DAY + s for d, s in zip(days, secs)]  # dt(d, s)
-        stamps = [stamp(t) for t in times]
+        stamps = self.stamps.moments(times)
         if not person.written:
             self._write_person(person, program, applied, times[0])
         applicant_id = person.applicant_id
@@ -251,20 +279,20 @@ class PeopleMixin:
             target_group, covering = "female_head", "relief"
         else:
             target_group = person.target_group
-            covering = {"disabled": "rehabilitation", "recovered_addict": "prevention"}.get(target_group, "social")
+            covering = _COVERING.get(target_group, "social")
 
         # --- application
-        application_id = self._next("application")
+        application_id = self.next_application()
         tracking = self._tracking_code(program, jy_applied)
         named = Named(person.first, person.last, tracking)
         if program == "A":
-            channel = rng.choices(("in_person", "e_desk", "counter_office", "portal"), (70, 10, 10, 10))[0]
+            channel = self.pick_channel_a()
             job = rng.choice(JOB_FIELDS)
             discount = rng.random() < 0.08
-            licence_no = str(rng.randint(100000, 999999))
-            licence_date = self.stamps.day(applied - rng.randint(30, 700))
+            licence_no = str(100000 + below(900000))  # rng.randint(100000, 999999)
+            licence_date = self.stamps.day(applied - 30 - below(671))  # rng.randint(30, 700)
         else:
-            channel = rng.choices(("portal", "e_desk", "in_person", "counter_office"), (40, 20, 25, 15))[0]
+            channel = self.pick_channel_b()
             job, discount, licence_no, licence_date = "", False, "", None
 
         final = path[-1]
@@ -273,7 +301,8 @@ class PeopleMixin:
         # the newest card scores the stored household; an earlier card (re-score, or a case the
         # province sent back) scored what was on the sheet then
         score_moves = [i for i, s in enumerate(path) if s == State.scored and i > 0]
-        expert = self.expert if county_id == self.demo_county else None
+        in_county = county_id == self.demo_county
+        expert = self.expert if in_county else None
 
         # --- what will be paid (months active, in runs finalized by yesterday, not paid before)
         stretches = self._stretches(path, days)
@@ -283,18 +312,28 @@ class PeopleMixin:
         if program == "A" and (State.county_decision in path):
             months_granted, complete_reason = self._grant(person, final, payable)
             share = 100 if rng.random() < 0.88 else 50
-            contract_rate = rng.choices((1200, 1400, 1800), (30, 20, 50))[0]
+            contract_rate = self.pick_contract_rate()
             payable = payable[:months_granted]
         elif program == "B" and State.introduced in path:
             contract_rate = program_rate
 
         # --- events, SMS, decisions, score cards
         decisions = rows["decision"]
+        events = rows["event"]
+        notifications = rows["notification"]
+        next_event, next_notification = self.next_event, self.next_notification
+        sms_parts = self.sms_parts
+        users = (self.province_user if province_id == self.demo_province else None,
+                 self.secretary if in_county else None, expert)
+        name = f"{person.first} {person.last}"
+        plain = self._fits_template(name, tracking)
+        steps = self.step_table
+        src = None
         for i, state in enumerate(path):
-            src = path[i - 1] if i else None
             at = stamps[i]
-            level = self._decision_level(program, src, state) if src is not None else None
-            user = self._user_for(program, state, level, county_id, province_id, src)
+            step = steps.get((program, src, state)) or self._step_info(program, src, state)
+            level, role, src_text, state_text = step
+            user = users[role]
             note = None
             if i == 0:
                 note = "ثبت درخواست" if not person.cases else f"درخواست دوباره؛ پرونده پیشین {person.cases[-1]}"
@@ -306,13 +345,13 @@ class PeopleMixin:
                         current = household[:5] + ((grade % 5) + 1,)
                     total, card_rows = self._score(current)
                     rows["card"].append((
-                        self._next("card"), application_id, self.policy.version, total, card_rows, user, at,
+                        self.next_card(), application_id, self.policy.version, total, card_rows, user, at,
                     ))
                     note = f"امتیاز {total}"
                 if src == State.county_decision:
                     note = "بازگشت از کمیته استان برای بررسی دوباره" + (f"؛ {note}" if note else "")
             elif state == State.documents_incomplete:
-                kind = rng.choice(list(catalog.DOCUMENTS[program].values())[1:])
+                kind = rng.choice(_MISSING_KINDS[program])
                 if program == "A" and kind == catalog.DOCUMENTS["A"]["committee_approval"]:
                     kind = catalog.DOCUMENTS["A"]["sso_payment_proof"]  # Form 2 is the committee's, not an intake paper
                 note = f"نقص مدارک: {kind}"
@@ -323,7 +362,7 @@ class PeopleMixin:
                 # the letter number and so this note are written in finish(), per county and year in date order
                 introduction = [
                     self._next("introduction"), application_id, county_id, self.cal.jal[days[i]][0], branch_id,
-                    branch, None, self.stamps.day(days[i]), user, at, None, None, None, len(rows["event"]),
+                    branch, None, self.stamps.day(days[i]), user, at, None, None, None, len(events),
                 ]
                 rows["introduction"].append(introduction)
             elif state == State.county_decision and program == "B":
@@ -342,7 +381,6 @@ class PeopleMixin:
             elif state == State.withdrawn:
                 note = rng.choice(WITHDRAW_REASONS)
             if level:
-                session_key = session_keys[i]
                 d_months = d_share = d_rate = None
                 if state == State.rejected:
                     outcome, reason = "reject", refusal or rng.choice(REJECT_REASONS[level])
@@ -360,7 +398,7 @@ class PeopleMixin:
                 if note is None or state == State.rejected:
                     note = reason
                 decisions.append((
-                    self._next("decision"), session_key, application_id, level, outcome, reason,
+                    self.next_decision(), session_keys[i], application_id, level, outcome, reason,
                     d_months, d_share, d_rate, user, times[i],  # stamped in _finish_sessions
                 ))
             elif state == State.rejected and program == "B" and src == State.introduced:
@@ -371,17 +409,26 @@ class PeopleMixin:
                 note = f"واجد شرایط نیست: {refusal or rng.choice(B_INELIGIBLE_REASONS)}"  # the county unit refuses
             elif state == State.rejected:
                 note = refusal or rng.choice(REJECT_REASONS["other"])
-            rows["event"].append((self._next("event"), application_id, _TEXT.get(src), _TEXT[state], at, user, note))
+            events.append((next_event(), application_id, src_text, state_text, at, user, note))
             if src != state:  # the message the services write for this move, with its own details
-                extra = {}
                 if state == State.documents_incomplete:
                     extra = {"مدارک": kind}
                 elif state == State.introduced:  # the letter's number is known in finish(): rendered again there
                     extra = {"شعبه": branch_title(branch), "شماره_نامه": "—"}
-                event, body = self._state_sms(named, state, src, extra, state_message)
-                sms = self._sms(applicant_id, application_id, mobile, event, body, at)
-                if state == State.introduced and sms is not None:
-                    self.introduction_sms[introduction[0]] = (sms, named, src)
+                else:
+                    extra = _NO_EXTRA
+                template = sms_parts.get((src, state, ())) if extra is _NO_EXTRA else None
+                event, parts = template or self._sms_template(state, src, extra, state_message)
+                if parts is not None and plain:
+                    body = name.join(parts).replace(TRACKING_STAND_IN, tracking)
+                else:
+                    body = state_message(named, named, state, src=src, extra=extra)
+                if mobile:  # as services.notify.queue_state_sms: nothing without a mobile
+                    notifications.append((next_notification(), applicant_id, application_id, "sms", mobile, event,
+                                          body, "queued", at, None))
+                    if state == State.introduced:
+                        self.introduction_sms[introduction[0]] = (len(notifications) - 1, named, src)
+            src = state
         if program == "B":
             self.counties_with_b.add(county_id)
 
@@ -410,7 +457,7 @@ class PeopleMixin:
         ))
         disabled, severity, marital, dependants, years, grade = household
         rows["household"].append((application_id, disabled, severity, marital, dependants, years, grade))
-        self._papers(program, application_id, path, times, stamps, score_moves, expert, county_id)
+        self._papers(program, application_id, path, times, stamps, score_moves, expert, in_county)
         if program == "A":
             if State.province_decision in path or (final == State.county_decision and rng.random() < 0.5):
                 self._deputy(application_id, covering, months_granted, path, times, province_id)
@@ -428,63 +475,3 @@ class PeopleMixin:
         person.last_program, person.last_final = program, final
         self._complaint(program, application_id, applicant_id, channel, expert, times, county_id, province_id)
         return True
-
-    def _deputy(self, application_id: int, covering: str, months: int, path: list[State], times: list[int],
-                province_id: int) -> None:
-        """The specialised deputy that referred the applicant confirms job readiness and the
-        months (those granted), after the county committee proposed them and before the province
-        confirms."""
-        if State.province_decision in path:
-            confirm = path.index(State.province_decision)
-            after, before = times[confirm - 1], times[confirm]
-        else:
-            after, before = times[-1], dt(self.last_day, OFFICE_START + OFFICE_SECONDS)
-        at = after + int((before - after) * self.rng.uniform(0.2, 0.8))
-        user = self.province_user if province_id == self.demo_province else None
-        self.rows["deputy"].append((self._next("deputy"), application_id, covering, True, months, user,
-                                   self.stamp(at), None))
-
-    def _papers(self, program: str, application_id: int, path: list[State], times: list[int], stamps: list,
-                score_moves: list[int], expert: int | None, county_id: int) -> None:
-        """Documents and eligibility: the four documents of every case that passed intake (Form 2
-        from the county committee's decision); conditions 1–2 confirmed by the county expert
-        before scoring, condition 3 (the job) by the county committee's decision. A document not
-        received has no row, as with the services (a row is written when one is received)."""
-        rng = self.rng
-        rows = self.rows
-        reached = set(path)
-        final = path[-1]
-        kinds = list(catalog.DOCUMENTS[program])
-        passed_intake = bool(reached & {State.scored, State.county_decision, State.introduced})
-        missing: set[str] = set()
-        if final == State.documents_incomplete:
-            candidates = [k for k in kinds[1:] if not (program == "A" and k == "committee_approval")]
-            missing = set(rng.sample(candidates, rng.randint(1, 2)))
-        for kind in kinds:
-            if program == "A" and kind == "committee_approval":
-                got = State.county_decision in reached
-                when = stamps[path.index(State.county_decision)] if got else None
-            else:
-                got = kind not in missing and (passed_intake or kind == kinds[0] or rng.random() < 0.5)
-                when = times[0] + 60 * rng.randint(1, 30) if got else None
-                if got and kind == "sso_payment_proof" and final in (State.active, State.suspended):
-                    # a running beneficiary brings a fresh proof of paying her premium (renewed within
-                    # the last two months), as the payment run asks for one of the last 12 months
-                    when = max(when, dt(self.last_day - rng.randint(0, 60), rng.randint(9 * 3600, 16 * 3600)))
-                when = self.stamp(when)
-            if got:
-                rows["document"].append((self._next("document"), application_id, kind, True, expert, when))
-        if program == "A" and State.scored in reached:
-            first_score = times[score_moves[0]]
-            for condition in ("registered_client", "job_readiness"):
-                rows["eligibility"].append((
-                    self._next("eligibility"), application_id, condition, True, expert,
-                    self.stamp(first_score - 60 * rng.randint(5, 120)), None,
-                ))
-            if State.county_decision in reached:
-                decided = path.index(State.county_decision)
-                secretary = self.secretary if county_id == self.demo_county else None
-                rows["eligibility"].append((
-                    self._next("eligibility"), application_id, "job_confirmed", True, secretary,
-                    stamps[decided], "با تصمیم کمیته اشتغال شهرستان (فرم شماره ۲)",
-                ))

@@ -8,23 +8,34 @@ from lib.workflow import State
 class TimelineMixin:
     """Part of :class:`demo.generator.Demo`: the gaps between moves and the committee sessions they wait for."""
 
-    def _gap(self, src: State, dst: State) -> int:
-        r = self.rng.randint
+    @staticmethod
+    def _gap_range(src: State, dst: State) -> tuple[int, int]:
+        """The days a move takes, drawn uniformly from this range (both ends included)."""
         if dst == State.documents_incomplete:
-            return r(2, 15)
+            return 2, 15
         if src == State.documents_incomplete and dst == State.received:
-            return r(5, 40)
+            return 5, 40
         if dst == State.scored:
-            return r(3, 30)
+            return 3, 30
         if dst == State.introduced:
-            return r(3, 20)
+            return 3, 20
         if dst == State.active:
-            return r(20, 120) if src == State.suspended else r(5, 30)
+            return (20, 120) if src == State.suspended else (5, 30)
         if dst == State.suspended:
-            return r(60, 400)
+            return 60, 400
         if dst == State.completed:
-            return r(60, 600)
-        return r(3, 60)
+            return 60, 600
+        return 3, 60
+
+    def _move(self, program: str, src: State, dst: State) -> tuple[str | None, int, int]:
+        """(the committee that decides the move or None, the gap's lowest day, the number of
+        days it may take) of a move, worked out once per programme and move."""
+        key = (program, src, dst)
+        hit = self.move_table.get(key)
+        if hit is None:
+            low, high = self._gap_range(src, dst)
+            hit = self.move_table[key] = (self._decision_level(program, src, dst), low, high - low + 1)
+        return hit
 
     def _decision_level(self, program: str, src: State, dst: State) -> str | None:
         """Which committee decides this move (None: a move without a committee decision).
@@ -46,9 +57,11 @@ class TimelineMixin:
         """Event days (ordinals) for the path, and the session key of each decided move; the
         first move on or after ``not_before``, the last by ``ends_by`` (default: yesterday).
         None when the path cannot fit the window."""
-        moves = list(zip(path, path[1:]))
-        levels = [self._decision_level(program, a, b) for a, b in moves]
-        gaps = [1 if lvl else self._gap(a, b) for (a, b), lvl in zip(moves, levels)]
+        table = self.move_table
+        moves = [table.get((program, a, b)) or self._move(program, a, b) for a, b in zip(path, path[1:])]
+        levels = [m[0] for m in moves]
+        below = self.rng._randbelow
+        gaps = [1 if lvl else low + below(width) for lvl, low, width in moves]  # rng.randint(low, high)
         final = path[-1]
         estimate = sum(gaps) + 16 * sum(1 for lvl in levels if lvl)
         rng = self.rng
