@@ -13,7 +13,7 @@ from lib.service_agreement import STAGE_LABELS, stages_of
 from services.base import Actor
 from services.dashboard import area_label
 from services.data_version import data_version
-from services.sla_dashboard import PERCENTILE, Dashboard, sla_dashboard
+from services.sla_dashboard import PERCENTILE, Dashboard, StageFigure, sla_dashboard, stage_by_county
 from ui.context import read, require_actor
 from ui.fmt import PROGRAM_LABELS, format_number, md_escape, to_persian_digits
 from ui.sla_charts import CHART_COUNTIES, LATE, ON_TIME, county_spec, stage_spec, trend_spec, waiting_spec
@@ -31,7 +31,15 @@ def board_for(_actor: Actor, scope: str, province_id: int | None, county_id: int
     """The dashboard of an area and programme (the one shown: the other's rows are not read), reused
     until the next write anywhere (``version``) or the next hour (how long a waiting case has waited
     grows with the clock)."""
-    return read(sla_dashboard, _actor, since=since, until=until, now=hour, program=program)
+    return read(sla_dashboard, _actor, since=since, until=until, now=hour, program=program, by_county=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def counties_for(_actor: Actor, scope: str, province_id: int | None, county_id: int | None, since: date, until: date,
+                 program: str, stage: str, version: int) -> list[StageFigure]:
+    """One stage's figures per county (the stage chosen: only its rows are read), reused until the
+    next write anywhere (finished stages do not change with the clock)."""
+    return read(stage_by_county, _actor, program=program, stage=stage, since=since, until=until)
 
 
 def days(value: float | None) -> str:
@@ -126,8 +134,8 @@ else:
     st.markdown("**هر شهرستان**")
     done_stages = [f.stage for f in totals]
     stage = st.selectbox("مرحله", done_stages, format_func=STAGE_LABELS.get, key="sla_stage")
-    counties = sorted((f for f in board.stages if f.program == program and f.stage == stage),
-                      key=lambda f: -f.p90_days)
+    counties = sorted(counties_for(actor, scope_of(actor.role, actor.area).value, actor.province_id, actor.county_id,
+                                   since, until, program, stage, read(data_version)), key=lambda f: -f.p90_days)
     frame = pd.DataFrame({
         "شهرستان": [f.county for f in counties],
         "تعداد": [format_number(f.done) for f in counties],

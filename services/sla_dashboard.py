@@ -16,7 +16,7 @@ migration 0028). No case row is loaded except the short list of the most overdue
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Float, Integer, and_, bindparam, case, func, literal, literal_column, select, text, union_all
@@ -34,7 +34,7 @@ from lib.permissions import Action
 from lib.service_agreement import STAGE_LABELS, stages_of, waiting_for
 from services.base import Actor, area_conditions
 
-__all__ = ["StageFigure", "WaitingFigure", "LateCase", "MonthFigure", "Dashboard", "sla_dashboard", "PERCENTILE",
+__all__ = ["StageFigure", "WaitingFigure", "LateCase", "MonthFigure", "Dashboard", "sla_dashboard", "stage_by_county", "PERCENTILE",
            "MAX_PERIOD_DAYS"]
 
 PERCENTILE = 90
@@ -162,17 +162,60 @@ def _period(since: object, until: object, today: date) -> tuple[date, date]:
 
 def sla_dashboard(
     session: Session, actor: Actor, *, since: object = None, until: object = None, now: datetime | None = None,
-    program: str | None = None,
+    program: str | None = None, by_county: bool = True,
 ) -> Dashboard:
     """The dashboard of the actor's area (a provincial manager: her province; national: the
     country) for stages finished between ``since`` and ``until`` (Tehran days, inclusive; default
     the year up to today) and the cases waiting at ``now``; of one programme's cases only when
     ``program`` is given (its figures are those of the whole dashboard, the most overdue cases its own
-    hundred; ``targets`` still every programme's)."""
-    actor.require(Action.view_reports)
+    hundred; ``targets`` still every programme's). ``by_county=False`` leaves the per-county figures
+    out (``stages`` empty; the page asks :func:`stage_by_county` for the one stage it shows)."""
     now = now or datetime.now(timezone.utc)
-    today = local_date(now)
-    start, end = _period(since, until, today)
+    view = _view(session, actor, since, until, now, program)
+    if by_county:
+        stages, sums = _county_figures(session, view.period, view.targets, view.programs, view.counties)
+    else:  # the area's counts, sums and late per stage: grouped by programme and stage only
+        stages, sums = [], _stage_sums(session, view.period, view.targets, view.programs)
+    cases = [*area_conditions(actor, Application), *([Application.program_id == view.ids[program]] if program else [])]
+    waiting, late_cases = _waiting(session, cases, view.ids, view.programs, view.counties, view.targets, now)
+    return Dashboard(
+        since=view.period.since, until=view.period.until, targets=view.all_targets,
+        waiting=waiting, stages=stages, totals=_area_figures(session, view.period, sums, view.targets, view.programs),
+        months=_months(session, view.period, view.targets, view.programs), late_cases=late_cases,
+    )
+
+
+def stage_by_county(
+    session: Session, actor: Actor, *, program: str, stage: str, since: object = None, until: object = None,
+    now: datetime | None = None,
+) -> list[StageFigure]:
+    """One stage's figures per county of the actor's area (the dashboard's ``stages`` of that programme
+    and stage): only that stage's rows and percentiles are read."""
+    view = _view(session, actor, since, until, now or datetime.now(timezone.utc), program)
+    if stage not in stages_of(program):
+        raise InvalidInput("مرحله گزارش شناخته نیست.", field="stage")
+    period = replace(view.period, only=[*view.period.only, R.state == stage],
+                     tally=[*view.period.tally, T.state == stage])
+    return _county_figures(session, period, view.targets, view.programs, view.counties)[0]
+
+
+@dataclass(frozen=True)
+class _View:
+    """What every part of the dashboard reads first: the programmes shown (id → code, and back), the
+    county names, the targets set (of the programmes shown; ``all_targets``: every programme's stages,
+    None unset) and the period with the actor's area."""
+
+    programs: dict[int, str]
+    ids: dict[str, int]
+    counties: dict[int, str]
+    targets: dict[tuple[str, str], int]
+    all_targets: dict[tuple[str, str], int | None]
+    period: _Period
+
+
+def _view(session: Session, actor: Actor, since: object, until: object, now: datetime, program: str | None) -> _View:
+    actor.require(Action.view_reports)
+    start, end = _period(since, until, local_date(now))
     programs = {pid: code for pid, code in session.execute(select(Program.id, Program.code)).all()}
     ids = {code: pid for pid, code in programs.items()}
     counties = dict(session.execute(select(County.id, County.name)).all())
@@ -189,14 +232,7 @@ def sla_dashboard(
     whole, edges = _whole_months(session, start, end)
     period = _Period(start, end, area_conditions(actor, StageReach), whole, edges, only,
                      [*area_conditions(actor, StageMonthTally), *([T.program_id == ids[program]] if only else [])])
-    by_county, sums = _county_figures(session, period, targets, programs, counties)
-    cases = [*area_conditions(actor, Application), *([Application.program_id == ids[program]] if only else [])]
-    waiting, late_cases = _waiting(session, cases, ids, programs, counties, targets, now)
-    return Dashboard(
-        since=start, until=end, targets=all_targets,
-        waiting=waiting, stages=by_county, totals=_area_figures(session, period, sums, targets, programs),
-        months=_months(session, period, targets, programs), late_cases=late_cases,
-    )
+    return _View(programs, ids, counties, targets, all_targets, period)
 
 
 # Each case's first reaching of each stage's state, with the stage's time in days (kept by the
@@ -326,6 +362,13 @@ def _county_figures(session: Session, period: _Period, targets, programs, counti
         cell[1] += total
         cell[2] += late
     return _in_order(out, programs), sums
+
+
+def _stage_sums(session: Session, period: _Period, targets, programs) -> dict[tuple[str, str], list]:
+    """(programme, stage) → [done, sum of days, late] over the area: :func:`_county_figures`' sums
+    without the counties."""
+    rows = _finished_groups(session, period, (R.program_id, R.state), (T.program_id, T.state), targets, programs)
+    return {(programs[p], stage): [done, total, late] for p, stage, done, total, late in rows}
 
 
 def _area_figures(session: Session, period: _Period, acc, targets, programs) -> list[StageFigure]:
