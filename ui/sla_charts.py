@@ -61,13 +61,15 @@ CHART_COUNTIES = 30  # the per-county chart draws the slowest this many (a count
 
 
 def county_spec(rows: list[dict], title: str, target: int | None) -> dict:
-    """``rows``: {شهرستان, روز} in the order drawn (slowest first); ``target`` a dashed red rule."""
+    """``rows``: {شهرستان, روز} in the order drawn (slowest first); ``target`` a dashed red rule. The order
+    is written out (not the data's order: when another stage's rows replace the chart's, the browser
+    keeps the counties it already drew in their old places)."""
     bars = {
         "data": {"values": rows}, "mark": {"type": "bar"},
         "encoding": {
             "x": _days_axis(title),
-            "y": {"axis": {"labelLimit": 200, "orient": "right"}, "field": COUNTY, "sort": None, "title": None,
-                  "type": "nominal"},
+            "y": {"axis": {"labelLimit": 200, "orient": "right"}, "field": COUNTY, "sort": [r[COUNTY] for r in rows],
+                  "title": None, "type": "nominal"},
         },
     }
     if target is None:

@@ -59,7 +59,7 @@ def test_the_stage_spec_is_the_one_altair_built(data, with_target):
 def test_the_county_spec_is_the_one_altair_built(counties, data, target):
     rows = [{COUNTY: c, DAYS: 2.5 if data is None else data.draw(DAY_FIGURES)} for c in counties]
     chart = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-        y=alt.Y(f"{COUNTY}:N", sort=None, title=None, axis=alt.Axis(orient="right", labelLimit=200)),
+        y=alt.Y(f"{COUNTY}:N", sort=list(counties), title=None, axis=alt.Axis(orient="right", labelLimit=200)),
         x=alt.X(f"{DAYS}:Q", title="صدک ۹۰ (روز)", axis=fa_axis()),
     ).properties(height=alt.Step(16))
     if target is not None:
