@@ -5,7 +5,6 @@ moved to another county or province, its application date or programme changed."
 from __future__ import annotations
 
 import importlib
-import threading
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -14,10 +13,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, text, update
 from sqlmodel import select
 
-from db.engine import new_session
 from db.models import Application, ApplicationEvent, Program, StageReach
 from lib.jalali import local_date
 from lib.service_agreement import STAGE_LABELS, stage_starts, stages_of
+from tests.services.overlapping import overlapping_writes
 from tests.services.test_sla_dashboard import NOW, make_case
 
 M0025 = importlib.import_module("db.migrations.versions.0025_stage_reach")
@@ -128,28 +127,11 @@ def test_two_writers_of_one_case_at_once_take_turns_on_postgresql(engine, sessio
     start = NOW - timedelta(days=30)
     case = make_case(session, areas.county, areas.province, "A", [("documents_incomplete", start)])
     session.commit()
-    flushed, errors = threading.Event(), []
+    def reach(state: str, at: datetime):
+        return lambda mine: mine.add(ApplicationEvent(application_id=case.id, from_state=None, to_state=state, at=at))
 
-    def write(state: str, at: datetime, first: bool) -> None:
-        try:
-            with new_session(engine) as mine:
-                if not first:
-                    flushed.wait(10)
-                mine.add(ApplicationEvent(application_id=case.id, from_state=None, to_state=state, at=at))
-                mine.flush()  # the trigger runs here
-                if first:
-                    flushed.set()
-                    threading.Event().wait(0.5)  # the other writes meanwhile
-                mine.commit()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=write, args=("received", start + timedelta(days=1), True)),
-               threading.Thread(target=write, args=("scored", start + timedelta(days=3), False))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = overlapping_writes(engine, reach("received", start + timedelta(days=1)),
+                                reach("scored", start + timedelta(days=3)))
     assert not errors
     same(session)
     assert [r[7] for r in kept(session) if r[1] == "scored"] == [pytest.approx(2.0)]

@@ -6,7 +6,6 @@ writers of one case at once on PostgreSQL."""
 from __future__ import annotations
 
 import importlib
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,10 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, text, update
 from sqlmodel import select
 
-from db.engine import new_session
 from db.models import Application, ApplicationEvent
 from db.models.cases import WAITING_STATES, WAITING_WHERE
 from lib.service_agreement import STAGE_LABELS, stage_starts, waiting_for
+from tests.services.overlapping import overlapping_writes
 from tests.services.test_sla_dashboard import NOW, make_case
 
 M0028 = importlib.import_module("db.migrations.versions.0028_stage_since")
@@ -116,34 +115,13 @@ def test_a_state_change_and_its_event_written_at_once_on_postgresql(engine, sess
     case = make_case(session, areas.county, areas.province, "A", [("received", start)])
     session.commit()
     reached = start + timedelta(days=3)
-    flushed, errors = threading.Event(), []
-
     def move(mine) -> None:
         mine.execute(update(Application).where(Application.id == case.id).values(state="scored"))
 
     def record(mine) -> None:
         mine.add(ApplicationEvent(application_id=case.id, from_state="received", to_state="scored", at=reached))
 
-    def write(action, first: bool) -> None:
-        try:
-            with new_session(engine) as mine:
-                if not first:
-                    flushed.wait(10)
-                action(mine)
-                mine.flush()  # the triggers run here
-                if first:
-                    flushed.set()
-                    threading.Event().wait(0.5)  # the other writes meanwhile
-                mine.commit()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    first, second = (move, record) if state_first else (record, move)
-    threads = [threading.Thread(target=write, args=(first, True)), threading.Thread(target=write, args=(second, False))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = overlapping_writes(engine, *((move, record) if state_first else (record, move)))
     assert not errors
     session.expire_all()
     assert session.get(Application, case.id).stage_since == reached

@@ -6,7 +6,6 @@ writers in one county and month at once on PostgreSQL. And the month table is th
 from __future__ import annotations
 
 import importlib
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,12 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, text, update
 from sqlmodel import select
 
-from db.engine import new_session
 from db.models import Application, ApplicationEvent, JalaliMonth, Program, StageMonthTally, StageReach
 from db.models.reference import StageTarget
 from lib.jalali import to_gregorian, to_jalali
 from lib.service_agreement import stages_of
 from services.service_agreement import set_stage_target
+from tests.services.overlapping import overlapping_writes
 from tests.services.test_sla_dashboard import NOW, make_case
 
 M0029 = importlib.import_module("db.migrations.versions.0029_stage_month_tally")
@@ -139,29 +138,11 @@ def test_two_writers_in_one_county_and_month_at_once_on_postgresql(engine, sessi
     start = NOW - timedelta(days=10)
     cases = [make_case(session, areas.county, areas.province, "A", [("received", start)]) for _ in range(2)]
     session.commit()
-    flushed, errors = threading.Event(), []
+    def finish(case_id: int):
+        return lambda mine: mine.add(ApplicationEvent(application_id=case_id, from_state="received", to_state="scored",
+                                                      at=start + timedelta(days=2)))
 
-    def write(case_id: int, first: bool) -> None:
-        try:
-            with new_session(engine) as mine:
-                if not first:
-                    flushed.wait(10)
-                mine.add(ApplicationEvent(application_id=case_id, from_state="received", to_state="scored",
-                                          at=start + timedelta(days=2)))
-                mine.flush()  # the triggers run here
-                if first:
-                    flushed.set()
-                    threading.Event().wait(0.5)  # the other writes meanwhile
-                mine.commit()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=write, args=(cases[0].id, True)),
-               threading.Thread(target=write, args=(cases[1].id, False))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = overlapping_writes(engine, finish(cases[0].id), finish(cases[1].id))
     assert not errors
     same(session)
     scored = [v for k, v in kept(session).items() if k[1] == "scored"]
