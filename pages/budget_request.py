@@ -21,7 +21,7 @@ with st.form("budget_request_form"):
                         key="request_year")
     basis = c2.radio("مبنای دستمزد", ["rise", "wage"], key="request_basis", horizontal=True,
                      format_func=lambda b: "درصد افزایش" if b == "rise" else "دستمزد اعلام‌شده")
-    rise = c3.text_input("درصد افزایش حداقل دستمزد", value="45", key="request_rise")
+    rise = c3.text_input("درصد افزایش حداقل دستمزد", value=to_persian_digits(45), key="request_rise")
     wage_text = c3.text_input("حداقل دستمزد روزانه اعلام‌شده (ریال)", key="request_wage")
     st.form_submit_button("محاسبه برآورد", type="primary")
 

@@ -16,7 +16,7 @@ from ui.errors import guarded
 from ui.fmt import PROGRAM_LABELS, STATE_LABELS, format_jalali, format_percent_bp, ltr, md_escape, to_persian_digits
 from ui.paging import page_start, rows_caption
 from ui.versioned import current_version, versioned
-from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to
+from ui.widgets import case_link, deferred, field_error, jalali_date_input, link_to, whole_number_input
 
 AGENDA_PAGE = 25  # agenda lines built per run, whatever the size of the agenda
 DECISIONS_PAGE = 50
@@ -69,22 +69,22 @@ def terms_inputs(key: str, item: cm.AgendaItem | None, proposal: cm.Terms | None
     cap = month_cap()
     remaining = item.remaining_months if item else cap
     c1, c2, c3 = st.columns(3)
-    months = c1.number_input(
-        "تعداد ماه‌های مصوب", min_value=1, max_value=cap, step=1, key=f"{key}_months",
-        value=(proposal.months if proposal and proposal.months else max(1, remaining or 1)),
-        help=f"از سقف {to_persian_digits(cap)} ماه، {to_persian_digits(remaining)} ماه باقی مانده است.",
-    )
-    share = c2.number_input(
-        "درصد سهم پرداختی", min_value=1, max_value=100, step=1, key=f"{key}_share",
-        value=(proposal.share_percent if proposal and proposal.share_percent else 100),
-    )
+    with c1:  # typed in any digits, shown in Persian ones (a number input shows Latin digits)
+        months = whole_number_input(
+            "تعداد ماه‌های مصوب", f"{key}_months", minimum=1, maximum=cap,
+            default=proposal.months if proposal and proposal.months else max(1, remaining or 1),
+            help=f"از سقف {to_persian_digits(cap)} ماه، {to_persian_digits(remaining)} ماه باقی مانده است.",
+        )
+    with c2:
+        share = whole_number_input("درصد سهم پرداختی", f"{key}_share", minimum=1, maximum=100,
+                                   default=proposal.share_percent if proposal and proposal.share_percent else 100)
     rates = list(CONTRACT_RATES)
     current = (item.contract_rate_bp if item else None) or (proposal.contract_rate_bp if proposal else None)
     rate = c3.selectbox(
         "نرخ قرارداد تأمین اجتماعی", rates, format_func=CONTRACT_RATES.get, key=f"{key}_rate",
         index=rates.index(current) if current in rates else None, placeholder="انتخاب کنید",
     )
-    return {"months": int(months), "share_percent": int(share), "contract_rate_bp": rate}
+    return {"months": months, "share_percent": share, "contract_rate_bp": rate}  # None: the service says what to type
 
 
 def agenda_index(session_id: int, version: int) -> cm.AgendaIndex | None:
@@ -157,8 +157,9 @@ def deputy_form(case_id: int, item: cm.AgendaItem) -> None:
                 index=deputies.index(recorded.deputy) if recorded else None, placeholder="انتخاب کنید",
             )
             default_months = recorded.months if recorded else (item.proposal.terms.months if item.proposal else None)
-            months = c2.number_input("مدت حمایت تأییدشده (ماه)", min_value=1, max_value=month_cap(), step=1,
-                                     value=default_months or 12, key=f"deputy_{case_id}_months")
+            with c2:
+                months = whole_number_input("مدت حمایت تأییدشده (ماه)", f"deputy_{case_id}_months", minimum=1,
+                                            maximum=month_cap(), default=default_months or 12)
             ready = st.checkbox("آمادگی شغلی متقاضی تأیید می‌شود", value=recorded.job_ready if recorded else True,
                                 key=f"deputy_{case_id}_ready")
             note = st.text_input("توضیح (شماره نامه معاونت و …)", value=(recorded.note or "") if recorded else "",

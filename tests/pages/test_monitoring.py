@@ -163,6 +163,14 @@ def test_the_budget_request_screen_shows_the_figures_and_assumptions(world, app_
     assert at.error and "درصد افزایش" in at.error[0].value
 
 
+def test_the_budget_request_opens_with_its_wage_rise_in_persian_digits(world):
+    at = app_as(world["manager"]).run()
+    at.switch_page("pages/budget_request.py").run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="request_rise").value == "۴۵"  # as every figure around it, not «45»
+    assert any("۴۵٪" in m.value for m in at.markdown)  # and the estimate shown is that of a 45 % rise
+
+
 def _axes(spec):
     """Every x/y encoding of a Vega-Lite spec, through its layers."""
     if isinstance(spec, dict):

@@ -65,6 +65,32 @@ def rows(engine, model, *where):
         return list(session.exec(select(model).where(*where)).all())
 
 
+def test_the_approval_terms_read_in_persian_digits_and_a_month_past_the_cap_writes_nothing(app_db, committee):
+    [case] = scored_cases(app_db, committee["expert"], ["مریم"])
+    at = on_sessions_page(committee["secretary"])
+    at.text_input(key="new_member_head").input("رضا کریمی")
+    at.text_input(key="new_member_employment_expert").input("زهرا موسوی")
+    next(t for t in at.text_input if t.label == "شماره جلسه").input("۱۳/۱۴۰۳")
+    at.button(key="FormSubmitter:new_session-تشکیل جلسه").click().run()
+    [session] = rows(app_db, CommitteeSession)
+    at.selectbox(key=f"decide_case_{session.id}").select(case).run()
+    # the terms open in Persian digits, as everything else on the screen (a number input showed «60», «100»)
+    assert at.text_input(key=f"decide_{case}_months").value == "۶۰"
+    assert at.text_input(key=f"decide_{case}_share").value == "۱۰۰"
+    at.selectbox(key=f"decide_{case}_rate").select(1400)
+    at.text_input(key=f"decide_{case}_months").input("61")  # one past the 60-month cap
+    at.button(key=f"FormSubmitter:decide_{case}-ثبت تصمیم").click().run()
+    assert not at.exception, at.exception
+    assert at.text_input(key=f"decide_{case}_months").value == "۶۱"  # what was typed, in Persian digits
+    assert any("۶۰" in e.value and "ماه" in e.value for e in at.error), [e.value for e in at.error]
+    assert rows(app_db, Decision) == []  # nothing written
+    at.text_input(key=f"decide_{case}_months").input("۲۴")
+    at.button(key=f"FormSubmitter:decide_{case}-ثبت تصمیم").click().run()
+    assert not at.error, [e.value for e in at.error]
+    [decision] = rows(app_db, Decision)
+    assert (decision.months_granted, decision.share_percent) == (24, 100)
+
+
 def test_secretary_opens_a_session_decides_and_closes_it(app_db, committee):
     first, second = scored_cases(app_db, committee["expert"], ["مریم", "سارا"])
     at = on_sessions_page(committee["secretary"])
@@ -92,7 +118,7 @@ def test_secretary_opens_a_session_decides_and_closes_it(app_db, committee):
     assert list(agenda["متقاضی"]) == ["مریم احمدی", "سارا احمدی"]
     at.selectbox(key=f"decide_case_{session.id}").select(first).run()
     at.selectbox(key=f"decide_{first}_rate").select(1400)
-    at.number_input(key=f"decide_{first}_months").set_value(36)
+    at.text_input(key=f"decide_{first}_months").input("36")
     at.button(key=f"FormSubmitter:decide_{first}-ثبت تصمیم").click().run()
     assert not at.error, [e.value for e in at.error]
     [decision] = rows(app_db, Decision)
@@ -148,11 +174,11 @@ def test_province_committee_confirms_and_activates(app_db, committee):
 
     # the specialised deputy confirms job readiness and the duration
     at.selectbox(key=f"deputy_{case}_which").select("rehabilitation")
-    at.number_input(key=f"deputy_{case}_months").set_value(24)
+    at.text_input(key=f"deputy_{case}_months").input("24")
     at.button(key=f"FormSubmitter:deputy_{case}-ثبت تأیید معاونت").click().run()
     assert not at.error, [e.value for e in at.error]
     assert "معاونت تخصصی ثبت شد" in at.success[0].value and not at.warning
-    at.number_input(key=f"decide_{case}_months").set_value(12)
+    at.text_input(key=f"decide_{case}_months").input("12")
     at.button(key=f"FormSubmitter:decide_{case}-ثبت تصمیم").click().run()
     assert not at.error, [e.value for e in at.error]
     application = rows(app_db, Application, Application.id == case)[0]
