@@ -279,6 +279,18 @@ def test_the_deputys_confirmation_is_recorded_with_who_and_which_deputy(session,
     assert session.exec(select(AuditLog).where(AuditLog.action == "deputy.confirm")).one().after["months"] == 36
 
 
+def test_a_deputys_confirmation_without_its_months_is_refused_in_persian(session, province_committee, county_expert,
+                                                                       intake, counts):
+    # the page's field may come empty (it no longer clamps the number): the service names the field, writes nothing
+    case = scored_case(session, county_expert, intake)
+    for months in (None, "", "۰"):
+        assert "مدت حمایت تأییدشده" in refused(session, counts, lambda: cm.confirm_deputy(
+            session, province_committee, case.id, deputy="rehabilitation", job_ready=True, months=months))
+    cm.confirm_deputy(session, province_committee, case.id, deputy="rehabilitation", job_ready=True, months="۱۸")
+    row = session.exec(select(DeputyConfirmation).where(DeputyConfirmation.application_id == case.id)).one()
+    assert row.months == 18
+
+
 def test_activation_rechecks_the_requirements(session, secretary, province_committee, county_expert, intake, counts):
     case = confirmed_case(session, secretary, province_committee, county_expert, intake)
     from services.documents import mark_received
